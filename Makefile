@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
+	$(BIN)/hgj config init --if-missing
 	$(BIN)/hgj db upgrade
 	$(BIN)/hgj import examples/demo-community.toml
 	$(BIN)/hgj serve

@@ -1,0 +1,1 @@
+"""Transport and framework for 红管家: web app, WeChat/WeCom gateways, dispatcher, CLI."""

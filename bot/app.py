@@ -1,0 +1,68 @@
+"""The FastAPI application: webhooks, admin API and health, wired to one engine and one clock."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from sqlalchemy import Engine, text
+
+from bot.api import api_router
+from bot.clock import Clock, SystemClock
+from bot.db import create_db_engine
+from bot.dispatcher import Dispatcher
+from bot.errors import WireError
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.wechat import WeChatGateway, wechat_router
+from bot.wecom import WeComGateway, wecom_router
+
+log = logging.getLogger(__name__)
+
+
+def build_dispatcher(settings: Settings) -> Dispatcher:
+    from nlp import understand
+
+    from handlers import FALLBACK, ROUTERS
+
+    return Dispatcher(ROUTERS, settings=settings, understand=understand, fallback=FALLBACK)
+
+
+def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipeline:
+    return Pipeline(engine=engine, dispatcher=build_dispatcher(settings), clock=clock)
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
+    engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
+    clock = clock or SystemClock()
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    app = FastAPI(title="红管家 Hongguanjia", version="0.1.0")
+    app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
+        settings,
+        engine,
+        clock,
+        pipeline,
+    )
+
+    @app.exception_handler(WireError)
+    async def _wire_error(request: Request, exc: WireError) -> PlainTextResponse:
+        log.warning("%s %s rejected (%d): %s", request.method, request.url.path, exc.status_code, exc)
+        return PlainTextResponse(str(exc), status_code=exc.status_code)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.error("database unreachable: %s", exc)
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    if settings.wechat.enabled:
+        app.include_router(wechat_router(WeChatGateway(settings.wechat, clock), pipeline))
+    if settings.wecom.enabled:
+        app.include_router(wecom_router(WeComGateway(settings.wecom, clock), pipeline))
+    app.include_router(api_router(settings))
+    return app

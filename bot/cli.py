@@ -1,0 +1,154 @@
+"""The ``hgj`` command: serve, chat, import, db upgrade, config init."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlmodel import Session
+
+from bot.clock import SystemClock
+from bot.db import create_db_engine
+from bot.errors import ConfigError
+from bot.settings import Settings, generate_local_config, load_settings, validate_for_serving
+
+app = typer.Typer(
+    help="红管家 Hongguanjia — 红色物业 WeChat chatbot.", no_args_is_help=True, add_completion=False
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration files.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+err = Console(stderr=True)
+out = Console()
+
+ConfigOption = Annotated[
+    str | None, typer.Option("--config", "-c", help="Config file (default: $HGJ_CONFIG or ./config.toml).")
+]
+
+
+def _settings(config: str | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _fail(sentence: str) -> typer.Exit:
+    err.print(f"[bold red]错误：[/]{sentence}", highlight=False)
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the webhooks, the admin API and /healthz."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = _settings(config)
+    try:
+        validate_for_serving(settings)
+    except ConfigError as exc:
+        _fail(str(exc))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host, port = host or settings.server.host, port or settings.server.port
+    out.print(f"红管家已启动：http://{host}:{port}  （公众号回调 /wechat，管理接口 /api/v1，文档 /docs）")
+    out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def chat(
+    as_: Annotated[str, typer.Option("--as", help="The openid to speak as (a demo resident or any new id).")],
+    config: ConfigOption = None,
+) -> None:
+    """Talk to the bot in the terminal, through the same dispatcher and database."""
+    from bot.app import build_pipeline
+    from bot.console import ConsoleChat, run
+
+    settings = _settings(config)
+    engine = create_db_engine(settings.database.url)
+    _require_schema(engine)
+    clock = SystemClock()
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    run(ConsoleChat(engine=engine, pipeline=pipeline, openid=as_, clock=clock))
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="community.toml (format in README)")],
+    config: ConfigOption = None,
+) -> None:
+    """Load a community (grids, buildings, rooms, people). Safe to run again."""
+    from models.onboarding import ImportError_, import_community
+
+    settings = _settings(config)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        _fail(f"找不到文件 {file}")
+    except tomllib.TOMLDecodeError as exc:
+        _fail(f"{file} 不是有效的 TOML：{exc}")
+    engine = create_db_engine(settings.database.url)
+    _require_schema(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            report = import_community(session, data=data, now=SystemClock().now())
+    except ImportError_ as exc:
+        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{file} 有 {len(exc.problems)} 处问题：")
+        for problem in exc.problems:
+            err.print(f"  · {problem}", highlight=False)
+        raise typer.Exit(1) from None
+    created = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无"
+    updated = "，".join(f"{k} {v}" for k, v in report.updated.items()) or "无"
+    out.print(f"导入完成：新增 {created}；已存在并更新 {updated}。")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:
+    """Create or migrate the database schema to the latest version."""
+    from bot.migrate import upgrade
+
+    settings = _settings(config)
+    upgrade(create_db_engine(settings.database.url))
+    out.print("数据库已是最新结构。")
+
+
+@config_app.command("init")
+def config_init(
+    path: Annotated[Path, typer.Option(help="Where to write the config.")] = Path("config.toml"),
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if the file exists.")] = False,
+) -> None:
+    """Write a local config from config.example.toml with fresh random token and keys."""
+    if path.exists():
+        if if_missing:
+            return
+        _fail(f"{path} 已存在；如需重新生成请先删除它。")
+    example = Path(__file__).resolve().parent.parent / "config.example.toml"
+    generate_local_config(example, path)
+    out.print(f"已生成 {path}（含随机 token 和 EncodingAESKey，请勿提交到代码库）。")
+
+
+def _require_schema(engine: object) -> None:
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table("person"):  # type: ignore[arg-type]
+        _fail("数据库还没有初始化，请先运行 hgj db upgrade。")
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:  # pragma: no cover - last resort
+        err.print(f"[bold red]错误：[/]{exc}", highlight=False)
+        sys.exit(2)

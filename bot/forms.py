@@ -1,0 +1,118 @@
+"""Forms (Rasa style): required slots filled over several turns, validated, confirmed, submitted.
+
+A form asks only for what is missing; one message may fill several slots; ``validate_<slot>``
+may normalise a value or raise :class:`Invalid` with a sentence that re-asks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bot.replies import Reply, Text, as_list
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.router import HandlerResult
+
+CONFIRM = "__confirm__"
+_YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|可以|行|没问题|提交|yes|y|ok)[!。！.~]*", re.I)
+_NO = re.compile(r"(否|不|不是|不对|错了|不要|重新填|重填|修改|no|n)[!。！.~]*", re.I)
+
+
+class Invalid(Exception):
+    """A slot value was rejected; ``message`` tells the person why and what to send instead."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Form:
+    name: ClassVar[str]
+    title: ClassVar[str]  # how the form is named to people, e.g. 「房屋绑定」
+    intent: ClassVar[str]
+    required_slots: ClassVar[tuple[str, ...]]
+    optional_slots: ClassVar[tuple[str, ...]] = ()
+    prompts: ClassVar[dict[str, str]]
+    confirm: ClassVar[bool] = False
+    accepts_kinds: ClassVar[tuple[str, ...]] = ("text", "voice")
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        """Slot values found in this message; by default the NLU's slots with matching names."""
+        wanted = (*self.required_slots, *self.optional_slots)
+        return {name: value for name, value in ctx.slots.items() if name in wanted and value}
+
+    def validate(self, ctx: Context, slot: str, value: Any) -> Any:
+        validator = getattr(self, f"validate_{slot}", None)
+        return validator(ctx, value) if validator else value
+
+    def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
+        return next((name for name in self.required_slots if name not in slots), None)
+
+    def prompt(self, ctx: Context, slot: str) -> str:
+        return self.prompts[slot]
+
+    def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> HandlerResult:
+        raise NotImplementedError
+
+
+def clear_form(ctx: Context) -> None:
+    ctx.state.form, ctx.state.slots, ctx.state.asking = None, {}, None
+
+
+def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:
+    clear_form(ctx)
+    ctx.state.form = form.name
+    found = form.extract(ctx, None) if initial is None else initial
+    return _advance(ctx, form, found)
+
+
+def continue_form(ctx: Context, form: Form) -> list[Reply]:
+    asking = ctx.state.asking
+    if asking == CONFIRM:
+        answer = ctx.text.strip()
+        if _YES.fullmatch(answer):
+            return _submit(ctx, form)
+        if _NO.fullmatch(answer):
+            slots = dict(ctx.state.slots)
+            start = start_form(ctx, form, {})
+            return [Text("好的，我们重新填一遍。"), *start] if slots else start
+    found = form.extract(ctx, asking)
+    if not found:
+        if asking == CONFIRM:
+            return [Text("请回复「是」确认提交，回复「否」重新填写，或回复「取消」。")]
+        return [Text("抱歉，我没有看懂。" + form.prompt(ctx, asking) if asking else "请再说一遍。")]
+    return _advance(ctx, form, found)
+
+
+def _advance(ctx: Context, form: Form, found: dict[str, Any]) -> list[Reply]:
+    replies: list[Reply] = []
+    slots = dict(ctx.state.slots)
+    for name, value in found.items():
+        try:
+            slots[name] = form.validate(ctx, name, value)
+        except Invalid as problem:
+            slots.pop(name, None)
+            ctx.state.slots = slots
+            ctx.state.asking = name
+            return [Text(problem.message)]
+    ctx.state.slots = slots
+    missing = form.missing_slot(ctx, slots)
+    if missing is not None:
+        ctx.state.asking = missing
+        replies.append(Text(form.prompt(ctx, missing)))
+        return replies
+    if form.confirm:
+        ctx.state.asking = CONFIRM
+        return [Text(form.confirm_text(ctx, slots))]
+    return _submit(ctx, form)
+
+
+def _submit(ctx: Context, form: Form) -> list[Reply]:
+    slots = dict(ctx.state.slots)
+    clear_form(ctx)
+    return as_list(form.submit(ctx, slots))

@@ -1,0 +1,61 @@
+"""One Router per handler module (aiogram style): intents, events, commands, forms and media."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from bot.replies import Reply
+
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.forms import Form
+
+HandlerResult = Reply | list[Reply] | str | None
+Handler = Callable[["Context"], HandlerResult]
+
+
+class Router:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.intents: dict[str, Handler] = {}
+        self.events: dict[str, Handler] = {}
+        self.commands: list[tuple[re.Pattern[str], Handler]] = []
+        self.kinds: dict[str, Handler] = {}
+        self.forms: list[Form] = []
+
+    def intent(self, *names: str) -> Callable[[Handler], Handler]:
+        """Handle messages the NLU labels with one of ``names``."""
+        return self._register(self.intents, names)
+
+    def event(self, *names: str) -> Callable[[Handler], Handler]:
+        """Handle WeChat events (``subscribe``, ``click``, ...), lower-case names."""
+        return self._register(self.events, names)
+
+    def kind(self, *names: str) -> Callable[[Handler], Handler]:
+        """Handle message kinds that carry no text (``image``, ``location``, ...)."""
+        return self._register(self.kinds, names)
+
+    def command(self, pattern: str) -> Callable[[Handler], Handler]:
+        """Handle texts matching ``pattern`` (full match), before the NLU is asked."""
+        compiled = re.compile(pattern)
+
+        def decorator(handler: Handler) -> Handler:
+            self.commands.append((compiled, handler))
+            return handler
+
+        return decorator
+
+    def form(self, form: Form) -> Form:
+        self.forms.append(form)
+        return form
+
+    @staticmethod
+    def _register(table: dict[str, Handler], names: tuple[str, ...]) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            for name in names:
+                table[name] = handler
+            return handler
+
+        return decorator

@@ -1,0 +1,169 @@
+"""Settings: a TOML file (``--config`` or ``HGJ_CONFIG``) plus ``HGJ_<SECTION>__<KEY>`` overrides."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+import string
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///data/hgj.db"
+    echo: bool = False
+
+
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+class WeChatSettings(BaseModel):
+    enabled: bool = True
+    app_id: str = ""
+    app_secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://api.weixin.qq.com"
+    replay_window_seconds: int = 300
+    max_body_bytes: int = 64 * 1024
+
+
+class WeComSettings(BaseModel):
+    enabled: bool = False
+    corp_id: str = ""
+    agent_id: str = ""
+    secret: str = ""
+    token: str = ""
+    encoding_aes_key: str = ""
+    api_base_url: str = "https://qyapi.weixin.qq.com"
+    replay_window_seconds: int = 300
+    max_body_bytes: int = 64 * 1024
+
+
+class AdminSettings(BaseModel):
+    tokens: list[str] = Field(default_factory=list)
+
+
+class ConversationSettings(BaseModel):
+    form_timeout_minutes: int = 30
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HGJ_", env_nested_delimiter="__", extra="ignore")
+    toml_path: ClassVar[Path | None] = None
+
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    wechat: WeChatSettings = Field(default_factory=WeChatSettings)
+    wecom: WeComSettings = Field(default_factory=WeComSettings)
+    admin: AdminSettings = Field(default_factory=AdminSettings)
+    conversation: ConversationSettings = Field(default_factory=ConversationSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_path))
+        return tuple(sources)
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to read: the argument, else ``HGJ_CONFIG``, else ./config.toml if present."""
+    if path:
+        chosen = Path(path)
+    elif os.environ.get("HGJ_CONFIG"):
+        chosen = Path(os.environ["HGJ_CONFIG"])
+    elif DEFAULT_CONFIG_PATH.exists():
+        return DEFAULT_CONFIG_PATH
+    else:
+        return None
+    if not chosen.is_file():
+        raise ConfigError(f"找不到配置文件 {chosen}：请检查 --config 参数或 HGJ_CONFIG 环境变量。")
+    return chosen
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    """Read settings from the config file and the environment; ``overrides`` win over both."""
+    config_path = resolve_config_path(path)
+    Settings.toml_path = config_path
+    try:
+        return Settings(**overrides)
+    except ValueError as exc:  # pydantic ValidationError and TOML decode errors
+        where = f"（{config_path}）" if config_path else ""
+        raise ConfigError(f"配置有误{where}：{_first_line(exc)}") from exc
+    finally:
+        Settings.toml_path = None
+
+
+def _first_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def check_aes_key(key: str, section: str) -> None:
+    """An EncodingAESKey is 43 characters of base64 that decode to 32 bytes."""
+    try:
+        ok = len(key) == 43 and len(base64.b64decode(key + "=", validate=True)) == 32
+    except (binascii.Error, ValueError):
+        ok = False
+    if not ok:
+        raise ConfigError(
+            f"[{section}] encoding_aes_key 格式不对：应为后台给出的 43 位字符，请复制完整后再试。"
+        )
+
+
+def validate_for_serving(settings: Settings) -> None:
+    """Refuse to serve an enabled channel that cannot verify or decrypt its messages."""
+    channels = (("wechat", settings.wechat), ("wecom", settings.wecom))
+    for section, channel in channels:
+        if not channel.enabled:
+            continue
+        env = f"HGJ_{section.upper()}"
+        if not channel.token:
+            raise ConfigError(
+                f"[{section}] 已启用但没有配置 token：请在配置文件 [{section}] 中填写 token，"
+                f"或设置环境变量 {env}__TOKEN（不用此渠道可设 enabled = false）。"
+            )
+        if not channel.encoding_aes_key:
+            raise ConfigError(
+                f"[{section}] 已启用但没有配置 encoding_aes_key：请在配置文件 [{section}] 中填写，"
+                f"或设置环境变量 {env}__ENCODING_AES_KEY。"
+            )
+        check_aes_key(channel.encoding_aes_key, section)
+    if settings.wecom.enabled and not settings.wecom.corp_id:
+        raise ConfigError("[wecom] 已启用但没有配置 corp_id：请填写企业微信的 CorpID。")
+
+
+def generate_local_config(example: Path, target: Path) -> None:
+    """Write a development config from the example, with fresh random token and AES keys."""
+    text = example.read_text(encoding="utf-8")
+    alphabet = string.ascii_letters + string.digits
+    for placeholder in ("REPLACE_WITH_WECHAT_TOKEN", "REPLACE_WITH_WECOM_TOKEN"):
+        text = text.replace(placeholder, "".join(secrets.choice(alphabet) for _ in range(32)))
+    for placeholder in ("REPLACE_WITH_WECHAT_AES_KEY", "REPLACE_WITH_WECOM_AES_KEY"):
+        key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+        text = text.replace(placeholder, key)
+    text = text.replace("REPLACE_WITH_ADMIN_TOKEN", secrets.token_urlsafe(24))
+    target.write_text(text, encoding="utf-8")

@@ -1,0 +1,132 @@
+"""The Official Account (公众号) webhook: ``GET/POST /wechat`` in plain, compatible and safe mode."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.utils import check_signature
+
+from bot.clock import Clock
+from bot.errors import BadPayload, BadSignature, DecryptFailed
+from bot.message import Message
+from bot.pipeline import Pipeline
+from bot.settings import WeChatSettings
+from bot.wire import guard, parse_envelope, parse_mp, render
+
+log = logging.getLogger(__name__)
+
+
+class WeChatGateway:
+    """Verifies, decrypts and parses Official Account requests; encrypts replies when asked to."""
+
+    def __init__(self, settings: WeChatSettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.crypto = (
+            WeChatCrypto(settings.token, settings.encoding_aes_key, settings.app_id)
+            if settings.encoding_aes_key
+            else None
+        )
+
+    def verify(self, signature: str, timestamp: str, nonce: str) -> None:
+        self.check_fresh(timestamp)
+        try:
+            check_signature(self.settings.token, signature, timestamp, nonce)
+        except InvalidSignatureException as exc:
+            raise BadSignature("signature does not match the configured token") from exc
+
+    def check_fresh(self, timestamp: str) -> None:
+        try:
+            sent = int(timestamp)
+        except ValueError as exc:
+            raise BadSignature("timestamp is not a number") from exc
+        skew = abs(self.clock.now().timestamp() - sent)
+        if skew > self.settings.replay_window_seconds:
+            raise BadSignature(f"timestamp is {int(skew)} s away from now (replay window)")
+
+    def open(self, body: bytes, params: dict[str, str]) -> tuple[Message, bool]:
+        """The message in ``body`` and whether the reply must be encrypted."""
+        guard(body, limit=self.settings.max_body_bytes)
+        self.verify(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""))
+        envelope = parse_envelope(body)
+        encrypted = params.get("encrypt_type", "raw") == "aes"
+        if not encrypted:
+            return parse_mp(body), False
+        xml = self.decrypt(envelope, params)
+        guard(xml.encode("utf-8"), limit=self.settings.max_body_bytes)
+        return parse_mp(xml), True
+
+    def decrypt(self, envelope: dict[str, str], params: dict[str, str]) -> str:
+        if self.crypto is None:
+            log.error("收到安全模式消息，但 [wechat] encoding_aes_key 没有配置，无法解密。")
+            raise DecryptFailed("safe-mode message but no EncodingAESKey is configured")
+        if not envelope.get("Encrypt"):
+            raise DecryptFailed("encrypt_type=aes but the body has no <Encrypt>")
+        try:
+            return self.crypto.decrypt_message(
+                envelope,
+                params.get("msg_signature", ""),
+                params.get("timestamp", ""),
+                params.get("nonce", ""),
+            )
+        except InvalidSignatureException as exc:
+            raise BadSignature("msg_signature does not match") from exc
+        except Exception as exc:
+            log.error(
+                "公众号消息解密失败：请核对配置中的 [wechat] encoding_aes_key 和 app_id 与公众号后台一致（%s）",
+                type(exc).__name__,
+            )
+            raise DecryptFailed("could not decrypt: check encoding_aes_key and app_id") from exc
+
+    def seal(self, xml: str | None, *, encrypted: bool, nonce: str, timestamp: str) -> Response:
+        if xml is None:
+            return PlainTextResponse("success")
+        if encrypted and self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, nonce, timestamp)
+        return Response(content=xml, media_type="application/xml")
+
+
+def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
+    router = APIRouter(tags=["wechat"])
+
+    @router.get("/wechat", response_class=PlainTextResponse)
+    def verify_url(
+        signature: Annotated[str, Query()] = "",
+        timestamp: Annotated[str, Query()] = "",
+        nonce: Annotated[str, Query()] = "",
+        echostr: Annotated[str, Query()] = "",
+    ) -> str:
+        gateway.verify(signature, timestamp, nonce)
+        return echostr
+
+    @router.post("/wechat")
+    async def receive(request: Request) -> Response:
+        params = dict(request.query_params)
+        body = await read_body(request, limit=gateway.settings.max_body_bytes)
+        message, encrypted = gateway.open(body, params)
+        replies = await run_in_threadpool(pipeline.process, message)
+        xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
+        nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
+        return gateway.seal(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
+
+    return router
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """The request body, refusing to buffer more than ``limit`` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BadPayload(f"body of {declared} bytes exceeds the {limit}-byte limit")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BadPayload(f"body exceeds the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,97 @@
+"""The WeCom (企业微信) app callback: ``GET/POST /wecom`` for staff and volunteers (always AES)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
+
+from bot.clock import Clock
+from bot.errors import BadSignature, DecryptFailed
+from bot.pipeline import Pipeline
+from bot.settings import WeComSettings
+from bot.wechat import read_body
+from bot.wire import guard, parse_envelope, parse_wecom, render
+
+log = logging.getLogger(__name__)
+
+
+class WeComGateway:
+    def __init__(self, settings: WeComSettings, clock: Clock) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.crypto = WorkCrypto(settings.token, settings.encoding_aes_key, settings.corp_id)
+
+    def check_fresh(self, timestamp: str) -> None:
+        try:
+            skew = abs(self.clock.now().timestamp() - int(timestamp))
+        except ValueError as exc:
+            raise BadSignature("timestamp is not a number") from exc
+        if skew > self.settings.replay_window_seconds:
+            raise BadSignature(f"timestamp is {int(skew)} s away from now (replay window)")
+
+    def echo(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        self.check_fresh(timestamp)
+        try:
+            return self.crypto.check_signature(msg_signature, timestamp, nonce, echostr)
+        except InvalidSignatureException as exc:
+            raise BadSignature("msg_signature does not match") from exc
+        except Exception as exc:
+            log.error(
+                "企业微信回调验证解密失败：请核对 [wecom] encoding_aes_key 和 corp_id（%s）",
+                type(exc).__name__,
+            )
+            raise DecryptFailed("could not decrypt echostr: check encoding_aes_key and corp_id") from exc
+
+    def decrypt(self, body: bytes, params: dict[str, str]) -> str:
+        guard(body, limit=self.settings.max_body_bytes)
+        timestamp = params.get("timestamp", "")
+        self.check_fresh(timestamp)
+        envelope = parse_envelope(body)
+        if not envelope.get("Encrypt"):
+            raise DecryptFailed("the body has no <Encrypt>")
+        try:
+            return self.crypto.decrypt_message(
+                envelope, params.get("msg_signature", ""), timestamp, params.get("nonce", "")
+            )
+        except InvalidSignatureException as exc:
+            raise BadSignature("msg_signature does not match") from exc
+        except Exception as exc:
+            log.error(
+                "企业微信消息解密失败：请核对 [wecom] encoding_aes_key 和 corp_id（%s）", type(exc).__name__
+            )
+            raise DecryptFailed("could not decrypt: check encoding_aes_key and corp_id") from exc
+
+
+def wecom_router(gateway: WeComGateway, pipeline: Pipeline) -> APIRouter:
+    router = APIRouter(tags=["wecom"])
+
+    @router.get("/wecom", response_class=PlainTextResponse)
+    def verify_url(
+        msg_signature: Annotated[str, Query()] = "",
+        timestamp: Annotated[str, Query()] = "",
+        nonce: Annotated[str, Query()] = "",
+        echostr: Annotated[str, Query()] = "",
+    ) -> str:
+        return gateway.echo(msg_signature, timestamp, nonce, echostr)
+
+    @router.post("/wecom")
+    async def receive(request: Request) -> Response:
+        params = dict(request.query_params)
+        body = await read_body(request, limit=gateway.settings.max_body_bytes)
+        xml = gateway.decrypt(body, params)
+        guard(xml.encode("utf-8"), limit=gateway.settings.max_body_bytes)
+        message = parse_wecom(xml)
+        replies = await run_in_threadpool(pipeline.process, message)
+        reply = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
+        if reply is None:
+            return PlainTextResponse("success")
+        sealed = gateway.crypto.encrypt_message(reply, params.get("nonce", ""), params.get("timestamp", ""))
+        return Response(content=sealed, media_type="application/xml")
+
+    return router

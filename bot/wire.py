@@ -1,0 +1,103 @@
+"""Wire formats: guard and parse inbound XML into :class:`Message`, render passive replies."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import xmltodict
+from wechatpy import parse_message as parse_mp_message
+from wechatpy.replies import TextReply
+from wechatpy.work import parse_message as parse_work_message
+
+from bot.errors import BadPayload
+from bot.message import Message, clean_text
+from bot.replies import Reply, joined_text
+
+_DANGEROUS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_EVENT_ALIASES = {"subscribe_scan": "subscribe"}
+
+
+def guard(body: bytes, *, limit: int) -> None:
+    """Refuse oversized bodies and any DTD or entity declaration (XXE, billion laughs)."""
+    if len(body) > limit:
+        raise BadPayload(f"body of {len(body)} bytes exceeds the {limit}-byte limit")
+    if not body.strip():
+        raise BadPayload("empty body")
+    if _DANGEROUS.search(body):
+        raise BadPayload("XML with DOCTYPE or ENTITY declarations is not accepted")
+
+
+def parse_envelope(body: bytes) -> dict[str, Any]:
+    """The top-level <xml> fields of a (possibly encrypted) request."""
+    try:
+        document = xmltodict.parse(body, disable_entities=True)
+    except Exception as exc:  # expat errors, bad encodings
+        raise BadPayload(f"malformed XML: {exc}") from exc
+    envelope = document.get("xml") if isinstance(document, dict) else None
+    if not isinstance(envelope, dict):
+        raise BadPayload("the root element must be <xml> with child elements")
+    return envelope
+
+
+def _to_message(channel: str, msg: Any) -> Message:
+    data: dict[str, Any] = dict(getattr(msg, "_data", {}))
+    kind = msg.type
+    text = ""
+    event = ""
+    if kind == "text":
+        text = msg.content or ""
+    elif kind == "voice":
+        text = data.get("Recognition") or ""
+    elif kind == "event":
+        event = _EVENT_ALIASES.get(msg.event, msg.event)
+    elif kind == "shortvideo":
+        kind = "video"
+    if kind not in {"text", "voice", "image", "video", "location", "link", "event"}:
+        kind = "unknown"
+    created = msg.create_time
+    return Message(
+        channel=channel,
+        user_id=clean_text(msg.source)[:64],
+        kind=kind,
+        text=clean_text(text),
+        msg_id="" if kind == "event" else str(getattr(msg, "id", "") or ""),
+        create_time=int(created.timestamp()) if created else 0,
+        event=event,
+        event_key=str(data.get("EventKey") or ""),
+        media_id=str(data.get("MediaId") or ""),
+        picture_url=str(data.get("PicUrl") or ""),
+        extra={k: v for k, v in data.items() if isinstance(v, str | int | float) and k != "Encrypt"},
+    )
+
+
+def parse_mp(xml: str | bytes) -> Message:
+    try:
+        msg = parse_mp_message(xml)
+    except Exception as exc:
+        raise BadPayload(f"not a WeChat message: {exc}") from exc
+    if not msg.source:
+        raise BadPayload("message has no FromUserName")
+    return _to_message("mp", msg)
+
+
+def parse_wecom(xml: str | bytes) -> Message:
+    try:
+        msg = parse_work_message(xml)
+    except Exception as exc:
+        raise BadPayload(f"not a WeCom message: {exc}") from exc
+    if not msg.source:
+        raise BadPayload("message has no FromUserName")
+    return _to_message("wecom", msg)
+
+
+def render(replies: list[Reply], *, to_user: str, from_user: str) -> str | None:
+    """The passive reply XML, or None when there is nothing to say (answer ``success``)."""
+    if not replies:
+        return None
+    now = int(time.time())
+    content = joined_text(replies)
+    if not content:
+        return None
+    return TextReply(source=from_user, target=to_user, time=now, content=content).render()

@@ -1,0 +1,115 @@
+"""Binding a WeChat user to a room (房屋绑定): a form for 楼栋/单元/房号."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from sqlmodel import select
+
+from bot.context import Context
+from bot.forms import Form, Invalid, start_form
+from bot.replies import Reply, Text
+from bot.router import Router
+from handlers.common import home
+from models.community import Building, Room
+from models.people import bind_room
+
+router = Router("binding")
+
+TEXTS = {
+    "ask_building": "请告诉我您住在哪里，例如「3栋2单元502」。",
+    "ask_unit": "{building}栋有几个单元，请问您是几单元？",
+    "ask_room": "请问房号是多少？例如「502」。",
+    "no_building": "本小区没有找到「{building}」栋，现有楼栋：{known}。请再说一次楼栋号。",
+    "bound": "绑定成功！您的房屋是 {label}。以后报修、查积分、参与议事都会用这个地址。",
+    "already_bound": "您已经绑定了 {label}，不用重复绑定。",
+    "requested_missing": "房屋信息里暂时没有 {label}，已提交给管理员核实，审核后会通知您。",
+    "requested_owner": "{label} 已有业主绑定，已提交给管理员审核（家庭成员或租户都可以申请），审核后会通知您。",
+    "already_requested": "您绑定 {label} 的申请正在审核中，请耐心等待，审核后会通知您。",
+    "my_home": "您绑定的房屋是 {label}。如需更换，请回复「重新绑定」。",
+    "no_home": "您还没有绑定房屋。",
+}
+
+_BARE = re.compile(r"\s*([0-9]{1,5}|[A-Za-z])\s*(栋|号楼|幢|座|单元|室|号)?\s*[。.]?\s*")
+
+
+class BindingForm(Form):
+    name = "binding"
+    title = "房屋绑定"
+    intent = "binding"
+    required_slots = ("building", "room")
+    optional_slots = ("unit",)
+    prompts: ClassVar[dict[str, str]] = {
+        "building": TEXTS["ask_building"],
+        "room": TEXTS["ask_room"],
+    }
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        found = {k: v for k, v in ctx.slots.items() if k in ("building", "unit", "room") and v}
+        if not found and asking:
+            bare = _BARE.fullmatch(ctx.text)
+            if bare:
+                found[asking] = bare.group(1).upper()
+        return found
+
+    def prompt(self, ctx: Context, slot: str) -> str:
+        if slot == "unit":
+            return TEXTS["ask_unit"].format(building=ctx.state.slots.get("building", ""))
+        return self.prompts[slot]
+
+    def validate_building(self, ctx: Context, value: str) -> str:
+        number = str(value).upper()
+        known = ctx.session.exec(select(Building.number)).all()
+        if known and number not in known:
+            listed = "、".join(sorted(known, key=lambda n: (len(n), n)))
+            raise Invalid(TEXTS["no_building"].format(building=number, known=listed))
+        return number
+
+    def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
+        missing = super().missing_slot(ctx, slots)
+        if missing is None and "unit" not in slots and _has_units(ctx, slots["building"]):
+            return "unit"
+        return missing
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        result = bind_room(
+            ctx.session,
+            person=ctx.person,
+            building=slots["building"],
+            unit=slots.get("unit", ""),
+            room=slots["room"],
+            now=ctx.now,
+        )
+        key = {
+            "requested": "requested_owner" if result.reason == "owner_exists" else "requested_missing",
+        }.get(result.outcome, result.outcome)
+        return [Text(TEXTS[key].format(label=result.label))]
+
+
+def _has_units(ctx: Context, building: str) -> bool:
+    units = ctx.session.exec(
+        select(Room.unit).join(Building, Room.building_id == Building.id).where(Building.number == building)  # type: ignore[arg-type]
+    ).all()
+    return any(units)
+
+
+binding_form = router.form(BindingForm())
+
+
+def ask_to_bind(ctx: Context, initial: dict[str, Any] | None = None) -> list[Reply]:
+    """Start binding, using whatever address the message already gave."""
+    return start_form(ctx, binding_form, initial)
+
+
+@router.command(r"(绑定|绑定房屋|房屋绑定|绑定房间|重新绑定|换绑|更换房屋|认证|房屋认证)[。！!]?")
+def start_binding(ctx: Context) -> list[Reply]:
+    return ask_to_bind(ctx)
+
+
+@router.command(r"(我的房屋|我的房子|我家地址|我住哪|我住哪里|查看绑定)[？?。]?")
+def show_home(ctx: Context) -> list[Reply]:
+    label = home(ctx)
+    if label:
+        return [Text(TEXTS["my_home"].format(label=label))]
+    return [Text(TEXTS["no_home"]), *ask_to_bind(ctx, {})]

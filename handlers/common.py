@@ -1,0 +1,21 @@
+"""Small helpers shared by handlers: community facts and the person's home, phrased for chat."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from models.community import default_community
+from models.people import home_label
+
+
+def community_name(ctx: Context) -> str:
+    community = default_community(ctx.session)
+    return community.name if community else "本社区"
+
+
+def hotline(ctx: Context) -> str:
+    community = default_community(ctx.session)
+    return community.hotline if community and community.hotline else "物业服务中心电话"
+
+
+def home(ctx: Context) -> str:
+    return home_label(ctx.session, ctx.person)

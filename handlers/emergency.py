@@ -1,0 +1,53 @@
+"""Emergencies: say at once what to do and whom to call, and alert the people on duty."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.replies import Reply, Text
+from bot.router import Router
+from handlers.common import home, hotline
+from models.duty import responders
+from models.outbox import enqueue
+from models.people import Role
+
+router = Router("emergency")
+
+TEXTS = {
+    "reply": (
+        "请先保证自身安全！\n"
+        "· 有人受伤或病危：马上拨打 120\n"
+        "· 着火冒烟：马上拨打 119，用湿毛巾捂住口鼻，走楼梯不要乘电梯\n"
+        "· 闻到燃气味：关阀门、开窗，不要开关电器、不要打电话在屋内\n"
+        "· 遇到暴力或人员走失：马上拨打 110\n"
+        "物业24小时电话：{hotline}。{notified}"
+    ),
+    "notified": "我们已通知{names}马上联系您。",
+    "not_notified": "请同时拨打物业电话，我们会尽快安排人员。",
+    "push": "【紧急】{name}（{home}{phone}）报告：「{text}」请立即联系处置！",
+    "no_home": "未绑定房屋",
+}
+
+
+@router.intent("emergency")
+def on_emergency(ctx: Context) -> list[Reply]:
+    people = responders(
+        ctx.session,
+        person=ctx.person,
+        roles=(Role.building_head, Role.grid_worker, Role.staff, Role.secretary),
+    )
+    phone = f"，电话 {ctx.person.phone}" if ctx.person.phone else ""
+    alert = TEXTS["push"].format(
+        name=ctx.person.display_name, home=home(ctx) or TEXTS["no_home"], phone=phone, text=ctx.text
+    )
+    for person in people:
+        enqueue(
+            ctx.session,
+            idempotency_key=f"emergency:{ctx.message.dedupe_key}:{person.id}",
+            person_id=person.id,
+            kind="emergency",
+            text=alert,
+            now=ctx.now,
+        )
+    names = "、".join(p.name for p in people[:3] if p.name)
+    notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
+    return [Text(TEXTS["reply"].format(hotline=hotline(ctx), notified=notified))]

@@ -1,0 +1,71 @@
+"""What nobody else handles: unclear messages, media without a form, services not open yet."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.replies import Reply, Text
+from bot.router import Router
+from handlers.binding import ask_to_bind
+from handlers.common import home, hotline
+
+router = Router("fallback")
+
+TEXTS = {
+    "unknown": (
+        "抱歉，我没太明白。您可以这样说：\n"
+        "「5栋1单元301卫生间漏水」「物业费怎么交」「最近有什么志愿活动」\n"
+        "也可以回复「转人工」联系工作人员。"
+    ),
+    "ambiguous": "您是想{options}？请说得具体一点，或回复「转人工」。",
+    "not_open": "「{service}」服务正在开通中，暂时请拨打物业电话 {hotline}，或回复「转人工」，我们会帮您登记。",
+    "media": "收到了。如果是报修，请先用一句话说说哪里出了问题，例如「3栋2单元502厨房水管漏水」。",
+    "location": "收到您的位置。如需报修或求助，请说明具体情况。",
+    "voice": "抱歉，这条语音没有识别出文字，请再说一遍或打字告诉我。",
+}
+
+SERVICES = {
+    "repair": "报修",
+    "dispute": "纠纷调解和投诉",
+    "volunteer": "志愿活动",
+    "points": "积分和爱心屋",
+    "consult": "政策咨询",
+    "progress": "办理进度查询",
+    "notice": "通知公告",
+    "vote": "小区议事",
+}
+
+
+def fallback(ctx: Context) -> list[Reply]:
+    nlu = ctx.nlu
+    if nlu is None:
+        return [Text(TEXTS["media"])]
+    if nlu.intent in SERVICES:
+        return [Text(TEXTS["not_open"].format(service=SERVICES[nlu.intent], hotline=hotline(ctx)))]
+    slots = ctx.slots
+    if not home(ctx) and slots.get("building") and slots.get("room"):
+        return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
+    candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in SERVICES]
+    if getattr(nlu, "ambiguous", False) and candidates:
+        options = "还是".join(SERVICES[name] for name in candidates)
+        return [Text(TEXTS["ambiguous"].format(options=options))]
+    return [Text(TEXTS["unknown"])]
+
+
+@router.kind("image", "video", "link")
+def on_media(ctx: Context) -> list[Reply]:
+    return [Text(TEXTS["media"])]
+
+
+@router.kind("location")
+def on_location(ctx: Context) -> list[Reply]:
+    return [Text(TEXTS["location"])]
+
+
+@router.kind("voice")
+def on_unrecognised_voice(ctx: Context) -> list[Reply]:
+    return [Text(TEXTS["voice"])]
+
+
+@router.kind("unknown")
+def on_unknown_kind(ctx: Context) -> list[Reply]:
+    return []  # WeChat gets "success"

@@ -1,0 +1,196 @@
+"""Community import (``hgj import community.toml``): validate everything, then upsert idempotently.
+
+Natural keys: community by name, grid by name, building by number, room by (building, unit,
+room), person by openid (else WeCom userid). Re-importing the same file changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models.community import Building, Community, Grid, Room
+from models.people import Person, Role
+
+
+class ImportError_(ValueError):
+    """The file has problems; ``problems`` lists each with where it is."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, created: bool) -> None:
+        bucket = self.created if created else self.updated
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def validate(data: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    community = data.get("community")
+    if not isinstance(community, dict) or not _text(community.get("name")):
+        problems.append("[community] 缺少 name")
+    grid_names = {_text(g.get("name")) for g in data.get("grids", [])}
+    buildings = {_text(b.get("number")).upper() for b in data.get("buildings", [])}
+    for i, grid in enumerate(data.get("grids", [])):
+        if not _text(grid.get("name")):
+            problems.append(f"grids[{i}] 缺少 name")
+        for number in grid.get("buildings", []):
+            if _text(number).upper() not in buildings:
+                problems.append(f"grids[{i}] 引用了未定义的楼栋 {number}")
+    for i, building in enumerate(data.get("buildings", [])):
+        if not _text(building.get("number")):
+            problems.append(f"buildings[{i}] 缺少 number")
+    rooms = set()
+    for i, room in enumerate(data.get("rooms", [])):
+        key = (_text(room.get("building")).upper(), _text(room.get("unit")), _text(room.get("room")))
+        if key[0] not in buildings:
+            problems.append(f"rooms[{i}] 的楼栋 {key[0] or '(空)'} 未定义")
+        if not key[2]:
+            problems.append(f"rooms[{i}] 缺少 room")
+        try:
+            if float(room.get("area", 0)) < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(f"rooms[{i}] 的 area 不是有效面积：{room.get('area')!r}")
+        rooms.add(key)
+    seen: set[str] = set()
+    for i, person in enumerate(data.get("people", [])):
+        where = f"people[{i}]（{_text(person.get('name')) or '无名'}）"
+        ident = _text(person.get("openid")) or _text(person.get("wecom_userid"))
+        if not ident:
+            problems.append(f"{where} 需要 openid 或 wecom_userid")
+        elif ident in seen:
+            problems.append(f"{where} 的 openid/wecom_userid 重复：{ident}")
+        seen.add(ident)
+        if _text(person.get("role")) not in Role.__members__:
+            problems.append(f"{where} 的 role 无效：{person.get('role')!r}（可选 {', '.join(Role)}）")
+        if person.get("room") is not None:
+            key = (
+                _text(person.get("building")).upper(),
+                _text(person.get("unit")),
+                _text(person.get("room")),
+            )
+            if key not in rooms:
+                problems.append(f"{where} 的房屋 {'-'.join(k for k in key if k)} 不在 [[rooms]] 中")
+        elif person.get("building") is not None and _text(person.get("building")).upper() not in buildings:
+            problems.append(f"{where} 的楼栋 {person.get('building')} 未定义")
+        if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
+            problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
+    return problems
+
+
+def import_community(session: Session, *, data: dict[str, Any], now: datetime) -> ImportReport:
+    """Load a community description; all-or-nothing (raises ImportError_ before writing anything)."""
+    problems = validate(data)
+    if problems:
+        raise ImportError_(problems)
+    report = ImportReport()
+    info = data["community"]
+    community = session.exec(select(Community).where(Community.name == _text(info["name"]))).first()
+    report.count("community", community is None)
+    community = community or Community(name=_text(info["name"]))
+    community.hotline = _text(info.get("hotline"))
+    session.add(community)
+    session.flush()
+    cid = community.id
+    assert cid is not None
+
+    grids: dict[str, Grid] = {}
+    for entry in data.get("grids", []):
+        name = _text(entry["name"])
+        grid = session.exec(select(Grid).where(Grid.community_id == cid, Grid.name == name)).first()
+        report.count("grid", grid is None)
+        grid = grid or Grid(community_id=cid, name=name)
+        session.add(grid)
+        grids[name] = grid
+    session.flush()
+    grid_of = {
+        _text(n).upper(): grids[_text(g["name"])] for g in data.get("grids", []) for n in g["buildings"]
+    }
+
+    buildings: dict[str, Building] = {}
+    for entry in data.get("buildings", []):
+        number = _text(entry["number"]).upper()
+        building = session.exec(
+            select(Building).where(Building.community_id == cid, Building.number == number)
+        ).first()
+        report.count("building", building is None)
+        building = building or Building(community_id=cid, number=number)
+        building.group_webhook = _text(entry.get("group_webhook"))
+        building.grid_id = grid_of[number].id if number in grid_of else None
+        session.add(building)
+        buildings[number] = building
+    session.flush()
+
+    rooms: dict[tuple[str, str, str], Room] = {}
+    for entry in data.get("rooms", []):
+        number, unit, name = (
+            _text(entry["building"]).upper(),
+            _text(entry.get("unit")),
+            _text(entry["room"]),
+        )
+        building = buildings[number]
+        room = session.exec(
+            select(Room).where(Room.building_id == building.id, Room.unit == unit, Room.room == name)
+        ).first()
+        report.count("room", room is None)
+        room = room or Room(building_id=building.id, unit=unit, room=name)  # type: ignore[arg-type]
+        room.area = float(entry.get("area", 0))
+        session.add(room)
+        rooms[(number, unit, name)] = room
+    session.flush()
+
+    for entry in data.get("people", []):
+        _upsert_person(
+            session, entry=entry, buildings=buildings, rooms=rooms, grids=grids, now=now, report=report
+        )
+    session.flush()
+    return report
+
+
+def _upsert_person(
+    session: Session,
+    *,
+    entry: dict[str, Any],
+    buildings: dict[str, Building],
+    rooms: dict[tuple[str, str, str], Room],
+    grids: dict[str, Grid],
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    openid, wecom = _text(entry.get("openid")) or None, _text(entry.get("wecom_userid")) or None
+    query = (
+        select(Person).where(Person.openid == openid)
+        if openid
+        else select(Person).where(Person.wecom_userid == wecom)
+    )
+    person = session.exec(query).first()
+    report.count("person", person is None)
+    person = person or Person(openid=openid, created_at=now)
+    person.wecom_userid = wecom
+    person.name = _text(entry.get("name"))
+    person.role = Role(_text(entry["role"]))
+    person.phone = _text(entry.get("phone"))
+    person.skills = [str(s) for s in entry.get("skills", [])]
+    number = _text(entry.get("building")).upper()
+    if entry.get("room") is not None:
+        room = rooms[(number, _text(entry.get("unit")), _text(entry.get("room")))]
+        person.room_id = room.id
+        person.is_owner = bool(entry.get("owner", True))
+    person.building_id = buildings[number].id if number in buildings else None
+    person.grid_id = grids[_text(entry["grid"])].id if entry.get("grid") is not None else None
+    session.add(person)

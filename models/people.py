@@ -1,0 +1,223 @@
+"""People and their homes: residents, building heads, grid workers, staff, secretaries, admins.
+
+Binding (绑定) links a WeChat user to a room. A room that matches and has no bound owner binds
+at once; anything else becomes a request an admin approves or rejects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.base import enum_field, json_field, utc_field
+from models.community import Building, Room, find_room, room_label
+from models.outbox import enqueue
+
+
+class Role(StrEnum):
+    resident = "resident"
+    building_head = "building_head"
+    grid_worker = "grid_worker"
+    staff = "staff"
+    secretary = "secretary"
+    admin = "admin"
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    openid: str | None = Field(default=None, unique=True, max_length=64)
+    wecom_userid: str | None = Field(default=None, unique=True, max_length=64)
+    name: str = ""
+    role: Role = enum_field(Role, Role.resident, index=True)
+    phone: str = ""
+    room_id: int | None = Field(default=None, foreign_key="room.id", index=True)
+    is_owner: bool = False  # 业主 of room_id (votes); household members and tenants are not
+    building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
+    grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
+    skills: list[str] = json_field(list)
+    subscribed: bool = True
+    created_at: datetime = utc_field()
+    last_seen_at: datetime | None = utc_field(nullable=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or "居民"
+
+
+class BindingStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class BindingRequest(SQLModel, table=True):
+    __tablename__ = "binding_request"  # type: ignore[assignment]
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    building: str
+    unit: str = ""
+    room: str
+    room_id: int | None = Field(default=None, foreign_key="room.id")
+    reason: str  # no_such_room | owner_exists
+    status: BindingStatus = enum_field(BindingStatus, BindingStatus.pending, index=True)
+    created_at: datetime = utc_field()
+    decided_at: datetime | None = utc_field(nullable=True)
+    decided_by: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BindingResult:
+    outcome: str  # bound | already_bound | requested | already_requested
+    label: str
+    request_id: int | None = None
+    reason: str = ""
+
+
+def person_by_openid(session: Session, openid: str) -> Person | None:
+    return session.exec(select(Person).where(Person.openid == openid)).first()
+
+
+def person_by_wecom(session: Session, userid: str) -> Person | None:
+    return session.exec(select(Person).where(Person.wecom_userid == userid)).first()
+
+
+def get_or_create_resident(session: Session, *, openid: str, now: datetime) -> Person:
+    person = person_by_openid(session, openid)
+    if person is None:
+        person = Person(openid=openid, role=Role.resident, created_at=now)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def home_of(session: Session, person: Person) -> tuple[Building, Room] | None:
+    if person.room_id is None:
+        return None
+    room = session.get(Room, person.room_id)
+    if room is None:
+        return None
+    building = session.get(Building, room.building_id)
+    assert building is not None
+    return building, room
+
+
+def home_label(session: Session, person: Person) -> str:
+    home = home_of(session, person)
+    return room_label(*home) if home else ""
+
+
+def _address_label(building: str, unit: str, room: str) -> str:
+    head = f"{building}栋" if building.isdigit() else f"{building}座"
+    return head + (f"{unit}单元" if unit else "") + room
+
+
+def bind_room(
+    session: Session, *, person: Person, building: str, unit: str, room: str, now: datetime
+) -> BindingResult:
+    """Bind ``person`` to the room, or file a request for an admin when that cannot be automatic."""
+    found = find_room(session, building=building, unit=unit, room=room)
+    if found is not None:
+        found_building, found_room = found
+        label = room_label(found_building, found_room)
+        if person.room_id == found_room.id:
+            return BindingResult("already_bound", label)
+        owner = session.exec(
+            select(Person).where(Person.room_id == found_room.id, col(Person.is_owner).is_(True))
+        ).first()
+        if owner is None:
+            person.room_id = found_room.id
+            person.is_owner = True
+            session.add(person)
+            return BindingResult("bound", label)
+        reason, room_id, label = "owner_exists", found_room.id, label
+    else:
+        reason, room_id, label = "no_such_room", None, _address_label(building, unit, room)
+    pending = session.exec(
+        select(BindingRequest).where(
+            BindingRequest.person_id == person.id, BindingRequest.status == BindingStatus.pending
+        )
+    ).first()
+    if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
+        return BindingResult("already_requested", label, pending.id, pending.reason)
+    request = BindingRequest(
+        person_id=person.id,  # type: ignore[arg-type]
+        building=building,
+        unit=unit,
+        room=room,
+        room_id=room_id,
+        reason=reason,
+        created_at=now,
+    )
+    session.add(request)
+    session.flush()
+    _tell_admins(session, request=request, person=person, label=label, now=now)
+    return BindingResult("requested", label, request.id, reason)
+
+
+def _tell_admins(
+    session: Session, *, request: BindingRequest, person: Person, label: str, now: datetime
+) -> None:
+    why = "该房屋已有业主绑定" if request.reason == "owner_exists" else "房屋信息里没有这个房号"
+    text = f"新的房屋绑定申请 #{request.id}：{person.display_name} 申请绑定 {label}（{why}），请审核。"
+    admins = session.exec(select(Person).where(Person.role == Role.admin)).all()
+    for admin in admins:
+        enqueue(
+            session,
+            idempotency_key=f"binding-request:{request.id}:admin:{admin.id}",
+            person_id=admin.id,
+            kind="binding",
+            text=text,
+            now=now,
+        )
+
+
+def decide_binding(
+    session: Session,
+    *,
+    request_id: int,
+    approve: bool,
+    decided_by: str,
+    now: datetime,
+    room_id: int | None = None,
+    note: str = "",
+) -> BindingRequest:
+    """Approve (binding the person as a household member, or owner if the room has none) or reject."""
+    request = session.get(BindingRequest, request_id)
+    if request is None:
+        raise LookupError(f"binding request {request_id} not found")
+    if request.status != BindingStatus.pending:
+        raise ValueError(f"binding request {request_id} is already {request.status}")
+    person = session.get(Person, request.person_id)
+    assert person is not None
+    target_room_id = room_id or request.room_id
+    if approve:
+        if target_room_id is None:
+            raise ValueError("this request names a room that does not exist: choose room_id")
+        room = session.get(Room, target_room_id)
+        if room is None:
+            raise LookupError(f"room {target_room_id} not found")
+        building = session.get(Building, room.building_id)
+        assert building is not None
+        has_owner = session.exec(
+            select(Person).where(Person.room_id == room.id, col(Person.is_owner).is_(True))
+        ).first()
+        person.room_id, person.is_owner = room.id, has_owner is None
+        text = f"您的房屋绑定申请已通过：{room_label(building, room)}。"
+    else:
+        text = "您的房屋绑定申请未通过" + (f"：{note}" if note else "。") + "如有疑问请联系物业。"
+    request.status = BindingStatus.approved if approve else BindingStatus.rejected
+    request.decided_at, request.decided_by, request.note = now, decided_by, note
+    session.add_all([request, person])
+    enqueue(
+        session,
+        idempotency_key=f"binding-decision:{request.id}",
+        person_id=person.id,
+        kind="binding",
+        text=text,
+        now=now,
+    )
+    return request

@@ -1,0 +1,143 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured),
+an injected clock, the real app, and WeChat/WeCom simulators."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+import models  # noqa: F401
+from bot.app import create_app
+from bot.clock import ManualClock
+from bot.db import create_db_engine
+from bot.migrate import upgrade
+from bot.settings import Settings, load_settings
+from models.onboarding import import_community
+from tests.support.wechat import WeChatSim, WeComSim
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo-community.toml"
+SAMPLES = ROOT.parent / "shared" / "wechat-samples"
+POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+WECOM_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine | None]:
+    if not POSTGRES_URL:
+        yield None
+        return
+    engine = create_db_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        SQLModel.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        path = tmp_path / "hgj.db"
+        shutil.copy(sqlite_template, path)
+        engine = create_db_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("postgres_engine")
+    names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    yield engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 23, 1, 30, tzinfo=UTC))  # 09:30 in Beijing
+
+
+@pytest.fixture
+def settings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for key in list(os.environ):
+        if key.startswith("HGJ_") and key != "HGJ_TEST_POSTGRES_URL":
+            monkeypatch.delenv(key)
+    return load_settings(
+        None,
+        database={"url": engine.url.render_as_string(hide_password=False)},
+        wechat={
+            "app_id": "wx5823bf96d3bd56c7",
+            "token": "wechat-test-token",
+            "encoding_aes_key": WECHAT_AES_KEY,
+            "app_secret": "test-secret",
+            "api_base_url": "http://127.0.0.1:9/wechat-fake",
+        },
+        wecom={
+            "enabled": True,
+            "corp_id": "ww1436e0e65a779aee",
+            "agent_id": "1000002",
+            "secret": "test-secret",
+            "token": "wecom-test-token",
+            "encoding_aes_key": WECOM_AES_KEY,
+            "api_base_url": "http://127.0.0.1:9/wecom-fake",
+        },
+        admin={"tokens": [ADMIN_TOKEN]},
+    )
+
+
+@pytest.fixture
+def demo(engine: Engine, clock: ManualClock) -> None:
+    """The demo community from examples/ loaded into the test database."""
+    data = tomllib.loads(DEMO.read_text(encoding="utf-8"))
+    with Session(engine) as session, session.begin():
+        import_community(session, data=data, now=clock.now())
+
+
+@pytest.fixture
+def app_client(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[TestClient]:
+    app = create_app(settings, engine=engine, clock=clock)
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def wechat(app_client: TestClient, settings: Settings, clock: ManualClock) -> WeChatSim:
+    return WeChatSim(app_client, settings, clock)
+
+
+@pytest.fixture
+def wecom(app_client: TestClient, settings: Settings, clock: ManualClock) -> WeComSim:
+    return WeComSim(app_client, settings, clock)
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -1,0 +1,1 @@
+"""Test support: a WeChat simulator that signs and encrypts exactly as WeChat does."""
