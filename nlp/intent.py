@@ -108,7 +108,8 @@ def read_examples(path: str | Path) -> list[tuple[str, str]]:
             if not sep or not text.strip():
                 raise DataError(f"{p}:{lineno}: expected 'intent<TAB>text', got {line[:40]!r}")
             if label not in INTENTS:
-                raise DataError(f"{p}:{lineno}: unknown intent {label!r} (expected one of {', '.join(INTENTS)})")
+                expected = ", ".join(INTENTS)
+                raise DataError(f"{p}:{lineno}: unknown intent {label!r} (expected one of {expected})")
             out.append((label, text.strip()))
     return out
 

@@ -15,11 +15,12 @@ __all__ = ["normalise"]
 
 # Zero-width and bidi formatting characters that survive NFKC.
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e"),
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"),
     None,
 )
 # Sentence punctuation is kept as a single space-free marker; runs of it collapse to one.
-_PUNCT_RUN = re.compile(r"([!?,.;:~\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u2026])[!?,.;:~\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u2026]+")
+_MARKS = "!?,.;:~\u3002\u3001\u2026"  # after NFKC, full-width ,!?;: are already ASCII
+_PUNCT_RUN = re.compile(f"([{_MARKS}])[{_MARKS}]+")
 _SPACES = re.compile(r"\s+")
 # A space between two CJK characters carries no meaning (speech input inserts them).
 _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
