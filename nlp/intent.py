@@ -1,0 +1,175 @@
+"""Intent classifier: multinomial naive Bayes over jieba words and character 1-3 grams.
+
+Trained in pure Python from ``data/train.tsv`` on first use (deterministic, ~0.1 s).  Scores
+are tempered per-feature log-likelihoods turned into a probability distribution, so that
+``confidence`` means roughly the same for short and long messages.  Two thresholds turn a
+weak or close call into ``unknown`` or an ``ambiguous`` flag instead of a wrong guess:
+
+- top probability < ``SCORE_THRESHOLD``                 -> intent ``unknown``
+- top - runner-up < ``MARGIN_THRESHOLD``                -> keep the top intent, ``ambiguous``
+
+Messages whose features are mostly unseen in training (gibberish, foreign text) are also
+``unknown``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.tokenise import cut
+
+__all__ = [
+    "INTENTS",
+    "MARGIN_THRESHOLD",
+    "SCORE_THRESHOLD",
+    "Classifier",
+    "DataError",
+    "Prediction",
+    "classifier",
+    "features",
+    "read_examples",
+]
+
+INTENTS: tuple[str, ...] = (
+    "repair",
+    "dispute",
+    "volunteer",
+    "points",
+    "consult",
+    "progress",
+    "notice",
+    "emergency",
+    "handoff",
+    "greeting",
+    "vote",
+    "unknown",
+)
+TRAIN_FILE = Path(__file__).with_name("data") / "train.tsv"
+
+SCORE_THRESHOLD = 0.40
+MARGIN_THRESHOLD = 0.12
+MIN_COVERAGE = 0.35  # share of a message's features seen in training
+ALPHA = 0.3  # additive smoothing
+SHARPNESS = 6.0  # softmax over per-feature mean log-likelihood times this
+
+_DIGITS = re.compile(r"\d+")
+_SEGMENTS = re.compile(r"[^\w]+|_+")
+
+
+class DataError(ValueError):
+    """A malformed line in an ``intent<TAB>text`` file (message names file and line)."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Classifier output: best label after thresholds, the ranked distribution, flags."""
+
+    intent: str
+    confidence: float
+    candidates: tuple[tuple[str, float], ...]
+    ambiguous: bool
+
+
+def features(text: str) -> list[str]:
+    """Feature strings for normalised ``text``: ``w:`` jieba words and ``c:`` char 1-3 grams.
+
+    Digit runs collapse to ``0`` so that 「3栋502」 and 「12栋1101」 look alike.
+    """
+    folded = _DIGITS.sub("0", text)
+    feats = {"w:" + w for w in cut(folded) if w.strip() and not _SEGMENTS.fullmatch(w)}
+    for seg in _SEGMENTS.split(folded):
+        n = len(seg)
+        for size in (1, 2, 3):
+            for i in range(n - size + 1):
+                feats.add("c:" + seg[i : i + size])
+    return sorted(feats)
+
+
+def read_examples(path: str | Path) -> list[tuple[str, str]]:
+    """Read ``intent<TAB>text`` lines; blank lines and ``#`` comments are skipped.
+
+    Raises FileNotFoundError for a missing file and DataError naming the line for bad lines.
+    """
+    p = Path(path)
+    out: list[tuple[str, str]] = []
+    with p.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            label, sep, text = line.partition("\t")
+            label = label.strip()
+            if not sep or not text.strip():
+                raise DataError(f"{p}:{lineno}: expected 'intent<TAB>text', got {line[:40]!r}")
+            if label not in INTENTS:
+                expected = ", ".join(INTENTS)
+                raise DataError(f"{p}:{lineno}: unknown intent {label!r} (expected one of {expected})")
+            out.append((label, text.strip()))
+    return out
+
+
+class Classifier:
+    """Multinomial naive Bayes with uniform priors over binary feature occurrences."""
+
+    def __init__(self, examples: Iterable[tuple[str, str]], *, alpha: float = ALPHA) -> None:
+        from nlp.normalise import normalise
+
+        counts: dict[str, Counter[str]] = {label: Counter() for label in INTENTS}
+        for label, text in examples:
+            counts[label].update(features(normalise(text)))
+        self.vocab: frozenset[str] = frozenset(f for c in counts.values() for f in c)
+        v = len(self.vocab)
+        self.labels: tuple[str, ...] = tuple(label for label in INTENTS if counts[label])
+        self._loglik: dict[str, dict[str, float]] = {}
+        self._unseen: dict[str, float] = {}
+        for label in self.labels:
+            total = sum(counts[label].values()) + alpha * v
+            self._loglik[label] = {f: math.log((n + alpha) / total) for f, n in counts[label].items()}
+            self._unseen[label] = math.log(alpha / total)
+
+    def distribution(self, feats: Sequence[str]) -> tuple[list[tuple[str, float]], float]:
+        """Ranked (label, probability) pairs and the share of ``feats`` seen in training."""
+        known = [f for f in feats if f in self.vocab]
+        coverage = len(known) / len(feats) if feats else 0.0
+        if not known:
+            return [(label, 1.0 / len(self.labels)) for label in self.labels], coverage
+        scores: dict[str, float] = {}
+        for label in self.labels:
+            table, unseen = self._loglik[label], self._unseen[label]
+            scores[label] = sum(table.get(f, unseen) for f in known) / len(known) * SHARPNESS
+        top = max(scores.values())
+        exp = {label: math.exp(s - top) for label, s in scores.items()}
+        z = sum(exp.values())
+        ranked = sorted(((label, e / z) for label, e in exp.items()), key=lambda kv: (-kv[1], kv[0]))
+        return ranked, coverage
+
+    def predict(self, text: str) -> Prediction:
+        """Classify normalised ``text`` applying the coverage, score and margin thresholds."""
+        ranked, coverage = self.distribution(features(text))
+        candidates = tuple((label, round(p, 4)) for label, p in ranked[:3])
+        best, p1 = ranked[0]
+        p2 = ranked[1][1] if len(ranked) > 1 else 0.0
+        if coverage < MIN_COVERAGE or p1 < SCORE_THRESHOLD:
+            p_unknown = dict(ranked).get("unknown", 0.0)
+            return Prediction("unknown", round(p_unknown, 4), candidates, False)
+        return Prediction(best, round(p1, 4), candidates, best != "unknown" and p1 - p2 < MARGIN_THRESHOLD)
+
+
+_lock = threading.Lock()
+_model: Classifier | None = None
+
+
+def classifier() -> Classifier:
+    """The shared classifier, trained from ``data/train.tsv`` on first call (thread-safe)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = Classifier(read_examples(TRAIN_FILE))
+    return _model
