@@ -1,0 +1,1 @@
+"""Natural-language understanding for 红管家."""
