@@ -16,6 +16,7 @@ from bot.message import Message, clean_text
 from bot.replies import Reply, joined_text
 
 _DANGEROUS = re.compile(rb"<!(DOCTYPE|ENTITY)", re.I)
+_XML_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _EVENT_ALIASES = {"subscribe_scan": "subscribe"}
 
 
@@ -29,10 +30,15 @@ def guard(body: bytes, *, limit: int) -> None:
         raise BadPayload("XML with DOCTYPE or ENTITY declarations is not accepted")
 
 
+def strip_controls(xml: bytes) -> bytes:
+    """Remove control bytes XML 1.0 forbids (a phone keyboard can still produce them)."""
+    return _XML_CONTROL.sub(b"", xml)
+
+
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """The top-level <xml> fields of a (possibly encrypted) request."""
     try:
-        document = xmltodict.parse(body, disable_entities=True)
+        document = xmltodict.parse(strip_controls(body), disable_entities=True)
     except Exception as exc:  # expat errors, bad encodings
         raise BadPayload(f"malformed XML: {exc}") from exc
     envelope = document.get("xml") if isinstance(document, dict) else None
@@ -72,9 +78,13 @@ def _to_message(channel: str, msg: Any) -> Message:
     )
 
 
+def _as_bytes(xml: str | bytes) -> bytes:
+    return strip_controls(xml.encode("utf-8") if isinstance(xml, str) else xml)
+
+
 def parse_mp(xml: str | bytes) -> Message:
     try:
-        msg = parse_mp_message(xml)
+        msg = parse_mp_message(_as_bytes(xml))
     except Exception as exc:
         raise BadPayload(f"not a WeChat message: {exc}") from exc
     if not msg.source:
@@ -84,7 +94,7 @@ def parse_mp(xml: str | bytes) -> Message:
 
 def parse_wecom(xml: str | bytes) -> Message:
     try:
-        msg = parse_work_message(xml)
+        msg = parse_work_message(_as_bytes(xml))
     except Exception as exc:
         raise BadPayload(f"not a WeCom message: {exc}") from exc
     if not msg.source:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -62,7 +63,7 @@ class WeChatSim:
             "signature": signature(self.settings.token, timestamp, nonce),
             "timestamp": timestamp,
             "nonce": nonce,
-            "openid": xmltodict.parse(xml)["xml"]["FromUserName"],
+            "openid": re.search(r"<FromUserName><!\[CDATA\[(.*?)\]\]>", xml).group(1),  # type: ignore[union-attr]
         }
         if mode == "plain":
             return params, xml.encode()
