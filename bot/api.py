@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from bot.settings import Settings
 from models.people import BindingRequest, BindingStatus, decide_binding
 
 bearer = HTTPBearer(auto_error=False)
@@ -51,26 +50,33 @@ class BindingDecision(BaseModel):
     note: str = ""
 
 
-def api_router(settings: Settings) -> APIRouter:
-    def require_admin(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> str:
-        token = credentials.credentials if credentials else ""
-        for known in settings.admin.tokens:
-            if known and hmac.compare_digest(token.encode(), known.encode()):
-                return f"token:{known[:4]}…"
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="missing or unknown bearer token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> str:
+    """The acting admin (a short token tag for the audit trail), or 401."""
+    token = credentials.credentials if credentials else ""
+    for known in request.app.state.settings.admin.tokens:
+        if known and hmac.compare_digest(token.encode(), known.encode()):
+            return f"token:{known[:4]}…"
+    raise HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        detail="missing or unknown bearer token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
-    AdminDep = Annotated[str, Depends(require_admin)]
+
+AdminDep = Annotated[str, Depends(require_admin)]
+
+
+def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["admin"])
 
     @router.get("/binding-requests")
     def list_binding_requests(
-        session: SessionDep, _admin: AdminDep, status_: BindingStatus | None = None
+        session: SessionDep,
+        _admin: AdminDep,
+        status_: Annotated[BindingStatus | None, Query(alias="status")] = None,
     ) -> dict[str, object]:
         query = select(BindingRequest).order_by(BindingRequest.id)  # type: ignore[arg-type]
         if status_ is not None:

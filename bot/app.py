@@ -22,9 +22,8 @@ log = logging.getLogger(__name__)
 
 
 def build_dispatcher(settings: Settings) -> Dispatcher:
-    from nlp import understand
-
     from handlers import FALLBACK, ROUTERS
+    from nlp import understand
 
     return Dispatcher(ROUTERS, settings=settings, understand=understand, fallback=FALLBACK)
 
@@ -64,5 +63,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         app.include_router(wechat_router(WeChatGateway(settings.wechat, clock), pipeline))
     if settings.wecom.enabled:
         app.include_router(wecom_router(WeComGateway(settings.wecom, clock), pipeline))
-    app.include_router(api_router(settings))
+    app.include_router(api_router())
     return app

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlmodel import Session
 
 from bot.clock import SystemClock
@@ -40,7 +41,7 @@ def _settings(config: str | None) -> Settings:
 
 
 def _fail(sentence: str) -> typer.Exit:
-    err.print(f"[bold red]错误：[/]{sentence}", highlight=False)
+    err.print(f"[bold red]错误：[/]{escape(sentence)}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -107,7 +108,7 @@ def import_(
     except ImportError_ as exc:
         err.print(f"[bold red]导入失败，没有写入任何数据。[/]{file} 有 {len(exc.problems)} 处问题：")
         for problem in exc.problems:
-            err.print(f"  · {problem}", highlight=False)
+            err.print(f"  · {escape(problem)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     created = "，".join(f"{k} {v}" for k, v in report.created.items()) or "无"
     updated = "，".join(f"{k} {v}" for k, v in report.updated.items()) or "无"
@@ -150,5 +151,5 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:  # pragma: no cover - last resort
-        err.print(f"[bold red]错误：[/]{exc}", highlight=False)
+        err.print(f"[bold red]错误：[/]{escape(str(exc))}", highlight=False)
         sys.exit(2)

@@ -27,8 +27,8 @@ from models.people import Person, get_or_create_resident, person_by_wecom
 log = logging.getLogger(__name__)
 
 CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了)\s*[。！!.]*\s*")
-ALWAYS_INTERRUPT = frozenset({"emergency", "handoff"})
 INTERRUPT_CONFIDENCE = 0.75
+EMERGENCY_INTERRUPT_CONFIDENCE = 0.9
 TEXT_KINDS = frozenset({"text", "voice"})
 
 TEXTS = {
@@ -137,7 +137,9 @@ class Dispatcher:
 
     def _interrupts(self, ctx: Context, form: Form) -> bool:
         nlu = ctx.nlu
-        if nlu.intent in ALWAYS_INTERRUPT:
+        if nlu.intent == "handoff" or (
+            nlu.intent == "emergency" and nlu.confidence >= EMERGENCY_INTERRUPT_CONFIDENCE
+        ):
             return True
         if getattr(nlu, "ambiguous", False):
             return False

@@ -9,6 +9,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import ask_to_bind
 from handlers.common import community_name, home, hotline
+from models.people import Role
 
 router = Router("greeting")
 
@@ -27,6 +28,15 @@ TEXTS = {
     ),
     "bind_first": "为了方便为您服务，请先绑定房屋。",
     "thanks": "不客气，有需要随时找我！",
+    "worker": "{name}您好！您在红管家登记为{role}。工单、任务推送会发到这里。",
+}
+
+ROLE_NAMES = {
+    Role.building_head: "楼栋长",
+    Role.grid_worker: "网格员",
+    Role.staff: "物业工作人员",
+    Role.secretary: "社区书记",
+    Role.admin: "管理员",
 }
 
 _THANKS = re.compile(r".*(谢谢|感谢|多谢|辛苦了|thank).*", re.I)
@@ -60,6 +70,8 @@ def on_unsubscribe(ctx: Context) -> list[Reply]:
 def on_greeting(ctx: Context) -> list[Reply]:
     if _THANKS.fullmatch(ctx.text):
         return [Text(TEXTS["thanks"])]
+    if ctx.person.role != Role.resident:
+        return [Text(TEXTS["worker"].format(name=ctx.person.display_name, role=ROLE_NAMES[ctx.person.role]))]
     label = home(ctx)
     facts = {"community": community_name(ctx), "hotline": hotline(ctx)}
     head = TEXTS["welcome_back"].format(name=ctx.person.display_name, home=label) if label else "您好！"

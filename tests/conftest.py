@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 import models  # noqa: F401
 from bot.app import create_app
 from bot.clock import ManualClock
-from bot.db import create_db_engine
+from bot.db import create_db_engine, reader
 from bot.migrate import upgrade
 from bot.settings import Settings, load_settings
 from models.onboarding import import_community
@@ -76,7 +76,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    """For arranging and inspecting; reads do not hold SQLite's write lock against the app."""
+    with Session(reader(engine), expire_on_commit=False) as session:
         yield session
 
 

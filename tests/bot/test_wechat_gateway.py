@@ -27,7 +27,12 @@ def test_url_verification_echoes_only_with_a_valid_signature(wechat: WeChatSim) 
 
 def test_stale_timestamp_is_refused_as_a_replay(wechat: WeChatSim) -> None:
     old = str(wechat.now() - 3600)
-    params = {"signature": signature(wechat.settings.token, old, "1"), "timestamp": old, "nonce": "1", "echostr": "x"}
+    params = {
+        "signature": signature(wechat.settings.token, old, "1"),
+        "timestamp": old,
+        "nonce": "1",
+        "echostr": "x",
+    }
     assert wechat.client.get("/wechat", params=params).status_code == 403
 
 
@@ -53,7 +58,14 @@ def test_every_sample_message_type_is_accepted(wechat: WeChatSim, demo: None, sa
     data = wechat.reply(response)
     if "unknown-msgtype" in sample.stem or "unsubscribe" in sample.stem:
         assert data is None  # plain "success"
-    if sample.stem in {"mp-text", "mp-image", "mp-voice", "mp-voice-recognition", "mp-location", "mp-event-subscribe"}:
+    if sample.stem in {
+        "mp-text",
+        "mp-image",
+        "mp-voice",
+        "mp-voice-recognition",
+        "mp-location",
+        "mp-event-subscribe",
+    }:
         assert data is not None and data["Content"]
 
 
@@ -71,13 +83,17 @@ def test_retries_of_one_message_give_one_effect_and_the_same_reply(
     assert "已有业主" in replies.pop()
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
     key_count = session.exec(
-        select(func.count()).select_from(InboundMessage).where(InboundMessage.dedupe_key == f"mp:msg:{msg_id}")
+        select(func.count())
+        .select_from(InboundMessage)
+        .where(InboundMessage.dedupe_key == f"mp:msg:{msg_id}")
     ).one()
     assert key_count == 1
 
 
 def test_malformed_xml_is_a_400_and_stores_nothing(wechat: WeChatSim, session: Session) -> None:
-    params, _ = wechat.envelope(message_xml("u1", "text", wechat.now(), {"Content": "x", "MsgId": 1}), mode="plain")
+    params, _ = wechat.envelope(
+        message_xml("u1", "text", wechat.now(), {"Content": "x", "MsgId": 1}), mode="plain"
+    )
     response = wechat.client.post("/wechat", params=params, content=b"<xml><ToUserName>broken")
     assert response.status_code == 400
     assert session.exec(select(func.count()).select_from(InboundMessage)).one() == 0
@@ -89,7 +105,9 @@ def test_entity_declarations_are_refused(wechat: WeChatSim) -> None:
         "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime>"
         "<MsgType>text</MsgType><Content>&x;</Content><MsgId>9</MsgId></xml>"
     )
-    params, _ = wechat.envelope(message_xml("b", "text", wechat.now(), {"Content": "x", "MsgId": 9}), mode="plain")
+    params, _ = wechat.envelope(
+        message_xml("b", "text", wechat.now(), {"Content": "x", "MsgId": 9}), mode="plain"
+    )
     response = wechat.client.post("/wechat", params=params, content=evil.encode())
     assert response.status_code == 400
     assert "passwd" not in response.text and "root:" not in response.text

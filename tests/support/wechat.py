@@ -28,7 +28,9 @@ def signature(*parts: str) -> str:
     return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
 
 
-def message_xml(openid: str, msg_type: str, create_time: int, fields: dict[str, Any], to: str = ACCOUNT) -> str:
+def message_xml(
+    openid: str, msg_type: str, create_time: int, fields: dict[str, Any], to: str = ACCOUNT
+) -> str:
     body = "".join(
         f"<{key}>{cdata(str(value)) if isinstance(value, str) else escape(str(value))}</{key}>"
         for key, value in fields.items()
@@ -87,18 +89,27 @@ class WeChatSim:
             return None
         data = xmltodict.parse(response.text)["xml"]
         if "Encrypt" in data:
-            plain = self.crypto.decrypt_message(response.text, data["MsgSignature"], data["TimeStamp"], data["Nonce"])
+            plain = self.crypto.decrypt_message(
+                response.text, data["MsgSignature"], data["TimeStamp"], data["Nonce"]
+            )
             data = xmltodict.parse(plain)["xml"]
         return data
 
     def send(self, openid: str, text: str, mode: str = "safe", msg_id: int | None = None) -> str:
         """Send a text message; return the reply text ("" when the bot answered ``success``)."""
-        xml = message_xml(openid, "text", self.now(), {"Content": text, "MsgId": msg_id or self.next_msg_id()})
+        xml = message_xml(
+            openid, "text", self.now(), {"Content": text, "MsgId": msg_id or self.next_msg_id()}
+        )
         data = self.reply(self.post(xml, mode))
         return "" if data is None else str(data.get("Content", ""))
 
     def voice(self, openid: str, recognition: str) -> str:
-        fields = {"MediaId": "media-1", "Format": "amr", "Recognition": recognition, "MsgId": self.next_msg_id()}
+        fields = {
+            "MediaId": "media-1",
+            "Format": "amr",
+            "Recognition": recognition,
+            "MsgId": self.next_msg_id(),
+        }
         data = self.reply(self.post(message_xml(openid, "voice", self.now(), fields)))
         return "" if data is None else str(data.get("Content", ""))
 
@@ -130,5 +141,7 @@ class WeComSim:
         if response.text == "success":
             return ""
         data = xmltodict.parse(response.text)["xml"]
-        plain = self.crypto.decrypt_message(response.text, data["MsgSignature"], data["TimeStamp"], data["Nonce"])
+        plain = self.crypto.decrypt_message(
+            response.text, data["MsgSignature"], data["TimeStamp"], data["Nonce"]
+        )
         return str(xmltodict.parse(plain)["xml"].get("Content", ""))

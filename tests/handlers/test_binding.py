@@ -1,0 +1,80 @@
+"""Binding a new follower to a room through chat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from bot.clock import ManualClock
+from models.outbox import OutboxMessage
+from models.people import BindingRequest, Person, person_by_openid
+from tests.support.wechat import WeChatSim
+
+
+def test_subscribe_welcomes_and_asks_where_the_person_lives(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.event("newcomer", "subscribe")
+    assert "欢迎关注阳光里社区红管家" in reply
+    assert "住在哪里" in reply
+
+
+def test_a_free_room_binds_at_once_in_one_message(wechat: WeChatSim, demo: None, session: Session) -> None:
+    wechat.event("newcomer", "subscribe")
+    reply = wechat.send("newcomer", "我住2栋1单元402")
+    assert "绑定成功" in reply and "2栋1单元402" in reply
+    person = person_by_openid(session, "newcomer")
+    assert person is not None and person.is_owner and person.room_id is not None
+
+
+def test_missing_parts_are_asked_for_one_by_one(wechat: WeChatSim, demo: None, session: Session) -> None:
+    assert "住在哪里" in wechat.send("newcomer", "绑定")
+    assert "几单元" in wechat.send("newcomer", "5栋602")
+    assert "绑定成功" in wechat.send("newcomer", "2")
+    assert "5栋2单元602" in wechat.send("newcomer", "我的房屋")
+
+
+def test_unknown_building_is_re_asked_with_the_known_ones(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer", "绑定")
+    reply = wechat.send("newcomer", "9栋1单元101")
+    assert "没有找到「9」栋" in reply and "1、2、3、5" in reply
+    assert "绑定成功" in wechat.send("newcomer", "3栋1单元201")
+
+
+def test_a_room_with_an_owner_becomes_a_request_for_the_admin(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.send("newcomer", "绑定")
+    reply = wechat.send("newcomer", "3栋2单元502")
+    assert "已有业主" in reply and "审核" in reply
+    request = session.exec(select(BindingRequest)).one()
+    assert request.reason == "owner_exists"
+    admin = session.exec(select(Person).where(Person.openid == "demo-admin-wu")).one()
+    push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == admin.id)).one()
+    assert "3栋2单元502" in push.text and f"#{request.id}" in push.text
+
+
+def test_a_room_not_on_file_becomes_a_request(wechat: WeChatSim, demo: None, session: Session) -> None:
+    wechat.send("newcomer", "绑定")
+    reply = wechat.send("newcomer", "3栋2单元1502")
+    assert "暂时没有" in reply
+    assert session.exec(select(BindingRequest)).one().reason == "no_such_room"
+
+
+def test_cancel_drops_the_form(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer", "绑定")
+    assert "已取消「房屋绑定」" in wechat.send("newcomer", "取消")
+    assert "没有进行中的事项" in wechat.send("newcomer", "取消")
+
+
+def test_an_idle_form_times_out_politely(wechat: WeChatSim, demo: None, clock: ManualClock) -> None:
+    wechat.send("newcomer", "绑定")
+    clock.advance(timedelta(hours=2))
+    reply = wechat.send("newcomer", "你好")
+    assert "已自动取消" in reply
+
+
+def test_an_emergency_interrupts_the_form(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer", "绑定")
+    reply = wechat.send("newcomer", "救命啊家里着火了")
+    assert "119" in reply
+    assert "已放下刚才的「房屋绑定」" in reply
