@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import xmltodict
-from fastapi.testclient import TestClient
-from httpx import Response
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
-from bot.clock import Clock
-from bot.settings import Settings
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from httpx import Response
+
+    from bot.clock import Clock
+    from bot.settings import Settings
 
 ACCOUNT = "gh_hongguanjia"
 

@@ -1,0 +1,196 @@
+"""Webhook benchmark: the full /wechat pipeline against a bare verify-decrypt-echo endpoint.
+
+Run: ``.venv/bin/python bench/webhook.py [--senders 32] [--messages 60]``
+
+Both servers run in their own process (uvicorn, one worker) on 127.0.0.1 with the same
+gateway code; this process is the load generator. Safe-mode (AES) text messages are built
+in advance with wechatpy's crypto, then sent by ``--senders`` concurrent senders. Prints
+throughput, p50 and p99 latency for each server and the ratio full / bare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.wechat import WeChatSim, message_xml  # noqa: E402
+
+TOKEN = "bench-token"
+AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+APP_ID = "wx5823bf96d3bd56c7"
+TEXTS = ["你好", "物业费怎么交", "我住3栋2单元502", "谢谢", "楼道灯不亮了", "今天天气怎么样"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bare_app():  # type: ignore[no-untyped-def]
+    """Verify, decrypt, parse and echo the text back encrypted: no database, no NLU."""
+    from bot.clock import SystemClock
+    from bot.replies import Text
+    from bot.settings import load_settings
+    from bot.wechat import WeChatGateway, read_body
+    from bot.wire import render
+
+    settings = load_settings()
+    gateway = WeChatGateway(settings.wechat, SystemClock())
+    app = FastAPI()
+
+    @app.post("/wechat")
+    async def echo(request: Request) -> Response:
+        params = dict(request.query_params)
+        body = await read_body(request, limit=settings.wechat.max_body_bytes)
+        message, encrypted = gateway.open(body, params)
+        xml = render([Text(message.text)], to_user=message.user_id, from_user="bench")
+        return gateway.seal(xml, encrypted=encrypted, nonce=params["nonce"], timestamp=params["timestamp"])
+
+    return app
+
+
+def serve(kind: str, port: int) -> None:
+    import uvicorn
+
+    if kind == "bare":
+        app = bare_app()
+    else:
+        from bot.app import create_app
+        from bot.settings import load_settings
+
+        app = create_app(load_settings())
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def start_server(kind: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port)], env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{kind} server did not start")
+
+
+class _Settings:
+    class wechat:
+        token, encoding_aes_key, app_id = TOKEN, AES_KEY, APP_ID
+
+
+class _Clock:
+    def now(self):  # type: ignore[no-untyped-def]
+        from datetime import UTC, datetime
+
+        return datetime.now(UTC)
+
+
+def build_requests(senders: int, per_sender: int, tag: str) -> list[list[tuple[dict[str, str], bytes]]]:
+    sim = WeChatSim(client=None, settings=_Settings, clock=_Clock())  # type: ignore[arg-type]
+    plan = []
+    for s in range(senders):
+        openid = f"bench-{tag}-{s:03d}"
+        batch = []
+        for i in range(per_sender):
+            xml = message_xml(openid, "text", sim.now(), {"Content": TEXTS[i % len(TEXTS)], "MsgId": sim.next_msg_id()})
+            batch.append(sim.envelope(xml, mode="safe"))
+        plan.append(batch)
+    return plan
+
+
+async def drive(url: str, plan: list[list[tuple[dict[str, str], bytes]]]) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=len(plan), max_keepalive_connections=len(plan))
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def sender(batch: list[tuple[dict[str, str], bytes]]) -> None:
+            for params, body in batch:
+                started = time.perf_counter()
+                response = await client.post("/wechat", params=params, content=body)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 200 or "<Encrypt>" not in response.text:
+                    raise RuntimeError(f"bad response {response.status_code}: {response.text[:200]}")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender(batch) for batch in plan))
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies
+
+
+def measure(kind: str, env: dict[str, str], senders: int, per_sender: int) -> dict[str, float]:
+    process, url = start_server(kind, env)
+    try:
+        asyncio.run(drive(url, build_requests(senders, 3, f"warm-{kind}")))  # warm-up: imports, NLU, pools
+        elapsed, latencies = asyncio.run(drive(url, build_requests(senders, per_sender, kind)))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "throughput_rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--senders", type=int, default=32)
+    parser.add_argument("--messages", type=int, default=60, help="messages per sender")
+    parser.add_argument("--serve", choices=["bare", "full"])
+    parser.add_argument("--port", type=int)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "HGJ_DATABASE__URL": f"sqlite:///{tmp}/bench.db",
+            "HGJ_WECHAT__TOKEN": TOKEN,
+            "HGJ_WECHAT__ENCODING_AES_KEY": AES_KEY,
+            "HGJ_WECHAT__APP_ID": APP_ID,
+            "HGJ_WECOM__ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+        }
+        env.pop("HGJ_CONFIG", None)
+        hgj = [sys.executable, "-m", "bot"]
+        subprocess.run([*hgj, "db", "upgrade"], env=env, cwd=tmp, check=True, capture_output=True)
+        demo = str(ROOT / "examples" / "demo-community.toml")
+        subprocess.run([*hgj, "import", demo], env=env, cwd=tmp, check=True, capture_output=True)
+        bare = measure("bare", env, args.senders, args.messages)
+        full = measure("full", env, args.senders, args.messages)
+    result = {
+        "senders": args.senders,
+        "bare": bare,
+        "full": full,
+        "throughput_ratio_full_over_bare": round(full["throughput_rps"] / bare["throughput_rps"], 3),
+        "targets": {"ratio_at_least": 0.5, "full_p99_ms_under": 50},
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
