@@ -53,7 +53,7 @@ INTENTS: tuple[str, ...] = (
 TRAIN_FILE = Path(__file__).with_name("data") / "train.tsv"
 
 SCORE_THRESHOLD = 0.40
-MARGIN_THRESHOLD = 0.12
+MARGIN_THRESHOLD = 0.20
 MIN_COVERAGE = 0.35  # share of a message's features seen in training
 
 _DIGITS = re.compile(r"\d+")
