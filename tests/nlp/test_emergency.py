@@ -1,0 +1,81 @@
+"""Emergencies must never be routed anywhere else; drills, fees and past events are not emergencies."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp import understand
+from nlp.emergency import detect, guard
+from nlp.normalise import normalise
+
+EMERGENCIES = [
+    "着火了快来人",
+    "3栋502厨房起火了",
+    "楼道里全是烟 看不清路",
+    "闻到好浓的煤气味",
+    "燃气泄漏了 整层楼都是味道",
+    "我奶奶晕倒了叫不醒",
+    "我爸心脏病犯了 喘不上气",
+    "有人大出血",
+    "电梯困人了 里面有个孕妇",
+    "我被困在电梯里了",
+    "楼下有人持刀伤人",
+    "有人在打人 快来",
+    "老人摔倒了起不来",
+    "我家老人走失了",
+    "我妈出去买菜到现在没回来 她有老年痴呆",
+    "对门独居老人好几天没见了 敲门没人应",
+    "有人触电了",
+    "小孩掉进池塘里了",
+    "邻居站在楼顶说不想活了",
+    "楼塌了",
+    "救命",
+    "家里的电热毯着了",
+    "zhao火了 不对 是着火了",
+    "３栋电梯困人！！",
+]
+
+NOT_EMERGENCIES = [
+    ("上次着火演习什么时候", {"notice", "consult"}),
+    ("电梯困人应急演练通知", {"notice"}),
+    ("燃气费怎么交", {"consult"}),
+    ("如果着火了应该怎么逃生", {"consult"}),
+    ("被楼上的噪音困扰好多年了", None),
+    ("我要打人工客服", {"handoff"}),
+    ("孩子的自行车不见了", None),
+    ("楼道堆杂物有火灾隐患", {"dispute"}),
+    ("报修好几天没动静", {"progress"}),
+    ("电动车轮胎漏气了", None),
+]
+
+
+@pytest.mark.parametrize("text", EMERGENCIES)
+def test_emergencies_are_always_emergency(text: str) -> None:
+    result = understand(text)
+    assert result.intent == "emergency"
+    assert result.confidence >= 0.9
+    assert result.candidates[0][0] == "emergency"
+    assert not result.ambiguous
+
+
+@pytest.mark.parametrize(("text", "allowed"), NOT_EMERGENCIES)
+def test_lookalikes_are_not_emergency(text: str, allowed: set[str] | None) -> None:
+    result = understand(text)
+    assert result.intent != "emergency"
+    if allowed is not None:
+        assert result.intent in allowed
+
+
+def test_detect_reports_kind_and_cue() -> None:
+    alarm = detect(normalise("厨房漏气了 味道好大"))
+    assert alarm is not None
+    assert alarm.kind == "gas"
+    assert alarm.cue in "厨房漏气了 味道好大"
+
+
+def test_guards_name_their_reason() -> None:
+    assert guard("消防演练几点开始") == "drill"
+    assert guard("万一被困电梯怎么办") == "hypothetical"
+    assert guard("去年那次着火的事处理了吗") == "past"
+    assert guard("去年就有煤气味 刚刚又闻到了") is None  # present marker wins over past
+    assert guard("火已经灭了 没事了") == "over"
