@@ -40,6 +40,9 @@ def _address(text: str) -> tuple[str, str, str]:
         ("二十栋三单元一千二百零三", ("20", "3", "1203")),
         ("６栋１单元１２０３", ("6", "1", "1203")),
         ("5号楼2门501暖气不热", ("5", "2", "501")),
+        ("我家住4栋1单元5楼501", ("4", "1", "501")),
+        ("我是十四栋二单元的业主我家一零零二卫生间漏水", ("14", "2", "1002")),
+        ("6栋1单元，楼上1502漏水", ("6", "1", "")),
     ],
 )
 def test_address_forms(text: str, expected: tuple[str, str, str]) -> None:
@@ -65,6 +68,7 @@ def test_lane_is_an_extra_key() -> None:
         "隔壁两栋楼的路灯都不亮",
         "等了两个小时",
         "孩子12岁",
+        "小区一共有20栋楼",
     ],
 )
 def test_numbers_that_are_not_addresses(text: str) -> None:
