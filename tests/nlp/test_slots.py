@@ -149,7 +149,10 @@ def test_category(text: str, category: str) -> None:
     assert extract_slots(text).get("category") == category
 
 
-@pytest.mark.parametrize("text", ["你好", "积分怎么查", "我要报名志愿者", "谢谢你们", "停车费多少钱一个月"])
+@pytest.mark.parametrize(
+    "text",
+    ["你好", "积分怎么查", "我要报名志愿者", "谢谢你们", "停车费多少钱一个月", "帮我查下昨天报修的进度"],
+)
 def test_no_category_without_evidence(text: str) -> None:
     assert "category" not in extract_slots(text)
 
@@ -164,6 +167,7 @@ def test_no_category_without_evidence(text: str) -> None:
         ("电梯困人了", "urgent"),
         ("家里有老人小孩停电了", "urgent"),
         ("停电了一整天", "urgent"),
+        ("家里开关冒火花了", "urgent"),
         ("楼道灯坏了", "normal"),
         ("窗户把手松了有空来看看", "normal"),
     ],
@@ -219,7 +223,9 @@ def test_when(text: str, when: str) -> None:
     assert extract_slots(text, today=WEDNESDAY)["when"] == when
 
 
-@pytest.mark.parametrize("text", ["有一点漏水", "快点来", "每周一次", "6栋1单元1203", "一直漏水"])
+@pytest.mark.parametrize(
+    "text", ["有一点漏水", "快点来", "每周一次", "6栋1单元1203", "一直漏水", "楼上天天晚上吵"]
+)
 def test_no_when(text: str) -> None:
     assert "when" not in extract_slots(text, today=WEDNESDAY)
 
