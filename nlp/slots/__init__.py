@@ -32,7 +32,7 @@ def extract_address(text: str) -> dict[str, str]:
         for key in ("building", "unit", "room", "lane"):
             if (value := getattr(address, key)) is not None:
                 slots[key] = value
-    if (floor := find_floor(s, address.span if address else None)) is not None:
+    if (floor := find_floor(s)) is not None:
         slots["floor"] = floor
     if (spot := find_spot(s)) is not None:
         slots["spot"] = spot

@@ -9,7 +9,7 @@ phone numbers already masked (see `nlp.slots.phone`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from nlp.numerals import to_arabic
 
@@ -27,7 +27,7 @@ _NOT_ROOM_AFTER = r"(?!\s*(?:元|块|个|平|米|岁|点|分|号|月|年|次|人
 
 _UNIT_AHEAD = rf"\s*{_UNUM}\s*(?:单元|门洞)"
 _BUILDING = re.compile(
-    rf"(?:第\s*)?(?P<b>(?<![\d{_CN}月])(?:{_BNUM})|{_LETTER})\s*(?:"
+    rf"(?:第\s*)?(?P<b>(?<![\d{_CN}月共有每])(?:{_BNUM})|{_LETTER})\s*(?:"
     r"号楼|号栋|号幢|栋楼?|幢楼?|座|#楼?"
     rf"|号(?=\s*(?:{_UNUM}\s*(?:单元|门)|{_ROOM}))"
     rf"|楼(?={_UNIT_AHEAD})"
@@ -36,6 +36,10 @@ _BUILDING = re.compile(
     ")"
 )
 _CONNECT = r"[\s,，、的]{0,3}"
+# A floor said between the unit and the room (4栋1单元5楼501) is skipped over.
+_FLOOR_SKIP = re.compile(
+    r"[\s,，、的]{0,3}(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[楼层](?=\s*(?:\d{3,4}|[零〇一二三四五六七八九十幺]{3}))"
+)
 _UNIT_AT = re.compile(
     rf"{_CONNECT}(?:第\s*)?(?P<u>{_UNUM})\s*(?:单元|门洞|门(?=\s*{_ROOM})|\s*[-/](?=\s*\d{{3,4}}(?!\d)))"
 )
@@ -44,8 +48,9 @@ _SHORT_ROOM_AT = re.compile(r"[\s,，、的]{0,3}(?P<r>\d{1,2})\s*(?:室|号房|
 _UNIT_ANYWHERE = re.compile(rf"(?<![\d{_CN}])(?:第\s*)?(?P<u>{_UNUM})\s*(?:单元|门洞)")
 _ROOM_SUFFIXED = re.compile(rf"(?<![\d{_CN}])(?P<r>{_ROOM})\s*(?:室|号房|房间)")
 _ROOM_MARKED = re.compile(
-    rf"(?:住|家|是|在|户|楼上|楼下|隔壁|对门|对面)\s*(?:在\s*)?(?P<r>{_ROOM}){_NOT_ROOM_AFTER}"
+    rf"(?P<who>住|家|是|在|户|楼上|楼下|隔壁|对门|对面)\s*(?:在\s*)?(?P<r>{_ROOM}){_NOT_ROOM_AFTER}"
 )
+_OWN_HOME = {"住", "家", "是", "在", "户"}
 _LANE = re.compile(rf"(?P<lane>\d{{1,4}}|[{_CN}]{{1,6}})\s*弄\s*$")
 _FLOOR = re.compile(
     rf"(?<![\d{_CN}])(?P<f>\d{{1,2}}|[一二三四五六七八九十]{{1,3}}|负[一二三\d])\s*(?:楼|层)"
@@ -80,6 +85,7 @@ class Address:
     unit: str | None = None
     room: str | None = None
     lane: str | None = None
+    own_room: bool = False  # a room-only match the resident gave as their own home (住/家 1203)
 
     @property
     def size(self) -> int:
@@ -105,7 +111,7 @@ def _continue(text: str, pos: int) -> tuple[int, str | None, str | None]:
     m = _UNIT_AT.match(text, pos)
     if m and (u := _number(m.group("u"), digits=(1, 2))):
         unit, pos = u, m.end()
-    m = _ROOM_AT.match(text, pos)
+    m = _ROOM_AT.match(text, (f.end() if (f := _FLOOR_SKIP.match(text, pos)) else pos))
     if m and (r := _number(m.group("r"), digits=(3, 4))):
         return m.end(), unit, r
     if unit is not None:
@@ -132,24 +138,32 @@ def _candidates(text: str) -> list[Address]:
     for pattern in (_ROOM_SUFFIXED, _ROOM_MARKED):
         for m in pattern.finditer(text):
             if (room := _number(m.group("r"), digits=(3, 4))) is not None:
-                found.append(Address(m.span("r"), None, None, room))
+                own = "who" not in m.groupdict() or m.group("who") in _OWN_HOME
+                found.append(Address(m.span("r"), None, None, room, own_room=own))
     return found
 
 
 def find_address(text: str) -> Address | None:
-    """The most complete address in `text` (ties go to the earliest), or None."""
+    """The most complete address in `text` (ties go to the earliest), or None.
+
+    A building/unit without a room takes the room the resident gives for their own home later in
+    the message (十四栋二单元的业主，我家一零零二 → 14/2/1002).
+    """
+    candidates = _candidates(text)
     best: Address | None = None
-    for cand in _candidates(text):
+    for cand in candidates:
         if best is None or (cand.size, -cand.span[0]) > (best.size, -best.span[0]):
             best = cand
+    if best is not None and best.room is None and best.building is not None:
+        for cand in candidates:
+            if cand.own_room and cand.room and cand.span[0] >= best.span[1]:
+                return replace(best, room=cand.room, span=(best.span[0], cand.span[1]))
     return best
 
 
-def find_floor(text: str, exclude: tuple[int, int] | None = None) -> str | None:
-    """A floor (住3楼, 十二层, 负一楼) outside the address span `exclude`, as a string ("-1" below ground)."""
+def find_floor(text: str) -> str | None:
+    """A floor (住3楼, 十二层, 负一楼) as a string ("-1" below ground); 3号楼 and 3楼2单元 are buildings."""
     for m in _FLOOR.finditer(text):
-        if exclude and exclude[0] <= m.start() < exclude[1]:
-            continue
         raw = m.group("f")
         if raw.startswith("负"):
             value = to_arabic(raw[1:])

@@ -29,6 +29,7 @@ _DAY_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = re.compile(rf"(?P<m>{_DAY_NUM})月(?P<d>{_DAY_NUM})[日号]")
 _MONTH_DAY = re.compile(rf"(?P<which>这个月|本月|下个月|下月)(?P<d>{_DAY_NUM})[日号]")
 _PART = re.compile(r"凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|今晚|明晚|明早|今早")
+_HABIT = re.compile(r"天天|每天|每晚|每个晚上|经常|老是|总是|一到")
 _PART_NAME = {"早晨": "早上", "今晚": "晚上", "明晚": "晚上", "明早": "早上", "今早": "早上", "夜里": "晚上"}
 _CLOCK = re.compile(
     r"(?<!\d)(?!(?<=[有差快早晚慢好])[一两]点)(?P<h>\d{1,2}|[一二三四五六七八九十两]{1,3})\s*(?:点|时)(?![点儿多])"
@@ -113,8 +114,8 @@ def find_when(text: str, today: dt.date) -> str | None:
     pm = _PART.search(text)
     part = _PART_NAME.get(pm.group(), pm.group()) if pm else None
     clock = _clock(text, part)
-    if date is None and part is None and clock is None:
-        return None
+    if date is None and clock is None and (part is None or _HABIT.search(text)):
+        return None  # nothing said, or a habit (天天晚上吵) rather than an appointment
     date = date or today
     if clock:
         return f"{date.isoformat()} {clock}"

@@ -40,6 +40,9 @@ def _address(text: str) -> tuple[str, str, str]:
         ("二十栋三单元一千二百零三", ("20", "3", "1203")),
         ("６栋１单元１２０３", ("6", "1", "1203")),
         ("5号楼2门501暖气不热", ("5", "2", "501")),
+        ("我家住4栋1单元5楼501", ("4", "1", "501")),
+        ("我是十四栋二单元的业主我家一零零二卫生间漏水", ("14", "2", "1002")),
+        ("6栋1单元，楼上1502漏水", ("6", "1", "")),
     ],
 )
 def test_address_forms(text: str, expected: tuple[str, str, str]) -> None:
@@ -65,6 +68,7 @@ def test_lane_is_an_extra_key() -> None:
         "隔壁两栋楼的路灯都不亮",
         "等了两个小时",
         "孩子12岁",
+        "小区一共有20栋楼",
     ],
 )
 def test_numbers_that_are_not_addresses(text: str) -> None:
@@ -145,7 +149,10 @@ def test_category(text: str, category: str) -> None:
     assert extract_slots(text).get("category") == category
 
 
-@pytest.mark.parametrize("text", ["你好", "积分怎么查", "我要报名志愿者", "谢谢你们", "停车费多少钱一个月"])
+@pytest.mark.parametrize(
+    "text",
+    ["你好", "积分怎么查", "我要报名志愿者", "谢谢你们", "停车费多少钱一个月", "帮我查下昨天报修的进度"],
+)
 def test_no_category_without_evidence(text: str) -> None:
     assert "category" not in extract_slots(text)
 
@@ -160,6 +167,7 @@ def test_no_category_without_evidence(text: str) -> None:
         ("电梯困人了", "urgent"),
         ("家里有老人小孩停电了", "urgent"),
         ("停电了一整天", "urgent"),
+        ("家里开关冒火花了", "urgent"),
         ("楼道灯坏了", "normal"),
         ("窗户把手松了有空来看看", "normal"),
     ],
@@ -215,7 +223,9 @@ def test_when(text: str, when: str) -> None:
     assert extract_slots(text, today=WEDNESDAY)["when"] == when
 
 
-@pytest.mark.parametrize("text", ["有一点漏水", "快点来", "每周一次", "6栋1单元1203", "一直漏水"])
+@pytest.mark.parametrize(
+    "text", ["有一点漏水", "快点来", "每周一次", "6栋1单元1203", "一直漏水", "楼上天天晚上吵"]
+)
 def test_no_when(text: str) -> None:
     assert "when" not in extract_slots(text, today=WEDNESDAY)
 
