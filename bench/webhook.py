@@ -81,7 +81,9 @@ def serve(kind: str, port: int) -> None:
 
 def start_server(kind: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--port", str(port)], env=env, cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--port", str(port)], env=env, cwd=ROOT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -113,7 +115,9 @@ def build_requests(senders: int, per_sender: int, tag: str) -> list[list[tuple[d
         openid = f"bench-{tag}-{s:03d}"
         batch = []
         for i in range(per_sender):
-            xml = message_xml(openid, "text", sim.now(), {"Content": TEXTS[i % len(TEXTS)], "MsgId": sim.next_msg_id()})
+            xml = message_xml(
+                openid, "text", sim.now(), {"Content": TEXTS[i % len(TEXTS)], "MsgId": sim.next_msg_id()}
+            )
             batch.append(sim.envelope(xml, mode="safe"))
         plan.append(batch)
     return plan

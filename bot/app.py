@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
 
 from bot.api import api_router
 from bot.clock import Clock, SystemClock
@@ -32,11 +35,20 @@ def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipel
     return Pipeline(engine=engine, dispatcher=build_dispatcher(settings), clock=clock)
 
 
+@asynccontextmanager
+async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Build the NLU models before the first resident waits for them (about a second)."""
+    from nlp import understand
+
+    await run_in_threadpool(understand, "你好")
+    yield
+
+
 def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
     engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
     clock = clock or SystemClock()
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
-    app = FastAPI(title="红管家 Hongguanjia", version="0.1.0")
+    app = FastAPI(title="红管家 Hongguanjia", version="0.1.0", lifespan=_warm_up)
     app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
         settings,
         engine,

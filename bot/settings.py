@@ -60,6 +60,10 @@ class AdminSettings(BaseModel):
     tokens: list[str] = Field(default_factory=list)
 
 
+class KnowledgeSettings(BaseModel):
+    path: str = ""  # a .toml file or a directory of them; empty = the packaged knowledge base
+
+
 class ConversationSettings(BaseModel):
     form_timeout_minutes: int = 30
 
@@ -74,6 +78,7 @@ class Settings(BaseSettings):
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
+    knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -39,11 +39,12 @@ def fallback(ctx: Context) -> list[Reply]:
     nlu = ctx.nlu
     if nlu is None:
         return [Text(TEXTS["media"])]
+    slots = ctx.slots
+    if not home(ctx) and slots.get("building") and slots.get("room") and not slots.get("category"):
+        # "我住3栋2单元502" from someone not yet bound: that is a binding.
+        return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
     if nlu.intent in SERVICES:
         return [Text(TEXTS["not_open"].format(service=SERVICES[nlu.intent], hotline=hotline(ctx)))]
-    slots = ctx.slots
-    if not home(ctx) and slots.get("building") and slots.get("room"):
-        return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
     candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in SERVICES]
     if getattr(nlu, "ambiguous", False) and candidates:
         options = "还是".join(SERVICES[name] for name in candidates)
