@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
@@ -123,30 +122,63 @@ def build_requests(senders: int, per_sender: int, tag: str) -> list[list[tuple[d
     return plan
 
 
+def raw_request(host: str, params: dict[str, str], body: bytes) -> bytes:
+    """One pre-built HTTP/1.1 request: the load generator only writes bytes and reads replies."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    head = (
+        f"POST /wechat?{query} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return status, await reader.readexactly(length)
+
+
 async def drive(url: str, plan: list[list[tuple[dict[str, str], bytes]]]) -> tuple[float, list[float]]:
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=len(plan), max_keepalive_connections=len(plan))
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
 
-        async def sender(batch: list[tuple[dict[str, str], bytes]]) -> None:
-            for params, body in batch:
+    async def sender(batch: list[tuple[dict[str, str], bytes]]) -> None:
+        requests = [raw_request(host, params, body) for params, body in batch]
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            for request in requests:
                 started = time.perf_counter()
-                response = await client.post("/wechat", params=params, content=body)
+                writer.write(request)
+                status, body = await read_response(reader)
                 latencies.append(time.perf_counter() - started)
-                if response.status_code != 200 or "<Encrypt>" not in response.text:
-                    raise RuntimeError(f"bad response {response.status_code}: {response.text[:200]}")
+                if status != 200 or b"<Encrypt>" not in body:
+                    raise RuntimeError(f"bad response {status}: {body[:200]!r}")
+        finally:
+            writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(sender(batch) for batch in plan))
-        elapsed = time.perf_counter() - started
-    return elapsed, latencies
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(batch) for batch in plan))
+    return time.perf_counter() - started, latencies
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(kind: str, env: dict[str, str], senders: int, per_sender: int) -> dict[str, float]:
     process, url = start_server(kind, env)
     try:
         asyncio.run(drive(url, build_requests(senders, 3, f"warm-{kind}")))  # warm-up: imports, NLU, pools
-        elapsed, latencies = asyncio.run(drive(url, build_requests(senders, per_sender, kind)))
+        plan = build_requests(senders, per_sender, kind)
+        cpu_before = cpu_seconds(process.pid)
+        elapsed, latencies = asyncio.run(drive(url, plan))
+        cpu = cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -156,6 +188,7 @@ def measure(kind: str, env: dict[str, str], senders: int, per_sender: int) -> di
         "throughput_rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 2),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
+        "server_cpu_ms_per_request": round(cpu / len(latencies) * 1000, 3),
     }
 
 
@@ -186,10 +219,14 @@ def main() -> None:
         subprocess.run([*hgj, "import", demo], env=env, cwd=tmp, check=True, capture_output=True)
         bare = measure("bare", env, args.senders, args.messages)
         full = measure("full", env, args.senders, args.messages)
+        # One sender at a time: the service time of a message without queueing.
+        bare_alone = measure("bare", env, 1, 200)
+        full_alone = measure("full", env, 1, 200)
     result = {
         "senders": args.senders,
         "bare": bare,
         "full": full,
+        "one_sender": {"bare": bare_alone, "full": full_alone},
         "throughput_ratio_full_over_bare": round(full["throughput_rps"] / bare["throughput_rps"], 3),
         "targets": {"ratio_at_least": 0.5, "full_p99_ms_under": 50},
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,6 +42,10 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     from nlp import understand
 
     await run_in_threadpool(understand, "你好")
+    # The NLU models and jieba's dictionary live for the whole process: keep them out of the
+    # garbage collector's full passes, which otherwise pause every request behind them.
+    gc.collect()
+    gc.freeze()
     yield
 
 

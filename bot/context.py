@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from bot.message import Message
-from models.conversation import Conversation
+from models.conversation import ConversationState
 from models.people import Person
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Context:
     person: Person
     now: datetime
     settings: Settings
-    state: Conversation
+    state: ConversationState
     nlu: Any = None  # nlp.Understanding for text, None for events and media
     notes: list[str] = field(default_factory=list)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 import zlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,22 @@ def _configure_sqlite(engine: Engine) -> None:
 def reader(engine: Engine) -> Engine:
     """The same engine for read-only work: on SQLite its transactions do not take the write lock."""
     return engine.execution_options(sqlite_deferred=True)
+
+
+_GATES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_GATES_GUARD = threading.Lock()
+
+
+def write_gate(engine: Engine) -> AbstractContextManager[object]:
+    """On SQLite, one writing transaction at a time in this process.
+
+    SQLite allows one writer anyway; queueing on a lock here avoids its busy-handler sleeps,
+    which otherwise turn contention into long tail latencies. PostgreSQL needs no gate.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _GATES_GUARD:
+        return _GATES.setdefault(engine, threading.Lock())
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

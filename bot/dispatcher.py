@@ -21,7 +21,7 @@ from bot.message import Message
 from bot.replies import Reply, Text, as_list
 from bot.router import Handler, Router
 from bot.settings import Settings
-from models.conversation import Conversation, load_conversation, save_conversation
+from models.conversation import load_state, save_state
 from models.people import Person, get_or_create_resident, person_by_wecom
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了)\s*[。！!.]
 INTERRUPT_CONFIDENCE = 0.75
 EMERGENCY_INTERRUPT_CONFIDENCE = 0.9
 TEXT_KINDS = frozenset({"text", "voice"})
+LAST_SEEN_PRECISION = timedelta(minutes=5)
 
 TEXTS = {
     "expired": "刚才的「{title}」很久没有继续，已自动取消；需要的话随时重新开始。",
@@ -70,30 +71,23 @@ class Dispatcher:
         person = self._identify(session, message, now)
         if person is None:
             return [Text(TEXTS["unknown_wecom"])]
-        person.last_seen_at = now
-        session.add(person)
-        state = load_conversation(session, user_key=message.user_key, now=now)
-        before = (state.form, dict(state.slots), state.asking)
+        if person.last_seen_at is None or now - person.last_seen_at > LAST_SEEN_PRECISION:
+            person.last_seen_at = now  # for WeChat's 48-hour customer-service window
+            session.add(person)
+        state = load_state(session, user_key=message.user_key)
+        before = state.snapshot()
         ctx = Context(
             session=session, message=message, person=person, now=now, settings=self.settings, state=state
         )
         replies = self._route(ctx)
-        if (state.form, state.slots, state.asking) != before or state.form:
-            self._store(session, state, now)
+        if state.snapshot() != before or state.form:  # an active form's idle clock restarts too
+            save_state(session, state=state, now=now)
         return [Text(note) for note in ctx.notes] + replies
 
     def _identify(self, session: Session, message: Message, now: datetime) -> Person | None:
         if message.channel == "wecom":
             return person_by_wecom(session, message.user_id)
         return get_or_create_resident(session, openid=message.user_id, now=now)
-
-    def _store(self, session: Session, state: Conversation, now: datetime) -> None:
-        if state.form is None:
-            existing = session.get(Conversation, state.user_key)
-            if existing is not None:
-                session.delete(existing)
-            return
-        save_conversation(session, state=state, now=now)
 
     def _route(self, ctx: Context) -> list[Reply]:
         message, form = ctx.message, self._active_form(ctx)
@@ -128,7 +122,7 @@ class Dispatcher:
             return None
         form = self.forms.get(state.form)
         timeout = timedelta(minutes=self.settings.conversation.form_timeout_minutes)
-        if form is None or ctx.now - state.updated_at > timeout:
+        if form is None or (state.updated_at is not None and ctx.now - state.updated_at > timeout):
             if form is not None:
                 ctx.notes.append(TEXTS["expired"].format(title=form.title))
             clear_form(ctx)

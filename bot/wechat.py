@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
@@ -110,7 +109,7 @@ def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
         params = dict(request.query_params)
         body = await read_body(request, limit=gateway.settings.max_body_bytes)
         message, encrypted = gateway.open(body, params)
-        replies = await run_in_threadpool(pipeline.process, message)
+        replies = await pipeline.submit(message)
         xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
         return gateway.seal(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
@@ -87,7 +86,7 @@ def wecom_router(gateway: WeComGateway, pipeline: Pipeline) -> APIRouter:
         xml = gateway.decrypt(body, params)
         guard(xml.encode("utf-8"), limit=gateway.settings.max_body_bytes)
         message = parse_wecom(xml)
-        replies = await run_in_threadpool(pipeline.process, message)
+        replies = await pipeline.submit(message)
         reply = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         if reply is None:
             return PlainTextResponse("success")

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 from bot.context import Context
-from models.community import default_community
+from models.community import Community, default_community
 from models.people import home_label
 
 
+def _community(ctx: Context) -> Community | None:
+    """The community, read once per message."""
+    if "community" not in ctx.session.info:
+        ctx.session.info["community"] = default_community(ctx.session)
+    return ctx.session.info["community"]
+
+
 def community_name(ctx: Context) -> str:
-    community = default_community(ctx.session)
+    community = _community(ctx)
     return community.name if community else "本社区"
 
 
 def hotline(ctx: Context) -> str:
-    community = default_community(ctx.session)
+    community = _community(ctx)
     return community.hotline if community and community.hotline else "物业服务中心电话"
 
 

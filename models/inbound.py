@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import json_field, utc_field
@@ -24,7 +25,17 @@ class InboundMessage(SQLModel, table=True):
     raw: dict[str, Any] = json_field()
     replies: list[dict[str, Any]] = json_field(list)
     received_at: datetime = utc_field(index=True)
+    failed: bool = False  # handling raised; the person got an apology and nothing else changed
 
 
-def find_inbound(session: Session, dedupe_key: str) -> InboundMessage | None:
-    return session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == dedupe_key)).first()
+def stored_replies(session: Session, dedupe_key: str) -> list[dict[str, Any]] | None:
+    """The replies recorded for this message, or None if it was never handled."""
+    row = session.execute(
+        select(InboundMessage.replies).where(InboundMessage.dedupe_key == dedupe_key)  # type: ignore[call-overload]
+    ).first()
+    return None if row is None else list(row[0])
+
+
+def record_inbound(session: Session, **fields: Any) -> None:
+    """Insert the message log row (a Core insert: this is on every message's hot path)."""
+    session.execute(insert(InboundMessage).values(**fields))

@@ -55,6 +55,9 @@ def test_a_failing_handler_leaves_nothing_half_written(
     monkeypatch.setattr("handlers.binding.bind_room", explode)
     reply = pipeline.process(_text("m2", "3栋2单元502"))
     assert "没有处理成功" in reply[0].content
-    assert session.exec(select(func.count()).select_from(InboundMessage)).one() == 1  # only m1
+    assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 0
+    kept = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:m2")).one()
+    assert kept.failed and kept.text == "3栋2单元502"  # the message itself is not lost
     monkeypatch.undo()
-    assert "已有业主" in pipeline.process(_text("m2", "3栋2单元502"))[0].content  # the form survived
+    assert pipeline.process(_text("m2", "3栋2单元502")) == reply  # WeChat's retry: same answer
+    assert "已有业主" in pipeline.process(_text("m3", "3栋2单元502"))[0].content  # the form survived

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: e72bdb6e3e26
+Revision ID: 1107b0b207ba
 Revises:
-Create Date: 2026-11-22 00:47:06.798498
+Create Date: 2026-11-22 01:00:58.744392
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 
 import models.base
 
-revision: str = "e72bdb6e3e26"
+revision: str = "1107b0b207ba"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("raw", sa.JSON(), nullable=False),
         sa.Column("replies", sa.JSON(), nullable=False),
         sa.Column("received_at", models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("failed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dedupe_key"),
     )
