@@ -7,6 +7,7 @@ import time
 import uuid
 
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -91,10 +92,10 @@ def run(chat: ConsoleChat, console: Console | None = None) -> None:
         replies = chat.subscribe() if text == "/subscribe" else chat.send(text)
         _show(console, replies)
         for push_id, recipient, body in chat.pushes_since(last):
-            console.print(f"  [dim]↗ 推送给 {recipient}：{body}[/]")
+            console.print(f"  [dim]↗ 推送给 {escape(recipient)}：{escape(body)}[/]", soft_wrap=True)
             last = push_id
 
 
 def _show(console: Console, replies: list[Reply]) -> None:
     for reply in replies:
-        console.print(f"[bold red]红管家[/]：{reply.content}", highlight=False)
+        console.print(f"[bold red]红管家[/]：{escape(reply.content)}", highlight=False, soft_wrap=True)

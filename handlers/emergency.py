@@ -5,10 +5,10 @@ from __future__ import annotations
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.common import home, hotline
+from handlers.common import hotline
 from models.duty import responders
 from models.outbox import enqueue
-from models.people import Role
+from models.people import Role, describe
 
 router = Router("emergency")
 
@@ -23,8 +23,7 @@ TEXTS = {
     ),
     "notified": "我们已通知{names}马上联系您。",
     "not_notified": "请同时拨打物业电话，我们会尽快安排人员。",
-    "push": "【紧急】{name}（{home}{phone}）报告：「{text}」请立即联系处置！",
-    "no_home": "未绑定房屋",
+    "push": "【紧急】{who}报告：「{text}」请立即联系处置！",
 }
 
 
@@ -35,10 +34,7 @@ def on_emergency(ctx: Context) -> list[Reply]:
         person=ctx.person,
         roles=(Role.building_head, Role.grid_worker, Role.staff, Role.secretary),
     )
-    phone = f"，电话 {ctx.person.phone}" if ctx.person.phone else ""
-    alert = TEXTS["push"].format(
-        name=ctx.person.display_name, home=home(ctx) or TEXTS["no_home"], phone=phone, text=ctx.text
-    )
+    alert = TEXTS["push"].format(who=describe(ctx.session, ctx.person), text=ctx.text)
     for person in people:
         enqueue(
             ctx.session,

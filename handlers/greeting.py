@@ -15,7 +15,7 @@ router = Router("greeting")
 
 TEXTS = {
     "welcome": "您好，欢迎关注{community}红管家！",
-    "welcome_back": "{name}您好，欢迎回来！您绑定的房屋是 {home}。",
+    "welcome_back": "{salutation}，欢迎回来！您绑定的房屋是 {home}。",
     "menu": (
         "我可以帮您：\n"
         "· 报修：直接说「3栋2单元502厨房水管漏水」\n"
@@ -28,7 +28,7 @@ TEXTS = {
     ),
     "bind_first": "为了方便为您服务，请先绑定房屋。",
     "thanks": "不客气，有需要随时找我！",
-    "worker": "{name}您好！您在红管家登记为{role}。工单、任务推送会发到这里。",
+    "worker": "{salutation}！您在红管家登记为{role}。工单、任务推送会发到这里。",
 }
 
 ROLE_NAMES = {
@@ -46,7 +46,7 @@ def welcome(ctx: Context) -> list[Reply]:
     label = home(ctx)
     facts = {"community": community_name(ctx), "hotline": hotline(ctx)}
     if label:
-        greeting = TEXTS["welcome_back"].format(name=ctx.person.display_name, home=label)
+        greeting = TEXTS["welcome_back"].format(salutation=ctx.person.salutation, home=label)
         return [Text(greeting + "\n" + TEXTS["menu"].format(**facts))]
     replies: list[Reply] = [Text(TEXTS["welcome"].format(**facts) + "\n" + TEXTS["menu"].format(**facts))]
     return [*replies, Text(TEXTS["bind_first"]), *ask_to_bind(ctx, {})]
@@ -71,10 +71,12 @@ def on_greeting(ctx: Context) -> list[Reply]:
     if _THANKS.fullmatch(ctx.text):
         return [Text(TEXTS["thanks"])]
     if ctx.person.role != Role.resident:
-        return [Text(TEXTS["worker"].format(name=ctx.person.display_name, role=ROLE_NAMES[ctx.person.role]))]
+        return [
+            Text(TEXTS["worker"].format(salutation=ctx.person.salutation, role=ROLE_NAMES[ctx.person.role]))
+        ]
     label = home(ctx)
     facts = {"community": community_name(ctx), "hotline": hotline(ctx)}
-    head = TEXTS["welcome_back"].format(name=ctx.person.display_name, home=label) if label else "您好！"
+    head = TEXTS["welcome_back"].format(salutation=ctx.person.salutation, home=label) if label else "您好！"
     replies: list[Reply] = [Text(head + "\n" + TEXTS["menu"].format(**facts))]
     if not label:
         replies.append(Text("还没有绑定房屋？回复「绑定」即可。"))

@@ -43,8 +43,9 @@ class Person(SQLModel, table=True):
     last_seen_at: datetime | None = utc_field(nullable=True)
 
     @property
-    def display_name(self) -> str:
-        return self.name or "居民"
+    def salutation(self) -> str:
+        """How the bot greets them: 「王秀兰您好」, or just 「您好」 when we do not know their name."""
+        return f"{self.name}您好" if self.name else "您好"
 
 
 class BindingStatus(StrEnum):
@@ -110,6 +111,17 @@ def home_label(session: Session, person: Person) -> str:
     return room_label(*home) if home else ""
 
 
+def describe(session: Session, person: Person) -> str:
+    """Who this is, for a message to staff: 「王秀兰（3栋2单元502，电话 138…）」."""
+    home = home_label(session, person)
+    details = "，".join(part for part in (home, f"电话 {person.phone}" if person.phone else "") if part)
+    if person.name:
+        return f"{person.name}（{details}）" if details else person.name
+    if home:
+        return f"{home}的居民" + (f"（电话 {person.phone}）" if person.phone else "")
+    return "一位未绑定房屋的居民" + (f"（电话 {person.phone}）" if person.phone else "")
+
+
 def _address_label(building: str, unit: str, room: str) -> str:
     head = f"{building}栋" if building.isdigit() else f"{building}座"
     return head + (f"{unit}单元" if unit else "") + room
@@ -162,7 +174,8 @@ def _tell_admins(
     session: Session, *, request: BindingRequest, person: Person, label: str, now: datetime
 ) -> None:
     why = "该房屋已有业主绑定" if request.reason == "owner_exists" else "房屋信息里没有这个房号"
-    text = f"新的房屋绑定申请 #{request.id}：{person.display_name} 申请绑定 {label}（{why}），请审核。"
+    who = person.name or ("微信用户" + (f"（电话 {person.phone}）" if person.phone else ""))
+    text = f"新的房屋绑定申请 #{request.id}：{who} 申请绑定 {label}（{why}），请审核。"
     admins = session.exec(select(Person).where(Person.role == Role.admin)).all()
     for admin in admins:
         enqueue(

@@ -1,0 +1,53 @@
+"""「转人工」 and emergencies: the right people are told, in words they can act on."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.outbox import OutboxMessage
+from models.people import Person
+from tests.support.wechat import WeChatSim
+
+
+def _pushes(session: Session, kind: str) -> dict[str, str]:
+    rows = session.exec(
+        select(OutboxMessage, Person).join(Person).where(OutboxMessage.kind == kind)  # type: ignore[arg-type]
+    ).all()
+    return {person.name: message.text for message, person in rows}
+
+
+def test_handoff_asks_the_building_head_to_call_back(wechat: WeChatSim, demo: None, session: Session) -> None:
+    reply = wechat.send("demo-resident-wang", "我要找人工")
+    assert "楼栋长陈红梅" in reply and "0351-6012345" in reply
+    pushes = _pushes(session, "handoff")
+    assert list(pushes) == ["陈红梅"]
+    assert "王秀兰（3栋2单元502，电话 13803510001）" in pushes["陈红梅"]
+
+
+def test_handoff_from_someone_without_a_name_describes_their_home(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.send("newcomer", "绑定")
+    wechat.send("newcomer", "2栋1单元402")
+    wechat.send("newcomer", "转人工")
+    pushes = _pushes(session, "handoff")
+    assert pushes["刘志强"].startswith("2栋1单元402的居民请求人工联系")
+
+
+def test_emergency_reply_says_what_to_do_and_alerts_everyone_on_duty(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    reply = wechat.voice("demo-resident-wang", "我家老人摔倒了起不来快来人")
+    for number in ("120", "119", "110", "0351-6012345"):
+        assert number in reply
+    pushes = _pushes(session, "emergency")
+    assert {"陈红梅", "孙丽", "王师傅", "李师傅", "周书记"} <= set(pushes)
+    assert all(text.startswith("【紧急】王秀兰") for text in pushes.values())
+
+
+def test_a_retried_emergency_alerts_once(wechat: WeChatSim, demo: None, session: Session) -> None:
+    msg_id = wechat.next_msg_id()
+    for _ in range(3):
+        wechat.send("demo-resident-wang", "厨房着火了", msg_id=msg_id)
+    rows = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "emergency")).all()
+    assert len(rows) == len({row.person_id for row in rows}) >= 4
