@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import socket
@@ -107,8 +108,12 @@ class _Clock:
         return datetime.now(UTC)
 
 
+_MSG_IDS = itertools.count(1)
+
+
 def build_requests(senders: int, per_sender: int, tag: str) -> list[list[tuple[dict[str, str], bytes]]]:
     sim = WeChatSim(client=None, settings=_Settings, clock=_Clock())  # type: ignore[arg-type]
+    sim.next_msg_id = lambda: 8_000_000_000_000_000_000 + next(_MSG_IDS)  # type: ignore[method-assign]
     plan = []
     for s in range(senders):
         openid = f"bench-{tag}-{s:03d}"
@@ -171,11 +176,11 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(kind: str, env: dict[str, str], senders: int, per_sender: int) -> dict[str, float]:
+def measure(kind: str, env: dict[str, str], senders: int, per_sender: int, tag: str = "") -> dict[str, float]:
     process, url = start_server(kind, env)
     try:
         asyncio.run(drive(url, build_requests(senders, 3, f"warm-{kind}")))  # warm-up: imports, NLU, pools
-        plan = build_requests(senders, per_sender, kind)
+        plan = build_requests(senders, per_sender, f"{kind}{tag}")
         cpu_before = cpu_seconds(process.pid)
         elapsed, latencies = asyncio.run(drive(url, plan))
         cpu = cpu_seconds(process.pid) - cpu_before
@@ -220,8 +225,8 @@ def main() -> None:
         bare = measure("bare", env, args.senders, args.messages)
         full = measure("full", env, args.senders, args.messages)
         # One sender at a time: the service time of a message without queueing.
-        bare_alone = measure("bare", env, 1, 200)
-        full_alone = measure("full", env, 1, 200)
+        bare_alone = measure("bare", env, 1, 200, tag="alone")
+        full_alone = measure("full", env, 1, 200, tag="alone")
     result = {
         "senders": args.senders,
         "bare": bare,

@@ -40,8 +40,10 @@ def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipel
 async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     """Build the NLU models before the first resident waits for them (about a second)."""
     from nlp import understand
+    from nlp.faq import default_kb
 
     await run_in_threadpool(understand, "你好")
+    await run_in_threadpool(default_kb)
     # The NLU models and jieba's dictionary live for the whole process: keep them out of the
     # garbage collector's full passes, which otherwise pause every request behind them.
     gc.collect()

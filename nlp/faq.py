@@ -129,10 +129,10 @@ def _fold(text: str) -> str:
 
 
 def _jieba_words(text: str) -> list[str]:
-    import jieba
+    # The tokenizer the intent classifier uses: one dictionary in memory, with the domain words.
+    from nlp.tokenise import cut
 
-    jieba.setLogLevel(60)
-    return [w for w in jieba.lcut(text, HMM=False) if len(w) > 1]
+    return [w for w in cut(text) if len(w) > 1]
 
 
 def tokens(text: str, *, words: bool = True) -> dict[tuple[object, str], float]:
