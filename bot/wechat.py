@@ -16,7 +16,7 @@ from bot.errors import BadPayload, BadSignature, DecryptFailed
 from bot.message import Message
 from bot.pipeline import Pipeline
 from bot.settings import WeChatSettings
-from bot.wire import guard, parse_envelope, parse_mp, render
+from bot.wire import check_fresh, guard, parse_envelope, parse_mp, render
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +34,11 @@ class WeChatGateway:
         )
 
     def verify(self, signature: str, timestamp: str, nonce: str) -> None:
-        self.check_fresh(timestamp)
+        check_fresh(timestamp, now=self.clock.now().timestamp(), window=self.settings.replay_window_seconds)
         try:
             check_signature(self.settings.token, signature, timestamp, nonce)
         except InvalidSignatureException as exc:
             raise BadSignature("signature does not match the configured token") from exc
-
-    def check_fresh(self, timestamp: str) -> None:
-        try:
-            sent = int(timestamp)
-        except ValueError as exc:
-            raise BadSignature("timestamp is not a number") from exc
-        skew = abs(self.clock.now().timestamp() - sent)
-        if skew > self.settings.replay_window_seconds:
-            raise BadSignature(f"timestamp is {int(skew)} s away from now (replay window)")
 
     def open(self, body: bytes, params: dict[str, str]) -> tuple[Message, bool]:
         """The message in ``body`` and whether the reply must be encrypted."""

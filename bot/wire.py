@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import xmltodict
@@ -11,7 +12,7 @@ from wechatpy import parse_message as parse_mp_message
 from wechatpy.replies import TextReply
 from wechatpy.work import parse_message as parse_work_message
 
-from bot.errors import BadPayload
+from bot.errors import BadPayload, BadSignature
 from bot.message import Message, clean_text
 from bot.replies import Reply, joined_text
 
@@ -82,24 +83,34 @@ def _as_bytes(xml: str | bytes) -> bytes:
     return strip_controls(xml.encode("utf-8") if isinstance(xml, str) else xml)
 
 
-def parse_mp(xml: str | bytes) -> Message:
+def _parse(channel: str, parser: Callable[[bytes], Any], xml: str | bytes) -> Message:
     try:
-        msg = parse_mp_message(_as_bytes(xml))
+        msg = parser(_as_bytes(xml))
     except Exception as exc:
-        raise BadPayload(f"not a WeChat message: {exc}") from exc
+        raise BadPayload(f"not a {channel} message: {exc}") from exc
     if not msg.source:
         raise BadPayload("message has no FromUserName")
-    return _to_message("mp", msg)
+    return _to_message(channel, msg)
+
+
+def parse_mp(xml: str | bytes) -> Message:
+    """An Official Account message or event."""
+    return _parse("mp", parse_mp_message, xml)
 
 
 def parse_wecom(xml: str | bytes) -> Message:
+    """A WeCom app message or event."""
+    return _parse("wecom", parse_work_message, xml)
+
+
+def check_fresh(timestamp: str, *, now: float, window: int) -> None:
+    """Refuse a request whose signed timestamp is outside the replay window."""
     try:
-        msg = parse_work_message(_as_bytes(xml))
-    except Exception as exc:
-        raise BadPayload(f"not a WeCom message: {exc}") from exc
-    if not msg.source:
-        raise BadPayload("message has no FromUserName")
-    return _to_message("wecom", msg)
+        skew = abs(now - int(timestamp))
+    except ValueError as exc:
+        raise BadSignature("timestamp is not a number") from exc
+    if skew > window:
+        raise BadSignature(f"timestamp is {int(skew)} s away from now (replay window)")
 
 
 def render(replies: list[Reply], *, to_user: str, from_user: str) -> str | None:
