@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from models.base import LOCAL_TZ
+
+__all__ = ["LOCAL_TZ", "Clock", "ManualClock", "SystemClock"]
 
 
 class Clock(Protocol):

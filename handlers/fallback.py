@@ -31,7 +31,6 @@ SERVICES = {
     "consult": "政策咨询",
     "progress": "办理进度查询",
     "notice": "通知公告",
-    "vote": "小区议事",
 }
 
 

@@ -9,9 +9,12 @@ from models.community import Building, Community, Grid, Room
 from models.conversation import Conversation
 from models.inbound import InboundMessage
 from models.outbox import OutboxMessage, OutboxStatus
+from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
+from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
 
 __all__ = [
+    "Ballot",
     "BindingRequest",
     "BindingStatus",
     "Building",
@@ -22,6 +25,10 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Proposal",
+    "ProposalComment",
+    "ProposalStatus",
     "Role",
     "Room",
+    "RoomOwner",
 ]

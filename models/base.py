@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # how times are shown to people
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -76,7 +76,11 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    """For arranging and inspecting; reads do not hold SQLite's write lock against the app."""
+    """For arranging and inspecting; reads do not hold SQLite's write lock against the app.
+
+    A read transaction keeps its snapshot: call ``session.rollback()`` before looking again
+    after the app has written.
+    """
     with Session(reader(engine), expire_on_commit=False) as session:
         yield session
 

@@ -1,0 +1,140 @@
+"""网上议事 for admins: create and publish proposals, enter paper ballots (唱票), read the tally."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlmodel import Session, col, select
+
+from bot.api.deps import AdminDep, NowDep, SessionDep
+from models.proposals import (
+    MATTERS,
+    Proposal,
+    VoteRefused,
+    anonymised_detail,
+    create_proposal,
+    current_tally,
+    enter_paper_ballot,
+    publish_proposal,
+)
+
+router = APIRouter(tags=["proposals"])
+
+
+class Scope(BaseModel):
+    buildings: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list, description='units as "building-unit", e.g. "3-2"')
+
+
+class ProposalCreate(BaseModel):
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    body: Annotated[str, Field(max_length=5000)] = ""
+    matter: Annotated[int, Field(ge=1, le=9, description="民法典第二百七十八条第一款 item 1..9")]
+    scope: Scope | None = None
+    votes_open_at: AwareDatetime | None = None
+    votes_close_at: AwareDatetime
+
+
+class PaperBallot(BaseModel):
+    building: str
+    unit: str = ""
+    room: str
+    choice: Literal["agree", "disagree", "abstain"]
+
+
+def _get(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"proposal {proposal_id} not found")
+    return proposal
+
+
+def _public(
+    session: Session, proposal: Proposal, now: datetime, *, detail: bool = False
+) -> dict[str, object]:
+    tally = proposal.result if proposal.result else current_tally(session, proposal).as_json()
+    body: dict[str, object] = {
+        "id": proposal.id,
+        "code": proposal.code,
+        "title": proposal.title,
+        "body": proposal.body,
+        "matter": proposal.matter,
+        "matter_name": MATTERS[proposal.matter],
+        "scope": proposal.scope,
+        "status": proposal.phase(now),
+        "votes_open_at": proposal.votes_open_at.isoformat(),
+        "votes_close_at": proposal.votes_close_at.isoformat(),
+        "tally": tally,
+    }
+    if detail:
+        body["detail"] = anonymised_detail(session, proposal)
+    return body
+
+
+@router.post("/proposals", status_code=status.HTTP_201_CREATED)
+def create(body: ProposalCreate, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, object]:
+    scope = body.scope.model_dump(exclude_defaults=True) if body.scope else {}
+    try:
+        with session.begin():
+            proposal = create_proposal(
+                session,
+                title=body.title,
+                body=body.body,
+                matter=body.matter,
+                scope=scope,
+                votes_open_at=body.votes_open_at,
+                votes_close_at=body.votes_close_at,
+                raised_by=admin,
+                now=now,
+            )
+            return {"id": proposal.id, "status": proposal.phase(now)}
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
+
+
+@router.get("/proposals")
+def list_proposals(session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+    items = [_public(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id)))]
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/proposals/{proposal_id}")
+def get_proposal(proposal_id: int, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+    return _public(session, _get(session, proposal_id), now, detail=True)
+
+
+@router.post("/proposals/{proposal_id}/publish")
+def publish(proposal_id: int, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+    try:
+        with session.begin():
+            _get(session, proposal_id)
+            proposal = publish_proposal(session, proposal_id=proposal_id, now=now)
+            return {"id": proposal.id, "status": proposal.phase(now)}
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+
+
+@router.post("/proposals/{proposal_id}/ballots")
+def paper_ballot(
+    proposal_id: int, body: PaperBallot, session: SessionDep, admin: AdminDep, now: NowDep
+) -> dict[str, object]:
+    """唱票: a paper ballot for a room; it replaces any earlier ballot of the same owner."""
+    try:
+        with session.begin():
+            _get(session, proposal_id)
+            cast = enter_paper_ballot(
+                session,
+                proposal_id=proposal_id,
+                building=body.building,
+                unit=body.unit,
+                room=body.room,
+                choice=body.choice,
+                entered_by=admin,
+                now=now,
+            )
+    except VoteRefused as refused:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=refused.reason) from refused
+    return {"choice": cast.choice, "replaced": cast.previous}
