@@ -17,6 +17,7 @@ from models.proposals import (
     Proposal,
     ProposalStatus,
     VoteRefused,
+    add_comment,
     create_proposal,
     current_tally,
     household_ballot,
@@ -30,7 +31,7 @@ TEXTS = {
     "none_open": "目前没有需要您参与的议题。有新议题时会第一时间通知您。",
     "open_head": "正在进行的议题：",
     "item": "{code}「{title}」{phase}，截止 {close}；目前参与面积 {area} / 人数 {head}",
-    "how_to_vote": "回复「投票 {code} 同意」（或 反对、弃权）参与表决，截止前可以改票。",
+    "how_to_vote": "回复「投票 {code} 同意」（或 反对、弃权）参与表决，截止前可以改票；发表意见请回复「{code} 意见：……」。",
     "discussion": "讨论中（{open} 开始投票）",
     "voting": "投票中",
     "cast": "已记录您对 {code}「{title}」的投票：{choice}。截止前可以改票。",
@@ -51,6 +52,8 @@ TEXTS = {
     "raised": "已收到您发起的议题「{title}」，管理员审核后会发布给相关业主。",
     "raise_how": "请这样发起：「发起议题 标题：… 内容：…」。",
     "choose": "请说明同意、反对还是弃权，例如「投票 {code} 同意」。",
+    "commented": "已收到您对 {code} 的意见，目前共有 {count} 条意见，管理员和业委会都能看到。",
+    "not_open_comment": "{code} 现在不在讨论或投票期，暂时不能发表意见。",
 }
 
 _CHOICES = {
@@ -129,6 +132,23 @@ def result_command(ctx: Context) -> list[Reply]:
     if proposal is None:
         return [Text(TEXTS["no_such"].format(code=f"P{match.group(1)}"))]
     return [_result_text(proposal)]
+
+
+@router.command(r"\s*[Pp]\d+\s*(的)?(意见|建议|看法)\s*[:：].+")
+def comment_command(ctx: Context) -> list[Reply]:
+    match = _CODE.search(ctx.text)
+    assert match is not None
+    proposal = ctx.session.get(Proposal, int(match.group(1)))
+    if proposal is None:
+        return [Text(TEXTS["no_such"].format(code=f"P{match.group(1)}"))]
+    if not home(ctx):
+        return [Text(TEXTS["bind_first"])]
+    opinion = re.split(r"[:：]", ctx.text, maxsplit=1)[1]
+    try:
+        count = add_comment(ctx.session, proposal=proposal, person=ctx.person, text=opinion, now=ctx.now)
+    except VoteRefused:
+        return [Text(TEXTS["not_open_comment"].format(code=proposal.code))]
+    return [Text(TEXTS["commented"].format(code=proposal.code, count=count))]
 
 
 @router.command(r"\s*发起议题.*")

@@ -293,6 +293,24 @@ def enter_paper_ballot(
     )
 
 
+def add_comment(session: Session, *, proposal: Proposal, person: Person, text: str, now: datetime) -> int:
+    """A resident's opinion during discussion or voting; returns how many opinions there are now."""
+    if proposal.phase(now) not in ("discussion", "voting"):
+        raise VoteRefused(f"not_open:{proposal.phase(now)}")
+    session.add(
+        ProposalComment(proposal_id=proposal.id, person_id=person.id, text=text.strip()[:500], created_at=now)
+    )  # type: ignore[arg-type]
+    session.flush()
+    return len(
+        session.exec(select(ProposalComment.id).where(ProposalComment.proposal_id == proposal.id)).all()
+    )
+
+
+def comments(session: Session, proposal: Proposal) -> list[ProposalComment]:
+    query = select(ProposalComment).where(ProposalComment.proposal_id == proposal.id)
+    return list(session.exec(query.order_by(col(ProposalComment.id))))
+
+
 def current_tally(session: Session, proposal: Proposal) -> Tally:
     units = units_for(session, rooms_in_scope(session, proposal.scope))
     ballots = {

@@ -15,6 +15,7 @@ from models.proposals import (
     Proposal,
     VoteRefused,
     anonymised_detail,
+    comments,
     create_proposal,
     current_tally,
     enter_paper_ballot,
@@ -71,6 +72,9 @@ def _public(
     }
     if detail:
         body["detail"] = anonymised_detail(session, proposal)
+        body["comments"] = [
+            {"text": c.text, "at": c.created_at.isoformat()} for c in comments(session, proposal)
+        ]
     return body
 
 

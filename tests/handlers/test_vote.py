@@ -51,6 +51,7 @@ def test_publish_vote_paper_ballot_and_announcement(
     assert "P1「3栋2单元加装电梯」投票中" in listing and "参与面积 0%" in listing
     assert "已记录" in wechat.send("demo-resident-wang", "投票 P1 同意")
     assert "已投「同意」" in wechat.send("demo-resident-wang", "我家投过票了吗")
+    assert "共有 1 条意见" in wechat.send("demo-resident-wang", "P1 意见：希望低层住户少分摊一些")
     # The building head lives in 3栋1单元: not concerned by a 3栋2单元 proposal.
     assert "只有已绑定房屋的业主" in wechat.send("demo-head-chen", "投票 P1 同意")
 
@@ -85,6 +86,7 @@ def test_publish_vote_paper_ballot_and_announcement(
     assert final["tally"]["passed"] is True
     assert final["tally"]["head_participation"] == 10 / 12
     assert "3栋2单元5**" in {row["room"] for row in final["detail"]}
+    assert final["comments"][0]["text"] == "希望低层住户少分摊一些"  # no name: opinions are anonymous
     announcements = [t for t in _building_pushes(session, "3") if t.startswith("【议事结果】")]
     assert len(announcements) == 1 and "通过" in announcements[0] and "四分之三" in announcements[0]
     assert "通过" in wechat.send("demo-resident-wang", "P1结果")
