@@ -22,9 +22,11 @@ app = typer.Typer(
     help="红管家 Hongguanjia — 红色物业 WeChat chatbot.", no_args_is_help=True, add_completion=False
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="Admin API tokens with roles.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(token_app, name="token")
 err = Console(stderr=True)
 out = Console()
 
@@ -138,6 +140,65 @@ def config_init(
     example = Path(__file__).resolve().parent.parent / "config.example.toml"
     generate_local_config(example, path)
     out.print(f"已生成 {path}（含随机 token 和 EncodingAESKey，请勿提交到代码库）。")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option(help="Who will use it, e.g. 刘志强.")],
+    role: Annotated[str, typer.Option(help="admin | secretary | staff | grid_worker")],
+    person: Annotated[
+        str | None, typer.Option(help="Their openid (required for grid_worker: sets the grid).")
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Issue a token; it is printed once and only its hash is stored."""
+    from models.access import ApiRole, issue_token
+    from models.people import person_by_openid
+
+    if role not in ApiRole.__members__:
+        _fail(f"角色 {role} 无效，可选：{', '.join(ApiRole)}")
+    engine = create_db_engine(_settings(config).database.url)
+    _require_schema(engine)
+    with Session(engine) as session, session.begin():
+        who = person_by_openid(session, person) if person else None
+        if person and who is None:
+            _fail(f"找不到 openid 为 {person} 的人员")
+        try:
+            token = issue_token(session, name=name, role=ApiRole(role), person=who, now=SystemClock().now())
+        except ValueError as exc:
+            _fail(f"无法创建：{exc}")
+    out.print(f"已为 {name}（{role}）创建令牌，请妥善交给本人，它只显示这一次：")
+    out.print(token, markup=False, highlight=False)
+
+
+@token_app.command("list")
+def token_list(config: ConfigOption = None) -> None:
+    """Show issued tokens (never their values)."""
+    from sqlmodel import select
+
+    from models.access import ApiToken
+
+    engine = create_db_engine(_settings(config).database.url)
+    _require_schema(engine)
+    with Session(engine) as session:
+        for record in session.exec(select(ApiToken).order_by(ApiToken.id)):  # type: ignore[arg-type]
+            state = "已吊销" if record.revoked_at else "有效"
+            out.print(f"{record.id}\t{record.name}\t{record.role.value}\t{state}", markup=False)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, config: ConfigOption = None) -> None:
+    """Revoke a token by its id (see ``hgj token list``)."""
+    from models.access import revoke_token
+
+    engine = create_db_engine(_settings(config).database.url)
+    _require_schema(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            revoke_token(session, token_id=token_id, now=SystemClock().now())
+    except LookupError:
+        _fail(f"没有编号为 {token_id} 的令牌")
+    out.print(f"令牌 {token_id} 已吊销。")
 
 
 def _require_schema(engine: object) -> None:

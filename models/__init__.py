@@ -5,6 +5,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from __future__ import annotations
 
+from models.access import ApiRole, ApiToken, AuditEntry
 from models.community import Building, Community, Grid, Room
 from models.conversation import Conversation
 from models.inbound import InboundMessage
@@ -14,6 +15,9 @@ from models.people import BindingRequest, BindingStatus, Person, Role
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
 
 __all__ = [
+    "ApiRole",
+    "ApiToken",
+    "AuditEntry",
     "Ballot",
     "BindingRequest",
     "BindingStatus",

@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, NowDep, SessionDep
+from models.access import Actor, audit
 from models.people import BindingRequest, BindingStatus, decide_binding
 
 router = APIRouter(tags=["bindings"])
@@ -38,7 +39,7 @@ class BindingDecision(BaseModel):
 @router.get("/binding-requests")
 def list_binding_requests(
     session: SessionDep,
-    _admin: AdminDep,
+    _admin: AdminActor,
     status_: Annotated[BindingStatus | None, Query(alias="status")] = None,
 ) -> dict[str, object]:
     query = select(BindingRequest).order_by(col(BindingRequest.id))
@@ -49,7 +50,7 @@ def list_binding_requests(
 
 
 def _decide(
-    request_id: int, *, approve: bool, body: BindingDecision, session: Session, actor: str, now: datetime
+    request_id: int, *, approve: bool, body: BindingDecision, session: Session, actor: Actor, now: datetime
 ) -> BindingRequestPublic:
     try:
         with session.begin():
@@ -57,9 +58,18 @@ def _decide(
                 session,
                 request_id=request_id,
                 approve=approve,
-                decided_by=actor,
+                decided_by=actor.tag,
                 now=now,
                 room_id=body.room_id,
+                note=body.note,
+            )
+            action = "binding.approve" if approve else "binding.reject"
+            audit(
+                session,
+                actor=actor,
+                action=action,
+                now=now,
+                target=f"binding_request:{request_id}",
                 note=body.note,
             )
     except LookupError as exc:
@@ -71,13 +81,13 @@ def _decide(
 
 @router.post("/binding-requests/{request_id}/approve")
 def approve(
-    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminDep, now: NowDep
+    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> BindingRequestPublic:
     return _decide(request_id, approve=True, body=body, session=session, actor=admin, now=now)
 
 
 @router.post("/binding-requests/{request_id}/reject")
 def reject(
-    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminDep, now: NowDep
+    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> BindingRequestPublic:
     return _decide(request_id, approve=False, body=body, session=session, actor=admin, now=now)

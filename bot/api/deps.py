@@ -1,9 +1,13 @@
-"""Admin API dependencies: the database session, the injected clock, the acting admin."""
+"""Admin API dependencies: the database session, the injected clock, and who is calling.
+
+``ActorDep`` is any valid token; ``require(ApiRole.admin, ...)`` narrows to roles (403 for the
+others); ``AdminDep`` is the admin's audit tag, for endpoints only admins use.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -11,7 +15,8 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from bot.db import write_gate
+from bot.db import reader, write_gate
+from models.access import Actor, ApiRole, actor_for_token
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -27,22 +32,52 @@ def get_now(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
-def require_admin(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> str:
-    """The acting admin (a short token tag for the audit trail), or 401."""
-    token = credentials.credentials if credentials else ""
+def token_actor(request: Request, token: str) -> Actor | None:
+    """The actor a token stands for: a config admin token, or a token issued with ``hgj token``."""
     for known in request.app.state.settings.admin.tokens:
         if known and hmac.compare_digest(token.encode(), known.encode()):
-            return f"token:{known[:4]}…"
-    raise HTTPException(
-        status.HTTP_401_UNAUTHORIZED,
-        detail="missing or unknown bearer token",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+            return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+    if not token:
+        return None
+    with Session(reader(request.app.state.engine)) as session:
+        return actor_for_token(session, token)
+
+
+def current_actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    actor = token_actor(request, credentials.credentials if credentials else "")
+    if actor is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="missing or unknown bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return actor
+
+
+def require(*roles: ApiRole) -> Callable[[Actor], Actor]:
+    """A dependency admitting only ``roles`` (403 names the roles that may)."""
+
+    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role not in roles:
+            allowed = ", ".join(role.value for role in roles)
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, detail=f"needs role {allowed}; you are {actor.role.value}"
+            )
+        return actor
+
+    return check
+
+
+def require_admin(actor: Annotated[Actor, Depends(require(ApiRole.admin))]) -> str:
+    """The acting admin's audit tag."""
+    return actor.tag
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
+AdminActor = Annotated[Actor, Depends(require(ApiRole.admin))]
 AdminDep = Annotated[str, Depends(require_admin)]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import ActorDep, AdminActor, NowDep, SessionDep
+from models.access import audit
 from models.proposals import (
     MATTERS,
     Proposal,
@@ -79,7 +80,7 @@ def _public(
 
 
 @router.post("/proposals", status_code=status.HTTP_201_CREATED)
-def create(body: ProposalCreate, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, object]:
+def create(body: ProposalCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, object]:
     scope = body.scope.model_dump(exclude_defaults=True) if body.scope else {}
     try:
         with session.begin():
@@ -91,31 +92,33 @@ def create(body: ProposalCreate, session: SessionDep, admin: AdminDep, now: NowD
                 scope=scope,
                 votes_open_at=body.votes_open_at,
                 votes_close_at=body.votes_close_at,
-                raised_by=admin,
+                raised_by=admin.tag,
                 now=now,
             )
+            audit(session, actor=admin, action="proposal.create", now=now, target=f"proposal:{proposal.id}")
             return {"id": proposal.id, "status": proposal.phase(now)}
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
 
 
 @router.get("/proposals")
-def list_proposals(session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+def list_proposals(session: SessionDep, _actor: ActorDep, now: NowDep) -> dict[str, object]:
     items = [_public(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id)))]
     return {"items": items, "total": len(items)}
 
 
 @router.get("/proposals/{proposal_id}")
-def get_proposal(proposal_id: int, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+def get_proposal(proposal_id: int, session: SessionDep, _actor: ActorDep, now: NowDep) -> dict[str, object]:
     return _public(session, _get(session, proposal_id), now, detail=True)
 
 
 @router.post("/proposals/{proposal_id}/publish")
-def publish(proposal_id: int, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, object]:
+def publish(proposal_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, object]:
     try:
         with session.begin():
             _get(session, proposal_id)
             proposal = publish_proposal(session, proposal_id=proposal_id, now=now)
+            audit(session, actor=admin, action="proposal.publish", now=now, target=f"proposal:{proposal_id}")
             return {"id": proposal.id, "status": proposal.phase(now)}
     except ValueError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
@@ -123,7 +126,7 @@ def publish(proposal_id: int, session: SessionDep, _admin: AdminDep, now: NowDep
 
 @router.post("/proposals/{proposal_id}/ballots")
 def paper_ballot(
-    proposal_id: int, body: PaperBallot, session: SessionDep, admin: AdminDep, now: NowDep
+    proposal_id: int, body: PaperBallot, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, object]:
     """唱票: a paper ballot for a room; it replaces any earlier ballot of the same owner."""
     try:
@@ -136,8 +139,18 @@ def paper_ballot(
                 unit=body.unit,
                 room=body.room,
                 choice=body.choice,
-                entered_by=admin,
+                entered_by=admin.tag,
                 now=now,
+            )
+            room = f"{body.building}-{body.unit}-{body.room}"
+            audit(
+                session,
+                actor=admin,
+                action="proposal.paper_ballot",
+                now=now,
+                target=f"proposal:{proposal_id}",
+                room=room,
+                choice=body.choice,
             )
     except VoteRefused as refused:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=refused.reason) from refused
