@@ -19,6 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.errors import WireError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
+from bot.web import mount_console
 from bot.wechat import WeChatGateway, wechat_router
 from bot.wecom import WeComGateway, wecom_router
 
@@ -83,4 +84,5 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     if settings.wecom.enabled:
         app.include_router(wecom_router(WeComGateway(settings.wecom, clock), pipeline))
     app.include_router(api_router())
+    mount_console(app)
     return app

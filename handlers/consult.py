@@ -20,13 +20,14 @@ TEXTS = {
 
 
 @cache
-def _knowledge(path: str) -> KnowledgeBase:
+def knowledge_for(path: str) -> KnowledgeBase:
+    """The knowledge base at ``path`` (a file or directory), or the packaged one; loaded once."""
     return KnowledgeBase.load(path) if path else default_kb()
 
 
 def knowledge_base(ctx: Context) -> KnowledgeBase:
     """The configured knowledge base ([knowledge] path), or the packaged one."""
-    return _knowledge(ctx.settings.knowledge.path)
+    return knowledge_for(ctx.settings.knowledge.path)
 
 
 @router.intent("consult")

@@ -1,0 +1,52 @@
+"""The web console over HTTP: login, pages in Chinese, binding approval from a form."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from models.people import BindingRequest, BindingStatus
+from tests.conftest import ADMIN_TOKEN
+from tests.support.wechat import WeChatSim
+
+
+def _login(wechat: WeChatSim, token: str = ADMIN_TOKEN) -> None:
+    response = wechat.client.post("/console/login", data={"token": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/"
+    cookie = response.cookies.get("hgj_console")
+    assert cookie is not None
+    wechat.client.cookies.set("hgj_console", cookie, path="/console")
+
+
+def test_pages_need_a_login(wechat: WeChatSim) -> None:
+    response = wechat.client.get("/console/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+    assert "访问令牌" in wechat.client.get("/console/login").text
+    bad = wechat.client.post("/console/login", data={"token": "wrong"}, follow_redirects=False)
+    assert bad.status_code == 401 and "令牌不正确" in bad.text
+
+
+def test_dashboard_and_static_assets_work_offline(wechat: WeChatSim, demo: None) -> None:
+    _login(wechat)
+    page = wechat.client.get("/console/").text
+    assert "阳光里社区" in page and "已绑定房屋" in page and "<svg" in page
+    assert "http://" not in page and "https://" not in page  # nothing from the internet
+    assert wechat.client.get("/console/static/console.css").status_code == 200
+
+
+def test_admin_approves_a_binding_in_the_console(wechat: WeChatSim, demo: None, session: Session) -> None:
+    wechat.send("family", "绑定")
+    wechat.send("family", "3栋2单元502")
+    _login(wechat)
+    page = wechat.client.get("/console/bindings").text
+    request_id = session.exec(select(BindingRequest.id)).one()
+    assert f"#{request_id}" in page and "该房屋已有业主" in page
+    done = wechat.client.post(f"/console/bindings/{request_id}/approve")
+    assert "已通过" in done.text
+    session.rollback()
+    assert session.get(BindingRequest, request_id).status == BindingStatus.approved  # type: ignore[union-attr]
+
+
+def test_knowledge_preview(wechat: WeChatSim, demo: None) -> None:
+    _login(wechat)
+    page = wechat.client.get("/console/knowledge", params={"q": "物业可以停水停电催缴物业费吗"}).text
+    assert "机器人会这样回答" in page and "第九百四十四条" in page
