@@ -8,6 +8,9 @@ from __future__ import annotations
 from models.community import Building, Community, Grid, Room
 from models.conversation import Conversation
 from models.inbound import InboundMessage
+from models.ledger import LedgerEntry
+from models.notices import Notice, NoticeMute
+from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import BindingRequest, BindingStatus, Person, Role
 
@@ -19,6 +22,10 @@ __all__ = [
     "Conversation",
     "Grid",
     "InboundMessage",
+    "LedgerEntry",
+    "Notice",
+    "NoticeMute",
+    "Operation",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
