@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from handlers import binding, consult, emergency, fallback, greeting, handoff
+from handlers import binding, consult, emergency, fallback, greeting, handoff, notice
 
-ROUTERS = [emergency.router, handoff.router, binding.router, greeting.router, consult.router, fallback.router]
+ROUTERS = [
+    emergency.router,
+    handoff.router,
+    binding.router,
+    greeting.router,
+    consult.router,
+    notice.router,
+    fallback.router,
+]
 FALLBACK = fallback.fallback
 
 __all__ = ["FALLBACK", "ROUTERS"]
