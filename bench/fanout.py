@@ -43,7 +43,9 @@ def populate(engine, residents: int) -> None:  # type: ignore[no-untyped-def]
         building = Building(community_id=community.id, number="1")  # type: ignore[arg-type]
         session.add(building)
         session.flush()
-        rooms = [{"building_id": building.id, "unit": "1", "room": str(i), "area": 90.0} for i in range(residents)]
+        rooms = [
+            {"building_id": building.id, "unit": "1", "room": str(i), "area": 90.0} for i in range(residents)
+        ]
         session.execute(insert(Room), rooms)
         room_ids = session.execute(select(Room.id).order_by(Room.id)).scalars().all()  # type: ignore[arg-type]
         people = [
@@ -64,7 +66,9 @@ def populate(engine, residents: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def baseline(engine, residents: int) -> float:  # type: ignore[no-untyped-def]
-    scratch = Table("bench_plain", MetaData(), Column("id", Integer, primary_key=True), Column("key", String(200)))
+    scratch = Table(
+        "bench_plain", MetaData(), Column("id", Integer, primary_key=True), Column("key", String(200))
+    )
     scratch.create(engine)
     rows = [{"key": f"plain:{i}"} for i in range(residents + 1)]
     started = time.perf_counter()
@@ -75,7 +79,9 @@ def baseline(engine, residents: int) -> float:  # type: ignore[no-untyped-def]
 
 def fan_out(engine) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     with Session(engine) as session, session.begin():
-        create_notice(session, title="停水通知", body="明天9点到12点停水，请提前储水。", audience={"all": True}, now=NOW)
+        create_notice(
+            session, title="停水通知", body="明天9点到12点停水，请提前储水。", audience={"all": True}, now=NOW
+        )
     started = time.perf_counter()
     with Session(engine) as session, session.begin():
         published = publish_due(session, now=NOW)

@@ -48,6 +48,8 @@ def test_a_missed_first_of_the_month_is_caught_up(
     engine: Engine, session: Session, clock: ManualClock, demo: None
 ) -> None:
     with Session(engine) as s, s.begin():
-        add_entries(s, items=[EntryInput("2026-11", "收入", "广告收入", 50_00)], created_by="t", now=clock.now())
+        add_entries(
+            s, items=[EntryInput("2026-11", "收入", "广告收入", 50_00)], created_by="t", now=clock.now()
+        )
     clock.set(datetime(2026, 12, 3, 4, 0, tzinfo=UTC))  # the scheduler was down on the 1st and 2nd
     assert _run(engine, clock) == 4
