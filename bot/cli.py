@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session
 
+from bot.cli_notices import ledger_app, notices_app
 from bot.clock import SystemClock
 from bot.db import create_db_engine
 from bot.errors import ConfigError
@@ -27,6 +28,8 @@ config_app = typer.Typer(help="Configuration files.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
+app.add_typer(notices_app, name="notices")
+app.add_typer(ledger_app, name="ledger")
 err = Console(stderr=True)
 out = Console()
 

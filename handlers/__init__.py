@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import binding, consult, emergency, fallback, greeting, handoff, vote
+from handlers import binding, consult, emergency, fallback, greeting, handoff, notice, vote
 
 ROUTERS = [
     emergency.router,
@@ -11,6 +11,7 @@ ROUTERS = [
     greeting.router,
     consult.router,
     vote.router,
+    notice.router,
     fallback.router,
 ]
 FALLBACK = fallback.fallback

@@ -30,7 +30,6 @@ SERVICES = {
     "points": "积分和爱心屋",
     "consult": "政策咨询",
     "progress": "办理进度查询",
-    "notice": "通知公告",
 }
 
 

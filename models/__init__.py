@@ -9,6 +9,9 @@ from models.access import ApiRole, ApiToken, AuditEntry
 from models.community import Building, Community, Grid, Room
 from models.conversation import Conversation
 from models.inbound import InboundMessage
+from models.ledger import LedgerEntry
+from models.notices import Notice, NoticeMute
+from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
 from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
@@ -26,6 +29,10 @@ __all__ = [
     "Conversation",
     "Grid",
     "InboundMessage",
+    "LedgerEntry",
+    "Notice",
+    "NoticeMute",
+    "Operation",
     "OutboxMessage",
     "OutboxStatus",
     "Person",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import bindings, proposals
+from bot.api import bindings, ledger, notices, operations, proposals
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
     router.include_router(bindings.router)
     router.include_router(proposals.router)
+    router.include_router(notices.router)
+    router.include_router(ledger.router)
+    router.include_router(operations.router)
     return router

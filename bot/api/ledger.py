@@ -1,0 +1,136 @@
+"""三公开 ledger: entries (JSON or a CSV upload, all-or-nothing), monthly summary, publication."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+from starlette.concurrency import run_in_threadpool
+
+from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.db import write_gate
+from models.community import Building
+from models.ledger import (
+    EntryInput,
+    LedgerEntry,
+    LedgerError,
+    add_entries,
+    import_csv,
+    publish_month,
+    summary_text,
+)
+from models.operations import finish_operation, start_operation
+
+router = APIRouter(tags=["ledger"])
+Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+
+
+class EntryCreate(BaseModel):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])
+    kind: str = Field(description="income | expense (收入 | 支出)")
+    item: str = Field(min_length=1, max_length=60, examples=["停车费"])
+    amount_fen: int = Field(gt=0, description="amount in fen (分), an integer")
+    note: str = ""
+    building: str | None = Field(default=None, description="building number when it concerns one building")
+
+
+class EntriesCreate(BaseModel):
+    entries: list[EntryCreate] = Field(min_length=1)
+
+
+class EntryPublic(BaseModel):
+    id: int
+    month: str
+    kind: str
+    item: str
+    amount_fen: int
+    note: str
+    building_id: int | None
+    created_by: str
+    created_at: datetime
+
+
+def _problems(exc: LedgerError, **extra: Any) -> HTTPException:
+    return HTTPException(422, detail={"problems": exc.problems, **extra})
+
+
+@router.post("/ledger/entries", status_code=status.HTTP_201_CREATED)
+def create_entries(body: EntriesCreate, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    items = [EntryInput(**entry.model_dump()) for entry in body.entries]
+    try:
+        with session.begin():
+            stored = add_entries(session, items=items, created_by=admin, now=now)
+    except LedgerError as exc:
+        raise _problems(exc) from exc
+    return {"ids": [e.id for e in stored], "total": len(stored)}
+
+
+@router.get("/ledger/entries")
+def list_entries(
+    session: SessionDep, _admin: AdminDep, month: Annotated[str | None, Query()] = None
+) -> dict[str, object]:
+    query = select(LedgerEntry).order_by(col(LedgerEntry.id))
+    if month:
+        query = query.where(LedgerEntry.month == month)
+    items = [EntryPublic.model_validate(e, from_attributes=True) for e in session.exec(query)]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/ledger/import", status_code=status.HTTP_201_CREATED)
+async def import_entries(request: Request, admin: AdminDep) -> dict[str, Any]:
+    """Body: the CSV itself (UTF-8, header month,kind,item,amount_yuan,note,building)."""
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(422, detail="the CSV must be UTF-8") from None
+    engine, now = request.app.state.engine, request.app.state.clock.now()
+    return await run_in_threadpool(_import, engine, text, admin, now)
+
+
+def _import(engine: Any, text: str, admin: str, now: datetime) -> dict[str, Any]:
+    with write_gate(engine), Session(engine, expire_on_commit=False) as session:
+        with session.begin():
+            lines = max(len([line for line in text.splitlines() if line.strip()]) - 1, 0)
+            operation = start_operation(session, kind="ledger-import", now=now, total=lines)
+        assert operation.id is not None
+        try:
+            with session.begin():
+                stored = import_csv(session, text=text, created_by=admin, now=now)
+                finish_operation(
+                    session, operation_id=operation.id, ok=True, now=now, detail={"imported": len(stored)}
+                )
+        except LedgerError as exc:
+            with session.begin():
+                finish_operation(
+                    session, operation_id=operation.id, ok=False, now=now, detail={"problems": exc.problems}
+                )
+            raise _problems(exc, operation_id=operation.id) from exc
+    return {"operation_id": operation.id, "imported": len(stored)}
+
+
+@router.get("/ledger/{month}/summary")
+def month_summary(
+    month: Month, session: SessionDep, _admin: AdminDep, building: Annotated[str | None, Query()] = None
+) -> dict[str, Any]:
+    building_id = None
+    if building:
+        found = session.exec(select(Building).where(Building.number == building.upper())).first()
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"building {building} not found")
+        building_id = found.id
+    text = summary_text(session, month=month, building_id=building_id)
+    if text is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no ledger entries for {month}")
+    return {"month": month, "text": text}
+
+
+@router.post("/ledger/{month}/publish")
+def publish(month: Month, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    """Push the month's summary to every building group now (once per month and building)."""
+    with session.begin():
+        pushes = publish_month(session, month=month, now=now)
+    return {"month": month, "pushes": pushes}

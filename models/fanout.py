@@ -1,0 +1,81 @@
+"""Bulk pushes: thousands of outbox rows in a few Core statements, not one ORM object per row.
+
+Rows whose idempotency key already exists are skipped (``ON CONFLICT DO NOTHING``), so a
+retried publication never pushes twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from models.outbox import OutboxMessage, OutboxStatus
+
+CHUNK = 2000
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Target:
+    idempotency_key: str
+    person_id: int | None = None
+    building_id: int | None = None
+
+
+def enqueue_many(
+    session: Session,
+    targets: Sequence[Target],
+    *,
+    kind: str,
+    text: str,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Add one push per target to the current transaction; return how many were new."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys = [t.idempotency_key for t in targets]
+    existing: set[str] = set()
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing.update(
+            session.exec(
+                select(OutboxMessage.idempotency_key).where(col(OutboxMessage.idempotency_key).in_(chunk))
+            )
+        )
+    fresh = [t for t in targets if t.idempotency_key not in existing]
+    common = {
+        "channel": "auto",
+        "kind": kind,
+        "text": text,
+        "payload": payload or {},
+        "status": OutboxStatus.pending,
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+        "next_attempt_at": now,
+        "sent_at": None,
+    }
+    if progress:
+        progress(0, len(fresh))
+    for start in range(0, len(fresh), CHUNK):
+        rows = [
+            {
+                **common,
+                "idempotency_key": t.idempotency_key,
+                "person_id": t.person_id,
+                "building_id": t.building_id,
+            }
+            for t in fresh[start : start + CHUNK]
+        ]
+        session.execute(insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]), rows)
+        if progress:
+            progress(min(start + CHUNK, len(fresh)), len(fresh))
+    return len(fresh)
