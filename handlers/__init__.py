@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
-from handlers import binding, consult, emergency, fallback, greeting, handoff
+from handlers import (
+    binding,
+    consult,
+    dispute,
+    emergency,
+    fallback,
+    greeting,
+    handoff,
+    progress,
+    repair,
+    worker,
+)
 
-ROUTERS = [emergency.router, handoff.router, binding.router, greeting.router, consult.router, fallback.router]
+ROUTERS = [
+    emergency.router,
+    handoff.router,
+    binding.router,
+    worker.router,
+    repair.router,
+    dispute.router,
+    progress.router,
+    greeting.router,
+    consult.router,
+    fallback.router,
+]
 FALLBACK = fallback.fallback
 
 __all__ = ["FALLBACK", "ROUTERS"]

@@ -24,12 +24,9 @@ TEXTS = {
 }
 
 SERVICES = {
-    "repair": "报修",
-    "dispute": "纠纷调解和投诉",
     "volunteer": "志愿活动",
     "points": "积分和爱心屋",
     "consult": "政策咨询",
-    "progress": "办理进度查询",
     "notice": "通知公告",
     "vote": "小区议事",
 }
@@ -52,7 +49,7 @@ def fallback(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["unknown"])]
 
 
-@router.kind("image", "video", "link")
+@router.kind("video", "link")  # images: handlers/worker.py (photos for tickets)
 def on_media(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["media"])]
 

@@ -10,6 +10,7 @@ from models.conversation import Conversation
 from models.inbound import InboundMessage
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import BindingRequest, BindingStatus, Person, Role
+from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 
 __all__ = [
     "BindingRequest",
@@ -22,6 +23,11 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Rating",
     "Role",
     "Room",
+    "Ticket",
+    "TicketEvent",
+    "TicketKind",
+    "TicketStatus",
 ]
