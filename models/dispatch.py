@@ -343,6 +343,8 @@ def resolve(
     **values: Any,
 ) -> Outcome:
     """完成: the assignee (or, from the API, anyone) reports it done; the reporter is asked to rate."""
+    if actor is not None and actor.role == Role.staff and ticket.assignee_id != actor.id:
+        return Outcome(False, "not_yours", ticket)
     won = transition(
         session,
         ticket=ticket,
