@@ -91,7 +91,9 @@ def _check(outcome: Outcome, what: str) -> None:
     if not outcome.ok:
         ticket = outcome.ticket
         state = ticket.status if ticket else "?"
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=f"cannot {what}: {outcome.reason} (status {state})")
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"cannot {what}: {outcome.reason} (status {state})"
+        )
 
 
 @router.get("/tickets")
@@ -118,7 +120,9 @@ def get_ticket(ticket_id: int, session: SessionDep, _admin: AdminDep) -> TicketD
 
 
 @router.post("/tickets/{ticket_id}/dispatch")
-def dispatch_ticket(ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep) -> TicketPublic:
+def dispatch_ticket(
+    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id), _person(session, body.person_id)
         _check(dispatch(session, ticket=ticket, person=person, actor_id=None, now=now), "dispatch")
@@ -126,15 +130,21 @@ def dispatch_ticket(ticket_id: int, body: PersonRef, session: SessionDep, _admin
 
 
 @router.post("/tickets/{ticket_id}/transfer")
-def transfer_ticket(ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep) -> TicketPublic:
+def transfer_ticket(
+    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id), _person(session, body.person_id)
-        _check(transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer")
+        _check(
+            transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer"
+        )
     return _public(ticket)
 
 
 @router.post("/tickets/{ticket_id}/close")
-def close_ticket(ticket_id: int, body: CloseBody, session: SessionDep, _admin: AdminDep, now: NowDep) -> TicketPublic:
+def close_ticket(
+    ticket_id: int, body: CloseBody, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
     """Close a resolved ticket, or cancel one that is still open (with the note as the reason)."""
     with session.begin():
         ticket = _get(session, ticket_id)

@@ -129,7 +129,9 @@ def test_urge_has_a_cooldown_and_cancel_works(
     assert any("已被居民取消" in p for p in pushes_to(session, "王师傅"))
 
 
-def test_not_fixed_reopens_to_the_same_handler(wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session) -> None:
+def test_not_fixed_reopens_to_the_same_handler(
+    wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session
+) -> None:
     wechat.send("demo-resident-wang", "厨房水管漏水了")
     wechat.send("demo-resident-wang", "是")
     wecom.send("wx-wangshifu", "接单 R1001")
@@ -160,7 +162,9 @@ def test_workers_commands_transfer_return_and_refuse_residents(
     assert "没有找到 R9999" in wecom.send("wx-wangshifu", "接单 R9999")
 
 
-def test_emergency_keeps_its_reply_and_logs_a_ticket(wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session) -> None:
+def test_emergency_keeps_its_reply_and_logs_a_ticket(
+    wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session
+) -> None:
     reply = wechat.send("demo-resident-wang", "厨房着火了")
     assert "119" in reply and "E1001" in reply
     ticket = only_ticket(session)
