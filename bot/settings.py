@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from bot.errors import ConfigError
+from models.sla import TicketRules
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     admin: AdminSettings = Field(default_factory=AdminSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
+    tickets: TicketRules = Field(default_factory=TicketRules)
 
     @classmethod
     def settings_customise_sources(

@@ -1,17 +1,38 @@
-"""Chat-facing flows, one module (and one Router) per intent; they return replies, never wire XML."""
+"""Chat-facing flows, one module (and one Router) per intent; they return replies, never wire XML.
+
+Order matters: commands are tried router by router in this order, and for an intent handled
+twice the later router wins. Fallback is last.
+"""
 
 from __future__ import annotations
 
-from handlers import binding, consult, emergency, fallback, greeting, handoff, notice, vote
+from handlers import (
+    binding,
+    consult,
+    dispute,
+    emergency,
+    fallback,
+    greeting,
+    handoff,
+    notice,
+    progress,
+    repair,
+    vote,
+    worker,
+)
 
 ROUTERS = [
     emergency.router,
     handoff.router,
     binding.router,
-    greeting.router,
-    consult.router,
+    worker.router,
+    repair.router,
+    dispute.router,
+    progress.router,
     vote.router,
     notice.router,
+    greeting.router,
+    consult.router,
     fallback.router,
 ]
 FALLBACK = fallback.fallback

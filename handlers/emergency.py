@@ -1,4 +1,4 @@
-"""Emergencies: say at once what to do and whom to call, and alert the people on duty."""
+"""Emergencies: say at once what to do and whom to call, alert the people on duty, log an E ticket."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import hotline
+from models.dispatch import open_ticket
 from models.duty import responders
 from models.outbox import enqueue
-from models.people import Role, describe
+from models.people import Role, describe, home_label, home_of
+from models.tickets import TicketKind
 
 router = Router("emergency")
 
@@ -23,7 +25,8 @@ TEXTS = {
     ),
     "notified": "我们已通知{names}马上联系您。",
     "not_notified": "请同时拨打物业电话，我们会尽快安排人员。",
-    "push": "【紧急】{who}报告：「{text}」请立即联系处置！",
+    "push": "【紧急】{who}报告：「{text}」请立即联系处置！接手请回复「接单 {code}」。",
+    "logged": "（已登记紧急求助单 {code}，我们会跟进到底。）",
 }
 
 
@@ -34,7 +37,20 @@ def on_emergency(ctx: Context) -> list[Reply]:
         person=ctx.person,
         roles=(Role.building_head, Role.grid_worker, Role.staff, Role.secretary),
     )
-    alert = TEXTS["push"].format(who=describe(ctx.session, ctx.person), text=ctx.text)
+    home = home_of(ctx.session, ctx.person)
+    ticket = open_ticket(
+        ctx.session,
+        rules=ctx.settings.tickets,
+        kind=TicketKind.emergency,
+        reporter=ctx.person,
+        now=ctx.now,
+        category="紧急",
+        building_id=home[0].id if home else None,
+        room_id=home[1].id if home else None,
+        place=home_label(ctx.session, ctx.person),
+        description=ctx.text[:500],
+    )
+    alert = TEXTS["push"].format(who=describe(ctx.session, ctx.person), text=ctx.text, code=ticket.code)
     for person in people:
         enqueue(
             ctx.session,
@@ -46,4 +62,6 @@ def on_emergency(ctx: Context) -> list[Reply]:
         )
     names = "、".join(p.name for p in people[:3] if p.name)
     notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
-    return [Text(TEXTS["reply"].format(hotline=hotline(ctx), notified=notified))]
+    phone = ctx.settings.tickets.duty_phone or hotline(ctx)
+    reply = TEXTS["reply"].format(hotline=phone, notified=notified)
+    return [Text(reply + TEXTS["logged"].format(code=ticket.code))]

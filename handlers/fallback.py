@@ -24,13 +24,14 @@ TEXTS = {
 }
 
 SERVICES = {
-    "repair": "报修",
-    "dispute": "纠纷调解和投诉",
     "volunteer": "志愿活动",
     "points": "积分和爱心屋",
     "consult": "政策咨询",
-    "progress": "办理进度查询",
 }
+
+
+# How a clarifying question names services that are open (their own routers handle them).
+CHOICES = {**SERVICES, "repair": "报修", "dispute": "纠纷调解或投诉", "progress": "查询办理进度"}
 
 
 def fallback(ctx: Context) -> list[Reply]:
@@ -43,14 +44,14 @@ def fallback(ctx: Context) -> list[Reply]:
         return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
     if nlu.intent in SERVICES:
         return [Text(TEXTS["not_open"].format(service=SERVICES[nlu.intent], hotline=hotline(ctx)))]
-    candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in SERVICES]
+    candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in CHOICES]
     if getattr(nlu, "ambiguous", False) and candidates:
-        options = "还是".join(SERVICES[name] for name in candidates)
+        options = "还是".join(CHOICES[name] for name in candidates)
         return [Text(TEXTS["ambiguous"].format(options=options))]
     return [Text(TEXTS["unknown"])]
 
 
-@router.kind("image", "video", "link")
+@router.kind("video", "link")  # images: handlers/worker.py (photos for tickets)
 def on_media(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["media"])]
 

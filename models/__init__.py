@@ -16,6 +16,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
+from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 
 __all__ = [
     "ApiRole",
@@ -39,7 +40,12 @@ __all__ = [
     "Proposal",
     "ProposalComment",
     "ProposalStatus",
+    "Rating",
     "Role",
     "Room",
     "RoomOwner",
+    "Ticket",
+    "TicketEvent",
+    "TicketKind",
+    "TicketStatus",
 ]

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import bindings, ledger, notices, operations, proposals
+from bot.api import bindings, ledger, notices, operations, proposals, tickets
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    router.include_router(bindings.router)
-    router.include_router(proposals.router)
-    router.include_router(notices.router)
-    router.include_router(ledger.router)
-    router.include_router(operations.router)
+    for module in (bindings, tickets, notices, ledger, operations, proposals):
+        router.include_router(module.router)
     return router

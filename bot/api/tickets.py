@@ -1,0 +1,178 @@
+"""Tickets and their metrics: list, detail with timeline, dispatch / transfer / close, stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from bot.api.deps import AdminDep, NowDep, SessionDep
+from models.dispatch import Outcome, dispatch, transfer
+from models.feedback import cancel
+from models.people import Person
+from models.stats import compute
+from models.tickets import Ticket, TicketKind, TicketStatus, timeline, transition
+
+router = APIRouter(tags=["tickets"])
+
+
+class TicketEventPublic(BaseModel):
+    action: str
+    from_status: str
+    to_status: str
+    actor_id: int | None
+    note: str
+    at: datetime
+
+
+class TicketPublic(BaseModel):
+    id: int
+    code: str
+    kind: str
+    status: str
+    category: str
+    place: str
+    description: str
+    photos: list[str]
+    reporter_id: int
+    assignee_id: int | None
+    mode: str
+    due_at: datetime
+    escalation_level: int
+    accepted_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    resolution: str
+    resident_fixed: bool | None
+    outcome: str
+    department: str
+    created_at: datetime
+
+
+class TicketDetail(TicketPublic):
+    other_party: str
+    wants: str
+    mediation_record: list[dict[str, Any]]
+    agreement: str
+    timeline: list[TicketEventPublic]
+
+
+class PersonRef(BaseModel):
+    person_id: int
+    note: str = ""
+
+
+class CloseBody(BaseModel):
+    note: str = ""
+
+
+def _public(ticket: Ticket) -> TicketPublic:
+    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code})
+
+
+def _get(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"ticket {ticket_id} not found")
+    return ticket
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"person {person_id} not found")
+    return person
+
+
+def _check(outcome: Outcome, what: str) -> None:
+    if not outcome.ok:
+        ticket = outcome.ticket
+        state = ticket.status if ticket else "?"
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, detail=f"cannot {what}: {outcome.reason} (status {state})"
+        )
+
+
+@router.get("/tickets")
+def list_tickets(
+    session: SessionDep,
+    _admin: AdminDep,
+    status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
+    kind: TicketKind | None = None,
+) -> dict[str, object]:
+    query = select(Ticket).order_by(col(Ticket.id).desc())
+    if status_ is not None:
+        query = query.where(Ticket.status == status_)
+    if kind is not None:
+        query = query.where(Ticket.kind == kind)
+    items = [_public(t) for t in session.exec(query)]
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/tickets/{ticket_id}")
+def get_ticket(ticket_id: int, session: SessionDep, _admin: AdminDep) -> TicketDetail:
+    ticket = _get(session, ticket_id)
+    events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
+    return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
+
+
+@router.post("/tickets/{ticket_id}/dispatch")
+def dispatch_ticket(
+    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
+    with session.begin():
+        ticket, person = _get(session, ticket_id), _person(session, body.person_id)
+        _check(dispatch(session, ticket=ticket, person=person, actor_id=None, now=now), "dispatch")
+    return _public(ticket)
+
+
+@router.post("/tickets/{ticket_id}/transfer")
+def transfer_ticket(
+    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
+    with session.begin():
+        ticket, person = _get(session, ticket_id), _person(session, body.person_id)
+        _check(
+            transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer"
+        )
+    return _public(ticket)
+
+
+@router.post("/tickets/{ticket_id}/close")
+def close_ticket(
+    ticket_id: int, body: CloseBody, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> TicketPublic:
+    """Close a resolved ticket, or cancel one that is still open (with the note as the reason)."""
+    with session.begin():
+        ticket = _get(session, ticket_id)
+        if ticket.status == TicketStatus.resolved:
+            ok = transition(
+                session,
+                ticket=ticket,
+                action="close",
+                to=TicketStatus.closed,
+                expected=(TicketStatus.resolved,),
+                actor_id=None,
+                now=now,
+                note=body.note,
+                closed_at=now,
+            )
+            _check(Outcome(ok, "wrong_status", ticket), "close")
+        else:
+            _check(cancel(session, ticket=ticket, actor_id=None, now=now, note=body.note), "close")
+    return _public(ticket)
+
+
+@router.get("/stats")
+def stats(
+    request: Request,
+    session: SessionDep,
+    _admin: AdminDep,
+    now: NowDep,
+    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+) -> dict[str, Any]:
+    weights = request.app.state.settings.tickets.metric_weights
+    return compute(session, now=now, weights=weights, month=month)

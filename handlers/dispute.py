@@ -1,0 +1,157 @@
+"""Disputes between neighbours (纠纷) and complaints about the property company (投诉).
+
+A dispute names the other party only by place (「楼上 8栋1203」), the matter and what the reporter
+wants; a mediator (building head, else grid worker, else secretary) is assigned. The reporter is
+never revealed to the other party: nothing is ever sent to them. Complaints about the property
+company or its staff go to the property lead and are counted apart.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from sqlmodel import select
+
+from bot.context import Context
+from bot.forms import Form, start_form
+from bot.replies import Reply, Text
+from bot.router import Router
+from models.community import Building
+from models.dispatch import handler_label, open_ticket
+from models.people import Person, home_of
+from models.tickets import TicketKind, local_time
+
+router = Router("dispute")
+
+TEXTS = {
+    "ask_other_party": "请问对方在哪里？只说位置就行，例如「楼上 8栋1203」「隔壁502」。我们不会向对方透露您的信息。",
+    "ask_matter": "请简单说说是什么事，例如「每天半夜有很大的噪音」。",
+    "ask_wants": "您希望怎么解决？例如「晚上10点后保持安静」。",
+    "confirm": "请确认：\n对方：{other_party}\n事情：{matter}\n您的诉求：{wants}\n回复「是」提交，「取消」放弃。我们不会向对方透露您的身份。",
+    "created": "已登记调解单 {code}，由{handler}负责调解，预计 {due} 前给您答复。我们不会向对方透露您的身份。",
+    "created_nobody": "已登记调解单 {code}，社区会尽快安排人员调解。",
+    "ask_complaint": "请具体说说要投诉的事情（时间、地点、涉及的人员或服务）。",
+    "complaint_created": "已登记投诉 {code}，已转物业负责人{handler}处理，预计 {due} 前答复您。",
+}
+
+_PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
+_COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不管")
+_RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
+
+
+class DisputeForm(Form):
+    name = "dispute"
+    title = "纠纷调解"
+    intent = "dispute"
+    required_slots = ("other_party", "matter", "wants")
+    confirm = True
+    prompts: ClassVar[dict[str, str]] = {
+        "other_party": TEXTS["ask_other_party"],
+        "matter": TEXTS["ask_matter"],
+        "wants": TEXTS["ask_wants"],
+    }
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        text, slots, found = ctx.text.strip(), ctx.slots, {}
+        if asking in ("other_party", "matter", "wants"):
+            return {asking: text}
+        relation = _RELATION.search(text)
+        address = ""
+        if slots.get("building"):
+            address = (
+                f"{slots['building']}栋"
+                + (f"{slots['unit']}单元" if slots.get("unit") else "")
+                + slots.get("room", "")
+            )
+        elif slots.get("room"):
+            address = slots["room"]
+        if relation or address:
+            found["other_party"] = " ".join(p for p in (relation.group(1) if relation else "", address) if p)
+        if asking is None and len(text) >= 6:
+            found["matter"] = text
+        return found
+
+    def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
+        return TEXTS["confirm"].format(**slots)
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        building = _building_of(ctx, slots["other_party"])
+        ticket = open_ticket(
+            ctx.session,
+            rules=ctx.settings.tickets,
+            kind=TicketKind.dispute,
+            reporter=ctx.person,
+            now=ctx.now,
+            building_id=building,
+            place=slots["other_party"],
+            description=slots["matter"][:500],
+            other_party=slots["other_party"],
+            wants=slots["wants"][:500],
+        )
+        handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+        if handler is None:
+            return [Text(TEXTS["created_nobody"].format(code=ticket.code))]
+        text = TEXTS["created"].format(
+            code=ticket.code, handler=handler_label(handler), due=local_time(ticket.due_at)
+        )
+        return [Text(text)]
+
+
+def _building_of(ctx: Context, place: str) -> int | None:
+    """The other party's building if named, else the reporter's (neighbours share it)."""
+    match = re.search(r"(\d+)\s*栋", place)
+    if match:
+        building = ctx.session.exec(select(Building).where(Building.number == match.group(1))).first()
+        if building is not None:
+            return building.id
+    home = home_of(ctx.session, ctx.person)
+    return home[0].id if home else None
+
+
+class ComplaintForm(Form):
+    name = "complaint"
+    title = "投诉"
+    intent = "dispute"
+    required_slots = ("matter",)
+    prompts: ClassVar[dict[str, str]] = {"matter": TEXTS["ask_complaint"]}
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        text = ctx.text.strip()
+        if asking == "matter" or len(_COMPLAIN.sub("", _PROPERTY.sub("", text))) >= 4:
+            return {"matter": text}
+        return {}
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        home = home_of(ctx.session, ctx.person)
+        ticket = open_ticket(
+            ctx.session,
+            rules=ctx.settings.tickets,
+            kind=TicketKind.complaint,
+            reporter=ctx.person,
+            now=ctx.now,
+            building_id=home[0].id if home else None,
+            place=home[0].label if home else "",
+            description=slots["matter"][:500],
+        )
+        handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+        name = handler.name if handler else ""
+        return [
+            Text(
+                TEXTS["complaint_created"].format(
+                    code=ticket.code, handler=name, due=local_time(ticket.due_at)
+                )
+            )
+        ]
+
+
+dispute_form = router.form(DisputeForm())
+complaint_form = router.form(ComplaintForm())
+
+
+@router.intent("dispute")
+def on_dispute(ctx: Context) -> list[Reply]:
+    text = ctx.text
+    if _PROPERTY.search(text) and (_COMPLAIN.search(text) or not _RELATION.search(text)):
+        return start_form(ctx, complaint_form)
+    return start_form(ctx, dispute_form)

@@ -1,0 +1,202 @@
+"""The reporter's side of a ticket: 我的报修, 催单, 取消 R1024, ratings, 「解决了」 / 「没修好」.
+
+The bot's pending question (「请打分」 after completion, 「问题解决了吗？」 days later) lives on
+the ticket itself (resolved, unrated, unanswered), not in a form: a form expires after
+``form_timeout_minutes`` while the answer may come days later. The replies below are
+understood whenever such a ticket exists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from bot.context import Context
+from bot.replies import Reply, Text
+from bot.router import Router
+from models.dispatch import KIND_LABEL
+from models.feedback import awaiting_feedback, cancel, confirm_fixed, rate, reopen, urge
+from models.people import Person
+from models.tickets import OPEN, STATUS_LABEL, Rating, Ticket, by_code, local_time, tickets_of
+
+router = Router("progress")
+
+TEXTS = {
+    "none": "您还没有报修或反映过问题。需要报修请直接说，例如「3栋2单元502厨房水管漏水」。",
+    "list_head": "您最近的事项：",
+    "line": "· {code} {kind}｜{place}｜{what}｜{status}{handler}{due}",
+    "handler": "｜{name}负责",
+    "due": "｜预计 {due} 前",
+    "no_such": "没有找到 {code}，请核对单号（在「我的报修」里可以看到）。",
+    "not_yours": "{code} 不是您报的单，无法操作。",
+    "no_open": "您目前没有进行中的报修。",
+    "urged": "已催促处理人员尽快处理 {code}，请耐心等待。",
+    "cooldown": "{code} 刚催过，处理人员已经收到，请 {hours} 小时后再催。",
+    "cancelled": "已取消 {code}。",
+    "cannot_cancel": "{code} 当前状态是「{status}」，不能取消了；如有问题请回复「转人工」。",
+    "rated": "谢谢您的评价！{code} 已结单。",
+    "already_rated": "{code} 已经评价过了，谢谢您！",
+    "nothing_to_rate": "目前没有需要评价的事项。",
+    "fixed": "太好了，谢谢您的反馈！{ask}",
+    "ask_rating": "方便的话请为 {code} 打个分：回复 1-5 分，例如「5」。",
+    "reopened": "抱歉还没解决好，{code} 已重新打开并通知处理人员，会尽快再来处理。",
+    "cannot_reopen": "{code} 当前状态是「{status}」，还在处理中，可以回复「催单」催一下。",
+    "nothing_to_reopen": "没有找到最近完成的报修。需要重新报修请直接说明问题。",
+}
+
+_CODE = r"\s*([RDCErdce]\s*\d{4,})?"
+_RATING_PATTERN = (
+    r"(?:评价\s*)?([RDCErdce]\d{4,})?\s*([1-5])\s*分?(?!\s*(?:栋|号|幢|单元|楼|层|室|座))"
+    r"(?:[\s,，、]+([1-5])\s*分?)?(?:[\s,，、]+([1-5])\s*分?)?(?:[\s,，。！!]+(.{0,60}))?[。！!]?"
+)
+_RATING = re.compile(_RATING_PATTERN)
+
+
+def _ticket(ctx: Context, text: str) -> tuple[Ticket | None, str | None]:
+    """The ticket named in ``text`` (must be the person's own), or their latest open one; else an error reply."""
+    match = re.search(r"[RDCErdce]\s*\d{4,}", text)
+    if match:
+        ticket = by_code(ctx.session, match.group(0))
+        code = match.group(0).upper().replace(" ", "")
+        if ticket is None:
+            return None, TEXTS["no_such"].format(code=code)
+        if ticket.reporter_id != ctx.person.id:
+            return None, TEXTS["not_yours"].format(code=code)
+        return ticket, None
+    for ticket in tickets_of(ctx.session, reporter_id=ctx.person.id, limit=20):  # type: ignore[arg-type]
+        if ticket.status in OPEN:
+            return ticket, None
+    return None, TEXTS["no_open"]
+
+
+@router.command(r"(我的报修|我的工单|查进度|报修进度|查询进度|进度查询|我的投诉|我的事项)[？?。]?")
+def my_tickets(ctx: Context) -> list[Reply]:
+    return _list(ctx)
+
+
+@router.intent("progress")
+def on_progress(ctx: Context) -> list[Reply]:
+    text = ctx.text
+    if re.search(r"没修好|没解决|还没好|又坏|又漏|还是(不行|坏|漏)|没有修好", text):
+        return not_fixed(ctx)
+    if re.search(r"催", text):
+        return urge_ticket(ctx)
+    return _list(ctx)
+
+
+def _list(ctx: Context) -> list[Reply]:
+    tickets = tickets_of(ctx.session, reporter_id=ctx.person.id)  # type: ignore[arg-type]
+    if not tickets:
+        return [Text(TEXTS["none"])]
+    lines = [TEXTS["list_head"]]
+    for ticket in tickets:
+        handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+        lines.append(
+            TEXTS["line"].format(
+                code=ticket.code,
+                kind=KIND_LABEL[ticket.kind],
+                place=ticket.place or "—",
+                what=ticket.category or ticket.description[:12],
+                status=STATUS_LABEL[ticket.status],
+                handler=TEXTS["handler"].format(name=handler.name) if handler else "",
+                due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",
+            )
+        )
+    return [Text("\n".join(lines))]
+
+
+@router.command(r"(催单|催一下|催催|催办)" + _CODE + r"[。！!]?")
+def urge_ticket(ctx: Context) -> list[Reply]:
+    ticket, problem = _ticket(ctx, ctx.text)
+    if ticket is None:
+        return [Text(problem or TEXTS["no_open"])]
+    rules = ctx.settings.tickets
+    outcome = urge(ctx.session, ticket=ticket, rules=rules, now=ctx.now)
+    if outcome.ok:
+        return [Text(TEXTS["urged"].format(code=ticket.code))]
+    if outcome.reason == "cooldown":
+        return [Text(TEXTS["cooldown"].format(code=ticket.code, hours=rules.urge_cooldown_hours))]
+    return [Text(TEXTS["cannot_cancel"].format(code=ticket.code, status=STATUS_LABEL[ticket.status]))]
+
+
+@router.command(r"(取消|撤销|撤回)\s*([RDCErdce]\s*\d{4,})[。！!]?")
+def cancel_ticket(ctx: Context) -> list[Reply]:
+    ticket, problem = _ticket(ctx, ctx.text)
+    if ticket is None:
+        return [Text(problem or TEXTS["no_open"])]
+    outcome = cancel(ctx.session, ticket=ticket, actor_id=ctx.person.id, now=ctx.now, note="居民取消")
+    if outcome.ok:
+        return [Text(TEXTS["cancelled"].format(code=ticket.code))]
+    return [Text(TEXTS["cannot_cancel"].format(code=ticket.code, status=STATUS_LABEL[ticket.status]))]
+
+
+@router.command(_RATING_PATTERN)
+def rate_ticket(ctx: Context) -> list[Reply]:
+    match = _RATING.fullmatch(ctx.text.strip())
+    assert match is not None
+    if match.group(1):
+        ticket, problem = _ticket(ctx, match.group(1))
+    else:
+        ticket, problem = (
+            awaiting_feedback(
+                ctx.session,
+                reporter_id=ctx.person.id,
+                rules=ctx.settings.tickets,
+                now=ctx.now,  # type: ignore[arg-type]
+            ),
+            TEXTS["nothing_to_rate"],
+        )
+    if ticket is None:
+        return [Text(problem or TEXTS["nothing_to_rate"])]
+    overall = int(match.group(2))
+    speed, service = int(match.group(3) or overall), int(match.group(4) or match.group(3) or overall)
+    outcome = rate(
+        ctx.session,
+        ticket=ticket,
+        person=ctx.person,
+        overall=overall,
+        speed=speed,
+        service=service,
+        comment=(match.group(5) or "").strip(),
+        now=ctx.now,
+    )
+    if outcome.ok:
+        return [Text(TEXTS["rated"].format(code=ticket.code))]
+    if outcome.reason == "already_rated":
+        return [Text(TEXTS["already_rated"].format(code=ticket.code))]
+    return [Text(TEXTS["nothing_to_rate"])]
+
+
+@router.command(r"(解决了|修好了|已经修好了|已经解决了|好了|已解决|问题解决了)" + _CODE + r"[。！!~]*")
+def fixed(ctx: Context) -> list[Reply]:
+    ticket = awaiting_feedback(
+        ctx.session, reporter_id=ctx.person.id, rules=ctx.settings.tickets, now=ctx.now
+    )  # type: ignore[arg-type]
+    if ticket is None:
+        return [Text(TEXTS["fixed"].format(ask=""))]
+    confirm_fixed(ctx.session, ticket=ticket, person=ctx.person, now=ctx.now)
+    rated = ctx.session.exec(select(Rating.id).where(Rating.ticket_id == ticket.id)).first()
+    ask = "" if rated else TEXTS["ask_rating"].format(code=ticket.code)
+    return [Text(TEXTS["fixed"].format(ask=ask))]
+
+
+@router.command(
+    r"(没修好|没有修好|还没修好|没解决|还没解决|没有解决|又坏了|又漏了|还是不行)" + _CODE + r"[，,。！!]?.*"
+)
+def not_fixed(ctx: Context) -> list[Reply]:
+    match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
+    if match:
+        ticket, problem = _ticket(ctx, match.group(0))
+    else:
+        rules = ctx.settings.tickets
+        ticket = awaiting_feedback(ctx.session, reporter_id=ctx.person.id, rules=rules, now=ctx.now)  # type: ignore[arg-type]
+        problem = TEXTS["nothing_to_reopen"]
+    if ticket is None:
+        return [Text(problem or TEXTS["nothing_to_reopen"])]
+    outcome = reopen(
+        ctx.session, ticket=ticket, person=ctx.person, note=ctx.text, rules=ctx.settings.tickets, now=ctx.now
+    )
+    if outcome.ok:
+        return [Text(TEXTS["reopened"].format(code=ticket.code))]
+    return [Text(TEXTS["cannot_reopen"].format(code=ticket.code, status=STATUS_LABEL[ticket.status]))]

@@ -1,0 +1,274 @@
+"""Repairs (报修): one message fills what it can; the bot asks only for what is missing, confirms,
+and answers with the ticket number and the promised time. Photos attach while the form is open."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from sqlmodel import col, select
+
+from bot.context import Context
+from bot.forms import Form, Invalid, start_form
+from bot.replies import Reply, Text
+from bot.router import Router
+from models.community import Building, find_room, room_label
+from models.dispatch import open_ticket
+from models.feedback import follow
+from models.people import Person, home_of
+from models.tickets import OPEN, Ticket, TicketKind, local_time
+
+router = Router("repair")
+
+CATEGORIES = (
+    "水电",
+    "管道下水",
+    "电梯",
+    "门禁对讲",
+    "照明",
+    "燃气",
+    "门窗",
+    "渗漏",
+    "公共设施",
+    "绿化环境",
+    "停车道闸",
+    "其他",
+)
+COMMON = {"电梯", "门禁对讲", "停车道闸", "公共设施", "绿化环境"}
+MAX_PHOTOS = 4
+
+TEXTS = {
+    "ask_category": "请简单说说是什么问题，例如「厨房水管漏水」「楼道灯不亮」。",
+    "ask_place": "请问在哪里？例如「3栋2单元502」，或公共地方如「3栋电梯」「小区东门」。",
+    "ask_description": "请用一句话描述一下问题，例如「卫生间天花板渗水」。",
+    "bad_category": "没听明白是哪类问题，请从这些里选一个：{options}。",
+    "bad_room": "没有找到「{label}」这个房号，请再说一次，例如「3栋2单元502」。",
+    "confirm": (
+        "请确认报修：\n类别：{category}\n地点：{place}\n问题：{description}\n照片：{photos} 张{when}\n"
+        "回复「是」提交，「取消」放弃；需要的话可以先发照片（最多4张）。"
+    ),
+    "when": "\n期望时间：{when}",
+    "duplicate": "\n\n已有邻居报修了同样的问题：{code}（{place}，{status}）。回复「关注」跟进那一单即可，不用重复报修；仍要新报请回复「是」。",
+    "photo": "已收到照片（{count}/4）。",
+    "too_many_photos": "最多只能附4张照片，这张没有加上。",
+    "created": "已登记报修单 {code}，{handled}预计 {due} 前处理。处理进度可回复「我的报修」查看。",
+    "handled_by": "已派给{handler}，",
+    "pool": "正在安排维修人员，",
+    "followed": "好的，您已关注 {code}，处理有进展时会通知您，不用重复报修。",
+    "confirm_again": "请回复「是」提交，「关注」跟进邻居的报修，或回复「取消」放弃。",
+    "change": "好的，请直接告诉我要改的内容，例如「在3栋2单元502」「厨房水龙头漏水」。",
+}
+
+_YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|可以|提交|没问题|新报)[!。！.~]*")
+_FOLLOW = re.compile(r"(关注|跟进|跟进那一单|关注那一单|不用了|那我关注)[!。！.~]*")
+_NO = re.compile(r"(否|不|不是|不对|错了|修改|改一下)[!。！.~]*")
+_HOME = re.compile(r"(我家|家里|在家|屋里|本户|我屋)")
+_START = re.compile(r"(我要)?(报修|报个修|修东西|我要修)")
+
+
+def _place_from_slots(ctx: Context, slots: dict[str, str], category: str | None) -> dict[str, Any] | None:
+    building, room, spot = slots.get("building"), slots.get("room"), slots.get("spot")
+    if building and room:
+        found = find_room(ctx.session, building=building, unit=slots.get("unit", ""), room=room)
+        if found is None:
+            label = f"{building}栋" + (f"{slots['unit']}单元" if slots.get("unit") else "") + room
+            return {"invalid": label}
+        return {"building_id": found[0].id, "room_id": found[1].id, "spot": "", "label": room_label(*found)}
+    if building or spot:
+        number = (building or "").upper()
+        found_building = (
+            ctx.session.exec(select(Building).where(Building.number == number)).first() if number else None
+        )
+        if found_building is None and spot is None and not category:
+            return None
+        home = home_of(ctx.session, ctx.person)
+        if found_building is None and not number and home and not spot:
+            found_building = home[0]
+        name = spot or (category if category in COMMON else "公共区域")
+        label = (found_building.label if found_building else (f"{number}栋" if number else "")) + name
+        return {
+            "building_id": found_building.id if found_building else None,
+            "room_id": None,
+            "spot": name,
+            "label": label,
+        }
+    return None
+
+
+def _home_place(ctx: Context, category: str | None) -> dict[str, Any] | None:
+    home = home_of(ctx.session, ctx.person)
+    if home is None:
+        return None
+    building, room = home
+    if category in COMMON:
+        return {
+            "building_id": building.id,
+            "room_id": None,
+            "spot": category,
+            "label": f"{building.label}{category}",
+        }
+    return {"building_id": building.id, "room_id": room.id, "spot": "", "label": room_label(building, room)}
+
+
+class RepairForm(Form):
+    name = "repair"
+    title = "报修"
+    intent = "repair"
+    required_slots = ("category", "place", "description", "confirmed")
+    optional_slots = ("photos", "preferred_time")
+    accepts_kinds = ("text", "voice", "image")
+    prompts: ClassVar[dict[str, str]] = {
+        "category": TEXTS["ask_category"],
+        "place": TEXTS["ask_place"],
+        "description": TEXTS["ask_description"],
+    }
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        if ctx.message.kind == "image":
+            return self._photo(ctx)
+        text, slots, found = ctx.text.strip(), ctx.slots, {}
+        if asking == "confirmed":
+            if _YES.fullmatch(text):
+                return {"confirmed": "yes"}
+            if _FOLLOW.fullmatch(text) and ctx.state.slots.get("duplicate"):
+                return {"confirmed": "follow"}
+            if _NO.fullmatch(text):
+                return {"confirmed": "change"}
+        category = slots.get("category") or next((c for c in CATEGORIES if c == text), None)
+        if category:
+            found["category"] = category
+        place = _place_from_slots(ctx, slots, category or ctx.state.slots.get("category"))
+        if place is None and _HOME.search(text):
+            place = _home_place(ctx, None)
+        if place is None and asking == "place" and 1 < len(text) <= 12 and not category:
+            place = {"building_id": None, "room_id": None, "spot": text, "label": text}
+        if place is None and asking is None:
+            place = _home_place(ctx, category)
+        if place is not None:
+            found["place"] = place
+        if slots.get("when"):
+            found["preferred_time"] = slots["when"]
+        substantive = category or slots.get("spot") or asking == "description"
+        if substantive and not _START.fullmatch(text) and text not in CATEGORIES:
+            found["description"] = text
+        if found and asking == "confirmed":
+            found["confirmed"] = None  # changed something: confirm again
+        return found
+
+    def _photo(self, ctx: Context) -> dict[str, Any]:
+        photos = list(ctx.state.slots.get("photos", []))
+        if len(photos) >= MAX_PHOTOS:
+            ctx.notes.append(TEXTS["too_many_photos"])
+            return {"photos": photos}
+        photos.append(ctx.message.picture_url or ctx.message.media_id)
+        ctx.notes.append(TEXTS["photo"].format(count=len(photos)))
+        return {"photos": photos}
+
+    def validate_category(self, ctx: Context, value: str) -> str:
+        if value not in CATEGORIES:
+            raise Invalid(TEXTS["bad_category"].format(options="、".join(CATEGORIES)))
+        return value
+
+    def validate_place(self, ctx: Context, value: dict[str, Any]) -> dict[str, Any]:
+        if "invalid" in value:
+            raise Invalid(TEXTS["bad_room"].format(label=value["invalid"]))
+        return value
+
+    def validate_confirmed(self, ctx: Context, value: str | None) -> str | None:
+        if value == "change":
+            raise Invalid(TEXTS["change"])
+        return value
+
+    def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
+        if slots.get("confirmed") is None:
+            slots.pop("confirmed", None)
+        missing = super().missing_slot(ctx, slots)
+        if missing == "confirmed":
+            duplicate = _duplicate(ctx, slots)
+            ctx.state.slots["duplicate"] = duplicate.id if duplicate else None
+        return missing
+
+    def prompt(self, ctx: Context, slot: str) -> str:
+        if slot != "confirmed":
+            return self.prompts[slot]
+        slots = ctx.state.slots
+        when = TEXTS["when"].format(when=slots["preferred_time"]) if slots.get("preferred_time") else ""
+        text = TEXTS["confirm"].format(
+            category=slots["category"],
+            place=slots["place"]["label"],
+            description=slots["description"],
+            photos=len(slots.get("photos", [])),
+            when=when,
+        )
+        duplicate = ctx.session.get(Ticket, slots["duplicate"]) if slots.get("duplicate") else None
+        if duplicate is not None:
+            from models.tickets import STATUS_LABEL
+
+            text += TEXTS["duplicate"].format(
+                code=duplicate.code, place=duplicate.place, status=STATUS_LABEL[duplicate.status]
+            )
+        return text
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        if slots.get("confirmed") == "follow" and slots.get("duplicate"):
+            ticket = ctx.session.get(Ticket, slots["duplicate"])
+            if ticket is not None:
+                follow(ctx.session, ticket=ticket, person=ctx.person, now=ctx.now)
+                return [Text(TEXTS["followed"].format(code=ticket.code))]
+        place = slots["place"]
+        ticket = open_ticket(
+            ctx.session,
+            rules=ctx.settings.tickets,
+            kind=TicketKind.repair,
+            reporter=ctx.person,
+            now=ctx.now,
+            category=slots["category"],
+            building_id=place.get("building_id"),
+            room_id=place.get("room_id"),
+            spot=place.get("spot", ""),
+            place=place["label"],
+            description=slots["description"][:500],
+            photos=slots.get("photos", []),
+            preferred_time=slots.get("preferred_time", ""),
+        )
+        handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+        handled = TEXTS["handled_by"].format(handler=handler.name) if handler else TEXTS["pool"]
+        return [
+            Text(TEXTS["created"].format(code=ticket.code, handled=handled, due=local_time(ticket.due_at)))
+        ]
+
+    def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
+        return self.prompt(ctx, "confirmed")
+
+
+def _duplicate(ctx: Context, slots: dict[str, Any]) -> Ticket | None:
+    """An open ticket of the same category at the same building/spot filed in the last 24 h."""
+    place = slots["place"]
+    query = select(Ticket).where(
+        Ticket.kind == TicketKind.repair,
+        Ticket.category == slots["category"],
+        col(Ticket.status).in_(OPEN),
+        col(Ticket.created_at) >= ctx.now - timedelta(hours=24),
+        Ticket.reporter_id != ctx.person.id,
+    )
+    if place.get("room_id"):
+        query = query.where(Ticket.room_id == place["room_id"])
+    else:
+        query = query.where(
+            Ticket.building_id == place.get("building_id"), Ticket.spot == place.get("spot", "")
+        )
+    return ctx.session.exec(query.order_by(col(Ticket.id).desc())).first()
+
+
+repair_form = router.form(RepairForm())
+
+
+@router.intent("repair")
+def on_repair(ctx: Context) -> list[Reply]:
+    return start_form(ctx, repair_form)
+
+
+@router.command(r"(我要)?(报修|报个修)[。！!]?")
+def start_repair(ctx: Context) -> list[Reply]:
+    return start_form(ctx, repair_form, {})
