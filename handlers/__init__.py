@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from handlers import binding, consult, emergency, fallback, greeting, handoff
+from handlers import binding, consult, emergency, fallback, greeting, handoff, points, volunteer
 
-ROUTERS = [emergency.router, handoff.router, binding.router, greeting.router, consult.router, fallback.router]
+ROUTERS = [
+    emergency.router,
+    handoff.router,
+    binding.router,
+    greeting.router,
+    consult.router,
+    volunteer.router,
+    points.router,
+    fallback.router,
+]
 FALLBACK = fallback.fallback
 
 __all__ = ["FALLBACK", "ROUTERS"]

@@ -26,8 +26,6 @@ TEXTS = {
 SERVICES = {
     "repair": "报修",
     "dispute": "纠纷调解和投诉",
-    "volunteer": "志愿活动",
-    "points": "积分和爱心屋",
     "consult": "政策咨询",
     "progress": "办理进度查询",
     "notice": "通知公告",

@@ -20,6 +20,7 @@ from models.base import utc_field
 from models.duty import responders
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe
+from models.points import PointSource, credit
 
 PUSH_AHEAD = timedelta(days=1)  # the volunteer hears a day before the visit is due
 GRACE = timedelta(days=2)  # after this the building head is alerted
@@ -116,7 +117,7 @@ class VisitResult:
 
 
 def record_visit(
-    session: Session, *, volunteer: Person, note: str, now: datetime, dedupe: str
+    session: Session, *, volunteer: Person, note: str, now: datetime, dedupe: str, points: int = 0
 ) -> VisitResult:
     """The volunteer's answer 「已走访 …」 for their most due elder (or the one the note names)."""
     rotas = rotas_of(session, volunteer_id=volunteer.id)  # type: ignore[arg-type]
@@ -144,6 +145,17 @@ def record_visit(
         .where(col(VisitRota.id) == rota.id, col(VisitRota.next_due_at) == rota.next_due_at)
         .values(next_due_at=now + timedelta(days=rota.every_days))
     )
+    if points > 0:
+        credit(
+            session,
+            person_id=volunteer.id,  # type: ignore[arg-type]
+            amount=points,
+            reason=f"走访独居老人{elder.name}",
+            source=PointSource.task,
+            source_ref=f"visit-rota:{rota.id}",
+            idempotency_key=f"visit:{dedupe}:points",
+            now=now,
+        )
     alerted = 0
     if concern:
         roles = (Role.building_head, Role.grid_worker, Role.staff)
