@@ -176,7 +176,7 @@ def on_points(ctx: Context) -> list[Reply]:
         return show_orders(ctx)
     if _RANK.fullmatch(text):
         return show_ranking(ctx)
-    if _REDEEM.fullmatch(text) and not _CATALOGUE.fullmatch(text):
+    if _REDEEM.fullmatch(text) and not re.search(r"什么|哪些|啥|吗|多少|[？?]", text):
         return start_form(ctx, redeem_form, redeem_form.extract(ctx, None))
     if _CATALOGUE.fullmatch(text):
         return show_catalogue(ctx)
