@@ -10,7 +10,7 @@ from bot.context import Context
 from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
-from models.activities import volunteer_record
+from models.attendance import volunteer_record
 from models.people import home_of
 from models.points import (
     balance,

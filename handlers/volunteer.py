@@ -14,14 +14,13 @@ from models.activities import (
     Activity,
     SignupStatus,
     cancel_signup,
-    check_in,
     in_scope,
     my_signups,
     sign_up,
     upcoming,
-    volunteer_record,
     when_label,
 )
+from models.attendance import check_in, volunteer_record
 from models.teams import find_team, join_team, teams, teams_of
 from models.visits import record_visit
 

@@ -9,7 +9,8 @@ from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
 from bot.api.deps import AdminDep, NowDep, SessionDep
-from models.activities import Activity, Signup, create_activity, mark_attended
+from models.activities import Activity, Signup, create_activity
+from models.attendance import mark_attended
 from models.community import Building, Grid
 from models.people import Person, person_by_openid
 from models.teams import create_team
