@@ -69,6 +69,15 @@ class ConversationSettings(BaseModel):
     form_timeout_minutes: int = 30
 
 
+class PointsSettings(BaseModel):
+    attendance_default: int = Field(default=2, ge=0)  # points per attendance when none is given
+    per_kind: dict[str, int] = Field(default_factory=dict)  # e.g. {"治安巡逻" = 3}
+    visit: int = Field(default=1, ge=0)  # points for each recorded elder visit
+
+    def for_kind(self, kind: str) -> int:
+        return self.per_kind.get(kind, self.attendance_default)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HGJ_", env_nested_delimiter="__", extra="ignore")
     toml_path: ClassVar[Path | None] = None
@@ -81,6 +90,7 @@ class Settings(BaseSettings):
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
+    points: PointsSettings = Field(default_factory=PointsSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import ask_to_bind
-from handlers.common import home, hotline
+from handlers.common import home
 
 router = Router("fallback")
 
@@ -17,15 +17,12 @@ TEXTS = {
         "也可以回复「转人工」联系工作人员。"
     ),
     "ambiguous": "您是想{options}？请说得具体一点，或回复「转人工」。",
-    "not_open": "「{service}」服务正在开通中，暂时请拨打物业电话 {hotline}，或回复「转人工」，我们会帮您登记。",
     "media": "收到了。如果是报修，请先用一句话说说哪里出了问题，例如「3栋2单元502厨房水管漏水」。",
     "location": "收到您的位置。如需报修或求助，请说明具体情况。",
     "voice": "抱歉，这条语音没有识别出文字，请再说一遍或打字告诉我。",
 }
 
 SERVICES = {
-    "volunteer": "志愿活动",
-    "points": "积分和爱心屋",
     "consult": "政策咨询",
 }
 
@@ -42,8 +39,6 @@ def fallback(ctx: Context) -> list[Reply]:
     if not home(ctx) and slots.get("building") and slots.get("room") and not slots.get("category"):
         # "我住3栋2单元502" from someone not yet bound: that is a binding.
         return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
-    if nlu.intent in SERVICES:
-        return [Text(TEXTS["not_open"].format(service=SERVICES[nlu.intent], hotline=hotline(ctx)))]
     candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in CHOICES]
     if getattr(nlu, "ambiguous", False) and candidates:
         options = "还是".join(CHOICES[name] for name in candidates)

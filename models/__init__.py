@@ -6,6 +6,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 from __future__ import annotations
 
 from models.access import ApiRole, ApiToken, AuditEntry
+from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
 from models.conversation import Conversation
 from models.inbound import InboundMessage
@@ -15,10 +16,15 @@ from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
 from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
+from models.points import PointAccount, PointEntry
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
+from models.rewards import Redemption, Reward
+from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
+from models.visits import VisitRecord, VisitRota
 
 __all__ = [
+    "Activity",
     "ApiRole",
     "ApiToken",
     "AuditEntry",
@@ -37,15 +43,24 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PointAccount",
+    "PointEntry",
     "Proposal",
     "ProposalComment",
     "ProposalStatus",
     "Rating",
+    "Redemption",
+    "Reward",
     "Role",
     "Room",
     "RoomOwner",
+    "Signup",
+    "Team",
+    "TeamMember",
     "Ticket",
     "TicketEvent",
     "TicketKind",
     "TicketStatus",
+    "VisitRecord",
+    "VisitRota",
 ]

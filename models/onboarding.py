@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models.community import Building, Community, Grid, Room
+from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
 
 
@@ -90,6 +91,9 @@ def validate(data: dict[str, Any]) -> list[str]:
             problems.append(f"{where} 的楼栋 {person.get('building')} 未定义")
         if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
             problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
+    problems += validate_volunteering(
+        data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings
+    )
     return problems
 
 
@@ -159,6 +163,7 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
             session, entry=entry, buildings=buildings, rooms=rooms, grids=grids, now=now, report=report
         )
     session.flush()
+    import_volunteering(session, data=data, now=now, count=report.count)
     return report
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import bindings, ledger, notices, operations, proposals, tickets
+from bot.api import activities, bindings, ledger, notices, operations, proposals, rewards, tickets
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (bindings, tickets, notices, ledger, operations, proposals):
+    for module in (bindings, tickets, activities, rewards, notices, ledger, operations, proposals):
         router.include_router(module.router)
     return router

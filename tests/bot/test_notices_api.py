@@ -35,7 +35,10 @@ def test_a_notice_without_publish_at_is_published_at_once(
         operation["status"] == "done" and operation["total"] == operation["done"] == 2 + created["residents"]
     )
     assert operation["progress"] == 1.0
-    assert len(session.exec(select(OutboxMessage)).all()) == operation["total"]
+    assert (
+        len(session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all())
+        == operation["total"]
+    )
     got = wechat.client.get(f"/api/v1/notices/{created['id']}", headers=admin_headers).json()
     assert got["audience"] == {"buildings": ["3", "5"]} and got["publications"] == 1
     assert wechat.client.get("/api/v1/notices?status=published", headers=admin_headers).json()["total"] == 1
@@ -54,7 +57,7 @@ def test_a_scheduled_notice_waits_and_can_be_cancelled(
     }
     created = wechat.client.post("/api/v1/notices", json=body, headers=admin_headers).json()
     assert created["status"] == "scheduled" and "operation_id" not in created
-    assert session.exec(select(OutboxMessage)).all() == []
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all() == []
     cancelled = wechat.client.post(f"/api/v1/notices/{created['id']}/cancel", headers=admin_headers)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert (

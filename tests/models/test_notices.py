@@ -251,8 +251,10 @@ def test_two_racing_publishers_publish_once(
     with write(engine) as s, s.begin():
         assert publish_due(s, now=clock.now()) == 1
         assert publish_due(s, now=clock.now()) == 0
-    total = session.exec(select(func.count()).select_from(OutboxMessage)).one()
-    assert total == len(_rows(session))
+    total = session.exec(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "notice")
+    ).one()
+    assert total == len(_rows(session)) > 0
 
 
 def test_jobs_follow_the_scheduler_contract() -> None:

@@ -1,0 +1,193 @@
+"""Volunteer activities, attendance, teams and the elder-visit rota."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import AwareDatetime, BaseModel, Field
+from sqlmodel import Session, col, select
+
+from bot.api.deps import AdminDep, NowDep, SessionDep
+from models.activities import Activity, Signup, create_activity
+from models.attendance import mark_attended
+from models.community import Building, Grid
+from models.people import Person, person_by_openid
+from models.teams import create_team
+from models.visits import create_rota
+
+router = APIRouter(tags=["activities"])
+
+
+class ActivityCreate(BaseModel):
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    kind: str = ""
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    place: str = ""
+    capacity: Annotated[int, Field(ge=1)]
+    points: Annotated[int | None, Field(ge=0)] = None  # None: the [points] earning rules decide
+    description: str = ""
+    building: str | None = None  # limit to one building's residents
+    grid: str | None = None  # or to one grid's
+    signup_deadline: AwareDatetime | None = None
+    organiser_openid: str | None = None
+    checkin_code: Annotated[str, Field(pattern=r"^([0-9]{3,6})?$")] = ""
+
+
+class Attendance(BaseModel):
+    openids: Annotated[list[str], Field(min_length=1)]
+
+
+class TeamCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    kind: str = ""
+    leader_openid: str | None = None
+
+
+class RotaCreate(BaseModel):
+    elder_openid: str
+    volunteer_openid: str
+    first_due_at: AwareDatetime
+    every_days: Annotated[int, Field(ge=1, le=90)] = 7
+
+
+def _person(session: Session, openid: str | None) -> Person | None:
+    if openid is None:
+        return None
+    person = person_by_openid(session, openid)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person with openid {openid}")
+    return person
+
+
+def _public(activity: Activity) -> dict[str, Any]:
+    return activity.model_dump(mode="json")
+
+
+@router.post("/activities", status_code=status.HTTP_201_CREATED)
+def post_activity(
+    body: ActivityCreate, request: Request, session: SessionDep, _admin: AdminDep, now: NowDep
+) -> dict[str, Any]:
+    points = body.points if body.points is not None else request.app.state.settings.points.for_kind(body.kind)
+    with session.begin():
+        building_id = grid_id = None
+        if body.building is not None:
+            building = session.exec(select(Building).where(Building.number == body.building.upper())).first()
+            if building is None:
+                raise HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"no building {body.building}"
+                )
+            building_id = building.id
+        if body.grid is not None:
+            grid = session.exec(select(Grid).where(Grid.name == body.grid)).first()
+            if grid is None:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"no grid {body.grid}")
+            grid_id = grid.id
+        organiser = _person(session, body.organiser_openid)
+        try:
+            activity = create_activity(
+                session,
+                title=body.title,
+                kind=body.kind,
+                starts_at=body.starts_at,
+                ends_at=body.ends_at,
+                place=body.place,
+                capacity=body.capacity,
+                points=points,
+                description=body.description,
+                building_id=building_id,
+                grid_id=grid_id,
+                signup_deadline=body.signup_deadline,
+                organiser_id=organiser.id if organiser else None,
+                checkin_code=body.checkin_code,
+                now=now,
+            )
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        return {"id": activity.id, "checkin_code": activity.checkin_code, "points": activity.points}
+
+
+@router.get("/activities")
+def list_activities(session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+    items = [_public(a) for a in session.exec(select(Activity).order_by(col(Activity.starts_at)))]
+    return {"items": items, "total": len(items)}
+
+
+@router.get("/activities/{activity_id}/signups")
+def list_signups(activity_id: int, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+    if session.get(Activity, activity_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"activity {activity_id} not found")
+    rows = session.exec(
+        select(Signup, Person)
+        .join(Person, col(Person.id) == Signup.person_id)
+        .where(Signup.activity_id == activity_id)
+        .order_by(col(Signup.queued_at), col(Signup.id))
+    ).all()
+    items = [
+        {
+            "openid": p.openid,
+            "name": p.name,
+            "status": s.status.value,
+            "queued_at": s.queued_at,
+            "attended_at": s.attended_at,
+        }
+        for s, p in rows
+    ]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/activities/{activity_id}/attendance")
+def post_attendance(
+    activity_id: int, body: Attendance, session: SessionDep, admin: AdminDep, now: NowDep
+) -> dict[str, Any]:
+    """The organiser confirms who came: points are credited once per person, however often this is sent."""
+    credited: list[str] = []
+    already: list[str] = []
+    unknown: list[str] = []
+    with session.begin():
+        activity = session.get(Activity, activity_id)
+        if activity is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"activity {activity_id} not found")
+        for openid in dict.fromkeys(body.openids):
+            person = person_by_openid(session, openid)
+            if person is None:
+                unknown.append(openid)
+                continue
+            added = mark_attended(
+                session, activity=activity, person_id=person.id, by=admin, now=now, walk_in=True
+            )  # type: ignore[arg-type]
+            (credited if added else already).append(openid)
+    return {"credited": credited, "already": already, "unknown": unknown, "points": activity.points}
+
+
+@router.post("/teams", status_code=status.HTTP_201_CREATED)
+def post_team(body: TeamCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    with session.begin():
+        leader = _person(session, body.leader_openid)
+        try:
+            team = create_team(
+                session, name=body.name, kind=body.kind, leader_id=leader.id if leader else None, now=now
+            )
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+        return {"id": team.id}
+
+
+@router.post("/visits/rotas", status_code=status.HTTP_201_CREATED)
+def post_rota(body: RotaCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    with session.begin():
+        elder, volunteer = _person(session, body.elder_openid), _person(session, body.volunteer_openid)
+        assert elder is not None and volunteer is not None
+        try:
+            rota = create_rota(
+                session,
+                elder_id=elder.id,  # type: ignore[arg-type]
+                volunteer_id=volunteer.id,  # type: ignore[arg-type]
+                first_due_at=body.first_due_at,
+                every_days=body.every_days,
+                now=now,
+            )
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        return {"id": rota.id, "next_due_at": rota.next_due_at}

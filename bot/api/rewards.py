@@ -1,0 +1,144 @@
+"""Rewards, redemption orders (pickup by code, cancel with refund) and the points ledger per person."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlmodel import Session, col, select
+
+from bot.api.deps import AdminDep, NowDep, SessionDep
+from models.people import Person, person_by_openid
+from models.points import balance, correct, history
+from models.rewards import (
+    Redemption,
+    Reward,
+    RewardCategory,
+    cancel_redemption,
+    create_reward,
+    pick_up,
+    restock,
+)
+
+router = APIRouter(tags=["rewards"])
+
+
+class RewardCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    cost: Annotated[int, Field(ge=1)]
+    stock: Annotated[int, Field(ge=0)]
+    category: RewardCategory = RewardCategory.goods
+    place: str = ""
+
+
+class Restock(BaseModel):
+    add: Annotated[int, Field(ge=1)]
+
+
+class Pickup(BaseModel):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
+class Correction(BaseModel):
+    openid: str
+    amount: int  # positive or negative, never zero
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _order(order: Redemption) -> dict[str, Any]:
+    return order.model_dump(mode="json")
+
+
+def _person(session: Session, openid: str) -> Person:
+    person = person_by_openid(session, openid)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person with openid {openid}")
+    return person
+
+
+@router.post("/rewards", status_code=status.HTTP_201_CREATED)
+def post_reward(body: RewardCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    with session.begin():
+        try:
+            reward = create_reward(
+                session,
+                name=body.name,
+                cost=body.cost,
+                stock=body.stock,
+                category=body.category,
+                place=body.place,
+                now=now,
+            )
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+        return {"id": reward.id}
+
+
+@router.get("/rewards")
+def list_rewards(session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+    items = [r.model_dump(mode="json") for r in session.exec(select(Reward).order_by(col(Reward.id)))]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/rewards/{reward_id}/restock")
+def post_restock(reward_id: int, body: Restock, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+    with session.begin():
+        try:
+            reward = restock(session, reward_id=reward_id, add=body.add)
+        except LookupError as exc:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+        return {"id": reward.id, "stock": reward.stock}
+
+
+@router.get("/redemptions")
+def list_redemptions(session: SessionDep, _admin: AdminDep, status_: str | None = None) -> dict[str, Any]:
+    query = select(Redemption).order_by(col(Redemption.id))
+    if status_:
+        query = query.where(Redemption.status == status_)
+    items = [_order(o) for o in session.exec(query)]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/redemptions/pickup")
+def post_pickup(body: Pickup, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    """Hand the reward over against its pickup code: 待领取 → 已完成."""
+    try:
+        with session.begin():
+            return _order(pick_up(session, code=body.code, now=now, by=admin))
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+
+
+@router.post("/redemptions/{redemption_id}/cancel")
+def post_cancel(redemption_id: int, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    try:
+        with session.begin():
+            return _order(cancel_redemption(session, redemption_id=redemption_id, now=now, by=admin))
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+
+
+@router.get("/points/{openid}")
+def get_points(openid: str, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+    person = _person(session, openid)
+    entries = [e.model_dump(mode="json") for e in history(session, person_id=person.id, limit=100)]  # type: ignore[arg-type]
+    return {"openid": openid, "balance": balance(session, person_id=person.id), "entries": entries}  # type: ignore[arg-type]
+
+
+@router.post("/points/corrections", status_code=status.HTTP_201_CREATED)
+def post_correction(body: Correction, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+    """A compensating entry with a reason; old entries are never edited."""
+    try:
+        with session.begin():
+            person = _person(session, body.openid)
+            entry = correct(
+                session, person_id=person.id, amount=body.amount, reason=body.reason, operator=admin, now=now
+            )  # type: ignore[arg-type]
+            return {"id": entry.id, "balance": balance(session, person_id=person.id)}  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc

@@ -1,0 +1,311 @@
+"""Points in chat: balance, history, this month, rankings (with an opt-out), the 爱心屋 catalogue,
+redeeming with a confirmation (an order with a pickup code), my orders, cancelling an order."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from bot.context import Context
+from bot.forms import Form, Invalid, start_form
+from bot.replies import Reply, Text
+from bot.router import Router
+from models.attendance import volunteer_record
+from models.people import home_of
+from models.points import (
+    balance,
+    history,
+    is_opted_out,
+    month_summary,
+    rank_of,
+    ranking,
+    set_ranking_opt_out,
+)
+from models.rewards import (
+    CATEGORY_NAMES,
+    STATUS_NAMES,
+    RedemptionStatus,
+    Reward,
+    cancel_redemption,
+    catalogue,
+    find_reward,
+    orders_of,
+    redeem,
+)
+
+router = Router("points")
+
+TEXTS = {
+    "balance": "您现在有 {balance} 积分。累计参加志愿活动 {attended} 次、服务 {hours} 小时。",
+    "balance_tail": "回复「积分明细」看记录，「爱心屋」看可以兑换什么。",
+    "history_none": "您还没有积分记录。参加志愿活动就能攒积分，回复「志愿活动」看看。",
+    "history_head": "最近的积分记录（余额 {balance}）：",
+    "history_item": "{date} {sign}{amount} {reason}",
+    "month": "本月（{month}月）您获得 {earned} 积分，使用 {spent} 积分，共 {entries} 笔；当前余额 {balance}。",
+    "rank_none": "{scope}还没有人获得积分，快来参加志愿活动吧！",
+    "rank_head": "{scope}积分排行：",
+    "rank_item": "第{rank}名 {name} {points}分",
+    "rank_me": "您排第 {rank} 名。",
+    "rank_opted_out": "您已选择不参加排名。回复「参加排名」可以恢复。",
+    "rank_tail": "不想上榜可回复「不参加排名」。",
+    "scope_month": "本月",
+    "scope_all": "累计",
+    "scope_building": "{building}",
+    "opted_out": "好的，您不会出现在积分排行榜上，积分照常累计和使用。回复「参加排名」可以恢复。",
+    "already_out": "您已经不参加排名了。",
+    "opted_in": "好的，您重新参加积分排名了。",
+    "already_in": "您本来就在排名中。",
+    "catalogue_none": "爱心屋暂时没有可兑换的物品，敬请期待。",
+    "catalogue_head": "可以兑换（您有 {balance} 积分）：",
+    "catalogue_item": "【{id}】{name}（{category}）{cost}积分，剩 {stock} 份",
+    "catalogue_item_out": "【{id}】{name}（{category}）{cost}积分，已兑完",
+    "catalogue_tail": "回复「兑换 + 编号或名称」，例如「兑换 {id}」。",
+    "ask_reward": "想兑换什么？请回复编号或名称。\n{options}",
+    "no_such_reward": "没有找到「{name}」，请回复编号或名称。\n{options}",
+    "confirm": "确认用 {cost} 积分兑换「{name}」？兑换后余额 {after}。\n回复「是」确认，回复「取消」放弃。",
+    "ordered": "兑换成功！「{name}」领取码：{code}\n请到{place}出示领取码领取。如需取消，回复「取消兑换」，积分会退回。",
+    "default_place": "爱心屋",
+    "insufficient": "积分不够：「{name}」需要 {cost} 积分，您现在有 {balance} 积分。",
+    "out_of_stock": "「{name}」已经兑完了，请看看别的。",
+    "other": "\n可以回复别的编号或名称，或回复「取消」。",
+    "not_found": "这个物品已下架，请回复「爱心屋」看看别的。",
+    "orders_none": "您还没有兑换记录。",
+    "orders_head": "您的兑换记录：",
+    "orders_item": "{date} {name} {cost}积分 {status}{code}",
+    "code": "，领取码 {code}",
+    "cancel_none": "您没有待领取的兑换，不需要取消。",
+    "cancel_which": "您有多个待领取的兑换，请回复「取消兑换 + 领取码」：\n{options}",
+    "cancel_option": "{name}，领取码 {code}",
+    "cancelled": "已取消兑换「{name}」，{cost} 积分已退回，当前余额 {balance}。",
+    "cancel_failed": "这笔兑换已经{status}，不能取消了。",
+}
+
+_HISTORY = re.compile(r".*(明细|记录|流水|怎么来的|历史).*")
+_MONTH = re.compile(r".*(本月|这个月|当月|月度).*")
+_RANK = re.compile(r".*(排行|排名|榜).*")
+_CATALOGUE = re.compile(r".*(爱心屋|幸福食堂|兑换什么|能换什么|可以换|换点什么|有什么可以兑|商品|礼品).*")
+_ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
+_REDEEM = re.compile(r"\s*(我要|我想)?(兑换|换)\s*(.+?)[。！!]?\s*")
+
+
+class RedeemForm(Form):
+    name = "points_redeem"
+    title = "积分兑换"
+    intent = "points"
+    required_slots = ("reward",)
+    prompts: ClassVar[dict[str, str]] = {}
+    confirm = True
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        match = _REDEEM.fullmatch(ctx.text)
+        wanted = match.group(3) if match else (ctx.text if asking == "reward" else "")
+        wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
+        return {"reward": wanted} if wanted else {}
+
+    def prompt(self, ctx: Context, slot: str) -> str:
+        return TEXTS["ask_reward"].format(options=_options(ctx))
+
+    def validate_reward(self, ctx: Context, value: Any) -> int:
+        reward = find_reward(ctx.session, text=str(value))
+        if reward is None:
+            raise Invalid(TEXTS["no_such_reward"].format(name=value, options=_options(ctx)))
+        have = _balance(ctx)
+        if reward.stock < 1:
+            raise Invalid(TEXTS["out_of_stock"].format(name=reward.name) + TEXTS["other"])
+        if have < reward.cost:
+            raise Invalid(
+                TEXTS["insufficient"].format(name=reward.name, cost=reward.cost, balance=have)
+                + TEXTS["other"]
+            )
+        return reward.id  # type: ignore[return-value]
+
+    def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
+        reward = ctx.session.get(Reward, slots["reward"])
+        assert reward is not None
+        have = _balance(ctx)
+        return TEXTS["confirm"].format(cost=reward.cost, name=reward.name, after=have - reward.cost)
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        result = redeem(
+            ctx.session, reward_id=slots["reward"], person_id=ctx.person.id, now=ctx.now, operator="chat"
+        )  # type: ignore[arg-type]
+        reward = result.reward
+        if reward is None:
+            return [Text(TEXTS["not_found"])]
+        if result.outcome == "ordered":
+            assert result.redemption is not None
+            place = reward.place or TEXTS["default_place"]
+            return [
+                Text(
+                    TEXTS["ordered"].format(name=reward.name, code=result.redemption.pickup_code, place=place)
+                )
+            ]
+        facts = {"name": reward.name, "cost": reward.cost, "balance": _balance(ctx)}
+        return [Text(TEXTS[result.outcome].format(**facts))]
+
+
+redeem_form = router.form(RedeemForm())
+
+
+def _balance(ctx: Context) -> int:
+    return balance(ctx.session, person_id=ctx.person.id)  # type: ignore[arg-type]
+
+
+def _options(ctx: Context) -> str:
+    return "\n".join(
+        TEXTS["catalogue_item" if r.stock > 0 else "catalogue_item_out"].format(
+            id=r.id, name=r.name, category=CATEGORY_NAMES[r.category], cost=r.cost, stock=r.stock
+        )
+        for r in catalogue(ctx.session)
+    )
+
+
+def _date(moment: Any) -> str:
+    from models.points import LOCAL_TZ
+
+    local = moment.astimezone(LOCAL_TZ)
+    return f"{local.month}月{local.day}日"
+
+
+@router.intent("points")
+def on_points(ctx: Context) -> list[Reply]:
+    text = ctx.text
+    if text.startswith("取消兑换"):
+        return cancel_order(ctx)
+    if _ORDERS.fullmatch(text):
+        return show_orders(ctx)
+    if _RANK.fullmatch(text):
+        return show_ranking(ctx)
+    if _REDEEM.fullmatch(text) and not re.search(r"什么|哪些|啥|吗|多少|[？?]", text):
+        return start_form(ctx, redeem_form, redeem_form.extract(ctx, None))
+    if _CATALOGUE.fullmatch(text):
+        return show_catalogue(ctx)
+    if _HISTORY.fullmatch(text):
+        return show_history(ctx)
+    if _MONTH.fullmatch(text):
+        return show_month(ctx)
+    return show_balance(ctx)
+
+
+def show_balance(ctx: Context) -> list[Reply]:
+    record = volunteer_record(ctx.session, person_id=ctx.person.id)  # type: ignore[arg-type]
+    line = TEXTS["balance"].format(balance=_balance(ctx), attended=record.attended, hours=f"{record.hours:g}")
+    return [Text(line + "\n" + TEXTS["balance_tail"])]
+
+
+def show_history(ctx: Context) -> list[Reply]:
+    entries = history(ctx.session, person_id=ctx.person.id)  # type: ignore[arg-type]
+    if not entries:
+        return [Text(TEXTS["history_none"])]
+    lines = [TEXTS["history_head"].format(balance=_balance(ctx))]
+    for e in entries:
+        sign = "+" if e.amount > 0 else "-"
+        lines.append(
+            TEXTS["history_item"].format(
+                date=_date(e.created_at), sign=sign, amount=abs(e.amount), reason=e.reason
+            )
+        )
+    return [Text("\n".join(lines))]
+
+
+def show_month(ctx: Context) -> list[Reply]:
+    summary = month_summary(ctx.session, person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
+    from models.points import month_start
+
+    month = month_start(ctx.now).month
+    return [Text(TEXTS["month"].format(month=month, **summary.__dict__))]
+
+
+@router.command(r"(积分)?(排行榜?|排名|本楼排行|本楼排名|总排行|总排名|累计排行|排行榜总榜)[？?。]?")
+def show_ranking(ctx: Context) -> list[Reply]:
+    text = ctx.text
+    monthly = not re.search(r"总|累计|全部|历史", text)
+    building_id = None
+    scope = TEXTS["scope_month" if monthly else "scope_all"]
+    if re.search(r"本楼|我们楼|楼栋", text):
+        home = home_of(ctx.session, ctx.person)
+        if home is not None:
+            building_id = home[0].id
+            scope = home[0].label + scope
+    rows = ranking(ctx.session, now=ctx.now, monthly=monthly, building_id=building_id)
+    if not rows:
+        return [Text(TEXTS["rank_none"].format(scope=scope))]
+    lines = [TEXTS["rank_head"].format(scope=scope)]
+    lines += [TEXTS["rank_item"].format(rank=r.rank, name=r.name, points=r.points) for r in rows]
+    if is_opted_out(ctx.session, person_id=ctx.person.id):  # type: ignore[arg-type]
+        lines.append(TEXTS["rank_opted_out"])
+    else:
+        mine = rank_of(ctx.session, person_id=ctx.person.id, now=ctx.now, monthly=monthly)  # type: ignore[arg-type]
+        if mine is not None and building_id is None:
+            lines.append(TEXTS["rank_me"].format(rank=mine))
+        lines.append(TEXTS["rank_tail"])
+    return [Text("\n".join(lines))]
+
+
+@router.command(r"(不参加排名|不参与排名|退出排名|不想上榜|不上榜|隐藏排名)[。！!]?")
+def opt_out(ctx: Context) -> list[Reply]:
+    changed = set_ranking_opt_out(ctx.session, person_id=ctx.person.id, opt_out=True)  # type: ignore[arg-type]
+    return [Text(TEXTS["opted_out" if changed else "already_out"])]
+
+
+@router.command(r"(参加排名|参与排名|恢复排名|重新排名|我要上榜)[。！!]?")
+def opt_in(ctx: Context) -> list[Reply]:
+    changed = set_ranking_opt_out(ctx.session, person_id=ctx.person.id, opt_out=False)  # type: ignore[arg-type]
+    return [Text(TEXTS["opted_in" if changed else "already_in"])]
+
+
+def show_catalogue(ctx: Context) -> list[Reply]:
+    rewards = catalogue(ctx.session)
+    if not rewards:
+        return [Text(TEXTS["catalogue_none"])]
+    lines = [TEXTS["catalogue_head"].format(balance=_balance(ctx)), _options(ctx)]
+    lines.append(TEXTS["catalogue_tail"].format(id=rewards[0].id))
+    return [Text("\n".join(lines))]
+
+
+def show_orders(ctx: Context) -> list[Reply]:
+    orders = orders_of(ctx.session, person_id=ctx.person.id)  # type: ignore[arg-type]
+    if not orders:
+        return [Text(TEXTS["orders_none"])]
+    lines = [TEXTS["orders_head"]]
+    for order, reward in orders:
+        code = (
+            TEXTS["code"].format(code=order.pickup_code) if order.status == RedemptionStatus.pending else ""
+        )
+        lines.append(
+            TEXTS["orders_item"].format(
+                date=_date(order.created_at),
+                name=reward.name,
+                cost=order.cost,
+                status=STATUS_NAMES[order.status],
+                code=code,
+            )
+        )
+    return [Text("\n".join(lines))]
+
+
+@router.command(r"取消兑换\s*[0-9]{0,6}[。！!]?")
+def cancel_order(ctx: Context) -> list[Reply]:
+    pending = orders_of(ctx.session, person_id=ctx.person.id, pending_only=True)  # type: ignore[arg-type]
+    code = re.search(r"[0-9]{6}", ctx.text)
+    if code is not None:
+        pending = [(o, r) for o, r in pending if o.pickup_code == code.group(0)]
+    if not pending:
+        return [Text(TEXTS["cancel_none"])]
+    if len(pending) > 1:
+        options = "\n".join(
+            TEXTS["cancel_option"].format(name=r.name, code=o.pickup_code) for o, r in pending
+        )
+        return [Text(TEXTS["cancel_which"].format(options=options))]
+    order, reward = pending[0]
+    try:
+        cancel_redemption(
+            ctx.session,
+            redemption_id=order.id,
+            now=ctx.now,
+            by="chat",
+            person_id=ctx.person.id,  # type: ignore[arg-type]
+        )
+    except ValueError:
+        return [Text(TEXTS["cancel_failed"].format(status=STATUS_NAMES[order.status]))]
+    return [Text(TEXTS["cancelled"].format(name=reward.name, cost=order.cost, balance=_balance(ctx)))]
