@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
@@ -39,9 +40,25 @@ class ConversationState:
         return self.form, dict(self.slots), self.asking
 
 
+_TABLE = Conversation.__table__  # type: ignore[attr-defined]
+_LOAD = select(_TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at).where(
+    _TABLE.c.user_key == bindparam("key")
+)
+_DELETE = delete(_TABLE).where(_TABLE.c.user_key == bindparam("key"))
+_FIELDS = ("form", "slots", "asking", "updated_at")
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=["user_key"], set_={key: statement.excluded[key] for key in _FIELDS}
+    )
+
+
 def load_state(session: Session, *, user_key: str) -> ConversationState:
-    columns = (Conversation.form, Conversation.slots, Conversation.asking, Conversation.updated_at)
-    row = session.execute(select(*columns).where(Conversation.user_key == user_key)).first()  # type: ignore[arg-type]
+    row = session.connection().execute(_LOAD, {"key": user_key}).first()
     if row is None:
         return ConversationState(user_key=user_key)
     form, slots, asking, updated_at = row
@@ -50,9 +67,10 @@ def load_state(session: Session, *, user_key: str) -> ConversationState:
 
 def save_state(session: Session, *, state: ConversationState, now: datetime) -> None:
     """Persist ``state``: upsert while a form is active, delete the row once it is not."""
+    connection = session.connection()
     if state.form is None:
         if state.stored:
-            session.execute(delete(Conversation).where(Conversation.user_key == state.user_key))  # type: ignore[arg-type]
+            connection.execute(_DELETE, {"key": state.user_key})
             state.stored = False
         return
     values = {
@@ -62,8 +80,5 @@ def save_state(session: Session, *, state: ConversationState, now: datetime) -> 
         "asking": state.asking,
         "updated_at": now,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(Conversation).values(**values)
-    update = {key: statement.excluded[key] for key in ("form", "slots", "asking", "updated_at")}
-    session.execute(statement.on_conflict_do_update(index_elements=["user_key"], set_=update))
+    connection.execute(_upsert(connection.dialect.name), values)
     state.updated_at, state.stored = now, True

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import json_field, utc_field
@@ -28,14 +28,18 @@ class InboundMessage(SQLModel, table=True):
     failed: bool = False  # handling raised; the person got an apology and nothing else changed
 
 
+# Every message runs these two: plain Core statements on the table, built once.
+_TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
+_STORED = select(_TABLE.c.replies).where(_TABLE.c.dedupe_key == bindparam("key"))
+_RECORD = insert(_TABLE)
+
+
 def stored_replies(session: Session, dedupe_key: str) -> list[dict[str, Any]] | None:
     """The replies recorded for this message, or None if it was never handled."""
-    row = session.execute(
-        select(InboundMessage.replies).where(InboundMessage.dedupe_key == dedupe_key)  # type: ignore[call-overload]
-    ).first()
+    row = session.connection().execute(_STORED, {"key": dedupe_key}).first()
     return None if row is None else list(row[0])
 
 
 def record_inbound(session: Session, **fields: Any) -> None:
-    """Insert the message log row (a Core insert: this is on every message's hot path)."""
-    session.execute(insert(InboundMessage).values(**fields))
+    """Insert the message log row."""
+    session.connection().execute(_RECORD, {"failed": False, **fields})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -78,8 +79,11 @@ class BindingResult:
     reason: str = ""
 
 
+_BY_OPENID = select(Person).where(Person.openid == bindparam("openid"))
+
+
 def person_by_openid(session: Session, openid: str) -> Person | None:
-    return session.exec(select(Person).where(Person.openid == openid)).first()
+    return session.exec(_BY_OPENID, params={"openid": openid}).first()
 
 
 def person_by_wecom(session: Session, userid: str) -> Person | None:
