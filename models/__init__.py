@@ -10,8 +10,10 @@ from models.conversation import Conversation
 from models.inbound import InboundMessage
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import BindingRequest, BindingStatus, Person, Role
+from models.tokens import AccessToken
 
 __all__ = [
+    "AccessToken",
     "BindingRequest",
     "BindingStatus",
     "Building",
