@@ -177,9 +177,13 @@ def mark_failed(
     worker: str,
     error: str,
     retry_at: datetime | None,
+    attempts: int | None = None,
 ) -> bool:
-    """Back to pending until ``retry_at``, or dead (``retry_at`` None) with the reason."""
+    """Back to pending until ``retry_at``, or dead (``retry_at`` None) with the reason.
+    ``attempts`` resets the count (an attempt that delivered some parts made progress)."""
     values: dict[str, Any] = {"last_error": error[:500], "claimed_until": None}
+    if attempts is not None:
+        values["attempts"] = attempts
     if retry_at is None:
         values["status"] = OutboxStatus.dead
     else:

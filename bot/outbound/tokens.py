@@ -24,6 +24,8 @@ from models.tokens import AccessToken
 
 log = logging.getLogger(__name__)
 EARLY = timedelta(minutes=5)  # refresh this long before WeChat's expiry
+SKEW = timedelta(seconds=30)  # never use a token this close to its expiry
+RECENT = timedelta(minutes=1)  # a token fetched this recently is not fetched again
 
 
 class TokenApp(Protocol):
@@ -104,7 +106,11 @@ class TokenCache:
         self.client = client
 
     def _valid(self, row: AccessToken | None, now: datetime) -> bool:
-        return row is not None and row.expires_at - EARLY > now
+        """Usable without asking again: well before expiry, or just fetched (WeChat hands out the
+        same token until it expires, so asking again near the end would only repeat itself)."""
+        if row is None or row.expires_at - SKEW <= now:
+            return False
+        return row.expires_at - EARLY > now or now - row.fetched_at < RECENT
 
     def get(self, app: TokenApp) -> str:
         """The app's current token, fetching one (once, whoever asks) if there is none valid."""

@@ -214,6 +214,7 @@ class DeliveryWorker:
 
     def deliver(self, job: Claimed) -> None:
         route, total = job.route, len(job.parts)
+        progressed = False
         try:
             for index in range(job.parts_sent, total):
                 outgoing = Outgoing(
@@ -232,17 +233,19 @@ class DeliveryWorker:
                     rest = "".join(job.parts[index:])
                     route.channel.send(route.address, replace(outgoing, text=rest))
                     break
-                if total > 1 and index + 1 < total and not self._record_part(job, index + 1):
-                    return
+                if total > 1 and index + 1 < total:
+                    if not self._record_part(job, index + 1):
+                        return
+                    progressed = True
         except Permanent as exc:
             self._fail(job, str(exc), permanent=True)
             return
         except Retryable as exc:
-            self._fail(job, str(exc), permanent=False)
+            self._fail(job, str(exc), permanent=False, progressed=progressed)
             return
         except Exception as exc:  # a bug or an answer nobody expected: keep the row, log the trace
             log.exception("outbox %s: unexpected error while sending", job.id)
-            self._fail(job, f"{type(exc).__name__}: {exc}", permanent=False)
+            self._fail(job, f"{type(exc).__name__}: {exc}", permanent=False, progressed=progressed)
             return
         self._finish(job, via=route.channel.name)
 
@@ -263,13 +266,23 @@ class DeliveryWorker:
         seconds = self.config.backoff_seconds * 2 ** max(attempts - 1, 0)
         return timedelta(seconds=min(seconds, self.config.backoff_max_seconds))
 
-    def _fail(self, job: Claimed, error: str, *, permanent: bool) -> None:
+    def _fail(self, job: Claimed, error: str, *, permanent: bool, progressed: bool = False) -> None:
+        """Back off, or dead-letter. An attempt that delivered some parts of a long text does not
+        count against ``max_attempts``."""
         now = self.clock.now()
-        if not permanent and job.attempts >= self.config.max_attempts:
-            error, permanent = f"gave up after {job.attempts} attempts: {error}", True
-        retry_at = None if permanent else now + self.backoff(job.attempts)
+        attempts = 0 if progressed and not permanent else job.attempts
+        if not permanent and attempts >= self.config.max_attempts:
+            error, permanent = f"gave up after {attempts} attempts: {error}", True
+        retry_at = None if permanent else now + self.backoff(max(attempts, 1))
         with self._write(), Session(self.engine) as session, session.begin():
-            outbox.mark_failed(session, message_id=job.id, worker=self.name, error=error, retry_at=retry_at)
+            outbox.mark_failed(
+                session,
+                message_id=job.id,
+                worker=self.name,
+                error=error,
+                retry_at=retry_at,
+                attempts=0 if progressed and not permanent else None,
+            )
         if permanent:
             log.warning("outbox %s dead: %s", job.id, error)
         else:
