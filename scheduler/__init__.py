@@ -1,0 +1,1 @@
+"""Time-driven jobs: deadlines, reminders, publications, deliveries."""
