@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import bindings
+from bot.api import bindings, outbox
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
     router.include_router(bindings.router)
+    router.include_router(outbox.router)
     return router

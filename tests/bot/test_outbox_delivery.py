@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.outbound.worker import DeliveryWorker
+from bot.settings import Settings
 from models.community import Building
 from models.outbox import OutboxMessage, OutboxStatus, claim, enqueue
 from models.people import Person, person_by_openid
@@ -179,3 +180,39 @@ def test_thirty_percent_failures_lose_nothing_and_send_nothing_twice(
     with Session(engine) as session:
         statuses = session.exec(select(OutboxMessage.status)).all()
     assert set(statuses) == {OutboxStatus.sent}
+
+
+def test_a_push_caused_in_chat_reaches_the_admin_on_wecom(
+    wechat: object, demo: None, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
+) -> None:
+    wechat.send("family-member", "绑定")  # type: ignore[attr-defined]
+    wechat.send("family-member", "3栋2单元502")  # type: ignore[attr-defined]
+    outbox_worker.drain()
+    (told,) = fake_wechat.delivered()
+    assert told.channel == "wecom_app" and told.recipient == "wx-wuxiaoyan"
+    assert "绑定申请" in told.text and told.key.startswith("binding-request:")
+
+
+def test_unconfigured_channels_go_to_the_console_in_development(
+    engine: Engine, demo: None, clock: ManualClock, settings: Settings, fake_wechat: FakeWeChat
+) -> None:
+    settings.wechat.app_secret = "REPLACE_WITH_WECHAT_APP_SECRET"
+    settings.outbox.unconfigured = "console"
+    push(engine, clock, "k-1", person_id=person_id(engine, "demo-resident-zhao"))
+    worker = DeliveryWorker(engine=engine, settings=settings, clock=clock)
+    try:
+        worker.drain()
+    finally:
+        worker.client.close()
+    assert [(address, out.text) for address, out in worker.channels.console.sent] == [
+        ("demo-resident-zhao", "测试通知")
+    ]
+    assert fake_wechat.delivered() == []
+    settings.outbox.unconfigured = "dead"
+    message_id = push(engine, clock, "k-2", person_id=person_id(engine, "demo-resident-zhao"))
+    worker = DeliveryWorker(engine=engine, settings=settings, clock=clock)
+    try:
+        worker.drain()
+    finally:
+        worker.client.close()
+    assert "app_secret" in row(engine, message_id).last_error
