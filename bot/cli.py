@@ -131,13 +131,22 @@ def outbox(
     limit: Annotated[int, typer.Option(help="How many rows to list.")] = 50,
 ) -> None:
     """List pushes (newest first) and retry dead letters."""
+    settings = _settings(config)
+    engine = create_db_engine(settings.database.url)
+    try:
+        _outbox(engine, status=status, retry=retry, retry_all_dead=retry_all_dead, limit=limit)
+    finally:
+        engine.dispose()
+
+
+def _outbox(
+    engine: Engine, *, status: str | None, retry: int | None, retry_all_dead: bool, limit: int
+) -> None:
     from rich.table import Table
 
     from models import outbox as outbox_
     from models.outbox import OutboxStatus
 
-    settings = _settings(config)
-    engine = create_db_engine(settings.database.url)
     _require_schema(engine)
     now = SystemClock().now()
     if retry is not None or retry_all_dead:

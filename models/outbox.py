@@ -110,6 +110,11 @@ def due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
     return list(session.exec(query))
 
 
+def any_due(session: Session, *, now: datetime) -> bool:
+    """A cheap read: is there anything to claim? (Idle workers then skip the write lock.)"""
+    return session.exec(select(OutboxMessage.id).where(_claimable(now)).limit(1)).first() is not None
+
+
 def load(session: Session, *, message_id: int) -> OutboxMessage | None:
     """The row as it is in the database now (not the copy this session may hold)."""
     return session.exec(

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.db import lock_key, write_gate
+from bot.db import lock_key, reader, write_gate
 from bot.outbound.channels import Outgoing, split_text
 from bot.outbound.errors import OutOfWindow, Permanent, Retryable
 from bot.outbound.router import Channels, Route
@@ -130,6 +130,9 @@ class DeliveryWorker:
         now = self.clock.now()
         lease = timedelta(seconds=self.config.lease_seconds)
         claimed: list[Claimed] = []
+        with Session(reader(self.engine)) as peek:
+            if not outbox.any_due(peek, now=now):
+                return claimed
         with (
             write_gate(self.engine),
             Session(self.engine, expire_on_commit=False) as session,
