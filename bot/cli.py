@@ -1,4 +1,4 @@
-"""The ``hgj`` command: serve, chat, import, db upgrade, config init."""
+"""The ``hgj`` command: serve, worker, chat, import, outbox, db upgrade, config init."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 import sys
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,11 @@ from bot.clock import SystemClock
 from bot.db import create_db_engine
 from bot.errors import ConfigError
 from bot.settings import Settings, generate_local_config, load_settings, validate_for_serving
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.background import Background
 
 app = typer.Typer(
     help="红管家 Hongguanjia — 红色物业 WeChat chatbot.", no_args_is_help=True, add_completion=False
@@ -55,8 +60,11 @@ def serve(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_background: Annotated[
+        bool, typer.Option("--no-background", help="Do not deliver the outbox or run the scheduler here.")
+    ] = False,
 ) -> None:
-    """Serve the webhooks, the admin API and /healthz."""
+    """Serve the webhooks, the admin API and /healthz; deliver the outbox and run the scheduler."""
     import uvicorn
 
     from bot.app import create_app
@@ -68,9 +76,116 @@ def serve(
         _fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     host, port = host or settings.server.host, port or settings.server.port
+    engine = create_db_engine(settings.database.url, echo=settings.database.echo)
     out.print(f"红管家已启动：http://{host}:{port}  （公众号回调 /wechat，管理接口 /api/v1，文档 /docs）")
     out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    background = _background(settings, engine, enabled=not no_background)
+    try:
+        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="warning")
+    finally:
+        if background is not None:
+            background.stop()
+
+
+def _background(settings: Settings, engine: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
+    """Start outbox delivery and the scheduler beside the server (None when disabled)."""
+    from sqlalchemy import inspect
+
+    from bot.background import Background
+
+    if not enabled or not inspect(engine).has_table("outbox_message"):
+        return None
+    background = Background(settings=settings, engine=engine, clock=SystemClock(), delivery_threads=threads)
+    background.start()
+    return background
+
+
+@app.command()
+def worker(
+    config: ConfigOption = None,
+    threads: Annotated[int, typer.Option(help="Delivery threads in this process.")] = 2,
+) -> None:
+    """Deliver the outbox and run the scheduler, without serving HTTP (for extra processes)."""
+    import threading
+
+    settings = _settings(config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = create_db_engine(settings.database.url)
+    _require_schema(engine)
+    background = _background(settings, engine, enabled=True, threads=threads)
+    out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if background is not None:
+            background.stop()
+
+
+@app.command()
+def outbox(
+    config: ConfigOption = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only rows in this status: pending, sending, sent, dead.")
+    ] = None,
+    retry: Annotated[int | None, typer.Option("--retry", help="Send this dead letter again.")] = None,
+    retry_all_dead: Annotated[
+        bool, typer.Option("--retry-all-dead", help="Send every dead letter again.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="How many rows to list.")] = 50,
+) -> None:
+    """List pushes (newest first) and retry dead letters."""
+    settings = _settings(config)
+    engine = create_db_engine(settings.database.url)
+    try:
+        _outbox(engine, status=status, retry=retry, retry_all_dead=retry_all_dead, limit=limit)
+    finally:
+        engine.dispose()
+
+
+def _outbox(
+    engine: Engine, *, status: str | None, retry: int | None, retry_all_dead: bool, limit: int
+) -> None:
+    from rich.table import Table
+
+    from models import outbox as outbox_
+    from models.outbox import OutboxStatus
+
+    _require_schema(engine)
+    now = SystemClock().now()
+    if retry is not None or retry_all_dead:
+        with Session(engine) as session, session.begin():
+            if retry_all_dead:
+                count = outbox_.retry_all_dead(session, now=now)
+                out.print(f"已重新排队 {count} 条失败推送。")
+                return
+            try:
+                outbox_.retry_dead(session, message_id=retry, now=now)  # type: ignore[arg-type]
+            except (LookupError, ValueError) as exc:
+                _fail(str(exc))
+        out.print(f"推送 #{retry} 已重新排队，稍后发送。")
+        return
+    try:
+        chosen = OutboxStatus(status) if status else None
+    except ValueError:
+        _fail(f"没有状态 {status}：可选 pending、sending、sent、dead。")
+    with Session(engine) as session:
+        rows = outbox_.listing(session, status=chosen, limit=limit)
+    table = Table("id", "status", "to", "via", "attempts", "error", "text")
+    for row in rows:
+        to = f"person {row.person_id}" if row.person_id is not None else f"building {row.building_id}"
+        table.add_row(
+            str(row.id),
+            row.status,
+            to,
+            row.via,
+            str(row.attempts),
+            escape(row.last_error),
+            escape(row.text[:40]),
+        )
+    out.print(table)
+    out.print(f"共 {len(rows)} 条。")
 
 
 @app.command()

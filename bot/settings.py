@@ -43,6 +43,10 @@ class WeChatSettings(BaseModel):
     api_base_url: str = "https://api.weixin.qq.com"
     replay_window_seconds: int = 300
     max_body_bytes: int = 64 * 1024
+    # Template messages for people outside the 48-hour customer-service window: kind → template
+    # id ("default" for every other kind); the text goes into the template field below.
+    templates: dict[str, str] = Field(default_factory=dict)
+    template_field: str = "content"
 
 
 class WeComSettings(BaseModel):
@@ -78,6 +82,26 @@ class PointsSettings(BaseModel):
         return self.per_kind.get(kind, self.attendance_default)
 
 
+class OutboxSettings(BaseModel):
+    """The delivery worker (see README, "Outbound messages")."""
+
+    poll_seconds: float = 2.0
+    batch: int = 50
+    lease_seconds: int = 300
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0  # first retry; doubles each attempt
+    backoff_max_seconds: float = 3600.0
+    http_timeout_seconds: float = 10.0
+    robot_per_minute: int = 20  # WeCom group robots accept 20 messages a minute each
+    person_per_minute: int = 6
+    channel_per_minute: dict[str, int] = Field(
+        default_factory=lambda: {"mp_custom": 600, "mp_template": 600, "wecom_app": 600}
+    )
+    # What to do with a push whose channel is not configured: "console" (log it; development)
+    # or "dead" (dead-letter it with the reason, to retry once configured).
+    unconfigured: str = "dead"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HGJ_", env_nested_delimiter="__", extra="ignore")
     toml_path: ClassVar[Path | None] = None
@@ -91,6 +115,8 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     points: PointsSettings = Field(default_factory=PointsSettings)
+
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -21,9 +21,11 @@ from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
 from models.rewards import Redemption, Reward
 from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
+from models.tokens import AccessToken
 from models.visits import VisitRecord, VisitRota
 
 __all__ = [
+    "AccessToken",
     "Activity",
     "ApiRole",
     "ApiToken",

@@ -103,7 +103,9 @@ def create_activity(
     signup_deadline: datetime | None = None,
     organiser_id: int | None = None,
     checkin_code: str = "",
+    tell_organiser: bool = True,
 ) -> Activity:
+    """A new activity; the organiser is told its 签到码 unless it comes from a file import."""
     if not title.strip():
         raise ValueError("an activity needs a title")
     if capacity < 1:
@@ -135,7 +137,7 @@ def create_activity(
     )
     session.add(activity)
     session.flush()
-    if organiser_id is not None:
+    if organiser_id is not None and tell_organiser:
         enqueue(
             session,
             idempotency_key=f"activity:{activity.id}:organiser",

@@ -101,6 +101,7 @@ def import_volunteering(session: Session, *, data: dict[str, Any], now: datetime
             organiser_id=person_id(entry.get("organiser")),
             checkin_code=_text(entry.get("checkin_code")),
             now=now,
+            tell_organiser=False,  # an import sets things up; it does not message people
         )
     for entry in data.get("rewards", []):
         name = _text(entry["name"])

@@ -1,22 +1,26 @@
 """The outbox: pushes to people or group chats, written in the same transaction as their cause.
 
-A delivery worker (scheduler/) sends pending rows; a row is never deleted, only moved through
-pending → sent, or → dead with the reason.
+A row moves pending → sending (claimed by one delivery worker under a lease) → sent, or back to
+pending with a later ``next_attempt_at`` (backoff), or → dead with the reason. A worker killed
+while sending leaves its row ``sending`` with an expired lease; the next worker claims it again.
+Rows are never deleted. Every transition is a compare-and-set on the status (and the claimant).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import and_, func, or_, update
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
 
 
 class OutboxStatus(StrEnum):
     pending = "pending"
+    sending = "sending"
     sent = "sent"
     dead = "dead"
 
@@ -30,13 +34,22 @@ class OutboxMessage(SQLModel, table=True):
     building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
     kind: str = "notice"  # what it is about: binding, ticket, emergency, notice, ...
     text: str
-    payload: dict[str, Any] = json_field()
+    payload: dict[str, Any] = json_field()  # e.g. {"format": "markdown"} for a group robot
     status: OutboxStatus = enum_field(OutboxStatus, OutboxStatus.pending, index=True)
     attempts: int = 0
     last_error: str = ""
     created_at: datetime = utc_field()
     next_attempt_at: datetime = utc_field(index=True)
     sent_at: datetime | None = utc_field(nullable=True)
+    # Delivery bookkeeping, set when a worker claims the row.
+    claimed_by: str = ""
+    claimed_until: datetime | None = utc_field(nullable=True)
+    via: str = ""  # the channel actually used
+    recipient: str = Field(
+        default="", index=True
+    )  # rate-limit key of the recipient: person:<id> | robot:<webhook key>
+    parts: int = 1  # long texts go out in several messages
+    parts_sent: int = 0  # parts already delivered (never sent again on retry)
 
 
 def enqueue(
@@ -73,3 +86,177 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def _claimable(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now),
+        and_(OutboxMessage.status == OutboxStatus.sending, col(OutboxMessage.claimed_until) < now),
+    )
+
+
+def due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Rows a worker may claim now, oldest first: pending and due, or abandoned by a dead worker.
+
+    On PostgreSQL rows locked by another worker's claim are skipped rather than waited for.
+    """
+    query = (
+        select(OutboxMessage)
+        .where(_claimable(now))
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.exec(query))
+
+
+def any_due(session: Session, *, now: datetime) -> bool:
+    """A cheap read: is there anything to claim? (Idle workers then skip the write lock.)"""
+    return session.exec(select(OutboxMessage.id).where(_claimable(now)).limit(1)).first() is not None
+
+
+def load(session: Session, *, message_id: int) -> OutboxMessage | None:
+    """The row as it is in the database now (not the copy this session may hold)."""
+    return session.exec(
+        select(OutboxMessage).where(OutboxMessage.id == message_id).execution_options(populate_existing=True)
+    ).first()
+
+
+def claim(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    via: str,
+    recipient: str,
+    parts: int,
+    lease: timedelta,
+    now: datetime,
+) -> bool:
+    """pending/abandoned → sending for ``worker`` until ``now + lease``; False if someone else won."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, _claimable(now))
+        .values(
+            status=OutboxStatus.sending,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            via=via,
+            recipient=recipient,
+            parts=parts,
+            attempts=OutboxMessage.attempts + 1,
+        )
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _mine(message_id: int, worker: str) -> Any:
+    return and_(
+        col(OutboxMessage.id) == message_id,
+        OutboxMessage.status == OutboxStatus.sending,
+        OutboxMessage.claimed_by == worker,
+    )
+
+
+def record_part(session: Session, *, message_id: int, worker: str, parts_sent: int) -> bool:
+    """Remember that the first ``parts_sent`` parts are delivered, so a retry skips them."""
+    result = session.execute(
+        update(OutboxMessage).where(_mine(message_id, worker)).values(parts_sent=parts_sent)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_sent(session: Session, *, message_id: int, worker: str, now: datetime, via: str) -> bool:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_mine(message_id, worker))
+        .values(status=OutboxStatus.sent, sent_at=now, claimed_until=None, last_error="", via=via)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_failed(
+    session: Session,
+    *,
+    message_id: int,
+    worker: str,
+    error: str,
+    retry_at: datetime | None,
+    attempts: int | None = None,
+) -> bool:
+    """Back to pending until ``retry_at``, or dead (``retry_at`` None) with the reason.
+    ``attempts`` resets the count (an attempt that delivered some parts made progress)."""
+    values: dict[str, Any] = {"last_error": error[:500], "claimed_until": None}
+    if attempts is not None:
+        values["attempts"] = attempts
+    if retry_at is None:
+        values["status"] = OutboxStatus.dead
+    else:
+        values.update(status=OutboxStatus.pending, next_attempt_at=retry_at)
+    result = session.execute(update(OutboxMessage).where(_mine(message_id, worker)).values(**values))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def defer(session: Session, *, message_id: int, until: datetime, now: datetime) -> bool:
+    """Leave a due pending row for later (its recipient or channel is at its rate limit)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            OutboxMessage.status == OutboxStatus.pending,
+            col(OutboxMessage.next_attempt_at) <= now,
+        )
+        .values(next_attempt_at=until)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def recent_load(
+    session: Session, *, now: datetime, window: timedelta, via: str = "", recipient: str = ""
+) -> tuple[int, datetime | None]:
+    """Messages (counting parts) sent or being sent in the last ``window`` for a channel or a
+    recipient, and the oldest such send (when the window frees up)."""
+    since = now - window
+    query = select(func.coalesce(func.sum(OutboxMessage.parts), 0), func.min(OutboxMessage.sent_at)).where(
+        or_(
+            and_(OutboxMessage.status == OutboxStatus.sent, col(OutboxMessage.sent_at) > since),
+            and_(OutboxMessage.status == OutboxStatus.sending, col(OutboxMessage.claimed_until) >= now),
+        )
+    )
+    if via:
+        query = query.where(OutboxMessage.via == via)
+    if recipient:
+        query = query.where(OutboxMessage.recipient == recipient)
+    total, oldest = session.execute(query).one()
+    return int(total), oldest
+
+
+def listing(session: Session, *, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    return list(session.exec(query))
+
+
+def retry_dead(session: Session, *, message_id: int, now: datetime) -> OutboxMessage:
+    """dead → pending, due now, with a fresh attempt budget; parts already sent stay sent."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, OutboxMessage.status == OutboxStatus.dead)
+        .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
+    )
+    message = load(session, message_id=message_id)
+    if message is None:
+        raise LookupError(f"outbox message {message_id} not found")
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise ValueError(f"outbox message {message_id} is {message.status}, not dead")
+    return message
+
+
+def retry_all_dead(session: Session, *, now: datetime) -> int:
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.dead)
+        .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -20,8 +21,10 @@ from bot.app import create_app
 from bot.clock import ManualClock
 from bot.db import create_db_engine, reader
 from bot.migrate import upgrade
+from bot.outbound.worker import DeliveryWorker
 from bot.settings import Settings, load_settings
 from models.onboarding import import_community
+from tests.support.fake_wechat import FakeWeChat
 from tests.support.wechat import WeChatSim, WeComSim
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,3 +149,23 @@ def wecom(app_client: TestClient, settings: Settings, clock: ManualClock) -> WeC
 @pytest.fixture
 def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+def fake_wechat(settings: Settings, clock: ManualClock) -> Iterator[FakeWeChat]:
+    """A local fake of WeChat/WeCom (and the demo buildings' robots); ``settings`` point at it."""
+    fake = FakeWeChat(clock=clock).start()
+    settings.wechat.api_base_url = fake.mp_base
+    settings.wecom.api_base_url = fake.qy_base  # robot webhooks on WeCom's host follow it
+    settings.wechat.templates = {"default": "TPL-NOTICE"}
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def outbox_worker(
+    engine: Engine, settings: Settings, clock: ManualClock, fake_wechat: FakeWeChat
+) -> Iterator[DeliveryWorker]:
+    """A delivery worker sending to ``fake_wechat``: ``outbox_worker.drain()`` sends what is due."""
+    with httpx.Client(timeout=5) as client:
+        yield DeliveryWorker(engine=engine, settings=settings, clock=clock, client=client, name="worker-a")

@@ -11,6 +11,11 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
+def include_name(name: str | None, type_: str, _parent: object) -> bool:
+    """Leave tables the app does not own alone (APScheduler creates its job store itself)."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
@@ -20,6 +25,7 @@ def run_migrations_online() -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

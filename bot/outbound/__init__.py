@@ -1,0 +1,1 @@
+"""Outbound messages: channels to WeChat, WeCom and group robots, access tokens, the delivery worker."""

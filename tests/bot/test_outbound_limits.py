@@ -1,0 +1,88 @@
+"""Group robots: long texts split under WeChat's limits; 20 messages a minute per robot; per-person limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.clock import ManualClock
+from bot.outbound.channels import split_text
+from bot.outbound.worker import DeliveryWorker
+from models.outbox import OutboxMessage, OutboxStatus, enqueue
+from tests.bot.test_outbox_delivery import building_id, person_id, push
+from tests.support.fake_wechat import FakeWeChat
+from tests.support.outbox import deliver_all
+
+
+def test_split_text_keeps_every_character_and_each_part_under_the_limit() -> None:
+    text = "\n".join(f"第{i}条：" + "请各位居民注意安全，" * (i % 7 + 1) for i in range(300))
+    text += "\n" + "长" * 3000  # one line longer than a message
+    parts = split_text(text, 4000)
+    assert "".join(parts) == text
+    assert all(len(part.encode()) <= 4000 for part in parts)
+    assert len(parts) >= len(text.encode()) // 4000 + 1
+    assert split_text("短消息", 4000) == ["短消息"]
+
+
+def test_a_long_markdown_notice_reaches_the_group_whole_in_order(
+    engine: Engine, demo: None, clock: ManualClock, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
+) -> None:
+    text = "\n".join(f"- 第{i}项：3栋电梯年检，停运两小时，请走楼梯" for i in range(400))
+    with Session(engine) as session, session.begin():
+        enqueue(
+            session,
+            idempotency_key="notice:1:building:3",
+            text=text,
+            now=clock.now(),
+            kind="notice",
+            building_id=building_id(engine, "3"),
+            payload={"format": "markdown"},
+        )
+    fake_wechat.fail_rate = 0.3
+    deliver_all([outbox_worker], clock)
+    parts = fake_wechat.delivered("group_robot")
+    assert len(parts) > 3 and all(p.msgtype == "markdown" for p in parts)
+    assert "".join(p.text for p in parts) == text
+    assert [p.key for p in parts] == [
+        f"notice:1:building:3#{i}/{len(parts)}" for i in range(1, len(parts) + 1)
+    ]
+    assert fake_wechat.errors.count(("/qy/cgi-bin/webhook/send", 40058)) == 0
+
+
+def test_a_robot_gets_at_most_twenty_messages_a_minute(
+    engine: Engine, demo: None, clock: ManualClock, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
+) -> None:
+    b1, b3 = building_id(engine, "1"), building_id(engine, "3")
+    for n in range(45):
+        push(engine, clock, f"n{n}:b1", text=f"通知{n}", building_id=b1)
+    push(engine, clock, "other-building", building_id=b3)
+    start = clock.now()
+    outbox_worker.drain()
+    first_minute = fake_wechat.delivered("group_robot")
+    assert len([d for d in first_minute if d.recipient == "DEMO-BUILDING-1"]) == 20
+    assert any(d.recipient == "DEMO-BUILDING-3" for d in first_minute)  # not held up by building 1
+    deliver_all([outbox_worker], clock)
+    delivered = [d.text for d in fake_wechat.delivered("group_robot") if d.recipient == "DEMO-BUILDING-1"]
+    assert delivered == [f"通知{n}" for n in range(45)]  # all, in order
+    assert 45009 not in {code for _, code in fake_wechat.errors}  # WeCom never had to refuse
+    assert clock.now() - start >= timedelta(minutes=2)
+
+
+def test_one_person_is_not_flooded(
+    engine: Engine, demo: None, clock: ManualClock, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
+) -> None:
+    staff = person_id(engine, "demo-staff-wang")
+    for n in range(10):
+        push(engine, clock, f"task{n}", text=f"工单{n}", person_id=staff)
+    outbox_worker.drain()
+    to_him = [d for d in fake_wechat.delivered() if d.recipient == "wx-wangshifu"]
+    assert len(to_him) == outbox_worker.config.person_per_minute
+    with Session(engine) as session:
+        waiting = session.exec(
+            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)
+        ).all()
+    assert waiting and all(m.next_attempt_at > clock.now() for m in waiting)
+    deliver_all([outbox_worker], clock)
+    assert [d.text for d in fake_wechat.delivered()] == [f"工单{n}" for n in range(10)]

@@ -1,0 +1,1 @@
+"""A stand-in for ``scheduler/``: modules exporting ``JOBS``, for the runner's tests."""
