@@ -4,11 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.api import activities, bindings, ledger, notices, operations, proposals, rewards, tickets
+from bot.api import (
+    activities,
+    bindings,
+    knowledge,
+    ledger,
+    notices,
+    operations,
+    proposals,
+    residents,
+    rewards,
+    tickets,
+)
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (bindings, tickets, activities, rewards, notices, ledger, operations, proposals):
+    for module in (
+        bindings,
+        residents,
+        tickets,
+        activities,
+        rewards,
+        notices,
+        ledger,
+        operations,
+        proposals,
+        knowledge,
+    ):
         router.include_router(module.router)
     return router
