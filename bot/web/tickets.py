@@ -17,7 +17,7 @@ from bot.web.common import ConsoleDep, back, local, page
 from models.access import Actor, audit
 from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
-from models.people import Person
+from models.people import Person, Role
 from models.ticket_office import close_or_cancel
 from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus, timeline
 from models.workers import WORKER_ROLES
@@ -46,6 +46,13 @@ ACTIONS = {
     "urge": "居民催办",
     "rate": "居民评价",
     "note": "调解记录",
+}
+ROLES = {
+    Role.building_head: "楼长",
+    Role.grid_worker: "网格员",
+    Role.staff: "物业",
+    Role.secretary: "书记",
+    Role.admin: "管理员",
 }
 REASONS = {
     "wrong_status": "工单当前状态不能这样操作",
@@ -152,7 +159,10 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         created=local(ticket.created_at),
         due=local(ticket.due_at),
         events=events,
-        workers=[(p.id, f"{p.name}（{'、'.join(p.skills) or p.role.value}）") for p in _workers(session)],
+        workers=[
+            (p.id, f"{p.name}（{'、'.join(p.skills) or ROLES.get(p.role, p.role)}）")
+            for p in _workers(session)
+        ],
         can_dispatch=ticket.status in (TicketStatus.submitted, TicketStatus.reopened),
         can_transfer=ticket.is_open,
         can_close=ticket.is_open or ticket.status == TicketStatus.resolved,
