@@ -120,7 +120,12 @@ def edit_entry(
     return saved
 
 
-@router.put("/knowledge-files/{name}")
+@router.put(
+    "/knowledge-files/{name}",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/toml": {"schema": {"type": "string"}}}}
+    },
+)
 async def put_file(
     name: FileName, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:

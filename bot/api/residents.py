@@ -17,7 +17,13 @@ from models.residents import RosterError, decode, import_roster, roster
 router = APIRouter(tags=["residents"])
 
 
-@router.post("/residents/import", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/residents/import",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
 async def import_residents(
     request: Request, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
