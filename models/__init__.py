@@ -18,6 +18,7 @@ from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.points import PointAccount, PointEntry
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
+from models.residents import Householder
 from models.rewards import Redemption, Reward
 from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
@@ -37,6 +38,7 @@ __all__ = [
     "Community",
     "Conversation",
     "Grid",
+    "Householder",
     "InboundMessage",
     "LedgerEntry",
     "Notice",

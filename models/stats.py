@@ -61,9 +61,20 @@ def rates(
 
 
 def compute(
-    session: Session, *, now: datetime, weights: dict[str, float], month: str | None = None
+    session: Session,
+    *,
+    now: datetime,
+    weights: dict[str, float],
+    month: str | None = None,
+    building_ids: frozenset[int] | None = None,
 ) -> dict[str, Any]:
-    tickets = [t for t in session.exec(select(Ticket)) if month is None or month_of(t.created_at) == month]
+    """The metrics, over every ticket or only those in ``building_ids`` (a grid worker's grid)."""
+    tickets = [
+        t
+        for t in session.exec(select(Ticket))
+        if (month is None or month_of(t.created_at) == month)
+        and (building_ids is None or t.building_id in building_ids)
+    ]
     ratings = {r.ticket_id: r for r in session.exec(select(Rating))}
     buildings = {b.id: b for b in session.exec(select(Building))}
     grids = {g.id: g.name for g in session.exec(select(Grid))}

@@ -7,18 +7,34 @@ from fastapi import APIRouter
 from bot.api import (
     activities,
     bindings,
+    knowledge,
     ledger,
     notices,
     operations,
     outbox,
     proposals,
+    residents,
     rewards,
     tickets,
+)
+
+MODULES = (
+    bindings,
+    residents,
+    tickets,
+    activities,
+    rewards,
+    notices,
+    ledger,
+    operations,
+    proposals,
+    knowledge,
+    outbox,
 )
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1")
-    for module in (bindings, tickets, activities, rewards, notices, ledger, operations, proposals, outbox):
+    for module in MODULES:
         router.include_router(module.router)
     return router

@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, Everyone, NowDep, OfficeActor, SessionDep
+from models.access import audit
 from models.activities import Activity, Signup, create_activity
 from models.attendance import mark_attended
 from models.community import Building, Grid
@@ -67,7 +68,7 @@ def _public(activity: Activity) -> dict[str, Any]:
 
 @router.post("/activities", status_code=status.HTTP_201_CREATED)
 def post_activity(
-    body: ActivityCreate, request: Request, session: SessionDep, _admin: AdminDep, now: NowDep
+    body: ActivityCreate, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     points = body.points if body.points is not None else request.app.state.settings.points.for_kind(body.kind)
     with session.begin():
@@ -105,17 +106,27 @@ def post_activity(
             )
         except ValueError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        audit(session, actor=admin, action="activity.create", now=now, target=f"activity:{activity.id}")
         return {"id": activity.id, "checkin_code": activity.checkin_code, "points": activity.points}
 
 
 @router.get("/activities")
-def list_activities(session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
-    items = [_public(a) for a in session.exec(select(Activity).order_by(col(Activity.starts_at)))]
+def list_activities(session: SessionDep, actor: Everyone) -> dict[str, Any]:
+    """Every activity; a grid worker's list leaves out those limited to other grids or buildings."""
+    activities = session.exec(select(Activity).order_by(col(Activity.starts_at))).all()
+    if actor.building_ids is not None:
+        activities = [
+            a
+            for a in activities
+            if (a.grid_id is None or a.grid_id == actor.grid_id)
+            and (a.building_id is None or a.building_id in actor.building_ids)
+        ]
+    items = [_public(a) for a in activities]
     return {"items": items, "total": len(items)}
 
 
 @router.get("/activities/{activity_id}/signups")
-def list_signups(activity_id: int, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+def list_signups(activity_id: int, session: SessionDep, _office: OfficeActor) -> dict[str, Any]:
     if session.get(Activity, activity_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"activity {activity_id} not found")
     rows = session.exec(
@@ -139,7 +150,7 @@ def list_signups(activity_id: int, session: SessionDep, _admin: AdminDep) -> dic
 
 @router.post("/activities/{activity_id}/attendance")
 def post_attendance(
-    activity_id: int, body: Attendance, session: SessionDep, admin: AdminDep, now: NowDep
+    activity_id: int, body: Attendance, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     """The organiser confirms who came: points are credited once per person, however often this is sent."""
     credited: list[str] = []
@@ -155,14 +166,22 @@ def post_attendance(
                 unknown.append(openid)
                 continue
             added = mark_attended(
-                session, activity=activity, person_id=person.id, by=admin, now=now, walk_in=True
+                session, activity=activity, person_id=person.id, by=admin.tag, now=now, walk_in=True
             )  # type: ignore[arg-type]
             (credited if added else already).append(openid)
+        audit(
+            session,
+            actor=admin,
+            action="activity.attendance",
+            now=now,
+            target=f"activity:{activity_id}",
+            credited=credited,
+        )
     return {"credited": credited, "already": already, "unknown": unknown, "points": activity.points}
 
 
 @router.post("/teams", status_code=status.HTTP_201_CREATED)
-def post_team(body: TeamCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def post_team(body: TeamCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     with session.begin():
         leader = _person(session, body.leader_openid)
         try:
@@ -171,11 +190,12 @@ def post_team(body: TeamCreate, session: SessionDep, _admin: AdminDep, now: NowD
             )
         except ValueError as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+        audit(session, actor=admin, action="team.create", now=now, target=f"team:{team.id}")
         return {"id": team.id}
 
 
 @router.post("/visits/rotas", status_code=status.HTTP_201_CREATED)
-def post_rota(body: RotaCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def post_rota(body: RotaCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     with session.begin():
         elder, volunteer = _person(session, body.elder_openid), _person(session, body.volunteer_openid)
         assert elder is not None and volunteer is not None
@@ -190,4 +210,5 @@ def post_rota(body: RotaCreate, session: SessionDep, _admin: AdminDep, now: NowD
             )
         except ValueError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+        audit(session, actor=admin, action="visit_rota.create", now=now, target=f"visit_rota:{rota.id}")
         return {"id": rota.id, "next_due_at": rota.next_due_at}

@@ -1,7 +1,8 @@
 """Admin API dependencies: the database session, the injected clock, and who is calling.
 
 ``ActorDep`` is any valid token; ``require(ApiRole.admin, ...)`` narrows to roles (403 for the
-others); ``AdminDep`` is the admin's audit tag, for endpoints only admins use.
+others); ``AdminDep`` is the admin's audit tag, for endpoints only admins use. ``in_scope`` keeps a grid
+worker to their grid's buildings. The full role matrix is in the README ("Admin API roles").
 """
 
 from __future__ import annotations
@@ -81,3 +82,17 @@ NowDep = Annotated[datetime, Depends(get_now)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 AdminActor = Annotated[Actor, Depends(require(ApiRole.admin))]
 AdminDep = Annotated[str, Depends(require_admin)]
+
+
+def in_scope(actor: Actor, building_id: int | None, what: str) -> None:
+    """403 when a grid worker reaches for something outside their grid's buildings."""
+    if not actor.sees_building(building_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"{what} is outside your grid")
+
+
+Everyone = Annotated[Actor, Depends(current_actor)]
+OfficeActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.secretary))]
+DeskActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.secretary, ApiRole.staff))]
+TicketActor = Annotated[
+    Actor, Depends(require(ApiRole.admin, ApiRole.secretary, ApiRole.staff, ApiRole.grid_worker))
+]

@@ -10,8 +10,9 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, Everyone, NowDep, SessionDep, in_scope
 from bot.db import write_gate
+from models.access import Actor, audit
 from models.community import Building
 from models.ledger import (
     EntryInput,
@@ -58,11 +59,15 @@ def _problems(exc: LedgerError, **extra: Any) -> HTTPException:
 
 
 @router.post("/ledger/entries", status_code=status.HTTP_201_CREATED)
-def create_entries(body: EntriesCreate, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def create_entries(
+    body: EntriesCreate, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
     items = [EntryInput(**entry.model_dump()) for entry in body.entries]
     try:
         with session.begin():
-            stored = add_entries(session, items=items, created_by=admin, now=now)
+            stored = add_entries(session, items=items, created_by=admin.tag, now=now)
+            ids = [e.id for e in stored]
+            audit(session, actor=admin, action="ledger.add", now=now, target="ledger", ids=ids)
     except LedgerError as exc:
         raise _problems(exc) from exc
     return {"ids": [e.id for e in stored], "total": len(stored)}
@@ -70,17 +75,22 @@ def create_entries(body: EntriesCreate, session: SessionDep, admin: AdminDep, no
 
 @router.get("/ledger/entries")
 def list_entries(
-    session: SessionDep, _admin: AdminDep, month: Annotated[str | None, Query()] = None
+    session: SessionDep, actor: Everyone, month: Annotated[str | None, Query()] = None
 ) -> dict[str, object]:
+    """The entries; a grid worker sees community-wide ones and their grid's buildings'."""
     query = select(LedgerEntry).order_by(col(LedgerEntry.id))
     if month:
         query = query.where(LedgerEntry.month == month)
+    if actor.building_ids is not None:
+        query = query.where(
+            col(LedgerEntry.building_id).is_(None) | col(LedgerEntry.building_id).in_(actor.building_ids)
+        )
     items = [EntryPublic.model_validate(e, from_attributes=True) for e in session.exec(query)]
     return {"items": items, "total": len(items)}
 
 
 @router.post("/ledger/import", status_code=status.HTTP_201_CREATED)
-async def import_entries(request: Request, admin: AdminDep) -> dict[str, Any]:
+async def import_entries(request: Request, admin: AdminActor) -> dict[str, Any]:
     """Body: the CSV itself (UTF-8, header month,kind,item,amount_yuan,note,building)."""
     raw = await request.body()
     try:
@@ -91,7 +101,7 @@ async def import_entries(request: Request, admin: AdminDep) -> dict[str, Any]:
     return await run_in_threadpool(_import, engine, text, admin, now)
 
 
-def _import(engine: Any, text: str, admin: str, now: datetime) -> dict[str, Any]:
+def _import(engine: Any, text: str, admin: Actor, now: datetime) -> dict[str, Any]:
     with write_gate(engine), Session(engine, expire_on_commit=False) as session:
         with session.begin():
             lines = max(len([line for line in text.splitlines() if line.strip()]) - 1, 0)
@@ -99,7 +109,10 @@ def _import(engine: Any, text: str, admin: str, now: datetime) -> dict[str, Any]
         assert operation.id is not None
         try:
             with session.begin():
-                stored = import_csv(session, text=text, created_by=admin, now=now)
+                stored = import_csv(session, text=text, created_by=admin.tag, now=now)
+                audit(
+                    session, actor=admin, action="ledger.import", now=now, target="ledger", rows=len(stored)
+                )
                 finish_operation(
                     session, operation_id=operation.id, ok=True, now=now, detail={"imported": len(stored)}
                 )
@@ -114,13 +127,14 @@ def _import(engine: Any, text: str, admin: str, now: datetime) -> dict[str, Any]
 
 @router.get("/ledger/{month}/summary")
 def month_summary(
-    month: Month, session: SessionDep, _admin: AdminDep, building: Annotated[str | None, Query()] = None
+    month: Month, session: SessionDep, actor: Everyone, building: Annotated[str | None, Query()] = None
 ) -> dict[str, Any]:
     building_id = None
     if building:
         found = session.exec(select(Building).where(Building.number == building.upper())).first()
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"building {building} not found")
+        in_scope(actor, found.id, f"building {building}")
         building_id = found.id
     text = summary_text(session, month=month, building_id=building_id)
     if text is None:
@@ -129,8 +143,9 @@ def month_summary(
 
 
 @router.post("/ledger/{month}/publish")
-def publish(month: Month, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def publish(month: Month, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Push the month's summary to every building group now (once per month and building)."""
     with session.begin():
         pushes = publish_month(session, month=month, now=now)
+        audit(session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{month}", pushes=pushes)
     return {"month": month, "pushes": pushes}

@@ -14,7 +14,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, AdminDep, Everyone, NowDep, SessionDep
+from models.access import audit
 from models.audience import AudienceError
 from models.notices import (
     CATEGORIES,
@@ -71,11 +72,12 @@ def _invalid(field: str, message: str) -> HTTPException:
 
 
 @router.post("/notices", status_code=status.HTTP_201_CREATED)
-def create(body: NoticeCreate, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def create(body: NoticeCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     try:
         with session.begin():
-            notice = create_notice(session, now=now, created_by=admin, **body.model_dump())
+            notice = create_notice(session, now=now, created_by=admin.tag, **body.model_dump())
             assert notice.id is not None
+            audit(session, actor=admin, action="notice.create", now=now, target=f"notice:{notice.id}")
             published = publish_notice(session, notice_id=notice.id, now=now)
     except NoticeError as exc:
         raise _invalid(exc.field, str(exc)) from exc
@@ -102,7 +104,7 @@ def preview_audience(body: AudiencePreview, session: SessionDep, _admin: AdminDe
 @router.get("/notices")
 def list_notices(
     session: SessionDep,
-    _admin: AdminDep,
+    _actor: Everyone,
     status_: Annotated[NoticeStatus | None, Query(alias="status")] = None,
 ) -> dict[str, object]:
     query = select(Notice).order_by(col(Notice.id).desc())
@@ -113,7 +115,7 @@ def list_notices(
 
 
 @router.get("/notices/{notice_id}")
-def get_notice(notice_id: int, session: SessionDep, _admin: AdminDep) -> NoticePublic:
+def get_notice(notice_id: int, session: SessionDep, _actor: Everyone) -> NoticePublic:
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"notice {notice_id} not found")
@@ -121,10 +123,11 @@ def get_notice(notice_id: int, session: SessionDep, _admin: AdminDep) -> NoticeP
 
 
 @router.post("/notices/{notice_id}/cancel")
-def cancel(notice_id: int, session: SessionDep, _admin: AdminDep) -> NoticePublic:
+def cancel(notice_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> NoticePublic:
     try:
         with session.begin():
             notice = cancel_notice(session, notice_id=notice_id)
+            audit(session, actor=admin, action="notice.cancel", now=now, target=f"notice:{notice_id}")
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ValueError as exc:

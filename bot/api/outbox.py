@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, NowDep, SessionDep
 from models import outbox
+from models.access import audit
 from models.outbox import OutboxStatus
 
 router = APIRouter(tags=["outbox"])
@@ -38,7 +39,7 @@ class OutboxMessagePublic(BaseModel):
 @router.get("/outbox")
 def list_outbox(
     session: SessionDep,
-    _admin: AdminDep,
+    _admin: AdminActor,
     status_: Annotated[OutboxStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, object]:
@@ -49,11 +50,12 @@ def list_outbox(
 
 
 @router.post("/outbox/{message_id}/retry")
-def retry(message_id: int, session: SessionDep, _admin: AdminDep, now: NowDep) -> OutboxMessagePublic:
+def retry(message_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> OutboxMessagePublic:
     """Send a dead letter again (due now, a fresh attempt budget); 409 if it is not dead."""
     try:
         with session.begin():
             message = outbox.retry_dead(session, message_id=message_id, now=now)
+            audit(session, actor=admin, action="outbox.retry", now=now, target=f"outbox_message:{message_id}")
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ValueError as exc:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, OfficeActor, SessionDep, require
+from models.access import Actor, ApiRole, audit
 from models.people import Person, person_by_openid
 from models.points import balance, correct, history
 from models.rewards import (
@@ -22,6 +23,7 @@ from models.rewards import (
 )
 
 router = APIRouter(tags=["rewards"])
+PickupActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.staff))]
 
 
 class RewardCreate(BaseModel):
@@ -58,7 +60,7 @@ def _person(session: Session, openid: str) -> Person:
 
 
 @router.post("/rewards", status_code=status.HTTP_201_CREATED)
-def post_reward(body: RewardCreate, session: SessionDep, _admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def post_reward(body: RewardCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     with session.begin():
         try:
             reward = create_reward(
@@ -72,27 +74,33 @@ def post_reward(body: RewardCreate, session: SessionDep, _admin: AdminDep, now: 
             )
         except ValueError as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+        audit(session, actor=admin, action="reward.create", now=now, target=f"reward:{reward.id}")
         return {"id": reward.id}
 
 
 @router.get("/rewards")
-def list_rewards(session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+def list_rewards(session: SessionDep, _actor: Everyone) -> dict[str, Any]:
     items = [r.model_dump(mode="json") for r in session.exec(select(Reward).order_by(col(Reward.id)))]
     return {"items": items, "total": len(items)}
 
 
 @router.post("/rewards/{reward_id}/restock")
-def post_restock(reward_id: int, body: Restock, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+def post_restock(
+    reward_id: int, body: Restock, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
     with session.begin():
         try:
             reward = restock(session, reward_id=reward_id, add=body.add)
         except LookupError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+        audit(
+            session, actor=admin, action="reward.restock", now=now, target=f"reward:{reward_id}", add=body.add
+        )
         return {"id": reward.id, "stock": reward.stock}
 
 
 @router.get("/redemptions")
-def list_redemptions(session: SessionDep, _admin: AdminDep, status_: str | None = None) -> dict[str, Any]:
+def list_redemptions(session: SessionDep, _desk: DeskActor, status_: str | None = None) -> dict[str, Any]:
     query = select(Redemption).order_by(col(Redemption.id))
     if status_:
         query = query.where(Redemption.status == status_)
@@ -101,11 +109,13 @@ def list_redemptions(session: SessionDep, _admin: AdminDep, status_: str | None 
 
 
 @router.post("/redemptions/pickup")
-def post_pickup(body: Pickup, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
-    """Hand the reward over against its pickup code: 待领取 → 已完成."""
+def post_pickup(body: Pickup, session: SessionDep, desk: PickupActor, now: NowDep) -> dict[str, Any]:
+    """Hand the reward over against its pickup code: 待领取 → 已完成 (admins and property staff)."""
     try:
         with session.begin():
-            return _order(pick_up(session, code=body.code, now=now, by=admin))
+            order = pick_up(session, code=body.code, now=now, by=desk.tag)
+            audit(session, actor=desk, action="redemption.pickup", now=now, target=f"redemption:{order.id}")
+            return _order(order)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ValueError as exc:
@@ -113,10 +123,18 @@ def post_pickup(body: Pickup, session: SessionDep, admin: AdminDep, now: NowDep)
 
 
 @router.post("/redemptions/{redemption_id}/cancel")
-def post_cancel(redemption_id: int, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def post_cancel(redemption_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     try:
         with session.begin():
-            return _order(cancel_redemption(session, redemption_id=redemption_id, now=now, by=admin))
+            order = cancel_redemption(session, redemption_id=redemption_id, now=now, by=admin.tag)
+            audit(
+                session,
+                actor=admin,
+                action="redemption.cancel",
+                now=now,
+                target=f"redemption:{redemption_id}",
+            )
+            return _order(order)
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
     except ValueError as exc:
@@ -124,21 +142,35 @@ def post_cancel(redemption_id: int, session: SessionDep, admin: AdminDep, now: N
 
 
 @router.get("/points/{openid}")
-def get_points(openid: str, session: SessionDep, _admin: AdminDep) -> dict[str, Any]:
+def get_points(openid: str, session: SessionDep, _office: OfficeActor) -> dict[str, Any]:
     person = _person(session, openid)
     entries = [e.model_dump(mode="json") for e in history(session, person_id=person.id, limit=100)]  # type: ignore[arg-type]
     return {"openid": openid, "balance": balance(session, person_id=person.id), "entries": entries}  # type: ignore[arg-type]
 
 
 @router.post("/points/corrections", status_code=status.HTTP_201_CREATED)
-def post_correction(body: Correction, session: SessionDep, admin: AdminDep, now: NowDep) -> dict[str, Any]:
+def post_correction(body: Correction, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """A compensating entry with a reason; old entries are never edited."""
     try:
         with session.begin():
             person = _person(session, body.openid)
             entry = correct(
-                session, person_id=person.id, amount=body.amount, reason=body.reason, operator=admin, now=now
+                session,
+                person_id=person.id,
+                amount=body.amount,
+                reason=body.reason,
+                operator=admin.tag,
+                now=now,
             )  # type: ignore[arg-type]
+            audit(
+                session,
+                actor=admin,
+                action="points.correct",
+                now=now,
+                target=f"person:{person.id}",
+                amount=body.amount,
+                reason=body.reason,
+            )
             return {"id": entry.id, "balance": balance(session, person_id=person.id)}  # type: ignore[arg-type]
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc

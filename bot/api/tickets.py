@@ -1,4 +1,8 @@
-"""Tickets and their metrics: list, detail with timeline, dispatch / transfer / close, stats."""
+"""Tickets and their metrics: list, detail with timeline, dispatch / transfer / close, stats.
+
+Admins, the secretary and property staff see every ticket; a grid worker only those in their
+grid's buildings (403 for the others). Every action is audited.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminDep, NowDep, SessionDep
+from bot.api.deps import NowDep, SessionDep, TicketActor, in_scope
+from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
-from models.feedback import cancel
 from models.people import Person
 from models.stats import compute
-from models.tickets import Ticket, TicketKind, TicketStatus, timeline, transition
+from models.ticket_office import close_or_cancel
+from models.tickets import Ticket, TicketKind, TicketStatus, timeline
 
 router = APIRouter(tags=["tickets"])
 
@@ -73,10 +78,11 @@ def _public(ticket: Ticket) -> TicketPublic:
     return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code})
 
 
-def _get(session: Session, ticket_id: int) -> Ticket:
+def _get(session: Session, ticket_id: int, actor: Actor) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"ticket {ticket_id} not found")
+    in_scope(actor, ticket.building_id, f"ticket {ticket_id}")
     return ticket
 
 
@@ -99,7 +105,7 @@ def _check(outcome: Outcome, what: str) -> None:
 @router.get("/tickets")
 def list_tickets(
     session: SessionDep,
-    _admin: AdminDep,
+    actor: TicketActor,
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     kind: TicketKind | None = None,
 ) -> dict[str, object]:
@@ -108,61 +114,72 @@ def list_tickets(
         query = query.where(Ticket.status == status_)
     if kind is not None:
         query = query.where(Ticket.kind == kind)
+    if actor.building_ids is not None:
+        query = query.where(col(Ticket.building_id).in_(actor.building_ids))
     items = [_public(t) for t in session.exec(query)]
     return {"items": items, "total": len(items)}
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, session: SessionDep, _admin: AdminDep) -> TicketDetail:
-    ticket = _get(session, ticket_id)
+def get_ticket(ticket_id: int, session: SessionDep, actor: TicketActor) -> TicketDetail:
+    ticket = _get(session, ticket_id, actor)
     events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
     return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
 
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+    ticket_id: int, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     with session.begin():
-        ticket, person = _get(session, ticket_id), _person(session, body.person_id)
-        _check(dispatch(session, ticket=ticket, person=person, actor_id=None, now=now), "dispatch")
+        ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
+        _check(dispatch(session, ticket=ticket, person=person, actor_id=actor.person_id, now=now), "dispatch")
+        audit(
+            session,
+            actor=actor,
+            action="ticket.dispatch",
+            now=now,
+            target=f"ticket:{ticket_id}",
+            to=person.id,
+        )
     return _public(ticket)
 
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer_ticket(
-    ticket_id: int, body: PersonRef, session: SessionDep, _admin: AdminDep, now: NowDep
+    ticket_id: int, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     with session.begin():
-        ticket, person = _get(session, ticket_id), _person(session, body.person_id)
+        ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
         _check(
             transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer"
+        )
+        audit(
+            session,
+            actor=actor,
+            action="ticket.transfer",
+            now=now,
+            target=f"ticket:{ticket_id}",
+            to=person.id,
+            note=body.note,
         )
     return _public(ticket)
 
 
 @router.post("/tickets/{ticket_id}/close")
 def close_ticket(
-    ticket_id: int, body: CloseBody, session: SessionDep, _admin: AdminDep, now: NowDep
+    ticket_id: int, body: CloseBody, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     """Close a resolved ticket, or cancel one that is still open (with the note as the reason)."""
     with session.begin():
-        ticket = _get(session, ticket_id)
-        if ticket.status == TicketStatus.resolved:
-            ok = transition(
-                session,
-                ticket=ticket,
-                action="close",
-                to=TicketStatus.closed,
-                expected=(TicketStatus.resolved,),
-                actor_id=None,
-                now=now,
-                note=body.note,
-                closed_at=now,
-            )
-            _check(Outcome(ok, "wrong_status", ticket), "close")
-        else:
-            _check(cancel(session, ticket=ticket, actor_id=None, now=now, note=body.note), "close")
+        ticket = _get(session, ticket_id, actor)
+        _check(
+            close_or_cancel(session, ticket=ticket, actor_id=actor.person_id, now=now, note=body.note),
+            "close",
+        )
+        audit(
+            session, actor=actor, action="ticket.close", now=now, target=f"ticket:{ticket_id}", note=body.note
+        )
     return _public(ticket)
 
 
@@ -170,9 +187,10 @@ def close_ticket(
 def stats(
     request: Request,
     session: SessionDep,
-    _admin: AdminDep,
+    actor: TicketActor,
     now: NowDep,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
 ) -> dict[str, Any]:
+    """The metrics; a grid worker's cover their grid only."""
     weights = request.app.state.settings.tickets.metric_weights
-    return compute(session, now=now, weights=weights, month=month)
+    return compute(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)

@@ -7,11 +7,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bot.web.pages import router
+from bot.web import activities, dashboard, knowledge, ledger, notices, pages, tickets
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount_console(app: FastAPI) -> None:
-    app.include_router(router)
+    for module in (pages, dashboard, tickets, notices, activities, knowledge, ledger):
+        app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

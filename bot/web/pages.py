@@ -1,47 +1,30 @@
-"""The web console under ``/console``: server-rendered Chinese pages for the community office.
+"""The web console under ``/console``: login, residents and binding approvals, proposals.
 
 Log in with an API token (kept in an HttpOnly, SameSite=Strict cookie); pages call the same
-``models/`` services as the chat and the admin API, and changes are audited.
+``models/`` services as the chat and the admin API, changes are audited, and every form post
+redirects back with a one-line message. Other areas live in their own modules of ``bot.web``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-from typing import Annotated, Any
-from urllib.parse import urlencode
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep, token_actor
 from bot.web.charts import bar_chart
-from handlers.consult import knowledge_for
-from models.access import Actor, ApiRole, audit
-from models.base import LOCAL_TZ
-from models.community import Building, Room, default_community
+from bot.web.common import COOKIE, OfficeDep, back, local, page, require_admin, templates
+from models.access import Actor, audit
+from models.community import Building, Room, room_label
 from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
 from models.proposals import MATTERS, Proposal, current_tally
+from models.residents import COLUMNS, RosterError, decode, import_roster, roster
 
-COOKIE = "hgj_console"
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-NAV = [
-    ("/console/", "概览"),
-    ("/console/bindings", "居民与绑定"),
-    ("/console/proposals", "小区议事"),
-    ("/console/knowledge", "知识库"),
-]
-ROLE_NAMES = {
-    ApiRole.admin: "管理员",
-    ApiRole.secretary: "书记",
-    ApiRole.staff: "物业",
-    ApiRole.grid_worker: "网格员",
-}
 REASONS = {"owner_exists": "该房屋已有业主", "no_such_room": "房屋信息中没有此房号"}
 PHASES = {
     "discussion": "讨论中",
@@ -51,50 +34,6 @@ PHASES = {
     "cancelled": "已取消",
     "pending_review": "待审核",
 }
-
-
-def console_actor(request: Request) -> Actor:
-    actor = token_actor(request, request.cookies.get(COOKIE, ""))
-    if actor is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/console/login"})
-    return actor
-
-
-def office_actor(actor: Annotated[Actor, Depends(console_actor)]) -> Actor:
-    """Admins and the secretary see the whole console."""
-    if actor.role not in (ApiRole.admin, ApiRole.secretary):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="这个页面只对社区管理员和书记开放。")
-    return actor
-
-
-OfficeDep = Annotated[Actor, Depends(office_actor)]
-
-
-def _page(request: Request, template: str, actor: Actor, session: Session, **context: Any) -> HTMLResponse:
-    community = default_community(session)
-    return templates.TemplateResponse(
-        request,
-        template,
-        {
-            "actor": actor,
-            "role_name": ROLE_NAMES[actor.role],
-            "community": community.name if community else "红管家",
-            "nav": NAV,
-            "active": request.url.path,
-            "flash": request.query_params.get("ok", ""),
-            "error": request.query_params.get("error", ""),
-            **context,
-        },
-    )
-
-
-def _require_admin(actor: Actor) -> None:
-    if actor.role != ApiRole.admin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="只有管理员可以执行此操作。")
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -122,26 +61,7 @@ def logout() -> Response:
     return response
 
 
-@router.get("/", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDep, actor: OfficeDep, now: NowDep) -> HTMLResponse:
-    residents = session.exec(
-        select(func.count()).select_from(Person).where(Person.role == Role.resident)
-    ).one()
-    bound = session.exec(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.role == Role.resident, col(Person.room_id).is_not(None))
-    ).one()
-    pending = session.exec(
-        select(func.count()).select_from(BindingRequest).where(BindingRequest.status == BindingStatus.pending)
-    ).one()
-    voting = [p for p in session.exec(select(Proposal)) if p.phase(now) in ("discussion", "voting")]
-    cards = [("居民", residents), ("已绑定房屋", bound), ("待审核绑定", pending), ("进行中议题", len(voting))]
-    charts = [("各楼栋已绑定居民", _residents_by_building(session))]
-    return _page(request, "dashboard.html", actor, session, cards=cards, charts=charts)
-
-
-def _residents_by_building(session: Session) -> Any:
+def residents_by_building(session: Session) -> object:
     rows = session.exec(
         select(Building.number, func.count())
         .select_from(Person)
@@ -156,6 +76,12 @@ def _residents_by_building(session: Session) -> Any:
 
 @router.get("/bindings", response_class=HTMLResponse)
 def bindings(request: Request, session: SessionDep, actor: OfficeDep) -> HTMLResponse:
+    return _bindings_page(request, session, actor)
+
+
+def _bindings_page(
+    request: Request, session: Session, actor: Actor, problems: tuple[str, ...] = ()
+) -> HTMLResponse:
     rows = session.exec(
         select(BindingRequest, Person)
         .join(Person, col(BindingRequest.person_id) == Person.id)
@@ -168,17 +94,24 @@ def bindings(request: Request, session: SessionDep, actor: OfficeDep) -> HTMLRes
             "who": p.name or f"微信用户 {p.openid or ''}"[:24],
             "label": f"{r.building}栋{r.unit + '单元' if r.unit else ''}{r.room}",
             "reason": REASONS.get(r.reason, r.reason),
-            "when": _local(r.created_at),
+            "when": local(r.created_at),
         }
         for r, p in rows
     ]
-    return _page(
+    register = [
+        {"room": room_label(b, r), "area": r.area, "name": h.name, "phone": h.phone}
+        for b, r, h in roster(session)
+    ]
+    return page(
         request,
         "bindings.html",
         actor,
         session,
         requests=requests,
-        residents_chart=_residents_by_building(session),
+        register=register,
+        columns=",".join(COLUMNS),
+        problems=problems,
+        residents_chart=residents_by_building(session),
     )
 
 
@@ -191,7 +124,7 @@ def decide(
     now: NowDep,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    _require_admin(actor)
+    require_admin(actor)
     if decision not in ("approve", "reject"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
     try:
@@ -210,16 +143,36 @@ def decide(
                 action=f"binding.{decision}",
                 now=now,
                 target=f"binding_request:{request_id}",
+                note=note,
             )
     except (LookupError, ValueError) as exc:
-        return _back("/console/bindings", error=f"操作失败：{exc}")
+        return back("/console/bindings", error=f"操作失败：{exc}")
     done = "已通过" if decision == "approve" else "已驳回"
-    return _back("/console/bindings", ok=f"申请 #{request_id} {done}")
+    return back("/console/bindings", ok=f"申请 #{request_id} {done}")
 
 
-def _back(path: str, **message: str) -> Response:
-    """Redirect after a form post, carrying a one-line message."""
-    return RedirectResponse(f"{path}?{urlencode(message)}", status_code=status.HTTP_303_SEE_OTHER)
+@router.post("/residents/import", response_class=HTMLResponse)
+def import_residents(
+    request: Request, session: SessionDep, actor: OfficeDep, now: NowDep, file: Annotated[UploadFile, File()]
+) -> Response:
+    """The room register CSV; on problems the page lists every bad line and nothing is imported."""
+    require_admin(actor)
+    text = decode(file.file.read())
+    try:
+        with session.begin():
+            report = import_roster(session, text=text, now=now)
+            audit(
+                session, actor=actor, action="residents.import", now=now, target="roster", **report.as_json()
+            )
+    except RosterError as exc:
+        response = _bindings_page(request, session, actor, tuple(exc.problems))
+        response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+        return response
+    summary = (
+        f"导入完成：{report.lines} 行，新增房屋 {report.rooms_created}，更新面积 {report.rooms_updated}，"
+        f"新增住户 {report.people_created}，更新住户 {report.people_updated}"
+    )
+    return back("/console/bindings", ok=summary)
 
 
 def _percent(value: float) -> str:
@@ -238,7 +191,7 @@ def proposals(request: Request, session: SessionDep, actor: OfficeDep, now: NowD
                 "title": proposal.title,
                 "matter": f"第{proposal.matter}项 {MATTERS[proposal.matter]}",
                 "phase": PHASES.get(proposal.phase(now), proposal.phase(now)),
-                "close": _local(proposal.votes_close_at),
+                "close": local(proposal.votes_close_at),
                 **{
                     k: _percent(float(result[k]))
                     for k in ("area_participation", "head_participation", "area_approval", "head_approval")
@@ -246,21 +199,4 @@ def proposals(request: Request, session: SessionDep, actor: OfficeDep, now: NowD
                 "verdict": ("通过" if result["passed"] else "未通过") if closed else "—",
             }
         )
-    return _page(request, "proposals.html", actor, session, proposals=items)
-
-
-@router.get("/knowledge", response_class=HTMLResponse)
-def knowledge(request: Request, session: SessionDep, actor: OfficeDep, q: str = "") -> HTMLResponse:
-    path = request.app.state.settings.knowledge.path
-    kb = knowledge_for(path)
-    answer = kb.answer(q) if q.strip() else None
-    return _page(
-        request,
-        "knowledge.html",
-        actor,
-        session,
-        question=q,
-        answer=answer,
-        entries=kb.entries,
-        kb_path=path or "nlp/data/knowledge（内置）",
-    )
+    return page(request, "proposals.html", actor, session, proposals=items)

@@ -1,0 +1,143 @@
+"""The knowledge base: list and read entries, preview the bot's answer, edit, add, upload a file.
+
+Edits need ``[knowledge] path`` to be a writable directory (409 otherwise); a change that would
+leave the knowledge base unloadable is refused (422) and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Request, status
+from pydantic import BaseModel, Field
+
+from bot.api.deps import AdminActor, Everyone, NowDep, SessionDep
+from handlers.consult import knowledge_for
+from models.access import Actor, audit
+from models.knowledge import EntryInput, KnowledgeEditError, save_entry, upload_file
+
+router = APIRouter(tags=["knowledge"])
+FileName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,60}\.toml$")]
+
+
+class EntryBody(BaseModel):
+    title: str = Field(min_length=1, max_length=100)
+    questions: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    answer: str = Field(min_length=1, max_length=2000)
+    source: str = Field(min_length=1, max_length=200)
+
+
+class NewEntry(EntryBody):
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
+
+
+class Question(BaseModel):
+    question: str = Field(min_length=1, max_length=500)
+
+
+def _path(request: Request) -> str:
+    return request.app.state.settings.knowledge.path
+
+
+def preview_answer(path: str, question: str) -> dict[str, Any]:
+    """What the bot would answer, and the runners-up."""
+    kb = knowledge_for(path)
+    best = kb.answer(question)
+    return {
+        "confident": best.confident,
+        "answer": best.text,
+        "source": best.source,
+        "entry_id": best.entry_id,
+        "candidates": [
+            {"entry_id": a.entry_id, "title": a.title, "score": a.score} for a in kb.search(question)
+        ],
+    }
+
+
+def _saved(session: SessionDep, actor: Actor, now: NowDep, action: str, target: str) -> None:
+    knowledge_for.cache_clear()  # the chat answers from the edited base from now on
+    with session.begin():
+        audit(session, actor=actor, action=action, now=now, target=target)
+
+
+@router.get("/knowledge")
+def list_entries(request: Request, _actor: Everyone) -> dict[str, Any]:
+    items = [asdict(e) for e in knowledge_for(_path(request)).entries]
+    return {"items": items, "total": len(items), "editable": bool(_path(request))}
+
+
+@router.get("/knowledge/{entry_id}")
+def get_entry(entry_id: str, request: Request, _actor: Everyone) -> dict[str, Any]:
+    entry = knowledge_for(_path(request)).get(entry_id)
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"knowledge entry {entry_id} not found")
+    return asdict(entry)
+
+
+@router.post("/knowledge/preview")
+def preview(body: Question, request: Request, _actor: Everyone) -> dict[str, Any]:
+    return preview_answer(_path(request), body.question)
+
+
+def _save(request: Request, entry: EntryInput, *, create: bool) -> dict[str, Any]:
+    try:
+        return asdict(save_entry(_path(request), entry=entry, create=create))
+    except LookupError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except KnowledgeEditError as exc:
+        code = status.HTTP_409_CONFLICT if not _path(request) else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, detail=str(exc)) from exc
+
+
+def _input(entry_id: str, body: EntryBody) -> EntryInput:
+    return EntryInput(
+        id=entry_id,
+        title=body.title,
+        answer=body.answer,
+        source=body.source,
+        questions=tuple(body.questions),
+        keywords=tuple(body.keywords),
+    )
+
+
+@router.post("/knowledge", status_code=status.HTTP_201_CREATED)
+def add_entry(
+    body: NewEntry, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
+    saved = _save(request, _input(body.id, body), create=True)
+    _saved(session, admin, now, "knowledge.add", f"knowledge:{body.id}")
+    return saved
+
+
+@router.put("/knowledge/{entry_id}")
+def edit_entry(
+    entry_id: str, body: EntryBody, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
+    saved = _save(request, _input(entry_id, body), create=False)
+    _saved(session, admin, now, "knowledge.edit", f"knowledge:{entry_id}")
+    return saved
+
+
+@router.put(
+    "/knowledge-files/{name}",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/toml": {"schema": {"type": "string"}}}}
+    },
+)
+async def put_file(
+    name: FileName, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
+    """Body: a whole TOML file of ``[[entry]]`` tables (UTF-8); it replaces the file of that name."""
+    try:
+        text = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail="the file must be UTF-8") from None
+    try:
+        total = upload_file(_path(request), name=name, text=text)
+    except KnowledgeEditError as exc:
+        code = status.HTTP_409_CONFLICT if not _path(request) else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, detail=str(exc)) from exc
+    _saved(session, admin, now, "knowledge.upload", f"knowledge-file:{name}")
+    return {"file": name, "entries": total}

@@ -1,0 +1,185 @@
+"""The room register from a CSV (楼栋,单元,房号,面积,姓名,电话): rooms with their area and who lives there.
+
+The import is all-or-nothing: every line is checked first, and a report names each bad line;
+nothing is written unless the whole file is good. Re-importing the same file changes nothing.
+Registered householders are a roster for the office, not WeChat accounts: residents still bind
+their room themselves in chat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from models.base import utc_field
+from models.community import Building, Room
+
+COLUMNS = ("楼栋", "单元", "房号", "面积", "姓名", "电话")
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+
+
+class Householder(SQLModel, table=True):
+    """A person registered as living in a room (from the office's roster)."""
+
+    __table_args__ = (UniqueConstraint("room_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: int = Field(foreign_key="room.id", index=True)
+    name: str = Field(max_length=40)
+    phone: str = Field(default="", max_length=20)
+    updated_at: datetime = utc_field()
+
+
+class RosterError(ValueError):
+    """The CSV has problems; ``problems`` names each bad line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class RosterReport:
+    lines: int = 0
+    rooms_created: int = 0
+    rooms_updated: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    unchanged: int = 0
+
+    def as_json(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Row:
+    line: int
+    building: str
+    unit: str
+    room: str
+    area: float
+    name: str
+    phone: str
+
+
+@dataclass
+class _Parsed:
+    rows: list[_Row] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 as Excel saves it on Chinese Windows."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("gb18030")
+
+
+def _parse(session: Session, text: str) -> _Parsed:
+    parsed = _Parsed()
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in next(reader, [])]
+    if tuple(header[: len(COLUMNS)]) != COLUMNS:
+        parsed.problems.append(f"第1行（表头）应为 {','.join(COLUMNS)}，实际是 {','.join(header) or '(空)'}")
+        return parsed
+    buildings = {b.number for b in session.exec(select(Building))}
+    seen: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        cells = [c.strip() for c in cells] + [""] * (len(COLUMNS) - len(cells))
+        building, unit, room, area_text, name, phone = cells[: len(COLUMNS)]
+        building = building.removesuffix("栋").removesuffix("号楼").upper()
+        unit = unit.removesuffix("单元")
+        where = f"第{line}行"
+        bad: list[str] = []
+        if building not in buildings:
+            bad.append(f"楼栋「{building or '(空)'}」不存在")
+        if not room:
+            bad.append("缺少房号")
+        try:
+            area = float(area_text)
+            if not 0 < area < 10000:
+                raise ValueError
+        except ValueError:
+            bad.append(f"面积「{area_text or '(空)'}」不是有效的平方米数")
+            area = 0.0
+        if phone and not PHONE.match(phone.replace(" ", "")):
+            bad.append(f"电话「{phone}」格式不对")
+        if phone and not name:
+            bad.append("有电话但没有姓名")
+        key = (building, unit, room)
+        if not bad and key in seen and seen[key][1] != area:
+            bad.append(f"与第{seen[key][0]}行是同一房屋但面积不同")
+        if bad:
+            parsed.problems.append(f"{where}：" + "；".join(bad))
+            continue
+        seen.setdefault(key, (line, area))
+        parsed.rows.append(_Row(line, building, unit, room, area, name, phone.replace(" ", "")))
+    if not parsed.rows and not parsed.problems:
+        parsed.problems.append("文件里没有任何房屋")
+    return parsed
+
+
+def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
+    """Check every line, then upsert rooms (area) and householders; raises :class:`RosterError`."""
+    parsed = _parse(session, text)
+    if parsed.problems:
+        raise RosterError(parsed.problems)
+    report = RosterReport(lines=len(parsed.rows))
+    building_ids = {b.number: b.id for b in session.exec(select(Building))}
+    rooms_done: set[int] = set()
+    for row in parsed.rows:
+        building_id = building_ids[row.building]
+        room = session.exec(
+            select(Room).where(Room.building_id == building_id, Room.unit == row.unit, Room.room == row.room)
+        ).first()
+        if room is None:
+            room = Room(building_id=building_id, unit=row.unit, room=row.room, area=row.area)  # type: ignore[arg-type]
+            session.add(room)
+            session.flush()
+            report.rooms_created += 1
+        elif room.id not in rooms_done and room.area != row.area:
+            room.area = row.area
+            session.add(room)
+            report.rooms_updated += 1
+        assert room.id is not None
+        rooms_done.add(room.id)
+        if not row.name:
+            continue
+        holder = session.exec(
+            select(Householder).where(Householder.room_id == room.id, Householder.name == row.name)
+        ).first()
+        if holder is None:
+            session.add(Householder(room_id=room.id, name=row.name, phone=row.phone, updated_at=now))
+            report.people_created += 1
+        elif holder.phone != row.phone:
+            holder.phone, holder.updated_at = row.phone, now
+            session.add(holder)
+            report.people_updated += 1
+        else:
+            report.unchanged += 1
+    session.flush()
+    return report
+
+
+def roster(
+    session: Session, *, building_ids: frozenset[int] | None = None
+) -> list[tuple[Building, Room, Householder]]:
+    """Registered householders with their room, by building, unit and room."""
+    query = (
+        select(Building, Room, Householder)
+        .join(Room, col(Room.building_id) == Building.id)
+        .join(Householder, col(Householder.room_id) == Room.id)
+        .order_by(col(Building.number), col(Room.unit), col(Room.room), col(Householder.id))
+    )
+    if building_ids is not None:
+        query = query.where(col(Building.id).in_(building_ids))
+    return list(session.exec(query).all())
