@@ -67,6 +67,14 @@ _HOME = re.compile(r"(我家|家里|在家|屋里|本户|我屋)")
 _START = re.compile(r"(我要)?(报修|报个修|修东西|我要修)")
 
 
+# Common places inside one building; a resident naming one without a building means their own.
+_BUILDING_SPOTS = ("楼道", "楼梯", "电梯", "单元门", "大堂", "天台", "屋顶", "楼顶", "走廊", "地下室")
+
+
+def _in_a_building(spot: str) -> bool:
+    return any(word in spot for word in _BUILDING_SPOTS)
+
+
 def _place_from_slots(ctx: Context, slots: dict[str, str], category: str | None) -> dict[str, Any] | None:
     building, room, spot = slots.get("building"), slots.get("room"), slots.get("spot")
     if building and room:
@@ -83,8 +91,8 @@ def _place_from_slots(ctx: Context, slots: dict[str, str], category: str | None)
         if found_building is None and spot is None and not category:
             return None
         home = home_of(ctx.session, ctx.person)
-        if found_building is None and not number and home and not spot:
-            found_building = home[0]
+        if found_building is None and not number and home and (not spot or _in_a_building(spot)):
+            found_building = home[0]  # 「楼道灯坏了」 from a resident: their own building's stairwell
         name = spot or (category if category in COMMON else "公共区域")
         label = (found_building.label if found_building else (f"{number}栋" if number else "")) + name
         return {

@@ -72,6 +72,7 @@ def test_only_missing_slots_are_asked(wechat: WeChatSim, demo: None, session: Se
     assert "什么问题" in wechat.send("demo-resident-li", "我要报修")
     reply = wechat.send("demo-resident-li", "楼道灯不亮")
     assert "类别：照明" in reply and "问题：楼道灯不亮" in reply
+    assert "地点：1栋楼道" in reply  # the resident's own building (1栋1单元301)
     reply = wechat.send("newcomer", "电梯坏了")  # not bound: where?
     assert "在哪里" in reply
     reply = wechat.send("newcomer", "5栋")
