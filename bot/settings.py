@@ -100,6 +100,8 @@ class OutboxSettings(BaseModel):
     # What to do with a push whose channel is not configured: "console" (log it; development)
     # or "dead" (dead-letter it with the reason, to retry once configured).
     unconfigured: str = "dead"
+    # Development and demos: print every push on the console instead of calling WeChat at all.
+    console_only: bool = False
 
 
 class Settings(BaseSettings):
@@ -209,4 +211,6 @@ def generate_local_config(example: Path, target: Path) -> None:
         key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
         text = text.replace(placeholder, key)
     text = text.replace("REPLACE_WITH_ADMIN_TOKEN", secrets.token_urlsafe(24))
+    # A local config talks to no real WeChat: pushes are printed, not sent.
+    text = text.replace("console_only = false", "console_only = true")
     target.write_text(text, encoding="utf-8")

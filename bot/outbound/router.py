@@ -86,6 +86,8 @@ class Channels:
 
     def route(self, session: Session, message: OutboxMessage, *, now: datetime) -> Route:
         """The channel for this row now; raises Permanent when the recipient cannot be reached."""
+        if self.settings.outbox.console_only:
+            return self._console(session, message)
         if message.building_id is not None:
             return self._building(session, message.building_id)
         person = session.get(Person, message.person_id) if message.person_id is not None else None
@@ -110,6 +112,16 @@ class Channels:
         if seen is not None and now - seen < CUSTOMER_SERVICE_WINDOW:
             return Route(self.mp_custom, person.openid, recipient, fallback=template)
         return template
+
+    def _console(self, session: Session, message: OutboxMessage) -> Route:
+        if message.building_id is not None:
+            building = session.get(Building, message.building_id)
+            label = building.label if building else f"building {message.building_id}"
+            return Route(self.console, f"{label}群", f"building:{message.building_id}")
+        person = session.get(Person, message.person_id) if message.person_id is not None else None
+        if person is None:
+            raise Permanent(f"person {message.person_id} not found")
+        return Route(self.console, person.name or person.openid or "", f"person:{person.id}")
 
     def _building(self, session: Session, building_id: int) -> Route:
         building = session.get(Building, building_id)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
 
@@ -216,3 +218,33 @@ def test_unconfigured_channels_go_to_the_console_in_development(
     finally:
         worker.client.close()
     assert "app_secret" in row(engine, message_id).last_error
+
+
+def test_console_only_prints_every_push_and_calls_no_wechat(
+    engine: Engine,
+    demo: None,
+    clock: ManualClock,
+    fake_wechat: FakeWeChat,
+    outbox_worker: DeliveryWorker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outbox_worker.settings.outbox.console_only = True  # what `hgj config init` writes for local use
+    with Session(engine) as session, session.begin():
+        building = session.exec(select(Building).where(Building.number == "3")).one()
+        wang = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
+        enqueue(
+            session,
+            idempotency_key="c1",
+            building_id=building.id,
+            kind="notice",
+            text="楼栋群通知",
+            now=clock.now(),
+        )
+        enqueue(
+            session, idempotency_key="c2", person_id=wang.id, kind="notice", text="个人通知", now=clock.now()
+        )
+    with caplog.at_level(logging.INFO):
+        deliver_all([outbox_worker], clock)
+    assert fake_wechat.delivered() == [] and not fake_wechat.token_requests
+    printed = caplog.text
+    assert "楼栋群通知" in printed and "个人通知" in printed
