@@ -18,23 +18,10 @@ from models.dispatch import open_ticket
 from models.feedback import follow
 from models.people import Person, home_of
 from models.tickets import OPEN, Ticket, TicketKind, local_time
+from nlp.slots.repair import CATEGORIES
 
 router = Router("repair")
 
-CATEGORIES = (
-    "水电",
-    "管道下水",
-    "电梯",
-    "门禁对讲",
-    "照明",
-    "燃气",
-    "门窗",
-    "渗漏",
-    "公共设施",
-    "绿化环境",
-    "停车道闸",
-    "其他",
-)
 COMMON = {"电梯", "门禁对讲", "停车道闸", "公共设施", "绿化环境"}
 MAX_PHOTOS = 4
 
