@@ -31,6 +31,8 @@ def monthly_report(session: Session, *, now: datetime) -> int:
         return 0
     month = previous_month(month_of(now))
     figures = compute(session, now=now, weights=TicketRules().metric_weights, month=month)
+    if not figures.get("total"):
+        return 0  # no work orders that month (e.g. before the system was in use): nothing to report
     text = TEXT.format(
         month=month,
         total=figures.get("total", 0),

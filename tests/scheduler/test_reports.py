@@ -32,3 +32,9 @@ def test_last_months_figures_reach_the_office_once(
         ).all()
     assert {person.name for _, person in rows} == {"吴小燕", "周书记"}
     assert all(message.text.startswith("【2026-11 服务月报】工单 1 件") for message, _ in rows)
+
+
+def test_a_month_without_work_orders_sends_nothing(demo: None, engine: Engine, clock: ManualClock) -> None:
+    clock.set(datetime(2026, 12, 1, 1, 30, tzinfo=UTC))
+    with Session(engine) as session, session.begin():
+        assert monthly_report(session, now=clock.now()) == 0
