@@ -75,6 +75,7 @@ def serve(
     except ConfigError as exc:
         _fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
     host, port = host or settings.server.host, port or settings.server.port
     engine = create_db_engine(settings.database.url, echo=settings.database.echo)
     out.print(f"红管家已启动：http://{host}:{port}  （公众号回调 /wechat，管理接口 /api/v1，文档 /docs）")
