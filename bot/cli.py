@@ -111,6 +111,7 @@ def worker(
 
     settings = _settings(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     engine = create_db_engine(settings.database.url)
     _require_schema(engine)
     background = _background(settings, engine, enabled=True, threads=threads)
