@@ -11,8 +11,9 @@ from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from models.audience import AudienceError, parse_audience
+from models.base import month_of, previous_month
 from models.community import Grid
-from models.ledger import month_of, previous_month, summary_text
+from models.ledger import summary_text
 from models.notices import (
     MAX_BODY,
     MAX_TITLE,

@@ -67,3 +67,13 @@ def enum_field(enum_cls: type[Enum], default: Enum, *, index: bool = False) -> A
         ),
         index=index,
     )
+
+
+def month_of(moment: datetime) -> str:
+    """The local calendar month of ``moment``, as "2026-11"."""
+    return f"{moment.astimezone(LOCAL_TZ):%Y-%m}"
+
+
+def previous_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"

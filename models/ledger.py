@@ -18,7 +18,7 @@ from enum import StrEnum
 from sqlalchemy import or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import LOCAL_TZ, enum_field, utc_field
+from models.base import enum_field, utc_field
 from models.community import Building, default_community
 from models.fanout import Target, enqueue_many
 
@@ -68,15 +68,6 @@ class EntryInput:
 class _Checked:
     entries: list[LedgerEntry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-
-
-def month_of(moment: datetime) -> str:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
-
-
-def previous_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:])
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def parse_yuan(text: str) -> int:

@@ -14,19 +14,16 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from models.base import month_of
 from models.community import Building, Grid
 from models.people import Person
-from models.tickets import LOCAL_TZ, Rating, Ticket, TicketKind, TicketStatus
+from models.tickets import Rating, Ticket, TicketKind, TicketStatus
 
 RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "mediation_rate", "lowest_level_share")
 
 
 def _ratio(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
-
-
-def month_of(moment: datetime) -> str:
-    return f"{moment.astimezone(LOCAL_TZ):%Y-%m}"
 
 
 def rates(

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot.clock import LOCAL_TZ
-from models.ledger import month_of, previous_month, publish_month
+from models.base import month_of, previous_month
+from models.ledger import publish_month
 from models.notices import expire_due, publish_due
 
 

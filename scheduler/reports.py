@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.base import LOCAL_TZ
-from models.ledger import month_of, previous_month
+from models.base import LOCAL_TZ, month_of, previous_month
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role
 from models.sla import TicketRules

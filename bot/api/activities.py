@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminActor, Everyone, NowDep, OfficeActor, SessionDep
+from bot.api.deps import AdminActor, Everyone, NowDep, OfficeActor, SessionDep, person_or_404
 from models.access import audit
 from models.activities import Activity, Signup, create_activity
 from models.attendance import mark_attended
@@ -54,12 +54,7 @@ class RotaCreate(BaseModel):
 
 
 def _person(session: Session, openid: str | None) -> Person | None:
-    if openid is None:
-        return None
-    person = person_by_openid(session, openid)
-    if person is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person with openid {openid}")
-    return person
+    return None if openid is None else person_or_404(session, openid)
 
 
 def _public(activity: Activity) -> dict[str, Any]:

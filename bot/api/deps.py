@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from bot.db import reader, write_gate
 from models.access import Actor, ApiRole, actor_for_token
+from models.people import Person, person_by_openid
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -75,6 +76,14 @@ def require(*roles: ApiRole) -> Callable[[Actor], Actor]:
 def require_admin(actor: Annotated[Actor, Depends(require(ApiRole.admin))]) -> str:
     """The acting admin's audit tag."""
     return actor.tag
+
+
+def person_or_404(session: Session, openid: str) -> Person:
+    """The person with this openid, or a 404 that names it."""
+    person = person_by_openid(session, openid)
+    if person is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person with openid {openid}")
+    return person
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

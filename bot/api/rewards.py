@@ -6,11 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, OfficeActor, SessionDep, require
+from bot.api.deps import (
+    AdminActor,
+    DeskActor,
+    Everyone,
+    NowDep,
+    OfficeActor,
+    SessionDep,
+    person_or_404,
+    require,
+)
 from models.access import Actor, ApiRole, audit
-from models.people import Person, person_by_openid
 from models.points import balance, correct, history
 from models.rewards import (
     Redemption,
@@ -50,13 +58,6 @@ class Correction(BaseModel):
 
 def _order(order: Redemption) -> dict[str, Any]:
     return order.model_dump(mode="json")
-
-
-def _person(session: Session, openid: str) -> Person:
-    person = person_by_openid(session, openid)
-    if person is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no person with openid {openid}")
-    return person
 
 
 @router.post("/rewards", status_code=status.HTTP_201_CREATED)
@@ -143,7 +144,7 @@ def post_cancel(redemption_id: int, session: SessionDep, admin: AdminActor, now:
 
 @router.get("/points/{openid}")
 def get_points(openid: str, session: SessionDep, _office: OfficeActor) -> dict[str, Any]:
-    person = _person(session, openid)
+    person = person_or_404(session, openid)
     entries = [e.model_dump(mode="json") for e in history(session, person_id=person.id, limit=100)]  # type: ignore[arg-type]
     return {"openid": openid, "balance": balance(session, person_id=person.id), "entries": entries}  # type: ignore[arg-type]
 
@@ -153,7 +154,7 @@ def post_correction(body: Correction, session: SessionDep, admin: AdminActor, no
     """A compensating entry with a reason; old entries are never edited."""
     try:
         with session.begin():
-            person = _person(session, body.openid)
+            person = person_or_404(session, body.openid)
             entry = correct(
                 session,
                 person_id=person.id,

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
 from models.access import Actor, audit
+from models.base import month_of
 from models.community import Building
 from models.ledger import (
     CSV_COLUMNS,
@@ -20,7 +21,6 @@ from models.ledger import (
     LedgerKind,
     add_entries,
     import_csv,
-    month_of,
     parse_yuan,
     publish_month,
     summary_text,

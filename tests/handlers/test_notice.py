@@ -8,8 +8,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
+from models.base import month_of
 from models.community import Building
-from models.ledger import EntryInput, add_entries, month_of
+from models.ledger import EntryInput, add_entries
 from models.notices import Notice, NoticeStatus, create_notice, publish_due
 from models.outbox import OutboxMessage
 from models.people import person_by_openid
