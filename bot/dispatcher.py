@@ -21,7 +21,7 @@ from bot.message import Message
 from bot.replies import Reply, Text, as_list
 from bot.router import Handler, Router
 from bot.settings import Settings
-from models.conversation import load_state, save_state
+from models.conversation import ConversationState, load_state, save_state
 from models.people import Person, get_or_create_resident, person_by_wecom
 
 log = logging.getLogger(__name__)
@@ -67,21 +67,38 @@ class Dispatcher:
             self.kinds.update(router.kinds)
             self.commands.extend(router.commands)
 
-    def dispatch(self, session: Session, message: Message, now: datetime) -> list[Reply]:
-        person = self._identify(session, message, now)
+    def dispatch(
+        self,
+        session: Session,
+        message: Message,
+        now: datetime,
+        *,
+        person: Person | None = None,
+        state: ConversationState | None = None,
+        unsaved: dict[str, tuple[ConversationState, datetime]] | None = None,
+    ) -> list[Reply]:
+        """The replies to ``message``.
+
+        ``person`` and ``state`` when the caller loaded them already; with ``unsaved``, a changed
+        state is put there for the caller to save (with others) instead of being saved here.
+        """
+        person = person or self._identify(session, message, now)
         if person is None:
             return [Text(TEXTS["unknown_wecom"])]
         if person.last_seen_at is None or now - person.last_seen_at > LAST_SEEN_PRECISION:
             person.last_seen_at = now  # for WeChat's 48-hour customer-service window
             session.add(person)
-        state = load_state(session, user_key=message.user_key)
+        state = state or load_state(session, user_key=message.user_key)
         before = state.snapshot()
         ctx = Context(
             session=session, message=message, person=person, now=now, settings=self.settings, state=state
         )
         replies = self._route(ctx)
         if state.snapshot() != before or state.form:  # an active form's idle clock restarts too
-            save_state(session, state=state, now=now)
+            if unsaved is None:
+                save_state(session, state=state, now=now)
+            else:
+                unsaved[state.user_key] = (state, now)
         return [Text(note) for note in ctx.notes] + replies
 
     def _identify(self, session: Session, message: Message, now: datetime) -> Person | None:

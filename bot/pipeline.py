@@ -3,13 +3,20 @@
 The inbound row, the domain changes, the conversation state and the outbox rows commit
 together; a retry of a message already handled gets the stored replies and changes nothing.
 A message whose handling fails is still recorded (marked failed) with the apology it got.
+
+Messages that arrive while others are being handled are handled together in one transaction
+(group commit, see ``bot.batching``): their dedupe check, people and conversation states are
+read with one statement each, and they commit once. If anything in such a batch fails, it is
+rolled back and every message in it is handled again on its own, so one message's failure
+never costs another its answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -17,17 +24,21 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.batching import Batcher
 from bot.clock import Clock
 from bot.db import lock_key, reader, write_gate
 from bot.dispatcher import Dispatcher
 from bot.locks import UserLocks
 from bot.message import Message
 from bot.replies import Reply, Text, decode, encode
-from models.inbound import record_inbound, stored_replies
+from models.conversation import ConversationState, load_states, save_states
+from models.inbound import record_inbound, record_inbound_many, stored_replies, stored_replies_many
+from models.people import people_by_openid
 
 log = logging.getLogger(__name__)
 
 SORRY = "抱歉，系统刚才开了小差，您的消息没有处理成功，请稍后再发一次。紧急情况请直接拨打物业电话。"
+MAX_BATCH = 64
 
 
 class Pipeline:
@@ -36,15 +47,19 @@ class Pipeline:
         self.dispatcher = dispatcher
         self.clock = clock
         self.locks = UserLocks()
-        # SQLite has one writer: one worker thread does the work with no lock or GIL contention.
+        # SQLite has one writer: one worker thread and one batch at a time.
         size = 1 if engine.dialect.name == "sqlite" else workers
         self.executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="pipeline")
+        self.batcher = Batcher(
+            self.process_batch, executor=self.executor, in_flight=size, max_batch=MAX_BATCH
+        )
 
     async def submit(self, message: Message) -> list[Reply]:
-        """Process ``message`` on the pipeline's workers, off the event loop."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self.process, message)
+        """Process ``message`` on the pipeline's workers, together with any that arrive meanwhile."""
+        return await self.batcher.submit(message)
 
     def process(self, message: Message) -> list[Reply]:
+        """Process one message in a transaction of its own."""
         with self.locks.hold(message.user_key), write_gate(self.engine):
             try:
                 return self._process_once(message)
@@ -60,6 +75,20 @@ class Pipeline:
             self._record(message, replies, error=True)
             return replies
 
+    def process_batch(self, messages: Sequence[Message]) -> list[list[Reply]]:
+        """Process ``messages`` (in order) in one transaction; one by one if that fails."""
+        if len(messages) == 1:
+            return [self.process(messages[0])]
+        try:
+            with ExitStack() as stack:
+                for user_key in sorted({message.user_key for message in messages}):
+                    stack.enter_context(self.locks.hold(user_key))
+                stack.enter_context(write_gate(self.engine))
+                return self._process_together(messages)
+        except Exception:
+            log.warning("a batch of %d messages failed; handling them one by one", len(messages))
+            return [self.process(message) for message in messages]
+
     def _process_once(self, message: Message) -> list[Reply]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
             lock_key(session, message.user_key)
@@ -71,6 +100,37 @@ class Pipeline:
             # Stored in the same transaction as everything the message caused.
             record_inbound(session, **self._fields(message, replies, now))
         return replies
+
+    def _process_together(self, messages: Sequence[Message]) -> list[list[Reply]]:
+        results: list[list[Reply]] = []
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            user_keys = sorted({message.user_key for message in messages})
+            for user_key in user_keys:
+                lock_key(session, user_key)
+            stored = {
+                key: decode(replies)
+                for key, replies in stored_replies_many(session, [m.dedupe_key for m in messages]).items()
+            }
+            openids = [m.user_id for m in messages if m.channel != "wecom"]
+            people = people_by_openid(session, openids) if openids else {}
+            states = load_states(session, user_keys=user_keys)
+            rows: list[dict[str, Any]] = []
+            unsaved: dict[str, tuple[ConversationState, datetime]] = {}
+            for message in messages:
+                if message.dedupe_key in stored:  # a retry, or the same message twice in this batch
+                    results.append(stored[message.dedupe_key])
+                    continue
+                now = self.clock.now()
+                person = people.get(message.user_id) if message.channel != "wecom" else None
+                replies = self.dispatcher.dispatch(
+                    session, message, now, person=person, state=states[message.user_key], unsaved=unsaved
+                )
+                stored[message.dedupe_key] = replies
+                rows.append(self._fields(message, replies, now))
+                results.append(replies)
+            save_states(session, list(unsaved.values()))
+            record_inbound_many(session, rows)
+        return results
 
     def _fields(self, message: Message, replies: list[Reply], now: datetime) -> dict[str, Any]:
         return {

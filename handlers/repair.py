@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any, ClassVar
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from bot.context import Context
@@ -179,9 +180,12 @@ class RepairForm(Form):
         if slots.get("confirmed") is None:
             slots.pop("confirmed", None)
         missing = super().missing_slot(ctx, slots)
-        if missing == "confirmed":
+        # Look for a neighbour's report once per category and place, not on every re-ask.
+        checked_for = [slots.get("category"), slots.get("place", {}).get("label")]
+        if missing == "confirmed" and ctx.state.slots.get("duplicate_for") != checked_for:
             duplicate = _duplicate(ctx, slots)
             ctx.state.slots["duplicate"] = duplicate.id if duplicate else None
+            ctx.state.slots["duplicate_for"] = checked_for
         return missing
 
     def prompt(self, ctx: Context, slot: str) -> str:
@@ -237,23 +241,45 @@ class RepairForm(Form):
         return self.prompt(ctx, "confirmed")
 
 
+_SAME_REPAIR = (
+    select(Ticket)
+    .where(
+        Ticket.kind == TicketKind.repair,
+        Ticket.category == bindparam("category"),
+        col(Ticket.status).in_(OPEN),
+        col(Ticket.created_at) >= bindparam("since"),
+        Ticket.reporter_id != bindparam("reporter"),
+    )
+    .order_by(col(Ticket.id).desc())
+    .limit(1)
+)
+_SAME_REPAIR_IN_ROOM = _SAME_REPAIR.where(Ticket.room_id == bindparam("room_id"))
+_SAME_REPAIR_AT_SPOT = _SAME_REPAIR.where(
+    Ticket.building_id == bindparam("building_id"), Ticket.spot == bindparam("spot")
+)
+_SAME_REPAIR_AT_COMMON_SPOT = _SAME_REPAIR.where(
+    col(Ticket.building_id).is_(None), Ticket.spot == bindparam("spot")
+)
+
+
 def _duplicate(ctx: Context, slots: dict[str, Any]) -> Ticket | None:
     """An open ticket of the same category at the same building/spot filed in the last 24 h."""
     place = slots["place"]
-    query = select(Ticket).where(
-        Ticket.kind == TicketKind.repair,
-        Ticket.category == slots["category"],
-        col(Ticket.status).in_(OPEN),
-        col(Ticket.created_at) >= ctx.now - timedelta(hours=24),
-        Ticket.reporter_id != ctx.person.id,
-    )
+    params = {
+        "category": slots["category"],
+        "since": ctx.now - timedelta(hours=24),
+        "reporter": ctx.person.id,
+        "room_id": place.get("room_id"),
+        "building_id": place.get("building_id"),
+        "spot": place.get("spot", ""),
+    }
     if place.get("room_id"):
-        query = query.where(Ticket.room_id == place["room_id"])
+        query = _SAME_REPAIR_IN_ROOM
+    elif place.get("building_id") is not None:
+        query = _SAME_REPAIR_AT_SPOT
     else:
-        query = query.where(
-            Ticket.building_id == place.get("building_id"), Ticket.spot == place.get("spot", "")
-        )
-    return ctx.session.exec(query.order_by(col(Ticket.id).desc())).first()
+        query = _SAME_REPAIR_AT_COMMON_SPOT
+    return ctx.session.exec(query, params=params).first()
 
 
 repair_form = router.form(RepairForm())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam
 from sqlmodel import Field, Session, SQLModel, select
 
 
@@ -50,16 +50,18 @@ def default_community(session: Session) -> Community | None:
     return session.exec(select(Community).order_by(Community.id)).first()  # type: ignore[arg-type]
 
 
+_ROOM_AT = (
+    select(Building, Room)
+    .join(Room, Room.building_id == Building.id)  # type: ignore[arg-type]
+    .where(Building.number == bindparam("building"), Room.room == bindparam("room"))
+)
+_ROOM_IN_UNIT = _ROOM_AT.where(Room.unit == bindparam("unit"))
+
+
 def find_room(session: Session, *, building: str, unit: str, room: str) -> tuple[Building, Room] | None:
     """The room matching an address as a resident gives it; the unit may be left out if unambiguous."""
-    query = (
-        select(Building, Room)
-        .join(Room, Room.building_id == Building.id)  # type: ignore[arg-type]
-        .where(Building.number == building.upper(), Room.room == room)
-    )
-    if unit:
-        query = query.where(Room.unit == unit)
-    matches = session.exec(query).all()
+    params = {"building": building.upper(), "room": room, "unit": unit}
+    matches = session.exec(_ROOM_IN_UNIT if unit else _ROOM_AT, params=params).all()
     if len(matches) != 1:
         return None
     found_building, found_room = matches[0]

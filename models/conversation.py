@@ -44,6 +44,9 @@ _TABLE = Conversation.__table__  # type: ignore[attr-defined]
 _LOAD = select(_TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at).where(
     _TABLE.c.user_key == bindparam("key")
 )
+_LOAD_MANY = select(
+    _TABLE.c.user_key, _TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at
+).where(_TABLE.c.user_key.in_(bindparam("keys", expanding=True)))
 _DELETE = delete(_TABLE).where(_TABLE.c.user_key == bindparam("key"))
 _FIELDS = ("form", "slots", "asking", "updated_at")
 
@@ -65,20 +68,40 @@ def load_state(session: Session, *, user_key: str) -> ConversationState:
     return ConversationState(user_key, form, dict(slots or {}), asking, updated_at, stored=True)
 
 
+def load_states(session: Session, *, user_keys: list[str]) -> dict[str, ConversationState]:
+    """The states of several people at once (a fresh state for those without a row)."""
+    states = {key: ConversationState(user_key=key) for key in user_keys}
+    for key, form, slots, asking, updated_at in session.connection().execute(_LOAD_MANY, {"keys": user_keys}):
+        states[key] = ConversationState(key, form, dict(slots or {}), asking, updated_at, stored=True)
+    return states
+
+
 def save_state(session: Session, *, state: ConversationState, now: datetime) -> None:
     """Persist ``state``: upsert while a form is active, delete the row once it is not."""
+    save_states(session, [(state, now)])
+
+
+def save_states(session: Session, states: list[tuple[ConversationState, datetime]]) -> None:
+    """Persist several states with one statement per kind of change."""
     connection = session.connection()
-    if state.form is None:
-        if state.stored:
-            connection.execute(_DELETE, {"key": state.user_key})
+    gone = [{"key": state.user_key} for state, _ in states if state.form is None and state.stored]
+    active = [
+        {
+            "user_key": state.user_key,
+            "form": state.form,
+            "slots": state.slots,
+            "asking": state.asking,
+            "updated_at": now,
+        }
+        for state, now in states
+        if state.form is not None
+    ]
+    if gone:
+        connection.execute(_DELETE, gone)
+    if active:
+        connection.execute(_upsert(connection.dialect.name), active)
+    for state, now in states:
+        if state.form is None:
             state.stored = False
-        return
-    values = {
-        "user_key": state.user_key,
-        "form": state.form,
-        "slots": state.slots,
-        "asking": state.asking,
-        "updated_at": now,
-    }
-    connection.execute(_upsert(connection.dialect.name), values)
-    state.updated_at, state.stored = now, True
+        else:
+            state.updated_at, state.stored = now, True

@@ -31,6 +31,9 @@ class InboundMessage(SQLModel, table=True):
 # Every message runs these two: plain Core statements on the table, built once.
 _TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
 _STORED = select(_TABLE.c.replies).where(_TABLE.c.dedupe_key == bindparam("key"))
+_STORED_MANY = select(_TABLE.c.dedupe_key, _TABLE.c.replies).where(
+    _TABLE.c.dedupe_key.in_(bindparam("keys", expanding=True))
+)
 _RECORD = insert(_TABLE)
 
 
@@ -40,6 +43,18 @@ def stored_replies(session: Session, dedupe_key: str) -> list[dict[str, Any]] | 
     return None if row is None else list(row[0])
 
 
+def stored_replies_many(session: Session, dedupe_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The replies recorded for those of ``dedupe_keys`` that were handled already."""
+    rows = session.connection().execute(_STORED_MANY, {"keys": dedupe_keys})
+    return {key: list(replies) for key, replies in rows}
+
+
 def record_inbound(session: Session, **fields: Any) -> None:
     """Insert the message log row."""
     session.connection().execute(_RECORD, {"failed": False, **fields})
+
+
+def record_inbound_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert several message log rows with one statement."""
+    if rows:
+        session.connection().execute(_RECORD, [{"failed": False, **fields} for fields in rows])

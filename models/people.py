@@ -86,6 +86,12 @@ def person_by_openid(session: Session, openid: str) -> Person | None:
     return session.exec(_BY_OPENID, params={"openid": openid}).first()
 
 
+def people_by_openid(session: Session, openids: list[str]) -> dict[str, Person]:
+    """Several people at once, by openid (those not yet known are missing)."""
+    found = session.exec(select(Person).where(col(Person.openid).in_(openids))).all()
+    return {person.openid: person for person in found if person.openid}
+
+
 def person_by_wecom(session: Session, userid: str) -> Person | None:
     return session.exec(select(Person).where(Person.wecom_userid == userid)).first()
 

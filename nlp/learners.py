@@ -26,6 +26,11 @@ def softmax(scores: dict[str, float]) -> dict[str, float]:
     return {label: e / z for label, e in exp.items()}
 
 
+def _column_sums(labels: Sequence[str], rows: Sequence[Sequence[float]], scale: float) -> dict[str, float]:
+    """Per label, ``scale`` times the sum of its column over ``rows`` (one row per feature)."""
+    return {label: scale * sum(column) for label, column in zip(labels, zip(*rows, strict=True), strict=True)}
+
+
 class NaiveBayes:
     """Multinomial NB; ``sharpness`` scales the mean log-likelihood before the softmax."""
 
@@ -50,18 +55,19 @@ class NaiveBayes:
             total = sum(counts[label].values()) + alpha * v
             self._loglik[label] = {f: math.log((n + alpha) / total) for f, n in counts[label].items()}
             self._unseen[label] = math.log(alpha / total)
+        # One row of log-likelihoods per feature, a column per label: scoring sums columns.
+        self._unseen_row = tuple(self._unseen[label] for label in self.labels)
+        self._rows = {
+            f: tuple(self._loglik[label].get(f, self._unseen[label]) for label in self.labels) for f in vocab
+        }
 
     def probabilities(self, known: Sequence[str]) -> dict[str, float]:
         """Class probabilities for features already filtered to the training vocabulary."""
         if not known:
             return {label: 1.0 / len(self.labels) for label in self.labels}
         scale = self.sharpness / len(known)
-        return softmax(
-            {
-                label: scale * sum(self._loglik[label].get(f, self._unseen[label]) for f in known)
-                for label in self.labels
-            }
-        )
+        rows = [self._rows.get(f, self._unseen_row) for f in known]
+        return softmax(_column_sums(self.labels, rows, scale))
 
 
 class AveragedPerceptron:
@@ -106,19 +112,16 @@ class AveragedPerceptron:
                         ag[f] += sv
                         ar[f] -= sv
                 step += 1
-        self._weights = [
+        weights = [
             [wi - ai / step for wi, ai in zip(wc, ac, strict=True)] for wc, ac in zip(w, acc, strict=True)
         ]
+        # One row of weights per feature, a column per label: scoring sums columns.
+        self._rows = {f: tuple(wc[i] for wc in weights) for f, i in self.index.items()}
 
     def probabilities(self, known: Sequence[str]) -> dict[str, float]:
         """Class probabilities for features already filtered to the training vocabulary."""
-        ids = [self.index[f] for f in known if f in self.index]
-        if not ids:
+        rows = [self._rows[f] for f in known if f in self._rows]
+        if not rows:
             return {label: 1.0 / len(self.labels) for label in self.labels}
-        scale = self.temperature / math.sqrt(len(ids))
-        return softmax(
-            {
-                label: scale * sum(map(wc.__getitem__, ids))
-                for label, wc in zip(self.labels, self._weights, strict=True)
-            }
-        )
+        scale = self.temperature / math.sqrt(len(rows))
+        return softmax(_column_sums(self.labels, rows, scale))

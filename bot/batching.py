@@ -1,0 +1,96 @@
+"""Group commit: messages that arrive while others are being handled are handled together.
+
+Each ``submit`` queues its message and waits. Whenever a worker is free, the batcher takes
+the queued messages (up to ``max_batch``) of people who have no message in flight, in order
+of arrival, and hands them to ``handle_batch`` on the executor. One person's messages never
+run in two batches at once, so one conversation is still processed at a time per person.
+At low traffic a batch is one message and nothing waits for company.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from bot.message import Message
+from bot.replies import Reply
+
+BatchHandler = Callable[[Sequence[Message]], list[list[Reply]]]
+
+
+@dataclass
+class _Queue:
+    """What waits and what runs, for one event loop."""
+
+    waiting: list[tuple[Message, asyncio.Future[list[Reply]]]] = field(default_factory=list)
+    busy_users: set[str] = field(default_factory=set)
+    in_flight: int = 0
+
+
+class Batcher:
+    def __init__(
+        self, handle_batch: BatchHandler, *, executor: Executor, in_flight: int, max_batch: int
+    ) -> None:
+        self.handle_batch = handle_batch
+        self.executor = executor
+        self.max_in_flight = in_flight
+        self.max_batch = max_batch
+        # Per event loop: the app normally has one, tests may run several in turn.
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def submit(self, message: Message) -> list[Reply]:
+        loop = asyncio.get_running_loop()
+        queue = self._queues.setdefault(loop, _Queue())
+        future: asyncio.Future[list[Reply]] = loop.create_future()
+        queue.waiting.append((message, future))
+        self._pump(loop, queue)
+        return await future
+
+    def _pump(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
+        while queue.in_flight < self.max_in_flight:
+            batch = self._take(queue)
+            if not batch:
+                return
+            queue.in_flight += 1
+            loop.create_task(self._run(loop, queue, batch))
+
+    def _take(self, queue: _Queue) -> list[tuple[Message, asyncio.Future[list[Reply]]]]:
+        """The next batch: waiting messages of people not in flight, each person's in order."""
+        batch, left, blocked = [], [], set()
+        for item in queue.waiting:
+            user = item[0].user_key
+            if user in queue.busy_users or user in blocked or len(batch) >= self.max_batch:
+                left.append(item)
+                blocked.add(user)  # a person's later messages never overtake an earlier one
+            else:
+                batch.append(item)
+        queue.waiting = left
+        queue.busy_users.update(message.user_key for message, _ in batch)
+        return batch
+
+    async def _run(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        queue: _Queue,
+        batch: list[tuple[Message, asyncio.Future[list[Reply]]]],
+    ) -> None:
+        messages = [message for message, _ in batch]
+        try:
+            results = await loop.run_in_executor(self.executor, self.handle_batch, messages)
+        except BaseException as exc:  # the handler catches its own errors; this is a last resort
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for (_, future), replies in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(replies)
+        finally:
+            queue.in_flight -= 1
+            queue.busy_users.difference_update(message.user_key for message in messages)
+            self._pump(loop, queue)
