@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from bot.message import Message
 from bot.replies import Reply
 
+# Loop turns from bytes arriving on a socket to the request's message reaching ``submit``.
+GATHER_TURNS = 3
+
 BatchHandler = Callable[[Sequence[Message]], list[list[Reply]]]
 
 
@@ -32,9 +35,17 @@ class _Queue:
 
 class Batcher:
     def __init__(
-        self, handle_batch: BatchHandler, *, executor: Executor, in_flight: int, max_batch: int
+        self,
+        handle_batch: BatchHandler,
+        *,
+        executor: Executor,
+        in_flight: int,
+        max_batch: int,
+        try_now: Callable[[Sequence[Message]], list[list[Reply]] | None] | None = None,
     ) -> None:
+        """``try_now``, if given, may handle a batch right on the event loop (None: it could not)."""
         self.handle_batch = handle_batch
+        self.try_now = try_now
         self.executor = executor
         self.max_in_flight = in_flight
         self.max_batch = max_batch
@@ -52,12 +63,26 @@ class Batcher:
         return await future
 
     def _pump(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
-        while queue.in_flight < self.max_in_flight:
+        while queue.in_flight < self.max_in_flight and queue.waiting:
+            if self.try_now is not None:
+                queue.in_flight += 1
+                loop.create_task(self._gather_then_run(loop, queue))
+                return
             batch = self._take(queue)
             if not batch:
                 return
             queue.in_flight += 1
             loop.create_task(self._run(loop, queue, batch))
+
+    async def _gather_then_run(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
+        """Before a batch that blocks the loop, let requests already received join it."""
+        for _ in range(GATHER_TURNS):
+            await asyncio.sleep(0)
+        batch = self._take(queue)
+        if batch:
+            await self._run(loop, queue, batch)
+        else:
+            queue.in_flight -= 1
 
     def _take(self, queue: _Queue) -> list[tuple[Message, asyncio.Future[list[Reply]]]]:
         """The next batch: waiting messages of people not in flight, each person's in order."""
@@ -81,7 +106,9 @@ class Batcher:
     ) -> None:
         messages = [message for message, _ in batch]
         try:
-            results = await loop.run_in_executor(self.executor, self.handle_batch, messages)
+            results = self.try_now(messages) if self.try_now is not None else None
+            if results is None:
+                results = await loop.run_in_executor(self.executor, self.handle_batch, messages)
         except BaseException as exc:  # the handler catches its own errors; this is a last resort
             for _, future in batch:
                 if not future.done():

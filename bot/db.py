@@ -12,7 +12,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 30_000
 
 
 def normalise_url(url: str) -> str:
@@ -49,18 +52,38 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        deferred = connection.get_execution_options().get("sqlite_deferred", False)
-        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get("sqlite_deferred", False):
+            connection.exec_driver_sql("BEGIN")
+        elif options.get("sqlite_nowait", False):
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def reader(engine: Engine) -> Engine:
     """The same engine for read-only work: on SQLite its transactions do not take the write lock."""
     return engine.execution_options(sqlite_deferred=True)
+
+
+def no_wait(engine: Engine) -> Engine:
+    """The same engine for work that must not wait: on SQLite, a write lock held by another
+    process makes BEGIN fail at once (``is_busy``) instead of waiting for it."""
+    return engine.execution_options(sqlite_nowait=True)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (another process is writing)."""
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
 
 
 _GATES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
@@ -73,8 +96,13 @@ def write_gate(engine: Engine) -> AbstractContextManager[object]:
     SQLite allows one writer anyway; queueing on a lock here avoids its busy-handler sleeps,
     which otherwise turn contention into long tail latencies. PostgreSQL needs no gate.
     """
+    return write_lock(engine) or nullcontext()
+
+
+def write_lock(engine: Engine) -> threading.Lock | None:
+    """The lock behind :func:`write_gate` (None on PostgreSQL), for callers that must not wait."""
     if engine.dialect.name != "sqlite":
-        return nullcontext()
+        return None
     with _GATES_GUARD:
         return _GATES.setdefault(engine, threading.Lock())
 

@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from bot.batching import Batcher
 from bot.clock import Clock
-from bot.db import lock_key, reader, write_gate
+from bot.db import is_busy, lock_key, no_wait, reader, write_gate, write_lock
 from bot.dispatcher import Dispatcher
 from bot.locks import UserLocks
 from bot.message import Message
@@ -50,8 +50,16 @@ class Pipeline:
         # SQLite has one writer: one worker thread and one batch at a time.
         size = 1 if engine.dialect.name == "sqlite" else workers
         self.executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="pipeline")
+        # On SQLite a batch runs right on the event loop when nothing it needs is busy: handing it
+        # to a thread costs more than the batch itself (the GIL, and caches on another core).
+        self.inline = engine.dialect.name == "sqlite"
+        self._now_engine = no_wait(engine)
         self.batcher = Batcher(
-            self.process_batch, executor=self.executor, in_flight=size, max_batch=MAX_BATCH
+            self.process_batch,
+            executor=self.executor,
+            in_flight=size,
+            max_batch=MAX_BATCH,
+            try_now=self.try_batch_now if self.inline else None,
         )
 
     async def submit(self, message: Message) -> list[Reply]:
@@ -89,8 +97,29 @@ class Pipeline:
             log.warning("a batch of %d messages failed; handling them one by one", len(messages))
             return [self.process(message) for message in messages]
 
-    def _process_once(self, message: Message) -> list[Reply]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+    def try_batch_now(self, messages: Sequence[Message]) -> list[list[Reply]] | None:
+        """``process_batch`` without waiting for anything: None if the write lock or one of the
+        people is busy, or if anything fails (the caller then uses ``process_batch``)."""
+        gate = write_lock(self.engine)
+        if gate is None or not gate.acquire(blocking=False):
+            return None
+        try:
+            held = self.locks.try_hold(message.user_key for message in messages)
+            if held is None:
+                return None
+            with held:
+                if len(messages) == 1:
+                    return [self._process_once(messages[0], engine=self._now_engine)]
+                return self._process_together(messages, engine=self._now_engine)
+        except Exception as exc:
+            if not is_busy(exc):
+                log.warning("handling %d message(s) failed; trying again on a worker", len(messages))
+            return None
+        finally:
+            gate.release()
+
+    def _process_once(self, message: Message, *, engine: Engine | None = None) -> list[Reply]:
+        with Session(engine or self.engine, expire_on_commit=False) as session, session.begin():
             lock_key(session, message.user_key)
             stored = stored_replies(session, message.dedupe_key)
             if stored is not None:
@@ -101,9 +130,11 @@ class Pipeline:
             record_inbound(session, **self._fields(message, replies, now))
         return replies
 
-    def _process_together(self, messages: Sequence[Message]) -> list[list[Reply]]:
+    def _process_together(
+        self, messages: Sequence[Message], *, engine: Engine | None = None
+    ) -> list[list[Reply]]:
         results: list[list[Reply]] = []
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(engine or self.engine, expire_on_commit=False) as session, session.begin():
             user_keys = sorted({message.user_key for message in messages})
             for user_key in user_keys:
                 lock_key(session, user_key)

@@ -95,7 +95,6 @@ def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
         gateway.verify(signature, timestamp, nonce)
         return echostr
 
-    @router.post("/wechat")
     async def receive(request: Request) -> Response:
         params = dict(request.query_params)
         body = await read_body(request, limit=gateway.settings.max_body_bytes)
@@ -105,6 +104,9 @@ def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
         return gateway.seal(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
 
+    # A plain Starlette route: the hot path skips FastAPI's per-request dependency machinery,
+    # which it does not use (WeChat is the only client; the endpoint is not part of the API).
+    router.add_route("/wechat", receive, methods=["POST"], include_in_schema=False)
     return router
 
 

@@ -80,6 +80,7 @@ class BindingResult:
 
 
 _BY_OPENID = select(Person).where(Person.openid == bindparam("openid"))
+_BY_OPENIDS = select(Person).where(col(Person.openid).in_(bindparam("openids", expanding=True)))
 
 
 def person_by_openid(session: Session, openid: str) -> Person | None:
@@ -88,7 +89,7 @@ def person_by_openid(session: Session, openid: str) -> Person | None:
 
 def people_by_openid(session: Session, openids: list[str]) -> dict[str, Person]:
     """Several people at once, by openid (those not yet known are missing)."""
-    found = session.exec(select(Person).where(col(Person.openid).in_(openids))).all()
+    found = session.exec(_BY_OPENIDS, params={"openids": openids}).all()
     return {person.openid: person for person in found if person.openid}
 
 
