@@ -20,8 +20,9 @@ from bot.errors import WireError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.web import mount_console
-from bot.wechat import WeChatGateway, wechat_router
-from bot.wecom import WeComGateway, wecom_router
+from bot.webhook import Webhook, WebhookFastPath
+from bot.wechat import WeChatGateway, wechat_router, wechat_webhook
+from bot.wecom import WeComGateway, wecom_router, wecom_webhook
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    webhooks: dict[str, Webhook] = {}
     if settings.wechat.enabled:
-        app.include_router(wechat_router(WeChatGateway(settings.wechat, clock), pipeline))
+        gateway = WeChatGateway(settings.wechat, clock)
+        app.include_router(wechat_router(gateway))
+        webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:
-        app.include_router(wecom_router(WeComGateway(settings.wecom, clock), pipeline))
+        work_gateway = WeComGateway(settings.wecom, clock)
+        app.include_router(wecom_router(work_gateway))
+        webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)
+    app.add_middleware(WebhookFastPath, webhooks=webhooks)  # POST /wechat, /wecom: see bot.webhook
     app.include_router(api_router())
     mount_console(app)
     return app

@@ -12,10 +12,11 @@ from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from bot.clock import Clock
-from bot.errors import BadPayload, BadSignature, DecryptFailed
+from bot.errors import BadSignature, DecryptFailed
 from bot.message import Message
 from bot.pipeline import Pipeline
 from bot.settings import WeChatSettings
+from bot.webhook import TEXT, XML, Webhook, collect_body
 from bot.wire import check_fresh, guard, parse_envelope, parse_mp, render
 
 log = logging.getLogger(__name__)
@@ -74,15 +75,21 @@ class WeChatGateway:
             )
             raise DecryptFailed("could not decrypt: check encoding_aes_key and app_id") from exc
 
-    def seal(self, xml: str | None, *, encrypted: bool, nonce: str, timestamp: str) -> Response:
+    def answer(self, xml: str | None, *, encrypted: bool, nonce: str, timestamp: str) -> tuple[bytes, str]:
+        """The reply body and its media type: ``success`` for nothing to say, else (encrypted) XML."""
         if xml is None:
-            return PlainTextResponse("success")
+            return b"success", TEXT
         if encrypted and self.crypto is not None:
             xml = self.crypto.encrypt_message(xml, nonce, timestamp)
-        return Response(content=xml, media_type="application/xml")
+        return xml.encode("utf-8"), XML
+
+    def seal(self, xml: str | None, *, encrypted: bool, nonce: str, timestamp: str) -> Response:
+        content, media_type = self.answer(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
+        return Response(content=content, media_type=media_type)
 
 
-def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
+def wechat_router(gateway: WeChatGateway) -> APIRouter:
+    """``GET`` (URL verification); ``POST`` is the fast path of ``bot.webhook``."""
     router = APIRouter(tags=["wechat"])
 
     @router.get("/wechat", response_class=PlainTextResponse)
@@ -95,30 +102,23 @@ def wechat_router(gateway: WeChatGateway, pipeline: Pipeline) -> APIRouter:
         gateway.verify(signature, timestamp, nonce)
         return echostr
 
-    async def receive(request: Request) -> Response:
-        params = dict(request.query_params)
-        body = await read_body(request, limit=gateway.settings.max_body_bytes)
+    return router
+
+
+def wechat_webhook(gateway: WeChatGateway, pipeline: Pipeline) -> Webhook:
+    """``POST /wechat``: one message in, the passive reply out (served by ``bot.webhook``)."""
+
+    async def receive(body: bytes, params: dict[str, str]) -> tuple[bytes, str]:
         message, encrypted = gateway.open(body, params)
         replies = await pipeline.submit(message)
         xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
-        return gateway.seal(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
+        return gateway.answer(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
 
-    # A plain Starlette route: the hot path skips FastAPI's per-request dependency machinery,
-    # which it does not use (WeChat is the only client; the endpoint is not part of the API).
-    router.add_route("/wechat", receive, methods=["POST"], include_in_schema=False)
-    return router
+    return Webhook(receive, gateway.settings.max_body_bytes)
 
 
 async def read_body(request: Request, *, limit: int) -> bytes:
     """The request body, refusing to buffer more than ``limit`` bytes."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BadPayload(f"body of {declared} bytes exceeds the {limit}-byte limit")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BadPayload(f"body exceeds the {limit}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return await collect_body(request.stream(), declared=declared, limit=limit)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.errors import BadSignature, DecryptFailed
 from bot.pipeline import Pipeline
 from bot.settings import WeComSettings
-from bot.wechat import read_body
+from bot.webhook import TEXT, XML, Webhook
 from bot.wire import check_fresh, guard, parse_envelope, parse_wecom, render
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class WeComGateway:
             raise DecryptFailed("could not decrypt: check encoding_aes_key and corp_id") from exc
 
 
-def wecom_router(gateway: WeComGateway, pipeline: Pipeline) -> APIRouter:
+def wecom_router(gateway: WeComGateway) -> APIRouter:
+    """``GET`` (URL verification); ``POST`` is the fast path of ``bot.webhook``."""
     router = APIRouter(tags=["wecom"])
 
     @router.get("/wecom", response_class=PlainTextResponse)
@@ -74,20 +75,21 @@ def wecom_router(gateway: WeComGateway, pipeline: Pipeline) -> APIRouter:
     ) -> str:
         return gateway.echo(msg_signature, timestamp, nonce, echostr)
 
-    async def receive(request: Request) -> Response:
-        params = dict(request.query_params)
-        body = await read_body(request, limit=gateway.settings.max_body_bytes)
+    return router
+
+
+def wecom_webhook(gateway: WeComGateway, pipeline: Pipeline) -> Webhook:
+    """``POST /wecom``: one message in, the encrypted passive reply out (served by ``bot.webhook``)."""
+
+    async def receive(body: bytes, params: dict[str, str]) -> tuple[bytes, str]:
         xml = gateway.decrypt(body, params)
         guard(xml.encode("utf-8"), limit=gateway.settings.max_body_bytes)
         message = parse_wecom(xml)
         replies = await pipeline.submit(message)
         reply = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         if reply is None:
-            return PlainTextResponse("success")
+            return b"success", TEXT
         sealed = gateway.crypto.encrypt_message(reply, params.get("nonce", ""), params.get("timestamp", ""))
-        return Response(content=sealed, media_type="application/xml")
+        return sealed.encode("utf-8"), XML
 
-    # A plain Starlette route: the hot path skips FastAPI's per-request dependency machinery,
-    # which it does not use (WeChat is the only client; the endpoint is not part of the API).
-    router.add_route("/wecom", receive, methods=["POST"], include_in_schema=False)
-    return router
+    return Webhook(receive, gateway.settings.max_body_bytes)

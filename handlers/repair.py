@@ -242,7 +242,7 @@ class RepairForm(Form):
 
 
 _SAME_REPAIR = (
-    select(Ticket)
+    select(Ticket.id)
     .where(
         Ticket.kind == TicketKind.repair,
         Ticket.category == bindparam("category"),
@@ -279,7 +279,11 @@ def _duplicate(ctx: Context, slots: dict[str, Any]) -> Ticket | None:
         query = _SAME_REPAIR_AT_SPOT
     else:
         query = _SAME_REPAIR_AT_COMMON_SPOT
-    return ctx.session.exec(query, params=params).first()
+    # Usually there is none: ask for the id (a plain row), load the ticket only when found.
+    if ctx.session.new:
+        ctx.session.flush()  # a ticket opened earlier in this transaction counts too
+    found = ctx.session.connection().execute(query, params).scalar()
+    return ctx.session.get(Ticket, found) if found is not None else None
 
 
 repair_form = router.form(RepairForm())
