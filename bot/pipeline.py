@@ -33,7 +33,7 @@ from bot.message import Message
 from bot.replies import Reply, Text, decode, encode
 from models.conversation import ConversationState, load_states, save_states
 from models.inbound import record_inbound, record_inbound_many, stored_replies, stored_replies_many
-from models.people import people_by_openid
+from models.people import get_or_create_residents
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,8 @@ class Pipeline:
                 for key, replies in stored_replies_many(session, [m.dedupe_key for m in messages]).items()
             }
             openids = [m.user_id for m in messages if m.channel != "wecom"]
-            people = people_by_openid(session, openids) if openids else {}
+            now = self.clock.now()
+            people = get_or_create_residents(session, openids=openids, now=now) if openids else {}
             states = load_states(session, user_keys=user_keys)
             rows: list[dict[str, Any]] = []
             unsaved: dict[str, tuple[ConversationState, datetime]] = {}

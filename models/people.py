@@ -97,6 +97,21 @@ def person_by_wecom(session: Session, userid: str) -> Person | None:
     return session.exec(select(Person).where(Person.wecom_userid == userid)).first()
 
 
+def get_or_create_residents(session: Session, *, openids: list[str], now: datetime) -> dict[str, Person]:
+    """Several people by openid, registering those seen for the first time with one flush."""
+    people = people_by_openid(session, openids)
+    new = [
+        Person(openid=openid, role=Role.resident, created_at=now, last_seen_at=now)
+        for openid in dict.fromkeys(openids)
+    ]
+    new = [person for person in new if person.openid not in people]
+    if new:
+        session.add_all(new)
+        session.flush()
+        people.update({person.openid: person for person in new if person.openid})
+    return people
+
+
 def get_or_create_resident(session: Session, *, openid: str, now: datetime) -> Person:
     person = person_by_openid(session, openid)
     if person is None:

@@ -15,13 +15,14 @@ Messages whose features are mostly unseen in training (gibberish, foreign text) 
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlp.learners import AveragedPerceptron, NaiveBayes
+from nlp.learners import AveragedPerceptron, NaiveBayes, scaled_softmax
 from nlp.tokenise import cut
 
 __all__ = [
@@ -123,15 +124,24 @@ class Classifier:
         self.labels: tuple[str, ...] = tuple(label for label in INTENTS if any(y == label for y, _ in data))
         self._nb = NaiveBayes(self.labels, data)
         self._ap = AveragedPerceptron(self.labels, data)
+        # Both models' rows side by side, so one pass over a message's features scores both
+        # (the same sums, in the same order, as each model's own ``probabilities``).
+        assert self._nb.labels == self.labels == self._ap.labels
+        self._rows = {f: self._nb.rows[f] + self._ap.rows[f] for f in self.vocab}
 
     def distribution(self, feats: Sequence[str]) -> tuple[list[tuple[str, float]], float]:
         """Ranked (label, probability) pairs and the share of ``feats`` seen in training."""
-        known = [f for f in feats if f in self.vocab]
-        coverage = len(known) / len(feats) if feats else 0.0
-        p_nb = self._nb.probabilities(known)
-        p_ap = self._ap.probabilities(known)
-        mixed = {label: (p_nb.get(label, 0.0) + p_ap.get(label, 0.0)) / 2 for label in self.labels}
-        return sorted(mixed.items(), key=lambda kv: (-kv[1], kv[0])), coverage
+        rows = [row for f in feats if (row := self._rows.get(f)) is not None]
+        coverage = len(rows) / len(feats) if feats else 0.0
+        n = len(self.labels)
+        if rows:
+            sums = [sum(column) for column in zip(*rows, strict=True)]
+            p_nb = scaled_softmax(sums[:n], self._nb.sharpness / len(rows))
+            p_ap = scaled_softmax(sums[n:], self._ap.temperature / math.sqrt(len(rows)))
+            mixed = [(a + b) / 2 for a, b in zip(p_nb, p_ap, strict=True)]
+        else:
+            mixed = [1.0 / n] * n
+        return sorted(zip(self.labels, mixed, strict=True), key=lambda kv: (-kv[1], kv[0])), coverage
 
     def predict(self, text: str) -> Prediction:
         """Classify normalised ``text`` applying the coverage, score and margin thresholds."""

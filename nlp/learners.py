@@ -26,6 +26,15 @@ def softmax(scores: dict[str, float]) -> dict[str, float]:
     return {label: e / z for label, e in exp.items()}
 
 
+def scaled_softmax(scores: Sequence[float], scale: float) -> list[float]:
+    """``softmax`` of ``scale * score`` over a list (same arithmetic, no dict)."""
+    scaled = [scale * score for score in scores]
+    top = max(scaled)
+    exp = [math.exp(s - top) for s in scaled]
+    z = sum(exp)
+    return [e / z for e in exp]
+
+
 def _column_sums(labels: Sequence[str], rows: Sequence[Sequence[float]], scale: float) -> dict[str, float]:
     """Per label, ``scale`` times the sum of its column over ``rows`` (one row per feature)."""
     return {label: scale * sum(column) for label, column in zip(labels, zip(*rows, strict=True), strict=True)}
@@ -56,8 +65,8 @@ class NaiveBayes:
             self._loglik[label] = {f: math.log((n + alpha) / total) for f, n in counts[label].items()}
             self._unseen[label] = math.log(alpha / total)
         # One row of log-likelihoods per feature, a column per label: scoring sums columns.
-        self._unseen_row = tuple(self._unseen[label] for label in self.labels)
-        self._rows = {
+        self.unseen_row = tuple(self._unseen[label] for label in self.labels)
+        self.rows = {
             f: tuple(self._loglik[label].get(f, self._unseen[label]) for label in self.labels) for f in vocab
         }
 
@@ -66,7 +75,7 @@ class NaiveBayes:
         if not known:
             return {label: 1.0 / len(self.labels) for label in self.labels}
         scale = self.sharpness / len(known)
-        rows = [self._rows.get(f, self._unseen_row) for f in known]
+        rows = [self.rows.get(f, self.unseen_row) for f in known]
         return softmax(_column_sums(self.labels, rows, scale))
 
 
@@ -116,11 +125,11 @@ class AveragedPerceptron:
             [wi - ai / step for wi, ai in zip(wc, ac, strict=True)] for wc, ac in zip(w, acc, strict=True)
         ]
         # One row of weights per feature, a column per label: scoring sums columns.
-        self._rows = {f: tuple(wc[i] for wc in weights) for f, i in self.index.items()}
+        self.rows = {f: tuple(wc[i] for wc in weights) for f, i in self.index.items()}
 
     def probabilities(self, known: Sequence[str]) -> dict[str, float]:
         """Class probabilities for features already filtered to the training vocabulary."""
-        rows = [self._rows[f] for f in known if f in self._rows]
+        rows = [self.rows[f] for f in known if f in self.rows]
         if not rows:
             return {label: 1.0 / len(self.labels) for label in self.labels}
         scale = self.temperature / math.sqrt(len(rows))
