@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -15,9 +15,12 @@ Reply = Text
 _KINDS: dict[str, type[Reply]] = {"text": Text}
 
 
+_NAMES: dict[type[Reply], str] = {cls: name for name, cls in _KINDS.items()}
+
+
 def encode(replies: list[Reply]) -> list[dict[str, Any]]:
-    names = {cls: name for name, cls in _KINDS.items()}
-    return [{"kind": names[type(reply)], **asdict(reply)} for reply in replies]
+    # vars(), not dataclasses.asdict: the fields are plain values, and this is on every message.
+    return [{"kind": _NAMES[type(reply)], **vars(reply)} for reply in replies]
 
 
 def decode(stored: list[dict[str, Any]]) -> list[Reply]:

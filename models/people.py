@@ -103,8 +103,8 @@ def get_or_create_residents(session: Session, *, openids: list[str], now: dateti
     new = [
         Person(openid=openid, role=Role.resident, created_at=now, last_seen_at=now)
         for openid in dict.fromkeys(openids)
+        if openid not in people
     ]
-    new = [person for person in new if person.openid not in people]
     if new:
         session.add_all(new)
         session.flush()
