@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 CONFIRM = "__confirm__"
 _YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|可以|行|没问题|提交|yes|y|ok)[!。！.~]*", re.I)
+_THANKS = re.compile(r".*(谢|感谢|辛苦).*")
+# A greeting or thanks in the middle of a form is answered in kind, then the question again.
+GREETING_IN_FORM = {"thanks": "不客气！", "hello": "您好！"}
 _NO = re.compile(r"(否|不|不是|不对|错了|不要|重新填|重填|修改|no|n)[!。！.~]*", re.I)
 
 
@@ -85,7 +88,12 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
     if not found:
         if asking == CONFIRM:
             return [Text("请回复「是」确认提交，回复「否」重新填写，或回复「取消」。")]
-        return [Text("抱歉，我没有看懂。" + form.prompt(ctx, asking) if asking else "请再说一遍。")]
+        if not asking:
+            return [Text("请再说一遍。")]
+        if ctx.nlu is not None and ctx.nlu.intent == "greeting":
+            kind = "thanks" if _THANKS.fullmatch(ctx.text) else "hello"
+            return [Text(GREETING_IN_FORM[kind] + form.prompt(ctx, asking))]
+        return [Text("抱歉，我没有看懂。" + form.prompt(ctx, asking))]
     return _advance(ctx, form, found)
 
 

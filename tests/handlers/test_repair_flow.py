@@ -173,3 +173,15 @@ def test_emergency_keeps_its_reply_and_logs_a_ticket(
     assert any("接单 E1001" in p for p in pushes_to(session, "李师傅"))
     assert "已接单 E1001" in wecom.send("wx-lishifu", "接单 E1001")
     assert "已被李师傅接走" in wecom.send("wx-wangshifu", "抢单 E1001")
+
+
+def test_thanks_or_hello_in_the_middle_of_a_report_is_answered_in_kind(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    asked = wechat.send("polite", "我要报修")
+    assert "什么问题" in asked
+    thanks = wechat.send("polite", "谢谢")
+    assert thanks.startswith("不客气！") and "什么问题" in thanks
+    hello = wechat.send("polite", "你好")
+    assert hello.startswith("您好！") and "什么问题" in hello
+    assert "在哪里" in wechat.send("polite", "厨房水管漏水")  # the form went on: now the place
