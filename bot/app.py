@@ -20,7 +20,7 @@ from bot.errors import WireError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.web import mount_console
-from bot.webhook import Webhook, WebhookFastPath
+from bot.webhook import WebhookApp
 from bot.wechat import WeChatGateway, wechat_router, wechat_webhook
 from bot.wecom import WeComGateway, wecom_router, wecom_webhook
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
     clock = clock or SystemClock()
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
-    app = FastAPI(title="红管家 Hongguanjia", version="0.1.0", lifespan=_warm_up)
+    app = WebhookApp(title="红管家 Hongguanjia", version="0.1.0", lifespan=_warm_up)
     app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
         settings,
         engine,
@@ -80,16 +80,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
-    webhooks: dict[str, Webhook] = {}
     if settings.wechat.enabled:
         gateway = WeChatGateway(settings.wechat, clock)
         app.include_router(wechat_router(gateway))
-        webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
+        app.webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:
         work_gateway = WeComGateway(settings.wecom, clock)
         app.include_router(wecom_router(work_gateway))
-        webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)
-    app.add_middleware(WebhookFastPath, webhooks=webhooks)  # POST /wechat, /wecom: see bot.webhook
+        app.webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
     app.include_router(api_router())
     mount_console(app)
     return app

@@ -1,11 +1,11 @@
-"""POST /wechat and /wecom served straight from ASGI, ahead of FastAPI's routing.
+"""POST /wechat and /wecom served straight from ASGI, ahead of FastAPI's middleware and routing.
 
 These two endpoints are the hot path (WeChat waits five seconds at most, then retries) and use
 none of FastAPI's features: no dependencies, no validation, no OpenAPI. So the app hands them
 their bytes directly: read the body within the size limit, call the channel's receiver, send
 its answer. A rejected request (``WireError``) gets its status and one line of text, as from
-the exception handler; anything unexpected goes on to Starlette's error middleware (a bare 500,
-logged). Every other request passes through untouched.
+the exception handler; anything unexpected is logged and answered with a bare 500. Every other
+request goes through FastAPI as usual.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from bot.errors import BadPayload, WireError
 
@@ -47,31 +49,39 @@ async def collect_body(chunks: AsyncIterator[bytes], *, declared: str, limit: in
     return b"".join(parts)
 
 
-class WebhookFastPath:
-    """ASGI middleware answering ``POST <path>`` for the registered webhooks."""
+class WebhookApp(FastAPI):
+    """The FastAPI app, with ``POST`` to the paths in ``webhooks`` answered before any middleware."""
 
-    def __init__(self, app: ASGIApp, webhooks: dict[str, Webhook]) -> None:
-        self.app = app
-        self.webhooks = webhooks
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.webhooks: dict[str, Webhook] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         webhook = self.webhooks.get(scope["path"]) if scope["type"] == "http" else None
         if webhook is None or scope["method"] != "POST":
-            await self.app(scope, receive, send)
+            await super().__call__(scope, receive, send)
             return
-        params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
-        try:
-            body = await collect_body(
-                _chunks(receive), declared=_header(scope, b"content-length"), limit=webhook.max_body_bytes
-            )
-            content, media_type = await webhook.receiver(body, params)
-            status = 200
-        except WireError as exc:
-            log.warning("POST %s rejected (%d): %s", scope["path"], exc.status_code, exc)
-            content, media_type, status = str(exc).encode("utf-8"), TEXT, exc.status_code
-        headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(content)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": content})
+        await serve(webhook, scope, receive, send)
+
+
+async def serve(webhook: Webhook, scope: Scope, receive: Receive, send: Send) -> None:
+    """One webhook request: its answer, a refusal with its status, or a bare 500 (logged)."""
+    params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    try:
+        body = await collect_body(
+            _chunks(receive), declared=_header(scope, b"content-length"), limit=webhook.max_body_bytes
+        )
+        content, media_type = await webhook.receiver(body, params)
+        status = 200
+    except WireError as exc:
+        log.warning("POST %s rejected (%d): %s", scope["path"], exc.status_code, exc)
+        content, media_type, status = str(exc).encode("utf-8"), TEXT, exc.status_code
+    except Exception:
+        log.exception("POST %s failed", scope["path"])
+        content, media_type, status = b"Internal Server Error", TEXT, 500
+    headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
 
 
 async def _chunks(receive: Receive) -> AsyncIterator[bytes]:

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlmodel import col, select
 
 from bot.context import Context
@@ -246,7 +246,7 @@ _SAME_REPAIR = (
     .where(
         Ticket.kind == TicketKind.repair,
         Ticket.category == bindparam("category"),
-        col(Ticket.status).in_(OPEN),
+        or_(*(Ticket.status == status for status in OPEN)),  # constants: no per-call expansion of IN
         col(Ticket.created_at) >= bindparam("since"),
         Ticket.reporter_id != bindparam("reporter"),
     )

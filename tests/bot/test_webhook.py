@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bot.errors import BadSignature
-from bot.webhook import TEXT, XML, Webhook, WebhookFastPath
+from bot.webhook import TEXT, XML, Webhook, WebhookApp
 
 LIMIT = 64
 
@@ -19,13 +18,13 @@ def _client(behaviour: str) -> TestClient:
             raise RuntimeError("secret internals")
         return b"<xml>" + body + params.get("nonce", "").encode() + b"</xml>", XML
 
-    app = FastAPI()
+    app = WebhookApp()
 
     @app.get("/wechat")
     def verify() -> str:
         return "verified"
 
-    app.add_middleware(WebhookFastPath, webhooks={"/wechat": Webhook(receive, LIMIT)})
+    app.webhooks["/wechat"] = Webhook(receive, LIMIT)
     return TestClient(app, raise_server_exceptions=False)
 
 
