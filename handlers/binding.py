@@ -97,6 +97,20 @@ def _has_units(ctx: Context, building: str) -> bool:
 binding_form = router.form(BindingForm())
 
 
+# What may surround an address in 「我住3栋2单元502」「我家是5号楼1单元301室」.
+_AROUND_ADDRESS = re.compile(r"[\s0-9A-Za-z一二三四五六七八九十我家住在是的号楼栋幢座单元室房间，。,.!！~]")
+
+
+def address_to_bind(ctx: Context) -> dict[str, str] | None:
+    """The address of a message that only says where someone lives, from someone not yet bound."""
+    slots = ctx.slots
+    if ctx.person.room_id is not None or not (slots.get("building") and slots.get("room")):
+        return None
+    if slots.get("category") or slots.get("spot") or _AROUND_ADDRESS.sub("", ctx.text):
+        return None
+    return {key: slots[key] for key in ("building", "unit", "room") if slots.get(key)}
+
+
 def ask_to_bind(ctx: Context, initial: dict[str, Any] | None = None) -> list[Reply]:
     """Start binding, using whatever address the message already gave."""
     return start_form(ctx, binding_form, initial)

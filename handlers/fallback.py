@@ -5,8 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.binding import ask_to_bind
-from handlers.common import home
+from handlers.binding import address_to_bind, ask_to_bind
 
 router = Router("fallback")
 
@@ -35,10 +34,9 @@ def fallback(ctx: Context) -> list[Reply]:
     nlu = ctx.nlu
     if nlu is None:
         return [Text(TEXTS["media"])]
-    slots = ctx.slots
-    if not home(ctx) and slots.get("building") and slots.get("room") and not slots.get("category"):
-        # "我住3栋2单元502" from someone not yet bound: that is a binding.
-        return ask_to_bind(ctx, {k: slots[k] for k in ("building", "unit", "room") if slots.get(k)})
+    address = address_to_bind(ctx)
+    if address is not None:  # 「我住3栋2单元502」 from someone not yet bound: that is a binding
+        return ask_to_bind(ctx, address)
     candidates = [name for name, _ in getattr(nlu, "candidates", ())[:2] if name in CHOICES]
     if getattr(nlu, "ambiguous", False) and candidates:
         options = "还是".join(CHOICES[name] for name in candidates)

@@ -14,6 +14,7 @@ from bot.context import Context
 from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.binding import address_to_bind, ask_to_bind
 from models.community import Building, find_room, room_label
 from models.dispatch import open_ticket
 from models.feedback import follow
@@ -291,6 +292,9 @@ repair_form = router.form(RepairForm())
 
 @router.intent("repair")
 def on_repair(ctx: Context) -> list[Reply]:
+    address = address_to_bind(ctx)
+    if address is not None:  # 「我住3栋2单元502」 from someone not yet bound: a binding, not a repair
+        return ask_to_bind(ctx, address)
     return start_form(ctx, repair_form)
 
 

@@ -78,3 +78,13 @@ def test_an_emergency_interrupts_the_form(wechat: WeChatSim, demo: None) -> None
     reply = wechat.send("newcomer", "救命啊家里着火了")
     assert "119" in reply
     assert "已放下刚才的「房屋绑定」" in reply
+
+
+def test_saying_where_you_live_out_of_the_blue_binds_rather_than_opens_a_repair(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    reply = wechat.send("drifter", "我住2栋1单元402")  # no form open: the NLU alone calls it a repair
+    assert "绑定成功" in reply and "2栋1单元402" in reply
+    assert "什么问题" not in reply
+    with_a_problem = wechat.send("another", "我住3栋2单元502，厨房漏水")
+    assert "请确认报修" in with_a_problem
