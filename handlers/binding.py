@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from bot.context import Context
@@ -60,7 +61,9 @@ class BindingForm(Form):
 
     def validate_building(self, ctx: Context, value: str) -> str:
         number = str(value).upper()
-        known = ctx.session.exec(select(Building.number)).all()
+        if ctx.session.connection().execute(_BUILDING_NAMED, {"number": number}).first() is not None:
+            return number
+        known = ctx.session.exec(_BUILDING_NUMBERS).all()
         if known and number not in known:
             listed = "、".join(sorted(known, key=lambda n: (len(n), n)))
             raise Invalid(TEXTS["no_building"].format(building=number, known=listed))
@@ -87,11 +90,17 @@ class BindingForm(Form):
         return [Text(TEXTS[key].format(label=result.label))]
 
 
+_BUILDING_NUMBERS = select(Building.number)
+_BUILDING_NAMED = select(Building.id).where(Building.number == bindparam("number")).limit(1)
+_UNITS_IN = (
+    select(Room.unit)
+    .join(Building, Room.building_id == Building.id)  # type: ignore[arg-type]
+    .where(Building.number == bindparam("building"))
+)
+
+
 def _has_units(ctx: Context, building: str) -> bool:
-    units = ctx.session.exec(
-        select(Room.unit).join(Building, Room.building_id == Building.id).where(Building.number == building)  # type: ignore[arg-type]
-    ).all()
-    return any(units)
+    return any(ctx.session.exec(_UNITS_IN, params={"building": building}).all())
 
 
 binding_form = router.form(BindingForm())

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -52,6 +52,9 @@ class OutboxMessage(SQLModel, table=True):
     parts_sent: int = 0  # parts already delivered (never sent again on retry)
 
 
+_BY_KEY = select(OutboxMessage).where(OutboxMessage.idempotency_key == bindparam("key"))
+
+
 def enqueue(
     session: Session,
     *,
@@ -67,9 +70,7 @@ def enqueue(
     """Add a push to the current transaction; the same key twice yields the existing row."""
     if person_id is None and building_id is None:
         raise ValueError("a push needs a person or a building")
-    existing = session.exec(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
-    ).first()
+    existing = session.exec(_BY_KEY, params={"key": idempotency_key}).first()
     if existing is not None:
         return existing
     message = OutboxMessage(

@@ -153,6 +153,14 @@ def _address_label(building: str, unit: str, room: str) -> str:
     return head + (f"{unit}单元" if unit else "") + room
 
 
+# On the path of every address a resident sends: built once.
+_ADMINS = select(Person).where(Person.role == Role.admin)
+_OWNER_OF = select(Person.id).where(Person.room_id == bindparam("room_id"), col(Person.is_owner).is_(True))
+_PENDING_REQUEST = select(BindingRequest).where(
+    BindingRequest.person_id == bindparam("person_id"), BindingRequest.status == BindingStatus.pending
+)
+
+
 def bind_room(
     session: Session, *, person: Person, building: str, unit: str, room: str, now: datetime
 ) -> BindingResult:
@@ -163,9 +171,7 @@ def bind_room(
         label = room_label(found_building, found_room)
         if person.room_id == found_room.id:
             return BindingResult("already_bound", label)
-        owner = session.exec(
-            select(Person).where(Person.room_id == found_room.id, col(Person.is_owner).is_(True))
-        ).first()
+        owner = session.execute(_OWNER_OF, {"room_id": found_room.id}).first()
         if owner is None:
             person.room_id = found_room.id
             person.is_owner = True
@@ -174,11 +180,7 @@ def bind_room(
         reason, room_id, label = "owner_exists", found_room.id, label
     else:
         reason, room_id, label = "no_such_room", None, _address_label(building, unit, room)
-    pending = session.exec(
-        select(BindingRequest).where(
-            BindingRequest.person_id == person.id, BindingRequest.status == BindingStatus.pending
-        )
-    ).first()
+    pending = session.exec(_PENDING_REQUEST, params={"person_id": person.id}).first()
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
     request = BindingRequest(
@@ -202,7 +204,7 @@ def _tell_admins(
     why = "该房屋已有业主绑定" if request.reason == "owner_exists" else "房屋信息里没有这个房号"
     who = person.name or ("微信用户" + (f"（电话 {person.phone}）" if person.phone else ""))
     text = f"新的房屋绑定申请 #{request.id}：{who} 申请绑定 {label}（{why}），请审核。"
-    admins = session.exec(select(Person).where(Person.role == Role.admin)).all()
+    admins = session.exec(_ADMINS).all()
     for admin in admins:
         enqueue(
             session,
