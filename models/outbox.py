@@ -66,8 +66,13 @@ def enqueue(
     building_id: int | None = None,
     channel: str = "auto",
     payload: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> OutboxMessage:
-    """Add a push to the current transaction; the same key twice yields the existing row."""
+    """Add a push to the current transaction; the same key twice yields the existing row.
+
+    ``flush=False`` leaves the insert to the session's next flush (the row has no id until
+    then): for callers that add many pushes and do not need their ids.
+    """
     if person_id is None and building_id is None:
         raise ValueError("a push needs a person or a building")
     existing = session.exec(_BY_KEY, params={"key": idempotency_key}).first()
@@ -85,7 +90,8 @@ def enqueue(
         next_attempt_at=now,
     )
     session.add(message)
-    session.flush()
+    if flush:
+        session.flush()
     return message
 
 

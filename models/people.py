@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -155,6 +155,7 @@ def _address_label(building: str, unit: str, room: str) -> str:
 
 # On the path of every address a resident sends: built once.
 _ADMINS = select(Person).where(Person.role == Role.admin)
+_NEW_REQUEST = insert(BindingRequest).returning(BindingRequest.id)  # type: ignore[arg-type]
 _OWNER_OF = select(Person.id).where(Person.room_id == bindparam("room_id"), col(Person.is_owner).is_(True))
 _PENDING_REQUEST = select(BindingRequest).where(
     BindingRequest.person_id == bindparam("person_id"), BindingRequest.status == BindingStatus.pending
@@ -183,36 +184,43 @@ def bind_room(
     pending = session.exec(_PENDING_REQUEST, params={"person_id": person.id}).first()
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
-    request = BindingRequest(
-        person_id=person.id,  # type: ignore[arg-type]
-        building=building,
-        unit=unit,
-        room=room,
-        room_id=room_id,
-        reason=reason,
-        created_at=now,
-    )
-    session.add(request)
-    session.flush()
-    _tell_admins(session, request=request, person=person, label=label, now=now)
-    return BindingResult("requested", label, request.id, reason)
+    # A plain INSERT … RETURNING: the id for the admins' message, without a flush of the session.
+    request_id = session.connection().execute(
+        _NEW_REQUEST,
+        {
+            "person_id": person.id,
+            "building": building,
+            "unit": unit,
+            "room": room,
+            "room_id": room_id,
+            "reason": reason,
+            "status": BindingStatus.pending,
+            "created_at": now,
+            "decided_at": None,
+            "decided_by": "",
+            "note": "",
+        },
+    ).scalar_one()
+    _tell_admins(session, request_id=request_id, reason=reason, person=person, label=label, now=now)
+    return BindingResult("requested", label, request_id, reason)
 
 
 def _tell_admins(
-    session: Session, *, request: BindingRequest, person: Person, label: str, now: datetime
+    session: Session, *, request_id: int, reason: str, person: Person, label: str, now: datetime
 ) -> None:
-    why = "该房屋已有业主绑定" if request.reason == "owner_exists" else "房屋信息里没有这个房号"
+    why = "该房屋已有业主绑定" if reason == "owner_exists" else "房屋信息里没有这个房号"
     who = person.name or ("微信用户" + (f"（电话 {person.phone}）" if person.phone else ""))
-    text = f"新的房屋绑定申请 #{request.id}：{who} 申请绑定 {label}（{why}），请审核。"
+    text = f"新的房屋绑定申请 #{request_id}：{who} 申请绑定 {label}（{why}），请审核。"
     admins = session.exec(_ADMINS).all()
     for admin in admins:
         enqueue(
             session,
-            idempotency_key=f"binding-request:{request.id}:admin:{admin.id}",
+            idempotency_key=f"binding-request:{request_id}:admin:{admin.id}",
             person_id=admin.id,
             kind="binding",
             text=text,
             now=now,
+            flush=False,
         )
 
 
