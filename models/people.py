@@ -185,22 +185,26 @@ def bind_room(
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
     # A plain INSERT … RETURNING: the id for the admins' message, without a flush of the session.
-    request_id = session.connection().execute(
-        _NEW_REQUEST,
-        {
-            "person_id": person.id,
-            "building": building,
-            "unit": unit,
-            "room": room,
-            "room_id": room_id,
-            "reason": reason,
-            "status": BindingStatus.pending,
-            "created_at": now,
-            "decided_at": None,
-            "decided_by": "",
-            "note": "",
-        },
-    ).scalar_one()
+    request_id = (
+        session.connection()
+        .execute(
+            _NEW_REQUEST,
+            {
+                "person_id": person.id,
+                "building": building,
+                "unit": unit,
+                "room": room,
+                "room_id": room_id,
+                "reason": reason,
+                "status": BindingStatus.pending,
+                "created_at": now,
+                "decided_at": None,
+                "decided_by": "",
+                "note": "",
+            },
+        )
+        .scalar_one()
+    )
     _tell_admins(session, request_id=request_id, reason=reason, person=person, label=label, now=now)
     return BindingResult("requested", label, request_id, reason)
 
