@@ -21,6 +21,13 @@ class UserLocks:
         finally:
             self._leave(key)
 
+    def hold_all(self, keys: Iterable[str]) -> ExitStack:
+        """All of ``keys`` held, in a fixed order (release by closing the stack)."""
+        stack = ExitStack()
+        for key in sorted(set(keys)):
+            stack.enter_context(self.hold(key))
+        return stack
+
     def try_hold(self, keys: Iterable[str]) -> ExitStack | None:
         """All of ``keys`` held (release by closing the stack), or None if one is busy now."""
         stack = ExitStack()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack
 from datetime import datetime
 from typing import Any
 
@@ -88,10 +87,7 @@ class Pipeline:
         if len(messages) == 1:
             return [self.process(messages[0])]
         try:
-            with ExitStack() as stack:
-                for user_key in sorted({message.user_key for message in messages}):
-                    stack.enter_context(self.locks.hold(user_key))
-                stack.enter_context(write_gate(self.engine))
+            with self.locks.hold_all(m.user_key for m in messages), write_gate(self.engine):
                 return self._process_together(messages)
         except Exception:
             log.warning("a batch of %d messages failed; handling them one by one", len(messages))

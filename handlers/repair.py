@@ -281,9 +281,8 @@ def _duplicate(ctx: Context, slots: dict[str, Any]) -> Ticket | None:
     else:
         query = _SAME_REPAIR_AT_COMMON_SPOT
     # Usually there is none: ask for the id (a plain row), load the ticket only when found.
-    if ctx.session.new:
-        ctx.session.flush()  # a ticket opened earlier in this transaction counts too
-    found = ctx.session.connection().execute(query, params).scalar()
+    # The session's autoflush makes a ticket opened earlier in this transaction count too.
+    found = ctx.session.execute(query, params).scalar()
     return ctx.session.get(Ticket, found) if found is not None else None
 
 
