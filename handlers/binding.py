@@ -5,15 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from sqlalchemy import bindparam
-from sqlmodel import select
-
 from bot.context import Context
 from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
-from models.community import Building, Room
+from models.community import building_layout
 from models.people import bind_room
 
 router = Router("binding")
@@ -61,9 +58,7 @@ class BindingForm(Form):
 
     def validate_building(self, ctx: Context, value: str) -> str:
         number = str(value).upper()
-        if ctx.session.connection().execute(_BUILDING_NAMED, {"number": number}).first() is not None:
-            return number
-        known = ctx.session.exec(_BUILDING_NUMBERS).all()
+        known = building_layout(ctx.session)
         if known and number not in known:
             listed = "、".join(sorted(known, key=lambda n: (len(n), n)))
             raise Invalid(TEXTS["no_building"].format(building=number, known=listed))
@@ -71,7 +66,7 @@ class BindingForm(Form):
 
     def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
         missing = super().missing_slot(ctx, slots)
-        if missing is None and "unit" not in slots and _has_units(ctx, slots["building"]):
+        if missing is None and "unit" not in slots and building_layout(ctx.session).get(slots["building"]):
             return "unit"
         return missing
 
@@ -88,19 +83,6 @@ class BindingForm(Form):
             "requested": "requested_owner" if result.reason == "owner_exists" else "requested_missing",
         }.get(result.outcome, result.outcome)
         return [Text(TEXTS[key].format(label=result.label))]
-
-
-_BUILDING_NUMBERS = select(Building.number)
-_BUILDING_NAMED = select(Building.id).where(Building.number == bindparam("number")).limit(1)
-_UNITS_IN = (
-    select(Room.unit)
-    .join(Building, Room.building_id == Building.id)  # type: ignore[arg-type]
-    .where(Building.number == bindparam("building"))
-)
-
-
-def _has_units(ctx: Context, building: str) -> bool:
-    return any(ctx.session.exec(_UNITS_IN, params={"building": building}).all())
 
 
 binding_form = router.form(BindingForm())

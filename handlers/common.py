@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from bot.context import Context
+from models.base import per_transaction
 from models.community import Community, default_community
 from models.people import home_label
 
 
 def _community(ctx: Context) -> Community | None:
-    """The community, read once per message."""
-    if "community" not in ctx.session.info:
-        ctx.session.info["community"] = default_community(ctx.session)
-    return ctx.session.info["community"]
+    """The community, read once per transaction (a batch of messages shares one)."""
+    return per_transaction(ctx.session, "community", lambda: default_community(ctx.session))
 
 
 def community_name(ctx: Context) -> str:

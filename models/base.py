@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
-from sqlmodel import Field
+from sqlmodel import Field, Session
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # how times are shown to people
+
+T = TypeVar("T")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -77,3 +80,17 @@ def month_of(moment: datetime) -> str:
 def previous_month(month: str) -> str:
     year, number = int(month[:4]), int(month[5:])
     return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
+    """``load()`` once per transaction of ``session``, for small tables that every message of a
+    batch reads alike (the buildings, the admins): the next transaction reads them afresh."""
+    session.connection()  # begins the transaction if none has begun
+    transaction = session.get_transaction()
+    memo = session.info.get("per_transaction")
+    if memo is None or memo[0] is not transaction:
+        memo = session.info["per_transaction"] = (transaction, {})
+    values: dict[str, Any] = memo[1]
+    if key not in values:
+        values[key] = load()
+    return values[key]

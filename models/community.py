@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint, bindparam
+from sqlalchemy import UniqueConstraint, bindparam, exists
 from sqlmodel import Field, Session, SQLModel, select
+
+from models.base import per_transaction
 
 
 class Community(SQLModel, table=True):
@@ -66,3 +68,18 @@ def find_room(session: Session, *, building: str, unit: str, room: str) -> tuple
         return None
     found_building, found_room = matches[0]
     return found_building, found_room
+
+
+_LAYOUT = select(
+    Building.number,
+    exists().where(Room.building_id == Building.id, Room.unit != "").label("has_units"),
+)
+
+
+def building_layout(session: Session) -> dict[str, bool]:
+    """Every building's number and whether its rooms are in units (单元), read once per transaction."""
+    return per_transaction(
+        session,
+        "building_layout",
+        lambda: {number: bool(units) for number, units in session.execute(_LAYOUT)},
+    )

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, exists, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, utc_field
-from models.community import Building, Room, find_room, room_label
-from models.outbox import enqueue
+from models.base import enum_field, json_field, per_transaction, utc_field
+from models.community import Building, Room, room_label
+from models.outbox import enqueue, enqueue_new
 
 
 class Role(StrEnum):
@@ -153,35 +153,53 @@ def _address_label(building: str, unit: str, room: str) -> str:
     return head + (f"{unit}单元" if unit else "") + room
 
 
-# On the path of every address a resident sends: built once.
-_ADMINS = select(Person).where(Person.role == Role.admin)
-_NEW_REQUEST = insert(BindingRequest).returning(BindingRequest.id)  # type: ignore[arg-type]
-_OWNER_OF = select(Person.id).where(Person.room_id == bindparam("room_id"), col(Person.is_owner).is_(True))
-_PENDING_REQUEST = select(BindingRequest).where(
-    BindingRequest.person_id == bindparam("person_id"), BindingRequest.status == BindingStatus.pending
+# On the path of every address a resident sends: built once, and plain rows rather than objects.
+_ROOM_WITH_OWNER = (
+    select(
+        Room.id,
+        Building.number,
+        Room.unit,
+        Room.room,
+        exists().where(Person.room_id == Room.id, col(Person.is_owner).is_(True)).label("has_owner"),
+    )
+    .join(Building, Room.building_id == Building.id)  # type: ignore[arg-type]
+    .where(Building.number == bindparam("building"), Room.room == bindparam("room"))
 )
+_ROOM_IN_UNIT_WITH_OWNER = _ROOM_WITH_OWNER.where(Room.unit == bindparam("unit"))
+_PENDING_REQUEST = select(
+    BindingRequest.id,
+    BindingRequest.building,
+    BindingRequest.unit,
+    BindingRequest.room,
+    BindingRequest.reason,
+).where(BindingRequest.person_id == bindparam("person_id"), BindingRequest.status == BindingStatus.pending)
+_NEW_REQUEST = insert(BindingRequest).returning(BindingRequest.id)  # type: ignore[arg-type]
+_ADMIN_IDS = select(Person.id).where(Person.role == Role.admin).order_by(col(Person.id))
 
 
 def bind_room(
     session: Session, *, person: Person, building: str, unit: str, room: str, now: datetime
 ) -> BindingResult:
-    """Bind ``person`` to the room, or file a request for an admin when that cannot be automatic."""
-    found = find_room(session, building=building, unit=unit, room=room)
-    if found is not None:
-        found_building, found_room = found
-        label = room_label(found_building, found_room)
-        if person.room_id == found_room.id:
+    """Bind ``person`` to the room, or file a request for an admin when that cannot be automatic.
+
+    As with ``find_room``, the unit may be left out when the building and room number are enough.
+    """
+    params = {"building": building.upper(), "unit": unit, "room": room}
+    matches = session.execute(_ROOM_IN_UNIT_WITH_OWNER if unit else _ROOM_WITH_OWNER, params).all()
+    if len(matches) == 1:
+        room_id, number, room_unit, room_number, has_owner = matches[0]
+        label = _address_label(number, room_unit, room_number)
+        if person.room_id == room_id:
             return BindingResult("already_bound", label)
-        owner = session.execute(_OWNER_OF, {"room_id": found_room.id}).first()
-        if owner is None:
-            person.room_id = found_room.id
+        if not has_owner:
+            person.room_id = room_id
             person.is_owner = True
             session.add(person)
             return BindingResult("bound", label)
-        reason, room_id, label = "owner_exists", found_room.id, label
+        reason = "owner_exists"
     else:
         reason, room_id, label = "no_such_room", None, _address_label(building, unit, room)
-    pending = session.exec(_PENDING_REQUEST, params={"person_id": person.id}).first()
+    pending = session.execute(_PENDING_REQUEST, {"person_id": person.id}).first()
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
     # A plain INSERT … RETURNING: the id for the admins' message, without a flush of the session.
@@ -215,17 +233,18 @@ def _tell_admins(
     why = "该房屋已有业主绑定" if reason == "owner_exists" else "房屋信息里没有这个房号"
     who = person.name or ("微信用户" + (f"（电话 {person.phone}）" if person.phone else ""))
     text = f"新的房屋绑定申请 #{request_id}：{who} 申请绑定 {label}（{why}），请审核。"
-    admins = session.exec(_ADMINS).all()
-    for admin in admins:
-        enqueue(
-            session,
-            idempotency_key=f"binding-request:{request_id}:admin:{admin.id}",
-            person_id=admin.id,
-            kind="binding",
-            text=text,
-            now=now,
-            flush=False,
-        )
+    admins = per_transaction(session, "admin_ids", lambda: list(session.execute(_ADMIN_IDS).scalars()))
+    # The keys name a request inserted just now: they cannot exist yet, so no lookup is needed.
+    enqueue_new(
+        session,
+        [
+            {"idempotency_key": f"binding-request:{request_id}:admin:{admin}", "person_id": admin}
+            for admin in admins
+        ],
+        kind="binding",
+        text=text,
+        now=now,
+    )
 
 
 def decide_binding(

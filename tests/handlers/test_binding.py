@@ -7,8 +7,10 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
+from bot.outbound.worker import DeliveryWorker
 from models.outbox import OutboxMessage
 from models.people import BindingRequest, Person, person_by_openid
+from tests.support.fake_wechat import FakeWeChat
 from tests.support.wechat import WeChatSim
 
 
@@ -51,6 +53,16 @@ def test_a_room_with_an_owner_becomes_a_request_for_the_admin(
     admin = session.exec(select(Person).where(Person.openid == "demo-admin-wu")).one()
     push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == admin.id)).one()
     assert "3栋2单元502" in push.text and f"#{request.id}" in push.text
+
+
+def test_the_admin_is_told_of_a_request_through_the_outbox(
+    wechat: WeChatSim, demo: None, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
+) -> None:
+    wechat.send("newcomer", "我住3栋2单元502")
+    assert outbox_worker.drain() == 1
+    [delivered] = fake_wechat.delivered()
+    assert (delivered.channel, delivered.recipient) == ("wecom_app", "wx-wuxiaoyan")
+    assert "新的房屋绑定申请" in delivered.text and "3栋2单元502" in delivered.text
 
 
 def test_a_room_not_on_file_becomes_a_request(wechat: WeChatSim, demo: None, session: Session) -> None:
