@@ -15,6 +15,7 @@ from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
+from models.base import read
 from models.community import Building, find_room, room_label
 from models.dispatch import open_ticket
 from models.feedback import follow
@@ -281,8 +282,8 @@ def _duplicate(ctx: Context, slots: dict[str, Any]) -> Ticket | None:
     else:
         query = _SAME_REPAIR_AT_COMMON_SPOT
     # Usually there is none: ask for the id (a plain row), load the ticket only when found.
-    # The session's autoflush makes a ticket opened earlier in this transaction count too.
-    found = ctx.session.execute(query, params).scalar()
+    # ``read`` flushes first, so a ticket opened earlier in this transaction counts too.
+    found = read(ctx.session, query, params).scalar()
     return ctx.session.get(Ticket, found) if found is not None else None
 
 

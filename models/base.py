@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.sql import Executable
 from sqlmodel import Field, Session
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # how times are shown to people
@@ -94,3 +95,13 @@ def per_transaction(session: Session, key: str, load: Callable[[], T]) -> T:
     if key not in values:
         values[key] = load()
     return values[key]
+
+
+def read(
+    session: Session, statement: Executable, params: Mapping[str, Any] | None = None
+) -> CursorResult[Any]:
+    """Run a select of columns in the session's transaction, pending changes flushed first as
+    ``session.execute`` would, without the ORM's work per statement (about 30 µs, more than the
+    query itself): for the reads on the path of every message."""
+    session.flush()
+    return session.connection().execute(statement, params or {})

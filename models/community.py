@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import UniqueConstraint, bindparam, exists
 from sqlmodel import Field, Session, SQLModel, select
 
-from models.base import per_transaction
+from models.base import per_transaction, read
 
 
 class Community(SQLModel, table=True):
@@ -81,5 +81,5 @@ def building_layout(session: Session) -> dict[str, bool]:
     return per_transaction(
         session,
         "building_layout",
-        lambda: {number: bool(units) for number, units in session.execute(_LAYOUT)},
+        lambda: {number: bool(units) for number, units in read(session, _LAYOUT)},
     )

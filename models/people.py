@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import bindparam, exists, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, per_transaction, utc_field
+from models.base import enum_field, json_field, per_transaction, read, utc_field
 from models.community import Building, Room, room_label
 from models.outbox import enqueue, enqueue_new
 
@@ -185,7 +185,7 @@ def bind_room(
     As with ``find_room``, the unit may be left out when the building and room number are enough.
     """
     params = {"building": building.upper(), "unit": unit, "room": room}
-    matches = session.execute(_ROOM_IN_UNIT_WITH_OWNER if unit else _ROOM_WITH_OWNER, params).all()
+    matches = read(session, _ROOM_IN_UNIT_WITH_OWNER if unit else _ROOM_WITH_OWNER, params).all()
     if len(matches) == 1:
         room_id, number, room_unit, room_number, has_owner = matches[0]
         label = _address_label(number, room_unit, room_number)
@@ -199,7 +199,7 @@ def bind_room(
         reason = "owner_exists"
     else:
         reason, room_id, label = "no_such_room", None, _address_label(building, unit, room)
-    pending = session.execute(_PENDING_REQUEST, {"person_id": person.id}).first()
+    pending = read(session, _PENDING_REQUEST, {"person_id": person.id}).first()
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
     # A plain INSERT … RETURNING: the id for the admins' message, without a flush of the session.
@@ -233,7 +233,7 @@ def _tell_admins(
     why = "该房屋已有业主绑定" if reason == "owner_exists" else "房屋信息里没有这个房号"
     who = person.name or ("微信用户" + (f"（电话 {person.phone}）" if person.phone else ""))
     text = f"新的房屋绑定申请 #{request_id}：{who} 申请绑定 {label}（{why}），请审核。"
-    admins = per_transaction(session, "admin_ids", lambda: list(session.execute(_ADMIN_IDS).scalars()))
+    admins = per_transaction(session, "admin_ids", lambda: list(read(session, _ADMIN_IDS).scalars()))
     # The keys name a request inserted just now: they cannot exist yet, so no lookup is needed.
     enqueue_new(
         session,

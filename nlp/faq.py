@@ -8,6 +8,7 @@ it is not sure and offer a person.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import tomllib
@@ -163,12 +164,15 @@ class KnowledgeBase:
     def __init__(self, entries: Iterable[Entry], *, use_jieba: bool = True) -> None:
         self.entries: list[Entry] = list(entries)
         self._use_jieba = use_jieba
+        # key -> (entry, tf) while building; then (entry, BM25 saturation of tf), computed once.
         self._postings: dict[tuple[object, str], list[tuple[int, float]]] = {}
-        self._heads: list[set[tuple[object, str]]] = []
+        # key -> the entries whose title, questions or keywords have it (the evidence of a topic).
+        self._in_heads: dict[tuple[object, str], list[int]] = {}
         lengths: list[float] = []
         for index, entry in enumerate(self.entries):
             head = tokens(" ".join((entry.title, *entry.questions, *entry.keywords)), words=use_jieba)
-            self._heads.append(set(head))
+            for key in head:
+                self._in_heads.setdefault(key, []).append(index)
             bag = {key: tf * _QUESTION_BOOST for key, tf in head.items()}
             for key, tf in tokens(entry.answer, words=use_jieba).items():
                 bag[key] = bag.get(key, 0.0) + tf
@@ -177,10 +181,12 @@ class KnowledgeBase:
                 self._postings.setdefault(key, []).append((index, tf))
         count = max(len(self.entries), 1)
         average = sum(lengths) / count if lengths else 1.0
-        self._norm = [_K1 * (1 - _B + _B * length / average) for length in lengths]
+        norm = [_K1 * (1 - _B + _B * length / average) for length in lengths]
         self._idf = {
             key: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for key, p in self._postings.items()
         }
+        for key, postings in self._postings.items():
+            self._postings[key] = [(index, tf * (_K1 + 1) / (tf + norm[index])) for index, tf in postings]
         self._unseen_idf = math.log(1 + (count + 0.5) / 0.5)
 
     @classmethod
@@ -207,28 +213,26 @@ class KnowledgeBase:
                 entries.append(entry)
         return cls(entries, use_jieba=use_jieba)
 
-    def _scores(self, question: str) -> tuple[list[tuple[float, int]], dict[int, float], float]:
+    def _scores(self, question: str, top: int) -> tuple[list[tuple[float, int]], dict[int, float], float]:
+        """The ``top`` best (BM25, entry), each entry's matched head weight, the query's weight."""
         query = tokens(question, words=self._use_jieba)
         scores: dict[int, float] = {}
         matched: dict[int, float] = {}
         total_weight = 0.0
         for key, qtf in query.items():
-            weight = _WEIGHTS[key[0]] * min(qtf, 2)  # type: ignore[index]
-            idf = self._idf.get(key, self._unseen_idf)
-            evidence = key[0] != 1  # single characters help ranking but are not evidence of a topic
-            if evidence:
-                total_weight += weight * idf
-            for index, tf in self._postings.get(key, ()):
-                saturation = tf * (_K1 + 1) / (tf + self._norm[index])
-                scores[index] = scores.get(index, 0.0) + weight * idf * saturation
-                if evidence and key in self._heads[index]:
-                    matched[index] = matched.get(index, 0.0) + weight * idf
-        ranked = sorted(((score, index) for index, score in scores.items()), reverse=True)
+            weight = _WEIGHTS[key[0]] * min(qtf, 2) * self._idf.get(key, self._unseen_idf)  # type: ignore[index]
+            for index, saturation in self._postings.get(key, ()):
+                scores[index] = scores.get(index, 0.0) + weight * saturation
+            if key[0] != 1:  # single characters help ranking but are not evidence of a topic
+                total_weight += weight
+                for index in self._in_heads.get(key, ()):
+                    matched[index] = matched.get(index, 0.0) + weight
+        ranked = heapq.nlargest(top, ((score, index) for index, score in scores.items()))
         return ranked, matched, total_weight
 
     def search(self, question: str, k: int = 3) -> list[Answer]:
         """The `k` best entries for `question`, best first (each marked confident or not)."""
-        ranked, matched, total_weight = self._scores(question)
+        ranked, matched, total_weight = self._scores(question, k + 1)  # the runner-up of the k-th too
         results: list[Answer] = []
         for position, (bm25, index) in enumerate(ranked[:k]):
             entry = self.entries[index]
