@@ -21,6 +21,7 @@ from bot.message import Message
 from bot.replies import Reply, Text, as_list
 from bot.router import Handler, Router
 from bot.settings import Settings
+from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
 from models.people import Person, get_or_create_resident, person_by_wecom
 
@@ -47,7 +48,7 @@ class Dispatcher:
         routers: Sequence[Router],
         *,
         settings: Settings,
-        understand: Callable[[str], Any],
+        understand: Callable[..., Any],  # nlp.understand(text, today=...)
         fallback: Handler,
     ) -> None:
         self.routers = list(routers)
@@ -121,7 +122,8 @@ class Dispatcher:
                 return [Text(TEXTS["nothing_to_cancel"])]
             clear_form(ctx)
             return [Text(TEXTS["cancelled"].format(title=form.title))]
-        ctx.nlu = self.understand(message.text)
+        # Relative times (「明天上午」) are the community's days, on the injected clock.
+        ctx.nlu = self.understand(message.text, today=ctx.now.astimezone(LOCAL_TZ).date())
         if form is not None:
             if not self._interrupts(ctx, form):
                 return continue_form(ctx, form)

@@ -22,6 +22,7 @@ from models.feedback import follow
 from models.people import Person, home_of
 from models.tickets import OPEN, Ticket, TicketKind, local_time
 from nlp.slots.repair import CATEGORIES
+from nlp.slots.when import without_when
 
 router = Router("repair")
 
@@ -55,6 +56,13 @@ _FOLLOW = re.compile(r"(关注|跟进|跟进那一单|关注那一单|不用了|
 _NO = re.compile(r"(否|不|不是|不对|错了|修改|改一下)[!。！.~]*")
 _HOME = re.compile(r"(我家|家里|在家|屋里|本户|我屋)")
 _START = re.compile(r"(我要)?(报修|报个修|修东西|我要修)")
+
+
+# What may surround a time when someone says when they can be visited: 「周六上午都在家」「明天下午3点以后可以吗」.
+_ABOUT_A_VISIT = re.compile(
+    r"(?:[\s，,。.！!？?~、]|我|家里?|在家|有人|有空|方便|可以|能|请|麻烦|那就|就|都|过来|上门|来|修|吧|行|好|的|时候|"
+    r"以后|之后|以前|之前|前|后|左右|再|一下|师傅|安排|吗|呢|啊|哦|嗯)*"
+)
 
 
 # Common places inside one building; a resident naming one without a building means their own.
@@ -145,9 +153,9 @@ class RepairForm(Form):
             place = _home_place(ctx, category)
         if place is not None:
             found["place"] = place
-        if slots.get("when"):
-            found["preferred_time"] = slots["when"]
         substantive = category or slots.get("spot") or asking == "description"
+        if slots.get("when") and (substantive or _ABOUT_A_VISIT.fullmatch(without_when(text))):
+            found["preferred_time"] = slots["when"]  # not from 「今天天气怎么样」
         if substantive and not _START.fullmatch(text) and text not in CATEGORIES:
             found["description"] = text
         if found and asking == "confirmed":

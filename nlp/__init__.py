@@ -8,6 +8,7 @@ and everything is built from files in this package on first use.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from nlp.emergency import detect
@@ -20,7 +21,7 @@ try:
     from nlp.slots import extract_slots
 except ImportError:  # merged later from the slots branch
 
-    def extract_slots(text: str, *, today: object = None) -> dict[str, str]:  # type: ignore[misc]
+    def extract_slots(text: str, *, today: dt.date | None = None) -> dict[str, str]:  # type: ignore[misc]
         return {}
 
 
@@ -48,12 +49,16 @@ class Understanding:
         }
 
 
-def understand(text: str) -> Understanding:
-    """Classify one resident message.  Never raises for any string input."""
+def understand(text: str, *, today: dt.date | None = None) -> Understanding:
+    """Classify one resident message.  Never raises for any string input.
+
+    ``today`` (the community's local date) anchors relative times such as 「明天上午」; by
+    default the machine's date.
+    """
     clean = normalise(text or "")
     if not clean:
         return Understanding(intent="unknown", confidence=0.0)
-    slots = dict(extract_slots(clean))
+    slots = dict(extract_slots(clean, today=today))
     pred = classifier().predict(clean)
     alarm = detect(clean)
     if alarm is not None:

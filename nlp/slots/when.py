@@ -11,7 +11,7 @@ import re
 
 from nlp.numerals import to_arabic
 
-__all__ = ["find_when"]
+__all__ = ["find_when", "without_when"]
 
 _WD = "一二三四五六日天1-7"
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
@@ -122,3 +122,13 @@ def find_when(text: str, today: dt.date) -> str | None:
     if part:
         return f"{date.isoformat()} {part}"
     return date.isoformat()
+
+
+_ANY_WHEN = [pattern for pattern, _ in _RELATIVE_DAYS] + [_WEEK, _WEEKEND, _DATE, _MONTH_DAY, _PART, _CLOCK]
+
+
+def without_when(text: str) -> str:
+    """`text` with every time expression taken out: 「周六上午都在家」 → 「都在家」."""
+    for pattern in _ANY_WHEN:
+        text = pattern.sub("", text)
+    return text

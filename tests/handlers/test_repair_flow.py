@@ -3,6 +3,8 @@ complete, rate; the pushes are outbox rows and the stats follow."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
@@ -185,3 +187,29 @@ def test_thanks_or_hello_in_the_middle_of_a_report_is_answered_in_kind(
     hello = wechat.send("polite", "你好")
     assert hello.startswith("您好！") and "什么问题" in hello
     assert "在哪里" in wechat.send("polite", "厨房水管漏水")  # the form went on: now the place
+
+
+def test_a_visiting_time_is_kept_and_can_be_changed_at_the_confirmation(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    # The clock says Monday 2026-11-23, 09:30 in Beijing.
+    reply = wechat.send("demo-resident-wang", "厨房水管漏水了，明天上午来修吧")
+    assert "期望时间：2026-11-24 上午" in reply
+    reply = wechat.send("demo-resident-wang", "周六下午3点以后都在家")
+    assert "期望时间：2026-11-28 15:00" in reply
+    assert "已登记报修单" in wechat.send("demo-resident-wang", "是")
+    assert only_ticket(session).preferred_time == "2026-11-28 15:00"
+
+
+def test_small_talk_at_the_confirmation_does_not_set_a_time(wechat: WeChatSim, demo: None) -> None:
+    assert "期望时间" not in wechat.send("demo-resident-wang", "我家卫生间天花板渗水")
+    reply = wechat.send("demo-resident-wang", "今天天气怎么样")
+    assert "期望时间" not in reply and "请确认报修" in reply
+
+
+def test_tomorrow_is_the_community_s_tomorrow_in_the_early_morning(
+    wechat: WeChatSim, demo: None, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 23, 23, 30, tzinfo=UTC))  # Tuesday 07:30 in Beijing, Monday in UTC
+    reply = wechat.send("demo-resident-wang", "厨房水管漏水了，明天上午来修")
+    assert "期望时间：2026-11-25 上午" in reply
