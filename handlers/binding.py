@@ -92,14 +92,19 @@ binding_form = router.form(BindingForm())
 _AROUND_ADDRESS = re.compile(r"[\s0-9A-Za-z一二三四五六七八九十我家住在是的号楼栋幢座单元室房间，。,.!！~]")
 
 
-def address_to_bind(ctx: Context) -> dict[str, str] | None:
-    """The address of a message that only says where someone lives, from someone not yet bound."""
+def only_an_address(ctx: Context) -> dict[str, str] | None:
+    """The address of a message that says nothing but where someone lives or is: 「我住3栋2单元502」."""
     slots = ctx.slots
-    if ctx.person.room_id is not None or not (slots.get("building") and slots.get("room")):
+    if not (slots.get("building") and slots.get("room")):
         return None
-    if slots.get("category") or slots.get("spot") or _AROUND_ADDRESS.sub("", ctx.text):
+    if slots.get("category") or slots.get("spot") or slots.get("hazard") or _AROUND_ADDRESS.sub("", ctx.text):
         return None
     return {key: slots[key] for key in ("building", "unit", "room") if slots.get(key)}
+
+
+def address_to_bind(ctx: Context) -> dict[str, str] | None:
+    """The address of a message that only says where someone lives, from someone not yet bound."""
+    return only_an_address(ctx) if ctx.person.room_id is None else None
 
 
 def ask_to_bind(ctx: Context, initial: dict[str, Any] | None = None) -> list[Reply]:

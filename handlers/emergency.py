@@ -5,7 +5,9 @@ from __future__ import annotations
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.binding import only_an_address
 from handlers.common import hotline
+from handlers.fallback import fallback
 from models.dispatch import open_ticket
 from models.duty import responders
 from models.outbox import enqueue
@@ -32,6 +34,9 @@ TEXTS = {
 
 @router.intent("emergency")
 def on_emergency(ctx: Context) -> list[Reply]:
+    if only_an_address(ctx) is not None:
+        # 「我住3栋502」: no word of danger, only the classifier's guess; binding or a question.
+        return fallback(ctx)
     people = responders(
         ctx.session,
         person=ctx.person,

@@ -51,3 +51,20 @@ def test_a_retried_emergency_alerts_once(wechat: WeChatSim, demo: None, session:
         wechat.send("demo-resident-wang", "厨房着火了", msg_id=msg_id)
     rows = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "emergency")).all()
     assert len(rows) == len({row.person_id for row in rows}) >= 4
+
+
+def test_saying_only_where_you_live_is_never_an_alarm(wechat: WeChatSim, demo: None, session: Session) -> None:
+    # The classifier calls 「我住3栋502」 an emergency (about 0.5) with no word of danger in it.
+    reply = wechat.send("newcomer", "我住3栋502")
+    assert "请先保证自身安全" not in reply and "几单元" in reply  # binding: 3栋 has units
+    reply = wechat.send("demo-resident-wang", "我在3栋502")  # already bound: asked what they need
+    assert "请先保证自身安全" not in reply and "没太明白" in reply
+    assert _pushes(session, "emergency") == {}
+
+
+def test_an_address_with_a_danger_in_it_still_raises_the_alarm(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    reply = wechat.send("newcomer", "3栋502着火了")
+    assert "请先保证自身安全" in reply
+    assert _pushes(session, "emergency")
