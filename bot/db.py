@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import weakref
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -117,8 +117,19 @@ def lock_key(session: Session, key: str) -> None:
 
     SQLite transactions are already serialised by BEGIN IMMEDIATE.
     """
+    lock_keys(session, [key])
+
+
+_LOCK_ALL = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k")
+
+
+def lock_keys(session: Session, keys: Iterable[str]) -> None:
+    """``lock_key`` for several keys with one statement, always taken in the same order (by
+    their lock numbers), so that two transactions locking overlapping sets cannot deadlock."""
     if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
+        numbers = sorted({zlib.crc32(key.encode()) for key in keys})
+        if numbers:
+            session.connection().execute(_LOCK_ALL, {"keys": numbers})
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from bot.batching import Batcher
 from bot.clock import Clock
-from bot.db import is_busy, lock_key, no_wait, reader, write_gate, write_lock
+from bot.db import is_busy, lock_key, lock_keys, no_wait, reader, write_gate, write_lock
 from bot.dispatcher import Dispatcher
 from bot.locks import UserLocks
 from bot.message import Message
@@ -132,8 +132,7 @@ class Pipeline:
         results: list[list[Reply]] = []
         with Session(engine or self.engine, expire_on_commit=False) as session, session.begin():
             user_keys = sorted({message.user_key for message in messages})
-            for user_key in user_keys:
-                lock_key(session, user_key)
+            lock_keys(session, user_keys)
             stored = {
                 key: decode(replies)
                 for key, replies in stored_replies_many(session, [m.dedupe_key for m in messages]).items()
