@@ -53,7 +53,9 @@ def test_a_retried_emergency_alerts_once(wechat: WeChatSim, demo: None, session:
     assert len(rows) == len({row.person_id for row in rows}) >= 4
 
 
-def test_saying_only_where_you_live_is_never_an_alarm(wechat: WeChatSim, demo: None, session: Session) -> None:
+def test_saying_only_where_you_live_is_never_an_alarm(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
     # The classifier calls 「我住3栋502」 an emergency (about 0.5) with no word of danger in it.
     reply = wechat.send("newcomer", "我住3栋502")
     assert "请先保证自身安全" not in reply and "几单元" in reply  # binding: 3栋 has units
