@@ -1,6 +1,9 @@
 """Webhook benchmark: the full /wechat pipeline against a bare verify-decrypt-echo endpoint.
 
-Run: ``.venv/bin/python bench/webhook.py [--senders 32] [--messages 60]``
+Run: ``.venv/bin/python bench/webhook.py [--senders 32] [--messages 60] [--database-url URL]``
+
+The database is a new SQLite file unless ``--database-url`` names another (an empty
+PostgreSQL database, say): the bench migrates it and loads the demo community into it.
 
 Both servers run in their own process (uvicorn, one worker) on 127.0.0.1 with the same
 gateway code; this process is the load generator. Safe-mode (AES) text messages are built
@@ -237,6 +240,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per server")
     parser.add_argument("--serve", choices=["bare", "full"])
     parser.add_argument("--port", type=int)
+    parser.add_argument("--database-url", help="an empty database to use instead of a new SQLite file")
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
@@ -244,7 +248,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
-            "HGJ_DATABASE__URL": f"sqlite:///{tmp}/bench.db",
+            "HGJ_DATABASE__URL": args.database_url or f"sqlite:///{tmp}/bench.db",
             "HGJ_WECHAT__TOKEN": TOKEN,
             "HGJ_WECHAT__ENCODING_AES_KEY": AES_KEY,
             "HGJ_WECHAT__APP_ID": APP_ID,
@@ -261,6 +265,7 @@ def main() -> None:
         # One sender at a time: the service time of a message without queueing.
         alone = compare(env, 1, 200, args.rounds, tag="alone")
     result = {
+        "database": "sqlite" if not args.database_url else args.database_url.split(":", 1)[0],
         "senders": args.senders,
         **at_load,
         "one_sender": alone,

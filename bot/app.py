@@ -35,7 +35,12 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
 
 
 def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipeline:
-    return Pipeline(engine=engine, dispatcher=build_dispatcher(settings), clock=clock)
+    return Pipeline(
+        engine=engine,
+        dispatcher=build_dispatcher(settings),
+        clock=clock,
+        workers=settings.database.pipeline_workers,
+    )
 
 
 @asynccontextmanager

@@ -41,12 +41,14 @@ MAX_BATCH = 64
 
 
 class Pipeline:
-    def __init__(self, *, engine: Engine, dispatcher: Dispatcher, clock: Clock, workers: int = 8) -> None:
+    def __init__(self, *, engine: Engine, dispatcher: Dispatcher, clock: Clock, workers: int = 1) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
         self.clock = clock
         self.locks = UserLocks()
-        # SQLite has one writer: one worker thread and one batch at a time.
+        # SQLite has one writer: one worker thread and one batch at a time. On PostgreSQL more
+        # batches in flight overlap the database's round trips but make each batch smaller and
+        # share one GIL: on a 2-vCPU machine with a local server, 1 was fastest (see README).
         size = 1 if engine.dialect.name == "sqlite" else workers
         self.executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="pipeline")
         # On SQLite a batch runs right on the event loop when nothing it needs is busy: handing it

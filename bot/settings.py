@@ -27,6 +27,8 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 class DatabaseSettings(BaseModel):
     url: str = "sqlite:///data/hgj.db"
     echo: bool = False
+    # PostgreSQL: chat transactions in flight at once per server process (SQLite has one writer).
+    pipeline_workers: int = Field(default=1, ge=1, le=32)
 
 
 class ServerSettings(BaseModel):
