@@ -63,26 +63,21 @@ class Batcher:
         return await future
 
     def _pump(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
-        while queue.in_flight < self.max_in_flight and queue.waiting:
-            if self.try_now is not None:
-                queue.in_flight += 1
-                loop.create_task(self._gather_then_run(loop, queue))
-                return
-            batch = self._take(queue)
-            if not batch:
-                return
+        if queue.in_flight < self.max_in_flight and queue.waiting:
             queue.in_flight += 1
-            loop.create_task(self._run(loop, queue, batch))
+            loop.create_task(self._gather_then_run(loop, queue))
 
     async def _gather_then_run(self, loop: asyncio.AbstractEventLoop, queue: _Queue) -> None:
-        """Before a batch that blocks the loop, let requests already received join it."""
+        """Before starting a batch, let requests already received join it: without this, the
+        first message after a batch would go alone and the rest wait for it."""
         for _ in range(GATHER_TURNS):
             await asyncio.sleep(0)
         batch = self._take(queue)
-        if batch:
-            await self._run(loop, queue, batch)
-        else:
+        if not batch:
             queue.in_flight -= 1
+            return
+        self._pump(loop, queue)  # more workers free and more people waiting: another batch
+        await self._run(loop, queue, batch)
 
     def _take(self, queue: _Queue) -> list[tuple[Message, asyncio.Future[list[Reply]]]]:
         """The next batch: waiting messages of people not in flight, each person's in order."""
