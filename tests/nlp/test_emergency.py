@@ -33,6 +33,10 @@ EMERGENCIES = [
     "家里的电热毯着了",
     "zhao火了 不对 是着火了",
     "３栋电梯困人！！",
+    "路边有个老人倒下了",
+    "喊他半天叫也不答应",
+    "我爸突然说不出话了",
+    "有人拿着菜刀在楼道里转",
 ]
 
 NOT_EMERGENCIES = [
@@ -46,6 +50,13 @@ NOT_EMERGENCIES = [
     ("楼道堆杂物有火灾隐患", {"dispute"}),
     ("报修好几天没动静", {"progress"}),
     ("电动车轮胎漏气了", None),
+    ("楼上吵得我气得说不出话", None),
+    ("风太大 小区门口的树倒下了", None),
+    # Where the writer is, with nobody in danger (the classifier used to raise the alarm).
+    ("我在小区门口", None),
+    ("我刚出门", None),
+    ("我在外地", None),
+    ("我在电梯口", None),
 ]
 
 
