@@ -37,6 +37,9 @@ EMERGENCIES = [
     "喊他半天叫也不答应",
     "我爸突然说不出话了",
     "有人拿着菜刀在楼道里转",
+    "门口有人在撬锁",
+    "有人撬我家门",
+    "外面有人一直砸门",
 ]
 
 NOT_EMERGENCIES = [
@@ -51,12 +54,14 @@ NOT_EMERGENCIES = [
     ("报修好几天没动静", {"progress"}),
     ("电动车轮胎漏气了", None),
     ("楼上吵得我气得说不出话", None),
-    ("风太大 小区门口的树倒下了", None),
     # Where the writer is, with nobody in danger (the classifier used to raise the alarm).
     ("我在小区门口", None),
     ("我刚出门", None),
     ("我在外地", None),
     ("我在电梯口", None),
+    ("楼下有人吵架", {"dispute"}),
+    ("楼下有人一直按喇叭", {"dispute"}),
+    ("撬棍放哪了", None),
 ]
 
 
@@ -90,3 +95,8 @@ def test_guards_name_their_reason() -> None:
     assert guard("去年那次着火的事处理了吗") == "past"
     assert guard("去年就有煤气味 刚刚又闻到了") is None  # present marker wins over past
     assert guard("火已经灭了 没事了") == "over"
+
+
+def test_the_fall_rule_wants_a_person() -> None:
+    assert detect(normalise("路边有个老人倒下了")) is not None
+    assert detect(normalise("风太大 小区门口的树倒下了")) is None  # the classifier may still judge it
