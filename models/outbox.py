@@ -66,12 +66,10 @@ def enqueue(
     building_id: int | None = None,
     channel: str = "auto",
     payload: dict[str, Any] | None = None,
-    flush: bool = True,
 ) -> OutboxMessage:
     """Add a push to the current transaction; the same key twice yields the existing row.
 
-    ``flush=False`` leaves the insert to the session's next flush (the row has no id until
-    then): for callers that add many pushes and do not need their ids.
+    For many pushes whose keys cannot exist yet, ``enqueue_new`` is one INSERT for all.
     """
     if person_id is None and building_id is None:
         raise ValueError("a push needs a person or a building")
@@ -90,8 +88,7 @@ def enqueue(
         next_attempt_at=now,
     )
     session.add(message)
-    if flush:
-        session.flush()
+    session.flush()
     return message
 
 
