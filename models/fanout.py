@@ -36,14 +36,19 @@ def enqueue_many(
     now: datetime,
     payload: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    keys_are_new: bool = False,
 ) -> int:
-    """Add one push per target to the current transaction; return how many were new."""
+    """Add one push per target to the current transaction; return how many were new.
+
+    ``keys_are_new``: the keys name a row inserted in this very transaction (a binding
+    request's id), so the lookup of existing keys is skipped; a conflict is still skipped.
+    """
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     keys = [t.idempotency_key for t in targets]
     existing: set[str] = set()
-    for start in range(0, len(keys), CHUNK):
+    for start in range(0, 0 if keys_are_new else len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
         existing.update(
             session.exec(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -69,7 +69,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Add a push to the current transaction; the same key twice yields the existing row.
 
-    For many pushes whose keys cannot exist yet, ``enqueue_new`` is one INSERT for all.
+    For many pushes at once, ``models.fanout.enqueue_many``.
     """
     if person_id is None and building_id is None:
         raise ValueError("a push needs a person or a building")
@@ -90,43 +90,6 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
-
-
-_INSERT = insert(OutboxMessage)
-# What a new row holds besides its own fields: the model's defaults, for a plain INSERT.
-_NEW_ROW: dict[str, Any] = {
-    "channel": "auto",
-    "building_id": None,
-    "payload": {},
-    "status": OutboxStatus.pending,
-    "attempts": 0,
-    "last_error": "",
-    "sent_at": None,
-    "claimed_by": "",
-    "claimed_until": None,
-    "via": "",
-    "recipient": "",
-    "parts": 1,
-    "parts_sent": 0,
-}
-
-
-def enqueue_new(
-    session: Session, pushes: list[dict[str, Any]], *, text: str, now: datetime, kind: str
-) -> None:
-    """Add pushes whose idempotency keys cannot exist yet (they name a row inserted in this
-    transaction): one INSERT for all of them, no lookup and no objects. Each push gives at least
-    ``idempotency_key`` and ``person_id`` or ``building_id``."""
-    if not pushes:
-        return
-    rows = []
-    for push in pushes:
-        if push.get("person_id") is None and push.get("building_id") is None:
-            raise ValueError("a push needs a person or a building")
-        rows.append(
-            {**_NEW_ROW, "kind": kind, "text": text, "created_at": now, "next_attempt_at": now, **push}
-        )
-    session.connection().execute(_INSERT, rows)
 
 
 def _claimable(now: datetime) -> Any:

@@ -15,7 +15,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, per_transaction, read, utc_field
 from models.community import Building, Room, room_label
-from models.outbox import enqueue, enqueue_new
+from models.fanout import Target, enqueue_many
+from models.outbox import enqueue
 
 
 class Role(StrEnum):
@@ -235,16 +236,8 @@ def _tell_admins(
     text = f"新的房屋绑定申请 #{request_id}：{who} 申请绑定 {label}（{why}），请审核。"
     admins = per_transaction(session, "admin_ids", lambda: list(read(session, _ADMIN_IDS).scalars()))
     # The keys name a request inserted just now: they cannot exist yet, so no lookup is needed.
-    enqueue_new(
-        session,
-        [
-            {"idempotency_key": f"binding-request:{request_id}:admin:{admin}", "person_id": admin}
-            for admin in admins
-        ],
-        kind="binding",
-        text=text,
-        now=now,
-    )
+    targets = [Target(f"binding-request:{request_id}:admin:{admin}", person_id=admin) for admin in admins]
+    enqueue_many(session, targets, kind="binding", text=text, now=now, keys_are_new=True)
 
 
 def decide_binding(
