@@ -65,6 +65,10 @@ _ABOUT_A_VISIT = re.compile(
 )
 
 
+# A question is not the name of a place (「今天天气怎么样」 in answer to 「请问在哪里？」).
+_ASKS = re.compile(r"[?？吗呢]|怎么|什么|为什么|多少|哪(里|儿|个|些)")
+
+
 # Common places inside one building; a resident naming one without a building means their own.
 _BUILDING_SPOTS = ("楼道", "楼梯", "电梯", "单元门", "大堂", "天台", "屋顶", "楼顶", "走廊", "地下室")
 
@@ -147,7 +151,13 @@ class RepairForm(Form):
         place = _place_from_slots(ctx, slots, category or ctx.state.slots.get("category"))
         if place is None and _HOME.search(text):
             place = _home_place(ctx, None)
-        if place is None and asking == "place" and 1 < len(text) <= 12 and not category:
+        if (
+            place is None
+            and asking == "place"
+            and 1 < len(text) <= 12
+            and not category
+            and not _ASKS.search(text)
+        ):
             place = {"building_id": None, "room_id": None, "spot": text, "label": text}
         if place is None and asking is None:
             place = _home_place(ctx, category)

@@ -213,3 +213,12 @@ def test_tomorrow_is_the_community_s_tomorrow_in_the_early_morning(
     clock.set(datetime(2026, 11, 23, 23, 30, tzinfo=UTC))  # Tuesday 07:30 in Beijing, Monday in UTC
     reply = wechat.send("demo-resident-wang", "厨房水管漏水了，明天上午来修")
     assert "期望时间：2026-11-25 上午" in reply
+
+
+def test_a_question_is_not_taken_for_the_place(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer", "绑定")
+    wechat.send("newcomer", "3栋2单元502")  # the room has an owner: a request, not bound yet
+    assert "在哪里" in wechat.send("newcomer", "卫生间漏水")
+    reply = wechat.send("newcomer", "今天天气怎么样")
+    assert "没有看懂" in reply and "在哪里" in reply
+    assert "地点：幼儿园门口" in wechat.send("newcomer", "幼儿园门口")
