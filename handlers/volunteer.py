@@ -103,6 +103,23 @@ def _by_title(ctx: Context, text: str) -> Activity | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# 「第一个」「最后一个」: a place in the list as shown (by time), not the 编号 in brackets.
+_POSITION = re.compile(r"(?:第([一二三四五六七八九十]|[1-9])个|(最后一个|最后那个))")
+_CHINESE_DIGITS = "一二三四五六七八九十"
+
+
+def _by_position(ctx: Context, text: str) -> Activity | None:
+    found = _POSITION.search(text)
+    if found is None:
+        return None
+    listed = upcoming(ctx.session, person=ctx.person, now=ctx.now)
+    if found.group(2):
+        return listed[-1] if listed else None
+    digit = found.group(1)
+    index = int(digit) if digit.isdigit() else _CHINESE_DIGITS.index(digit) + 1
+    return listed[index - 1] if 0 < index <= len(listed) else None
+
+
 class SignupForm(Form):
     name = "volunteer_signup"
     title = "活动报名"
@@ -112,7 +129,7 @@ class SignupForm(Form):
     confirm = True
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
-        activity = _by_title(ctx, ctx.text)
+        activity = _by_title(ctx, ctx.text) or _by_position(ctx, ctx.text)
         if activity is not None:
             return {"activity": activity.id}
         number = _number(ctx.text)

@@ -170,3 +170,13 @@ def test_not_enough_points_is_said_plainly_and_nothing_is_spent(wechat: WeChatSi
     assert "积分不够" in reply and "需要 20 积分" in reply
     assert "已取消「积分兑换」" in wechat.send(WANG, "取消")
     assert "您现在有 0 积分" in wechat.send(WANG, "我的积分")
+
+
+def test_the_first_and_the_last_are_as_the_list_shows_them(wechat: WeChatSim, demo: None) -> None:
+    listing = wechat.send(WANG, "最近有什么志愿活动")
+    titles = re.findall(r"【\d+】(\S+)", listing)
+    assert len(titles) >= 2 and listing.index(titles[0]) < listing.index(titles[-1])
+    assert f"确认报名：\n{titles[0]}\n" in wechat.send(WANG, "报名第一个")
+    wechat.send(WANG, "取消")
+    wechat.send(WANG, "我要报名")
+    assert f"确认报名：\n{titles[-1]}\n" in wechat.send(WANG, "最后一个")
