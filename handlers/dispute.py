@@ -40,6 +40,10 @@ _COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不�
 _RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
 
 
+# 「是」「好的」 answer nothing that the form asks (who, what happened, what they want).
+_ACKNOWLEDGED = re.compile(r"(是|是的|对|对的|嗯|嗯嗯|好|好的|行|ok|OK|收到)[。！!~]?")
+
+
 class DisputeForm(Form):
     name = "dispute"
     title = "纠纷调解"
@@ -55,7 +59,7 @@ class DisputeForm(Form):
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking in ("other_party", "matter", "wants"):
-            return {asking: text}
+            return {} if _ACKNOWLEDGED.fullmatch(text) else {asking: text}
         relation = _RELATION.search(text)
         address = ""
         if slots.get("building"):

@@ -65,3 +65,11 @@ def test_complaint_about_the_property_goes_to_the_property_lead(
     ticket = session.exec(select(Ticket)).one()
     lead = session.exec(select(Person).where(Person.name == "赵经理")).one()
     assert ticket.kind == TicketKind.complaint and ticket.assignee_id == lead.id
+
+
+def test_a_bare_yes_is_not_what_the_resident_wants(wechat: WeChatSim, demo: None) -> None:
+    assert "您希望怎么解决" in wechat.send("demo-resident-wang", "楼上天天半夜拖椅子 吵得睡不着")
+    reply = wechat.send("demo-resident-wang", "好的")
+    assert "您希望怎么解决" in reply and "请确认" not in reply
+    reply = wechat.send("demo-resident-wang", "希望晚上十点以后安静点")
+    assert "您的诉求：希望晚上十点以后安静点" in reply
