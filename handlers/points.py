@@ -88,6 +88,11 @@ _ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
 _REDEEM = re.compile(r"\s*(我要|我想)?(兑换|换)\s*(.+?)[。！!]?\s*")
 
 
+def _about_something_else(ctx: Context) -> bool:
+    """The message is understood as another service (a notice, a vote, a repair…)."""
+    return ctx.nlu is not None and ctx.nlu.intent not in ("points", "unknown", "greeting")
+
+
 class RedeemForm(Form):
     name = "points_redeem"
     title = "积分兑换"
@@ -100,6 +105,13 @@ class RedeemForm(Form):
         match = _REDEEM.fullmatch(ctx.text)
         wanted = match.group(3) if match else (ctx.text if asking == "reward" else "")
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
+        if (
+            not match
+            and wanted
+            and _about_something_else(ctx)
+            and find_reward(ctx.session, text=wanted) is None
+        ):
+            return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 
     def prompt(self, ctx: Context, slot: str) -> str:
