@@ -31,6 +31,9 @@ class Invalid(Exception):
         self.message = message
 
 
+NOT_AN_ANSWER_CONFIDENCE = 0.75
+
+
 class Form:
     name: ClassVar[str]
     title: ClassVar[str]  # how the form is named to people, e.g. 「房屋绑定」
@@ -40,6 +43,15 @@ class Form:
     prompts: ClassVar[dict[str, str]]
     confirm: ClassVar[bool] = False
     accepts_kinds: ClassVar[tuple[str, ...]] = ("text", "voice")
+    # Services whose messages are never an answer to this form's free-text questions.
+    not_answers: ClassVar[frozenset[str]] = frozenset()
+
+    def meant_for_another_service(self, ctx: Context) -> bool:
+        """「最新通知」 when asked what one wants: a free-text slot should leave it to the dispatcher."""
+        nlu = ctx.nlu
+        return (
+            nlu is not None and nlu.intent in self.not_answers and nlu.confidence >= NOT_AN_ANSWER_CONFIDENCE
+        )
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         """Slot values found in this message; by default the NLU's slots with matching names."""

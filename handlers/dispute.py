@@ -45,6 +45,7 @@ _ACKNOWLEDGED = re.compile(r"(是|是的|对|对的|嗯|嗯嗯|好|好的|行|ok
 
 
 class DisputeForm(Form):
+    not_answers = frozenset({"volunteer", "points", "notice", "vote", "progress"})
     name = "dispute"
     title = "纠纷调解"
     intent = "dispute"
@@ -59,7 +60,9 @@ class DisputeForm(Form):
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking in ("other_party", "matter", "wants"):
-            return {} if _ACKNOWLEDGED.fullmatch(text) else {asking: text}
+            if _ACKNOWLEDGED.fullmatch(text) or self.meant_for_another_service(ctx):
+                return {}
+            return {asking: text}
         relation = _RELATION.search(text)
         address = ""
         if slots.get("building"):

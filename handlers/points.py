@@ -88,12 +88,10 @@ _ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
 _REDEEM = re.compile(r"\s*(我要|我想)?(兑换|换)\s*(.+?)[。！!]?\s*")
 
 
-def _about_something_else(ctx: Context) -> bool:
-    """The message is understood as another service (a notice, a vote, a repair…)."""
-    return ctx.nlu is not None and ctx.nlu.intent not in ("points", "unknown", "greeting")
-
-
 class RedeemForm(Form):
+    not_answers = frozenset(
+        {"repair", "dispute", "volunteer", "consult", "progress", "notice", "vote", "handoff"}
+    )
     name = "points_redeem"
     title = "积分兑换"
     intent = "points"
@@ -108,7 +106,7 @@ class RedeemForm(Form):
         if (
             not match
             and wanted
-            and _about_something_else(ctx)
+            and self.meant_for_another_service(ctx)
             and find_reward(ctx.session, text=wanted) is None
         ):
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere

@@ -122,6 +122,7 @@ def _home_place(ctx: Context, category: str | None) -> dict[str, Any] | None:
 
 
 class RepairForm(Form):
+    not_answers = frozenset({"volunteer", "points", "consult", "notice", "vote", "progress"})
     name = "repair"
     title = "报修"
     intent = "repair"
@@ -157,6 +158,7 @@ class RepairForm(Form):
             and 1 < len(text) <= 12
             and not category
             and not _ASKS.search(text)
+            and not self.meant_for_another_service(ctx)
         ):
             place = {"building_id": None, "room_id": None, "spot": text, "label": text}
         if place is None and asking is None:
