@@ -122,9 +122,12 @@ class ComplaintForm(Form):
     intent = "dispute"
     required_slots = ("matter",)
     prompts: ClassVar[dict[str, str]] = {"matter": TEXTS["ask_complaint"]}
+    not_answers = frozenset({"volunteer", "points", "notice", "vote"})  # 「报修没人管」 is a complaint
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text = ctx.text.strip()
+        if asking == "matter" and (_ACKNOWLEDGED.fullmatch(text) or self.meant_for_another_service(ctx)):
+            return {}
         if asking == "matter" or len(_COMPLAIN.sub("", _PROPERTY.sub("", text))) >= 4:
             return {"matter": text}
         return {}
