@@ -46,8 +46,11 @@ class Form:
     # Services whose messages are never an answer to this form's free-text questions.
     not_answers: ClassVar[frozenset[str]] = frozenset()
 
-    def meant_for_another_service(self, ctx: Context) -> bool:
-        """「最新通知」 when asked what one wants: a free-text slot should leave it to the dispatcher."""
+    def not_an_answer(self, ctx: Context) -> bool:
+        """Whether a free-text slot should refuse this message: a bare 「好的」 answers nothing, and
+        「最新通知」 when asked what one wants is for the dispatcher to take elsewhere."""
+        if _YES.fullmatch(ctx.text.strip()):
+            return True
         nlu = ctx.nlu
         return (
             nlu is not None and nlu.intent in self.not_answers and nlu.confidence >= NOT_AN_ANSWER_CONFIDENCE

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
-from models.community import Building
+from models.community import Building, address_label
 from models.dispatch import handler_label, open_ticket
 from models.people import Person, home_of
 from models.tickets import TicketKind, local_time
@@ -40,10 +40,6 @@ _COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不�
 _RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
 
 
-# 「是」「好的」 answer nothing that the form asks (who, what happened, what they want).
-_ACKNOWLEDGED = re.compile(r"(是|是的|对|对的|嗯|嗯嗯|好|好的|行|ok|OK|收到)[。！!~]?")
-
-
 class DisputeForm(Form):
     not_answers = frozenset({"volunteer", "points", "notice", "vote", "progress"})
     name = "dispute"
@@ -60,17 +56,11 @@ class DisputeForm(Form):
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking in ("other_party", "matter", "wants"):
-            if _ACKNOWLEDGED.fullmatch(text) or self.meant_for_another_service(ctx):
-                return {}
-            return {asking: text}
+            return {} if self.not_an_answer(ctx) else {asking: text}
         relation = _RELATION.search(text)
         address = ""
         if slots.get("building"):
-            address = (
-                f"{slots['building']}栋"
-                + (f"{slots['unit']}单元" if slots.get("unit") else "")
-                + slots.get("room", "")
-            )
+            address = address_label(slots["building"], slots.get("unit", ""), slots.get("room", ""))
         elif slots.get("room"):
             address = slots["room"]
         if relation or address:
@@ -126,7 +116,7 @@ class ComplaintForm(Form):
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text = ctx.text.strip()
-        if asking == "matter" and (_ACKNOWLEDGED.fullmatch(text) or self.meant_for_another_service(ctx)):
+        if asking == "matter" and self.not_an_answer(ctx):
             return {}
         if asking == "matter" or len(_COMPLAIN.sub("", _PROPERTY.sub("", text))) >= 4:
             return {"matter": text}

@@ -103,12 +103,7 @@ class RedeemForm(Form):
         match = _REDEEM.fullmatch(ctx.text)
         wanted = match.group(3) if match else (ctx.text if asking == "reward" else "")
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
-        if (
-            not match
-            and wanted
-            and self.meant_for_another_service(ctx)
-            and find_reward(ctx.session, text=wanted) is None
-        ):
+        if not match and wanted and self.not_an_answer(ctx) and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 

@@ -16,7 +16,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
 from models.base import read
-from models.community import Building, find_room, room_label
+from models.community import Building, address_label, find_room, room_label
 from models.dispatch import open_ticket
 from models.feedback import follow
 from models.people import Person, home_of
@@ -82,7 +82,7 @@ def _place_from_slots(ctx: Context, slots: dict[str, str], category: str | None)
     if building and room:
         found = find_room(ctx.session, building=building, unit=slots.get("unit", ""), room=room)
         if found is None:
-            label = f"{building}栋" + (f"{slots['unit']}单元" if slots.get("unit") else "") + room
+            label = address_label(building, slots.get("unit", ""), room)
             return {"invalid": label}
         return {"building_id": found[0].id, "room_id": found[1].id, "spot": "", "label": room_label(*found)}
     if building or spot:
@@ -158,7 +158,7 @@ class RepairForm(Form):
             and 1 < len(text) <= 12
             and not category
             and not _ASKS.search(text)
-            and not self.meant_for_another_service(ctx)
+            and not self.not_an_answer(ctx)
         ):
             place = {"building_id": None, "room_id": None, "spot": text, "label": text}
         if place is None and asking is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import UniqueConstraint, bindparam, exists
+from typing import Any
+
+from sqlalchemy import Select, UniqueConstraint, bindparam, exists
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import per_transaction, read
@@ -31,7 +33,7 @@ class Building(SQLModel, table=True):
 
     @property
     def label(self) -> str:
-        return f"{self.number}栋" if self.number.isdigit() else f"{self.number}座"
+        return address_label(self.number, "", "")
 
 
 class Room(SQLModel, table=True):
@@ -43,21 +45,34 @@ class Room(SQLModel, table=True):
     area: float = 0.0  # exclusive area (专有部分面积) in m²
 
 
+def address_label(building: str, unit: str, room: str) -> str:
+    """「3栋2单元502」, 「B座1201」: an address as people read it."""
+    head = f"{building}栋" if building.isdigit() else f"{building}座"
+    return head + (f"{unit}单元" if unit else "") + room
+
+
 def room_label(building: Building, room: Room) -> str:
-    unit = f"{room.unit}单元" if room.unit else ""
-    return f"{building.label}{unit}{room.room}"
+    return address_label(building.number, room.unit, room.room)
 
 
 def default_community(session: Session) -> Community | None:
     return session.exec(select(Community).order_by(Community.id)).first()  # type: ignore[arg-type]
 
 
-_ROOM_AT = (
-    select(Building, Room)
-    .join(Room, Room.building_id == Building.id)  # type: ignore[arg-type]
-    .where(Building.number == bindparam("building"), Room.room == bindparam("room"))
-)
-_ROOM_IN_UNIT = _ROOM_AT.where(Room.unit == bindparam("unit"))
+def rooms_at_address(*columns: Any, in_unit: bool) -> Select[Any]:
+    """A select of ``columns`` for the rooms at an address as a resident gives it, with bind
+    parameters ``building`` (upper case), ``room`` and, ``in_unit``, ``unit``."""
+    query = (
+        select(*columns)
+        .select_from(Room)
+        .join(Building, Room.building_id == Building.id)  # type: ignore[arg-type]
+        .where(Building.number == bindparam("building"), Room.room == bindparam("room"))
+    )
+    return query.where(Room.unit == bindparam("unit")) if in_unit else query
+
+
+_ROOM_AT = rooms_at_address(Building, Room, in_unit=False)
+_ROOM_IN_UNIT = rooms_at_address(Building, Room, in_unit=True)
 
 
 def find_room(session: Session, *, building: str, unit: str, room: str) -> tuple[Building, Room] | None:

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, exists, insert
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, per_transaction, read, utc_field
-from models.community import Building, Room, room_label
+from models.community import Building, Room, address_label, room_label, rooms_at_address
 from models.fanout import Target, enqueue_many
 from models.outbox import enqueue
 
@@ -149,24 +149,16 @@ def describe(session: Session, person: Person) -> str:
     return "一位未绑定房屋的居民" + (f"（电话 {person.phone}）" if person.phone else "")
 
 
-def _address_label(building: str, unit: str, room: str) -> str:
-    head = f"{building}栋" if building.isdigit() else f"{building}座"
-    return head + (f"{unit}单元" if unit else "") + room
-
-
 # On the path of every address a resident sends: built once, and plain rows rather than objects.
-_ROOM_WITH_OWNER = (
-    select(
-        Room.id,
-        Building.number,
-        Room.unit,
-        Room.room,
-        exists().where(Person.room_id == Room.id, col(Person.is_owner).is_(True)).label("has_owner"),
-    )
-    .join(Building, Room.building_id == Building.id)  # type: ignore[arg-type]
-    .where(Building.number == bindparam("building"), Room.room == bindparam("room"))
+_ROOM_COLUMNS = (
+    Room.id,
+    Building.number,
+    Room.unit,
+    Room.room,
+    exists().where(Person.room_id == Room.id, col(Person.is_owner).is_(True)).label("has_owner"),
 )
-_ROOM_IN_UNIT_WITH_OWNER = _ROOM_WITH_OWNER.where(Room.unit == bindparam("unit"))
+_ROOM_WITH_OWNER = rooms_at_address(*_ROOM_COLUMNS, in_unit=False)
+_ROOM_IN_UNIT_WITH_OWNER = rooms_at_address(*_ROOM_COLUMNS, in_unit=True)
 _PENDING_REQUEST = select(
     BindingRequest.id,
     BindingRequest.building,
@@ -189,7 +181,7 @@ def bind_room(
     matches = read(session, _ROOM_IN_UNIT_WITH_OWNER if unit else _ROOM_WITH_OWNER, params).all()
     if len(matches) == 1:
         room_id, number, room_unit, room_number, has_owner = matches[0]
-        label = _address_label(number, room_unit, room_number)
+        label = address_label(number, room_unit, room_number)
         if person.room_id == room_id:
             return BindingResult("already_bound", label)
         if not has_owner:
@@ -199,7 +191,7 @@ def bind_room(
             return BindingResult("bound", label)
         reason = "owner_exists"
     else:
-        reason, room_id, label = "no_such_room", None, _address_label(building, unit, room)
+        reason, room_id, label = "no_such_room", None, address_label(building, unit, room)
     pending = read(session, _PENDING_REQUEST, {"person_id": person.id}).first()
     if pending is not None and (pending.building, pending.unit, pending.room) == (building, unit, room):
         return BindingResult("already_requested", label, pending.id, pending.reason)
