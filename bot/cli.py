@@ -1,102 +1,147 @@
-"""The ``hgj`` command: serve, worker, chat, import, outbox, db upgrade, config init."""
+"""The ``hgj`` command: serve, worker, chat, import, outbox, tokens, db upgrade, config init."""
 
 from __future__ import annotations
 
 import logging
 import sys
 import tomllib
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session
 
+from bot import cli_i18n
+from bot.cli_admin import outbox, token_app
+from bot.cli_common import (
+    ConfigOption,
+    clock,
+    config_sentence,
+    database_label,
+    engine,
+    err,
+    fail,
+    out,
+    require_schema,
+    set_now,
+    settings,
+)
 from bot.cli_notices import ledger_app, notices_app
-from bot.clock import SystemClock
 from bot.db import create_db_engine
 from bot.errors import ConfigError
-from bot.settings import Settings, generate_local_config, load_settings, validate_for_serving
+from bot.settings import Settings, generate_local_config, validate_for_serving
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.background import Background
 
+cli_i18n.apply()
+
 app = typer.Typer(
-    help="红管家 Hongguanjia — 红色物业 WeChat chatbot.", no_args_is_help=True, add_completion=False
+    help="红管家：红色物业的微信公众号助手。每个命令都可以加 --config 指定配置文件。",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-token_app = typer.Typer(help="Admin API tokens with roles.", no_args_is_help=True)
-config_app = typer.Typer(help="Configuration files.", no_args_is_help=True)
+db_app = typer.Typer(help="数据库结构（建库、升级）。", no_args_is_help=True)
+config_app = typer.Typer(help="配置文件。", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
 app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
-err = Console(stderr=True)
-out = Console()
+app.command()(outbox)
 
-ConfigOption = Annotated[
-    str | None, typer.Option("--config", "-c", help="Config file (default: $HGJ_CONFIG or ./config.toml).")
-]
+# Kept for modules that import these names from here.
+_settings, _require_schema, _fail = settings, require_schema, fail
 
 
-def _settings(config: str | None) -> Settings:
+def _version() -> str:
     try:
-        return load_settings(config)
-    except ConfigError as exc:
-        _fail(str(exc))
+        return version("hongguanjia")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
+        return "未安装"
 
 
-def _fail(sentence: str) -> typer.Exit:
-    err.print(f"[bold red]错误：[/]{escape(sentence)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"红管家 hgj {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="显示版本号并退出。"),
+    ] = False,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="假定现在是这个时间（ISO 8601，如 2026-11-23T09:30+08:00），用于演示和测试。",
+            hidden=True,
+        ),
+    ] = None,
+) -> None:
+    """红管家：红色物业的微信公众号助手。"""
+    set_now(now)
 
 
 @app.command()
 def serve(
     config: ConfigOption = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    host: Annotated[str | None, typer.Option(help="监听地址。")] = None,
+    port: Annotated[int | None, typer.Option(help="监听端口。")] = None,
     no_background: Annotated[
-        bool, typer.Option("--no-background", help="Do not deliver the outbox or run the scheduler here.")
+        bool, typer.Option("--no-background", help="本进程不发送推送、不运行定时任务。")
     ] = False,
 ) -> None:
-    """Serve the webhooks, the admin API and /healthz; deliver the outbox and run the scheduler."""
+    """启动服务：公众号/企业微信回调、管理接口、控制台；同时发送推送、运行定时任务。"""
     import uvicorn
 
     from bot.app import create_app
 
-    settings = _settings(config)
+    chosen = settings(config)
     try:
-        validate_for_serving(settings)
+        validate_for_serving(chosen)
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
-    host, port = host or settings.server.host, port or settings.server.port
-    engine = create_db_engine(settings.database.url, echo=settings.database.echo)
-    out.print(f"红管家已启动：http://{host}:{port}  （公众号回调 /wechat，管理接口 /api/v1，文档 /docs）")
+    host, port = host or chosen.server.host, port or chosen.server.port
+    db = create_db_engine(chosen.database.url, echo=chosen.database.echo)
+    require_schema(db, chosen.database.url)
+    base = f"http://{host}:{port}"
+    err.print(config_sentence(), highlight=False)
+    out.print(f"红管家已启动：{base}", highlight=False)
+    out.print(
+        f"  控制台 {base}/console/（用配置文件 [admin] tokens 里的令牌登录）", markup=False, highlight=False
+    )
+    out.print(
+        f"  管理接口文档 {base}/docs　健康检查 {base}/healthz　公众号回调 {base}/wechat", highlight=False
+    )
     out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
-    background = _background(settings, engine, enabled=not no_background)
+    background = _background(chosen, db, enabled=not no_background)
     try:
-        uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(chosen, engine=db, clock=clock()), host=host, port=port, log_level="warning")
     finally:
         if background is not None:
             background.stop()
 
 
-def _background(settings: Settings, engine: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
+def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
     """Start outbox delivery and the scheduler beside the server (None when disabled)."""
     from sqlalchemy import inspect
 
     from bot.background import Background
 
-    if not enabled or not inspect(engine).has_table("outbox_message"):
+    if not enabled or not inspect(db).has_table("outbox_message"):
         return None
-    background = Background(settings=settings, engine=engine, clock=SystemClock(), delivery_threads=threads)
+    background = Background(settings=chosen, engine=db, clock=clock(), delivery_threads=threads)
     background.start()
     return background
 
@@ -104,17 +149,16 @@ def _background(settings: Settings, engine: Engine, *, enabled: bool, threads: i
 @app.command()
 def worker(
     config: ConfigOption = None,
-    threads: Annotated[int, typer.Option(help="Delivery threads in this process.")] = 2,
+    threads: Annotated[int, typer.Option(help="本进程的推送线程数。")] = 2,
 ) -> None:
-    """Deliver the outbox and run the scheduler, without serving HTTP (for extra processes)."""
+    """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
     import threading
 
-    settings = _settings(config)
+    chosen = settings(config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    engine = create_db_engine(settings.database.url)
-    _require_schema(engine)
-    background = _background(settings, engine, enabled=True, threads=threads)
+    db = engine(config)
+    background = _background(chosen, db, enabled=True, threads=threads)
     out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
     try:
         threading.Event().wait()
@@ -126,107 +170,38 @@ def worker(
 
 
 @app.command()
-def outbox(
-    config: ConfigOption = None,
-    status: Annotated[
-        str | None, typer.Option(help="Only rows in this status: pending, sending, sent, dead.")
-    ] = None,
-    retry: Annotated[int | None, typer.Option("--retry", help="Send this dead letter again.")] = None,
-    retry_all_dead: Annotated[
-        bool, typer.Option("--retry-all-dead", help="Send every dead letter again.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="How many rows to list.")] = 50,
-) -> None:
-    """List pushes (newest first) and retry dead letters."""
-    settings = _settings(config)
-    engine = create_db_engine(settings.database.url)
-    try:
-        _outbox(engine, status=status, retry=retry, retry_all_dead=retry_all_dead, limit=limit)
-    finally:
-        engine.dispose()
-
-
-def _outbox(
-    engine: Engine, *, status: str | None, retry: int | None, retry_all_dead: bool, limit: int
-) -> None:
-    from rich.table import Table
-
-    from models import outbox as outbox_
-    from models.outbox import OutboxStatus
-
-    _require_schema(engine)
-    now = SystemClock().now()
-    if retry is not None or retry_all_dead:
-        with Session(engine) as session, session.begin():
-            if retry_all_dead:
-                count = outbox_.retry_all_dead(session, now=now)
-                out.print(f"已重新排队 {count} 条失败推送。")
-                return
-            try:
-                outbox_.retry_dead(session, message_id=retry, now=now)  # type: ignore[arg-type]
-            except (LookupError, ValueError) as exc:
-                _fail(str(exc))
-        out.print(f"推送 #{retry} 已重新排队，稍后发送。")
-        return
-    try:
-        chosen = OutboxStatus(status) if status else None
-    except ValueError:
-        _fail(f"没有状态 {status}：可选 pending、sending、sent、dead。")
-    with Session(engine) as session:
-        rows = outbox_.listing(session, status=chosen, limit=limit)
-    table = Table("id", "status", "to", "via", "attempts", "error", "text")
-    for row in rows:
-        to = f"person {row.person_id}" if row.person_id is not None else f"building {row.building_id}"
-        table.add_row(
-            str(row.id),
-            row.status,
-            to,
-            row.via,
-            str(row.attempts),
-            escape(row.last_error),
-            escape(row.text[:40]),
-        )
-    out.print(table)
-    out.print(f"共 {len(rows)} 条。")
-
-
-@app.command()
 def chat(
-    as_: Annotated[str, typer.Option("--as", help="The openid to speak as (a demo resident or any new id).")],
+    as_: Annotated[str, typer.Option("--as", help="以这个 openid 说话（演示居民，或任意新 id）。")],
     config: ConfigOption = None,
 ) -> None:
-    """Talk to the bot in the terminal, through the same dispatcher and database."""
+    """在终端里和机器人对话，走同一个对话流程和数据库。"""
     from bot.app import build_pipeline
     from bot.console import ConsoleChat, run
 
-    settings = _settings(config)
-    engine = create_db_engine(settings.database.url)
-    _require_schema(engine)
-    clock = SystemClock()
-    pipeline = build_pipeline(settings, engine=engine, clock=clock)
-    run(ConsoleChat(engine=engine, pipeline=pipeline, openid=as_, clock=clock))
+    chosen = settings(config)
+    db = engine(config)
+    pipeline = build_pipeline(chosen, engine=db, clock=clock())
+    run(ConsoleChat(engine=db, pipeline=pipeline, openid=as_, clock=clock()))
 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="community.toml (format in README)")],
+    file: Annotated[Path, typer.Argument(help="社区数据文件 community.toml（格式见 README）。")],
     config: ConfigOption = None,
 ) -> None:
-    """Load a community (grids, buildings, rooms, people). Safe to run again."""
+    """导入社区（网格、楼栋、房屋、人员、活动……）；先全部检查，可重复导入。"""
     from models.onboarding import ImportError_, import_community
 
-    settings = _settings(config)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        _fail(f"找不到文件 {file}")
+        fail(f"找不到文件 {file}")
     except tomllib.TOMLDecodeError as exc:
-        _fail(f"{file} 不是有效的 TOML：{exc}")
-    engine = create_db_engine(settings.database.url)
-    _require_schema(engine)
+        fail(f"{file} 不是有效的 TOML：{exc}")
+    db = engine(config)
     try:
-        with Session(engine) as session, session.begin():
-            report = import_community(session, data=data, now=SystemClock().now())
+        with Session(db) as session, session.begin():
+            report = import_community(session, data=data, now=clock().now())
     except ImportError_ as exc:
         err.print(f"[bold red]导入失败，没有写入任何数据。[/]{file} 有 {len(exc.problems)} 处问题：")
         for problem in exc.problems:
@@ -239,93 +214,49 @@ def import_(
 
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None) -> None:
-    """Create or migrate the database schema to the latest version."""
+    """建立数据库，或把已有数据库升级到最新结构。"""
     from bot.migrate import upgrade
 
-    settings = _settings(config)
-    upgrade(create_db_engine(settings.database.url))
-    out.print("数据库已是最新结构。")
+    chosen = settings(config)
+    err.print(config_sentence(), highlight=False)
+    where = database_label(chosen.database.url)
+    before, after = upgrade(create_db_engine(chosen.database.url))
+    if before is None:
+        out.print(f"已新建数据库：{where}（结构版本 {after}）。", highlight=False)
+    elif before != after:
+        out.print(f"数据库已从结构版本 {before} 升级到 {after}：{where}。", highlight=False)
+    else:
+        out.print(f"数据库已是最新结构（{after}），无需改动：{where}。", highlight=False)
 
 
 @config_app.command("init")
 def config_init(
-    path: Annotated[Path, typer.Option(help="Where to write the config.")] = Path("config.toml"),
-    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing if the file exists.")] = False,
+    config: Annotated[
+        Path, typer.Option("--config", "-c", "--path", help="写到哪个文件（默认当前目录的 config.toml）。")
+    ] = Path("config.toml"),
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="文件已存在时什么也不做。")] = False,
 ) -> None:
-    """Write a local config from config.example.toml with fresh random token and keys."""
-    if path.exists():
+    """根据 config.example.toml 生成本机配置，token 和密钥随机生成。"""
+    if config.exists():
         if if_missing:
+            out.print(
+                f"{config.resolve()} 已存在，未改动（管理员令牌见其中 [admin] tokens）。",
+                markup=False,
+                highlight=False,
+            )
             return
-        _fail(f"{path} 已存在；如需重新生成请先删除它。")
+        fail(f"{config} 已存在；如需重新生成请先删除它。")
     example = Path(__file__).resolve().parent.parent / "config.example.toml"
-    generate_local_config(example, path)
-    out.print(f"已生成 {path}（含随机 token 和 EncodingAESKey，请勿提交到代码库）。")
-
-
-@token_app.command("create")
-def token_create(
-    name: Annotated[str, typer.Option(help="Who will use it, e.g. 刘志强.")],
-    role: Annotated[str, typer.Option(help="admin | secretary | staff | grid_worker")],
-    person: Annotated[
-        str | None, typer.Option(help="Their openid (required for grid_worker: sets the grid).")
-    ] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Issue a token; it is printed once and only its hash is stored."""
-    from models.access import ApiRole, issue_token
-    from models.people import person_by_openid
-
-    if role not in ApiRole.__members__:
-        _fail(f"角色 {role} 无效，可选：{', '.join(ApiRole)}")
-    engine = create_db_engine(_settings(config).database.url)
-    _require_schema(engine)
-    with Session(engine) as session, session.begin():
-        who = person_by_openid(session, person) if person else None
-        if person and who is None:
-            _fail(f"找不到 openid 为 {person} 的人员")
-        try:
-            token = issue_token(session, name=name, role=ApiRole(role), person=who, now=SystemClock().now())
-        except ValueError as exc:
-            _fail(f"无法创建：{exc}")
-    out.print(f"已为 {name}（{role}）创建令牌，请妥善交给本人，它只显示这一次：")
-    out.print(token, markup=False, highlight=False)
-
-
-@token_app.command("list")
-def token_list(config: ConfigOption = None) -> None:
-    """Show issued tokens (never their values)."""
-    from sqlmodel import select
-
-    from models.access import ApiToken
-
-    engine = create_db_engine(_settings(config).database.url)
-    _require_schema(engine)
-    with Session(engine) as session:
-        for record in session.exec(select(ApiToken).order_by(ApiToken.id)):  # type: ignore[arg-type]
-            state = "已吊销" if record.revoked_at else "有效"
-            out.print(f"{record.id}\t{record.name}\t{record.role.value}\t{state}", markup=False)
-
-
-@token_app.command("revoke")
-def token_revoke(token_id: int, config: ConfigOption = None) -> None:
-    """Revoke a token by its id (see ``hgj token list``)."""
-    from models.access import revoke_token
-
-    engine = create_db_engine(_settings(config).database.url)
-    _require_schema(engine)
-    try:
-        with Session(engine) as session, session.begin():
-            revoke_token(session, token_id=token_id, now=SystemClock().now())
-    except LookupError:
-        _fail(f"没有编号为 {token_id} 的令牌")
-    out.print(f"令牌 {token_id} 已吊销。")
-
-
-def _require_schema(engine: object) -> None:
-    from sqlalchemy import inspect
-
-    if not inspect(engine).has_table("person"):  # type: ignore[arg-type]
-        _fail("数据库还没有初始化，请先运行 hgj db upgrade。")
+    generate_local_config(example, config)
+    token = tomllib.loads(config.read_text(encoding="utf-8"))["admin"]["tokens"][0]
+    out.print(
+        f"已生成 {config.resolve()}（含随机 token 和 EncodingAESKey，请勿提交到代码库）。", highlight=False
+    )
+    out.print(
+        f"管理员令牌（在该文件 [admin] tokens 中，登录控制台 /console/ 用）：{token}",
+        markup=False,
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -11,25 +11,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from bot.clock import SystemClock
-from bot.db import create_db_engine, write_gate
+from bot.cli_common import ConfigOption, clock
+from bot.cli_common import engine as _engine
+from bot.db import write_gate
 
-notices_app = typer.Typer(help="Announcements (公告).", no_args_is_help=True)
-ledger_app = typer.Typer(
-    help="三公开: the monthly ledger of public income and fund use.", no_args_is_help=True
-)
+notices_app = typer.Typer(help="公告。", no_args_is_help=True)
+ledger_app = typer.Typer(help="三公开：每月公共收益与资金使用的收支。", no_args_is_help=True)
 err = Console(stderr=True)
 out = Console()
-
-ConfigOption = Annotated[str | None, typer.Option("--config", "-c", help="Config file.")]
-
-
-def _engine(config: str | None):  # type: ignore[no-untyped-def]
-    from bot.cli import _require_schema, _settings
-
-    engine = create_db_engine(_settings(config).database.url)
-    _require_schema(engine)
-    return engine
 
 
 def _bar() -> Progress:
@@ -44,10 +33,10 @@ def _bar() -> Progress:
 
 @notices_app.command("publish-due")
 def publish_due_now(config: ConfigOption = None) -> None:
-    """Publish every notice whose time has come now (what the scheduler does every minute)."""
+    """立即发布所有已到时间的公告（定时任务每分钟也会这样做）。"""
     from models.notices import due_notice_ids, publish_notice
 
-    engine, now = _engine(config), SystemClock().now()
+    engine, now = _engine(config), clock().now()
     published = 0
     with _bar() as bar, write_gate(engine), Session(engine) as session:
         task = bar.add_task("推送公告", total=None)
@@ -65,10 +54,10 @@ def publish_due_now(config: ConfigOption = None) -> None:
 
 @ledger_app.command("import")
 def import_ledger(
-    file: Annotated[Path, typer.Argument(help="CSV: month,kind,item,amount_yuan,note,building")],
+    file: Annotated[Path, typer.Argument(help="CSV 文件，表头 month,kind,item,amount_yuan,note,building")],
     config: ConfigOption = None,
 ) -> None:
-    """Import ledger entries from a CSV, all or nothing; bad lines are listed."""
+    """从 CSV 导入收支：要么全部导入，要么一条不写并列出有问题的行。"""
     from models.ledger import LedgerError, import_csv, parse_csv
 
     try:
@@ -76,7 +65,7 @@ def import_ledger(
     except FileNotFoundError:
         err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
         raise typer.Exit(2) from None
-    engine, now = _engine(config), SystemClock().now()
+    engine, now = _engine(config), clock().now()
     rows, _ = parse_csv(text)
     with _bar() as bar, write_gate(engine), Session(engine) as session:
         task = bar.add_task("导入收支", total=len(rows))
@@ -96,8 +85,8 @@ def import_ledger(
 
 
 @ledger_app.command("show")
-def show(month: Annotated[str, typer.Argument(help="e.g. 2026-11")], config: ConfigOption = None) -> None:
-    """Print a month's 三公开 text as residents will read it."""
+def show(month: Annotated[str, typer.Argument(help="月份，如 2026-11")], config: ConfigOption = None) -> None:
+    """按居民看到的样子显示某月的三公开。"""
     from models.ledger import summary_text
 
     with Session(_engine(config)) as session:

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
+import bot.settings
 import models  # noqa: F401
 from bot.app import create_app
 from bot.clock import ManualClock
@@ -29,13 +30,26 @@ from tests.support.wechat import WeChatSim, WeComSim
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "demo-community.toml"
-SAMPLES = ROOT.parent / "shared" / "wechat-samples"
+SAMPLES = ROOT / "tests" / "fixtures" / "wechat"  # copied in; see NOTICE.md there
 POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 WECOM_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The suite reads no config of the machine's: no ./config.toml, no $HGJ_*, no home directory."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        for key in list(os.environ):
+            if key.startswith("HGJ_") and key != "HGJ_TEST_POSTGRES_URL":
+                patch.delenv(key)
+        patch.setenv("HOME", str(home))
+        patch.setattr(bot.settings, "DEFAULT_CONFIG_PATH", home / "no-config.toml")
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +108,7 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for key in list(os.environ):
-        if key.startswith("HGJ_") and key != "HGJ_TEST_POSTGRES_URL":
-            monkeypatch.delenv(key)
+def settings(engine: Engine) -> Settings:
     return load_settings(
         None,
         database={"url": engine.url.render_as_string(hide_password=False)},

@@ -68,16 +68,17 @@ def test_cli_lists_and_retries_dead_letters(
     first = make_dead(engine, clock, outbox_worker, fake_wechat, "k-1")
     second = make_dead(engine, clock, outbox_worker, fake_wechat, "k-2")
     cli = CliRunner()
-    listed = cli.invoke(app, ["outbox", "--status", "dead"], env=cli_env)
+    at = ["--now", clock.now().isoformat()]  # the CLI runs on the test's clock, not the wall clock
+    listed = cli.invoke(app, [*at, "outbox", "--status", "dead"], env=cli_env)
     assert listed.exit_code == 0, listed.output
     assert "93000" in listed.output and "共 2 条" in listed.output
-    bad = cli.invoke(app, ["outbox", "--status", "lost"], env=cli_env)
+    bad = cli.invoke(app, [*at, "outbox", "--status", "lost"], env=cli_env)
     assert bad.exit_code == 2 and "没有状态 lost" in bad.output
-    one = cli.invoke(app, ["outbox", "--retry", str(first)], env=cli_env)
+    one = cli.invoke(app, [*at, "outbox", "--retry", str(first)], env=cli_env)
     assert one.exit_code == 0 and f"#{first}" in one.output
-    again = cli.invoke(app, ["outbox", "--retry", str(first)], env=cli_env)
+    again = cli.invoke(app, [*at, "outbox", "--retry", str(first)], env=cli_env)
     assert again.exit_code == 2 and "not dead" in again.output
-    everything = cli.invoke(app, ["outbox", "--retry-all-dead"], env=cli_env)
+    everything = cli.invoke(app, [*at, "outbox", "--retry-all-dead"], env=cli_env)
     assert everything.exit_code == 0 and "1 条" in everything.output
     assert row(engine, first).status == row(engine, second).status == OutboxStatus.pending
     clock.advance(seconds=1)

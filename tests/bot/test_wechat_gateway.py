@@ -13,7 +13,12 @@ from models.people import BindingRequest
 from tests.conftest import SAMPLES
 from tests.support.wechat import WeChatSim, message_xml, signature
 
-MP_SAMPLES = sorted(p for p in SAMPLES.glob("mp-*.xml"))
+MP_SAMPLES = sorted(SAMPLES.glob("mp-*.xml"))
+
+
+def test_the_sample_payloads_ship_with_the_tests() -> None:
+    """A missing fixture is a failure, not 31 silently skipped cases."""
+    assert len(MP_SAMPLES) == 31, f"expected the 31 Official Account samples in {SAMPLES}"
 
 
 def test_url_verification_echoes_only_with_a_valid_signature(wechat: WeChatSim) -> None:

@@ -1,0 +1,92 @@
+"""``hgj`` as an office worker meets it: Chinese help, a version, and messages that say what happened."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.cli_common import STATE, set_now
+
+COMMANDS = [
+    ["serve"],
+    ["worker"],
+    ["chat"],
+    ["import"],
+    ["outbox"],
+    ["db", "upgrade"],
+    ["config", "init"],
+    ["token", "create"],
+    ["token", "list"],
+    ["token", "revoke"],
+    ["notices", "publish-due"],
+    ["ledger", "import"],
+    ["ledger", "show"],
+]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.chdir(tmp_path)
+    yield CliRunner()
+    set_now(None)
+
+
+def test_version_is_printed(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("红管家 hgj ")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_chinese_help_and_takes_config(cli: CliRunner, command: list[str]) -> None:
+    result = cli.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "用法：" in result.output and "显示帮助并退出" in result.output
+    assert "Show this message" not in result.output and "Usage:" not in result.output
+    assert "--config" in result.output
+
+
+def test_config_init_says_where_the_admin_token_is(cli: CliRunner, tmp_path: Path) -> None:
+    first = cli.invoke(app, ["config", "init"], env={"COLUMNS": "300"})
+    assert first.exit_code == 0, first.output
+    token = tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8"))["admin"]["tokens"][0]
+    assert token in first.output and "[admin] tokens" in first.output
+    again = cli.invoke(app, ["config", "init", "--if-missing"], env={"COLUMNS": "300"})
+    assert again.exit_code == 0 and "已存在，未改动" in again.output
+    refused = cli.invoke(app, ["config", "init"])
+    assert refused.exit_code == 2 and "已存在" in refused.output
+
+
+def test_db_upgrade_says_created_then_current(cli: CliRunner, tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "x.db"}"\n', encoding="utf-8")
+    created = cli.invoke(app, ["db", "upgrade", "--config", str(config)], env={"COLUMNS": "300"})
+    assert created.exit_code == 0, created.output
+    assert "已新建数据库" in created.output and str(tmp_path / "x.db") in created.output
+    current = cli.invoke(app, ["db", "upgrade", "-c", str(config)], env={"COLUMNS": "300"})
+    assert "已是最新结构" in current.output and "已新建" not in current.output
+
+
+def test_without_a_config_file_the_error_says_so(cli: CliRunner, tmp_path: Path) -> None:
+    result = cli.invoke(app, ["token", "list"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "数据库还没有初始化" in result.output and "没有找到配置文件" in result.output
+    assert str(tmp_path) in result.output
+
+
+def test_a_named_config_that_is_missing_is_named(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["outbox", "--config", "nowhere.toml"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2 and "找不到配置文件 nowhere.toml" in result.output
+
+
+def test_now_sets_the_commands_clock_and_a_bad_one_is_refused(cli: CliRunner) -> None:
+    cli.invoke(app, ["--now", "2031-05-04T10:00", "--version"])
+    bad = cli.invoke(app, ["--now", "yesterday", "token", "list"])
+    assert bad.exit_code == 2 and "--now 的时间格式不对" in bad.output
+    ok = cli.invoke(app, ["--now", "2031-05-04T10:00+08:00", "token", "list"])
+    assert ok.exit_code == 2  # no database here, but the time was accepted
+    assert STATE.clock.now().year == 2031
