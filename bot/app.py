@@ -88,11 +88,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     if settings.wechat.enabled:
         gateway = WeChatGateway(settings.wechat, clock)
         app.include_router(wechat_router(gateway))
-        app.webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
+        app.fast_webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:
         work_gateway = WeComGateway(settings.wecom, clock)
         app.include_router(wecom_router(work_gateway))
-        app.webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
+        app.fast_webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
     app.include_router(api_router())
     mount_console(app)
     return app
