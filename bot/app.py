@@ -16,6 +16,7 @@ from bot.api import api_router
 from bot.clock import Clock, SystemClock
 from bot.db import create_db_engine
 from bot.dispatcher import Dispatcher
+from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -62,7 +63,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
     clock = clock or SystemClock()
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
-    app = WebhookApp(title="红管家 Hongguanjia", version="0.1.0", lifespan=_warm_up)
+    app = WebhookApp(title=TITLE, version="0.1.0", lifespan=_warm_up, docs_url=None, redoc_url=None)
     app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
         settings,
         engine,
@@ -88,11 +89,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     if settings.wechat.enabled:
         gateway = WeChatGateway(settings.wechat, clock)
         app.include_router(wechat_router(gateway))
-        app.webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
+        app.fast_webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:
         work_gateway = WeComGateway(settings.wecom, clock)
         app.include_router(wecom_router(work_gateway))
-        app.webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
+        app.fast_webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
     app.include_router(api_router())
     mount_console(app)
+    mount_docs(app)  # /docs and /redoc with local assets: no CDN
     return app

@@ -50,14 +50,18 @@ async def collect_body(chunks: AsyncIterator[bytes], *, declared: str, limit: in
 
 
 class WebhookApp(FastAPI):
-    """The FastAPI app, with ``POST`` to the paths in ``webhooks`` answered before any middleware."""
+    """The FastAPI app, with ``POST`` to the paths in ``fast_webhooks`` answered before any middleware.
+
+    Not ``webhooks``: FastAPI owns that attribute (an ``APIRouter`` of OpenAPI webhooks, read
+    when ``/openapi.json`` is generated).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.webhooks: dict[str, Webhook] = {}
+        self.fast_webhooks: dict[str, Webhook] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        webhook = self.webhooks.get(scope["path"]) if scope["type"] == "http" else None
+        webhook = self.fast_webhooks.get(scope["path"]) if scope["type"] == "http" else None
         if webhook is None or scope["method"] != "POST":
             await super().__call__(scope, receive, send)
             return

@@ -24,7 +24,7 @@ def _client(behaviour: str) -> TestClient:
     def verify() -> str:
         return "verified"
 
-    app.webhooks["/wechat"] = Webhook(receive, LIMIT)
+    app.fast_webhooks["/wechat"] = Webhook(receive, LIMIT)
     return TestClient(app, raise_server_exceptions=False)
 
 
