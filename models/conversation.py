@@ -1,4 +1,5 @@
-"""Conversation state: the one active form (if any) of each person, with its filled slots.
+"""Conversation state: the one active form (if any) of each person, with its filled slots, and
+the form an interruption put aside (offered back once the interruption is dealt with).
 
 The storage is a tiny interface over one table (load / save / clear by user key), written
 with Core statements because it is on every message's path.
@@ -11,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import JSON, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Field, Session, SQLModel
@@ -24,6 +25,10 @@ class Conversation(SQLModel, table=True):
     form: str | None = None
     slots: dict[str, Any] = json_field()
     asking: str | None = None  # the slot we asked for last, or "__confirm__"
+    # {"form", "slots", "asking"} of a form put aside by a question or another request; {} if none.
+    paused: dict[str, Any] = Field(
+        default_factory=dict, sa_column_kwargs={"server_default": "{}"}, sa_type=JSON
+    )
     updated_at: datetime = utc_field()
 
 
@@ -35,20 +40,25 @@ class ConversationState:
     asking: str | None = None
     updated_at: datetime | None = None
     stored: bool = False  # a row exists for it
+    paused: dict[str, Any] = field(default_factory=dict)
 
-    def snapshot(self) -> tuple[str | None, dict[str, Any], str | None]:
-        return self.form, dict(self.slots), self.asking
+    def snapshot(self) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any]]:
+        return self.form, dict(self.slots), self.asking, dict(self.paused)
+
+    @property
+    def kept(self) -> bool:
+        """Whether there is anything to store: an active form or one put aside."""
+        return self.form is not None or bool(self.paused)
 
 
 _TABLE = Conversation.__table__  # type: ignore[attr-defined]
-_LOAD = select(_TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at).where(
-    _TABLE.c.user_key == bindparam("key")
+_COLUMNS = (_TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at, _TABLE.c.paused)
+_LOAD = select(*_COLUMNS).where(_TABLE.c.user_key == bindparam("key"))
+_LOAD_MANY = select(_TABLE.c.user_key, *_COLUMNS).where(
+    _TABLE.c.user_key.in_(bindparam("keys", expanding=True))
 )
-_LOAD_MANY = select(
-    _TABLE.c.user_key, _TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at
-).where(_TABLE.c.user_key.in_(bindparam("keys", expanding=True)))
 _DELETE = delete(_TABLE).where(_TABLE.c.user_key == bindparam("key"))
-_FIELDS = ("form", "slots", "asking", "updated_at")
+_FIELDS = ("form", "slots", "asking", "updated_at", "paused")
 
 
 @cache
@@ -64,27 +74,33 @@ def load_state(session: Session, *, user_key: str) -> ConversationState:
     row = session.connection().execute(_LOAD, {"key": user_key}).first()
     if row is None:
         return ConversationState(user_key=user_key)
-    form, slots, asking, updated_at = row
-    return ConversationState(user_key, form, dict(slots or {}), asking, updated_at, stored=True)
+    form, slots, asking, updated_at, paused = row
+    return ConversationState(
+        user_key, form, dict(slots or {}), asking, updated_at, stored=True, paused=dict(paused or {})
+    )
 
 
 def load_states(session: Session, *, user_keys: list[str]) -> dict[str, ConversationState]:
     """The states of several people at once (a fresh state for those without a row)."""
     states = {key: ConversationState(user_key=key) for key in user_keys}
-    for key, form, slots, asking, updated_at in session.connection().execute(_LOAD_MANY, {"keys": user_keys}):
-        states[key] = ConversationState(key, form, dict(slots or {}), asking, updated_at, stored=True)
+    for key, form, slots, asking, updated_at, paused in session.connection().execute(
+        _LOAD_MANY, {"keys": user_keys}
+    ):
+        states[key] = ConversationState(
+            key, form, dict(slots or {}), asking, updated_at, stored=True, paused=dict(paused or {})
+        )
     return states
 
 
 def save_state(session: Session, *, state: ConversationState, now: datetime) -> None:
-    """Persist ``state``: upsert while a form is active, delete the row once it is not."""
+    """Persist ``state``: upsert while a form is active or put aside, delete the row once neither."""
     save_states(session, [(state, now)])
 
 
 def save_states(session: Session, states: list[tuple[ConversationState, datetime]]) -> None:
     """Persist several states with one statement per kind of change."""
     connection = session.connection()
-    gone = [{"key": state.user_key} for state, _ in states if state.form is None and state.stored]
+    gone = [{"key": state.user_key} for state, _ in states if not state.kept and state.stored]
     active = [
         {
             "user_key": state.user_key,
@@ -92,16 +108,17 @@ def save_states(session: Session, states: list[tuple[ConversationState, datetime
             "slots": state.slots,
             "asking": state.asking,
             "updated_at": now,
+            "paused": state.paused,
         }
         for state, now in states
-        if state.form is not None
+        if state.kept
     ]
     if gone:
         connection.execute(_DELETE, gone)
     if active:
         connection.execute(_upsert(connection.dialect.name), active)
     for state, now in states:
-        if state.form is None:
+        if not state.kept:
             state.stored = False
         else:
             state.updated_at, state.stored = now, True

@@ -1,13 +1,17 @@
-"""High-recall emergency layer that runs before the intent classifier.
+"""The hazard layer: danger to life or safety now, found before the intent classifier runs.
 
-An emergency (danger to life or safety now) must never be routed anywhere else, so this
-layer matches cue phrases for fire, gas, medical crises, people trapped, violence, falls,
-missing vulnerable people, residents not seen for days, electrocution, drowning, suicide
-threats and collapses.  Obvious false positives are suppressed by guards: drills and
-training (「消防演习」), hypotheticals and prevention (「如果着火了怎么办」), events in the
-past that are already over (「上次着火」「已经救出来了」) and explicit negation (「没有着火」).
-A guarded message is not declared safe: it simply goes to the classifier, which also
-knows the emergency intent.
+A hazard taxonomy (fire, gas, sparks, active flooding, lift, medical, a fall, someone locked
+in, violence, a missing person, welfare, structural danger, self-harm, drowning, a cry for
+help), each a list of cue patterns on normalised text. Patterns tolerate wording: gaps of a
+few characters (「电梯里面困了个人」), either order (「困在电梯」「电梯困人」), 的/了/在.
+
+Negation is scoped to the cue it touches, not to the message: 「打不着火」「没有煤气味了」
+「不是着火，是烧烤的烟」 cancel that one cue, and another cue in the same message still
+counts. Guards that speak about the whole message (a drill, a hypothetical, something long
+over, a legal question) suppress cues unless the message also says it is happening now.
+
+``detect`` returns a clear alarm; ``hint`` finds partial evidence (a hazard word with distress
+but no full cue) for the policy to escalate as urgent rather than file as ordinary work.
 """
 
 from __future__ import annotations
@@ -15,135 +19,214 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Alarm", "detect", "guard"]
+__all__ = ["HAZARDS", "Alarm", "detect", "guard", "hint"]
 
+_G = r"[^,.!?;。，！？；]"  # a character inside one clause
 _PERSON = (
     r"(老人|老太太|老大爷|老爷子|老大娘|老头|老奶奶|老爷爷|爷爷|奶奶|外婆|外公|姥姥|姥爷|我爸|我妈|爸爸|妈妈"
-    r"|父亲|母亲|老伴|孩子|小孩|儿子|女儿|闺女|宝宝|娃|老公|老婆|丈夫|妻子|邻居|病人|人(?!工))"
+    r"|我爹|我娘|老爸|老妈|父亲|母亲|老伴|孩子|小孩|儿子|女儿|闺女|宝宝|娃|孙子|孙女|老公|老婆|丈夫|妻子"
+    r"|邻居|病人|孕妇|大爷|大妈|阿姨|叔叔|婆婆|公公|人(?!工|员|家|口|民|大))"
 )
+_ROOM = r"(屋|家|房间|卧室|厨房|卫生间|厕所|洗手间|阳台|车里|车内|里面|屋里|家里)"
 
-# kind -> whitespace-separated alternative patterns, run on normalised text; {P} is a person word.
+# kind -> whitespace-separated alternatives; {P} a person, {G} one in-clause character, {R} a room.
 _CUES: dict[str, str] = {
     "fire": r"""
-        着火 着伙 起火 失火 火灾(?!隐患|险) 烧起来 烧着了 烧起了 冒烟 冒黑烟 浓烟 好大的烟 火苗
-        火很大 火势 爆炸 自燃 放火 纵火 冒火花 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
-        (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调)(烧)?着了
-        (木头|纸箱|垃圾)(烧)?着了 着了火
-        (电线|电瓶|电池|电动车|电瓶车|插座|油锅|锅)[^,.!?]{0,4}(烧|起火|冒火|炸)
+        着火 着伙 起火 失火 火灾(?!隐患|险|预防) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟
+        好大的烟 火苗 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
+        (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调|电动车|电瓶车)(烧)?着了
+        (木头|纸箱|垃圾|杂物)(烧)?着了 着了火 火着起来 烧糊了{G}{0,4}(冒烟|火)
+        (电线|电瓶|电池|电动车|电瓶车|插座|油锅|锅|充电器)(头)?{G}{0,4}(烧起来|起火|冒火|着火|炸)
     """,
     "gas": r"""
-        (煤气|燃气|天然气|液化气|瓦斯)[^,.!?]{0,3}(泄漏|泄露|漏了|漏气|在漏|味)
-        (厨房|家里|灶|管道|阀门|罐)[^,.!?]{0,3}漏气 闻到[^,.!?]{0,6}(煤气|燃气|天然气|液化气)
-        一氧化碳 煤气中毒
+        (煤气|燃气|天然气|液化气|瓦斯|媒气|煤汽)(的)?{G}{0,3}(泄漏|泄露|漏了|漏气|在漏|味|臭味|漏出)
+        (厨房|家里|灶|管道|阀门|罐|管子|接口)(的)?{G}{0,3}漏气 闻到{G}{0,6}(煤气|燃气|天然气|液化气|媒气)
+        一氧化碳 煤气中毒 燃气中毒 (臭鸡蛋|臭蛋)味
+    """,
+    "electric": r"""
+        触电 被电到 电到(人|了) 被电击 电击 漏电{G}{0,4}(人|麻) (冒|打|出|蹦|闪)(着)?(电)?火花
+        (电线|电闸|配电箱|电箱|电表箱|插座|开关|线路|电路)(的)?{G}{0,4}(冒烟|冒火|火花|烧焦|焦糊|糊味|噼啪|滋滋|打火)
+        (烧焦|焦糊|塑料烧)(的)?味
+    """,
+    "flood": r"""
+        (水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|炸了|崩开|断了|喷水|喷出|呲水|滋水|往外喷|喷得)
+        爆管 爆水管 管道爆裂 (水|暖气水){G}{0,3}(喷|呲|滋)(出来|得到处|了一地|个不停)
+        (水|热水|污水|雨水){G}{0,6}(灌进|漫进|涌进|冲进|流进|倒灌|漫到|漫上)
+        (屋里|家里|房间|客厅|楼道|车库|地下室|电梯井|地库|配电室){G}{0,4}(进水了|全是水|都是水|水漫|被淹|淹了|积水到)
+        (淹了|被淹|水漫金山|发大水) 止不住{G}{0,4}水 水{G}{0,4}止不住 关不住{G}{0,2}水 水{G}{0,4}(越来越大|哗哗|往下灌)
+    """,
+    "lift": r"""
+        (困|关|卡|锁)(在)?{G}{0,3}电梯 电梯{G}{0,10}(困人|困了|困住|关人|关了人|出不来|卡住人|卡人|被困|困着)
+        电梯{G}{0,10}(里面有人|有人在里面|人在里面|关着人|里有人) 电梯{G}{0,6}(掉下去|坠落|下坠|往下掉|急坠|突然下滑|冲顶|蹲底)
+        {P}{G}{0,6}(在)?电梯里{G}{0,4}(出不来|困|关|卡)
     """,
     "medical": r"""
         晕倒 昏倒 晕过去 昏过去 昏迷 不省人事 心脏病 心梗 心肌梗 脑梗 中风 呼吸困难 喘不上气
-        喘不过气 上不来气 大出血 流了很多血 流好多血 血流不止 一直流血 抽搐 抽风 口吐白沫 休克
-        没呼吸 没有呼吸 没了呼吸 没心跳 快不行了 噎住 中毒 叫不醒 一动不动 晕到了
-        (倒|躺)在(地上|电梯|楼道|路边) 吃错药 烫伤 烧伤 (打|叫)(了)?(120|救护车) 急救车 需要急救
-        误吃 误服 昏昏沉沉 意识不清 没有意识 没意识 晕厥 昏厥 倒地不起 出事了
-        {P}[^,.!?]{0,6}倒下了? 叫也不答应 叫(他|她)?不答应 叫不应
-        (?<!气得)(?<!急得)(?<!吓得)(?<!说得)说不出话 半边身子
+        喘不过气 上不来气 大出血 流了很多血 流好多血 血流不止 一直流血 流血不止 抽搐 抽风 口吐白沫 休克
+        没呼吸 没有呼吸 没了呼吸 没心跳 快不行了 噎住 中毒 叫不醒 一动不动 晕到了 胸口(疼|痛|闷) 心口疼
+        (倒|躺)在(地上|电梯|楼道|路边|地下|门口) 吃错药 烫伤 烧伤 (打|叫)(了)?(120|幺二零|一二零|救护车) 急救车 需要急救
+        误吃 误服 意识不清 没有意识 没意识 晕厥 昏厥 倒地不起 嘴歪 口角歪 半边身子 说话不清
+        {P}{G}{0,6}倒下了? 叫也不答应 叫(他|她)?不答应 叫不应 喊不醒 摇不醒
+        (?<!气得)(?<!急得)(?<!吓得)(?<!说得)说不出话
     """,
-    "trapped": r"""
-        困在 被困(?!扰) 困住 关在电梯 卡在电梯 电梯[^,.!?]{0,6}(困人|困了|关人|出不来|卡住人) 困人
-        夹住人 夹到人 电梯[^,.!?]{0,10}(里面有人|有人在里面|人在里面|关着人) 被(锁|关)在
-        {P}[^,.!?]{0,4}(锁|关)在(屋|家|车|房间)?里
+    "fall": r"""
+        (摔|跌|栽|滑|绊)(倒|了一跤|了个跟头|下去|在地|地上)?
+        (摔|跌|栽|滑|绊|倒){G}{0,6}(起不来|爬不起来|站不起来|动不了|不能动|起不了身)
+        摔伤 摔破 摔断 跌伤 摔下来 从{G}{0,6}(楼梯|台阶|床上|梯子|椅子){G}{0,3}(摔|跌|滚|掉)下来
+        爬(到|出|上){G}{0,4}(窗|阳台)(户)?(外|台) (站|坐|趴)在(窗台|窗户外|阳台边|栏杆外)
+        坠楼 (从|由){G}{0,4}(楼|阳台|窗|屋顶){G}{0,4}(掉|摔|跌|坠)下来
+    """,
+    "locked_in": r"""
+        {P}{G}{0,4}(被)?(反锁|锁|关)在{G}{0,3}{R} 被(反锁|锁|关)在{G}{0,3}{R}?
+        (反锁|锁)在{G}{0,3}{R}{G}{0,6}(出不来|哭|打不开)
     """,
     "violence": r"""
         打人(?!工) 打起来了 打架 持刀 拿刀 拿着刀 砍人 动刀 行凶 杀人 捅人 抢劫 家暴 拿棍 斗殴 要杀
-        拿着?(菜刀|砍刀|刀子|棍子) 撬[^,.!?]{0,3}(锁|门|窗) (在|一直|使劲)砸(我家)?门
-    """,
-    "fall": r"""
-        爬(到|出|上)[^,.!?]{0,4}(窗|阳台)(户)?(外|台) (站|坐)在窗台
-        摔倒 跌倒 摔了一跤 摔伤 摔[^,.!?]{0,4}起不来 倒[^,.!?]{0,4}起不来 摔下来
-        掉下来[^,.!?]{0,6}(人|砸) 砸到人 砸伤 坠楼 压到人 压住人
-        (从|由)[^,.!?]{0,4}(楼|阳台|窗|屋顶)[^,.!?]{0,4}(掉|摔|跌|坠)下来
+        拿着?(菜刀|砍刀|刀子|棍子|铁棍|刀) 撬{G}{0,3}(锁|门|窗) (在|一直|使劲)砸(我家)?门 威胁要 扬言要
+        (踹|砸)(我家)?门
     """,
     "missing": r"""
-        {P}[^的,.!?]{0,10}(走失|走丢|丢了|找不到|不见了|没回来|没回家|联系不上) 走失 走丢 失踪
-        (老年痴呆|失智|阿尔茨海默)[^,.!?]{0,8}(没回|出去|不见|找不到)
-        (没回|出去|不见|找不到)[^,.!?]{0,12}(老年痴呆|失智)
+        {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|丢了|找不到|不见了|没回来|没回家|联系不上|没了人影)
+        走失 走丢 失踪 (老年痴呆|失智|阿尔茨海默|糊涂)[^,.!?;。，！？；]{0,10}(没回|出去|不见|找不到|跑出去)
+        (没回|出去|不见|找不到){G}{0,12}(老年痴呆|失智|糊涂)
     """,
     "welfare": r"""
-        (好|几|两|三|四|五)天没(见|看到|看见|出门|露面|下楼)(?![^,.!?]{0,4}(师傅|维修|物业|回复|处理|修|人来|来修))
-        敲门[^,.!?]{0,4}没人
-        (独居|孤寡|空巢|老人)[^,.!?]{0,10}(没动静|没有动静|没反应|联系不上|打不通|没开门) 尸臭 腐臭
+        (好|几|两|三|四|五|一个星期|一周|多)天(都)?没(见|看到|看见|出门|露面|下楼|开门|动静|人影)(?!{G}{0,4}(师傅|维修|物业|回复|处理|修|人来|来修))
+        敲门{G}{0,4}没(人)?(应|开|反应|动静) 敲{G}{0,3}门{G}{0,4}(没人|不开|没反应)
+        (独居|孤寡|空巢|一个人住|自己住|老人){G}{0,12}(没动静|没有动静|没反应|联系不上|打不通|没开门|没人接)
+        (狗|猫){G}{0,6}(叫|嚎){G}{0,6}(好几天|几天|两天|三天|一直) (快递|报纸|牛奶|外卖){G}{0,6}(堆|没人拿|没拿)
+        尸臭 腐臭 (死|腐烂)(老鼠)?的?(味|臭)
     """,
-    "electric": r"""
-        触电 被电到 电到(人|了) 被电击 电击
+    "structural": r"""
+        坍塌 倒塌 塌了 塌下来 塌方 墙倒了 楼{G}{0,4}(歪|斜)了 地陷 (地|路面)塌
+        (阳台|楼板|天花板|吊顶|房顶)(的)?{G}{0,4}(掉下来|塌|裂开|往下掉)
+        (外墙|墙皮|瓷砖|墙砖|空调外机|外机|窗户|窗框|玻璃|广告牌|花盆|招牌|雨棚)(的)?{G}{0,6}(要掉|快掉|掉下来|往下掉|摇摇欲坠|松了{G}{0,4}掉|悬着|砸)
+        高空坠物 高空抛物{G}{0,4}(砸|伤) 砸到人 砸伤 压到人 压住人 裂缝{G}{0,6}(越来越大|变大|变宽|在裂) 墙{G}{0,3}(裂开|开裂){G}{0,4}(响|掉)
+    """,
+    "self_harm": r"""
+        跳楼 自杀 轻生 不想活 活不下去 割腕 寻死 要跳下去 想跳楼 喝农药 吃安眠药 想死 不活了 寻短见
     """,
     "drowning": r"""
-        溺水 掉(进|到|入)?[^,.!?]{0,4}(水里|河|湖|池|塘|井里) 落水 淹(死|着)了? 跳河 跳湖 投河
-    """,
-    "suicide": r"""
-        跳楼 自杀 轻生 不想活 活不下去 割腕 寻死 要跳下去 想跳楼 喝农药 吃安眠药
-    """,
-    "collapse": r"""
-        坍塌 倒塌 塌了 塌下来 塌方 墙倒了 楼[^,.!?]{0,4}(歪|斜)了 地陷
-        (阳台|楼板|天花板|吊顶)[^,.!?]{0,4}掉下来
+        溺水 掉(进|到|入)?{G}{0,4}(水里|河|湖|池|塘|井里|下水道|窨井) 落水 淹(死|着)了? 跳河 跳湖 投河
     """,
     "help": r"""
-        救命 快来人(?!修|看|处理|维修|弄) 救救 来人啊 出人命
+        救命 快来人(?!修|看|处理|维修|弄) 救救 来人啊 出人命 快报警 帮忙报警
     """,
 }
-_CUE_RES = {kind: re.compile("|".join(alts.split()).replace("{P}", _PERSON)) for kind, alts in _CUES.items()}
+HAZARDS: tuple[str, ...] = tuple(_CUES)
+
+
+def _compile(alternatives: str) -> re.Pattern[str]:
+    body = "|".join(alternatives.split())
+    body = body.replace("{P}", _PERSON).replace("{R}", _ROOM).replace("{G}", _G)
+    return re.compile(body)
+
+
+_CUE_RES = {kind: _compile(alts) for kind, alts in _CUES.items()}
 # Cues that only count when a person is mentioned somewhere in the message.
 _NEEDS_PERSON = {"welfare"}
-_ANY_PERSON = re.compile(_PERSON + r"|独居|孤寡|空巢|隔壁|对门|楼上|楼下|他|她")
+_ANY_PERSON = re.compile(_PERSON + r"|独居|孤寡|空巢|隔壁|对门|楼上|楼下|他|她|一个人住")
+# A bare fall verb (「摔了」, not 「摔倒」) counts only with a person or a word of injury nearby.
+_FALL_CONTEXT = re.compile(_PERSON + r"|起不来|受伤|流血|骨折|疼|痛|动不了|晕")
+
+# Negation right before a cue, or a "stopped / gone" right after it, cancels that cue alone.
+_NEGATED_BEFORE = re.compile(
+    r"(没有|没|不是|并不是|不像是?|并非|并没有?|无|别|不|不会|没再|不再)(有)?(人)?(的)?(在)?$"
+)
+_NEGATED_AFTER = re.compile(
+    rf"^(的)?{_G}{{0,3}}(已经|早就|都)?(没(有)?了|消失了|散了|散掉了|停了|止住了|灭了|修好了|关好了|没事了)"
+)
+# 「打不着火」「点不着火」: the appliance will not light; 火 there is no fire.
+_WONT_LIGHT = re.compile(r"(打|点|烧|引)不(着|燃)$")
 
 _GUARDS: dict[str, str] = {
     "drill": r"""
         演习 演练 培训 讲座 科普 宣传 知识 预案 逃生(路线|指南) 应急(通知|安排|知识) 消防检查
-        安全检查 模拟 隐患 风险
+        安全检查 模拟 隐患 风险 宣传栏
     """,
     "hypothetical": r"""
         如果 万一 假如 要是 假设 怎么预防 如何预防 防止 预防 以防 注意事项 容易 小心 差点 险些
-        会不会
+        会不会 怎么办理 应该注意
     """,
     "past": r"""
-        上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周
+        上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前那次 前段时间
     """,
     "over": r"""
-        已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
-        没(有)?人受伤 找到了 救出来了 灭了
-    """,
-    "negation": r"""
-        (没有|没|不是|并没|并没有)(着火|起火|冒烟|漏气|泄漏|晕倒|困人|被困|打人)
+        已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
+        没(有)?人受伤 找到了 救出来了 灭了 修好了
     """,
     "legal": r"""
-        怎么判 判几年 法律责任 谁负责 谁承担 赔偿 民法典 法律规定
+        怎么判 判几年 法律 责任 担责 谁负责 谁承担 谁赔 赔偿 民法典 规定 归谁管 谁来修 费用谁出 谁出钱
     """,
 }
 _GUARD_RES = {name: re.compile("|".join(alts.split())) for name, alts in _GUARDS.items()}
-# A present-tense marker overrides the "past" guard (「之前就有煤气味 现在更大了」).
-_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命")
+# Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
+_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命|现在|快点|快报警|快叫")
+_OVERRIDABLE = {"past", "hypothetical", "legal"}
 
 
 @dataclass(frozen=True)
 class Alarm:
-    """An emergency cue that survived the guards: what kind and which words triggered it."""
+    """A hazard cue that survived negation and the guards: what kind and which words."""
 
     kind: str
     cue: str
 
 
 def guard(text: str) -> str | None:
-    """Name of the guard that suppresses emergency cues in ``text``, or None."""
+    """Name of the message-wide guard that suppresses hazard cues in ``text``, or None."""
+    now = _NOW.search(text) is not None
     for name, rx in _GUARD_RES.items():
         if rx.search(text):
-            if name == "past" and _NOW.search(text):
+            if name in _OVERRIDABLE and now:
                 continue
             return name
     return None
 
 
-def detect(text: str) -> Alarm | None:
-    """Return the first emergency cue in normalised ``text`` unless a guard suppresses it."""
+def _negated(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 5) : start]
+    if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.search(text[end : end + 10]):
+        return True
+    return text[start] == "着" and _WONT_LIGHT.search(text[max(0, start - 2) : start + 1]) is not None
+
+
+def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
+    rest = text[: match.start()] + text[match.end() :]
+    if kind in _NEEDS_PERSON and not _ANY_PERSON.search(rest):
+        return False
+    if kind == "fall" and len(match.group(0)) == 1 and not _FALL_CONTEXT.search(text):
+        return False
+    return not _negated(text, match.start(), match.end())
+
+
+def _first_cue(text: str) -> Alarm | None:
     for kind, rx in _CUE_RES.items():
-        m = rx.search(text)
-        if m and (kind not in _NEEDS_PERSON or _ANY_PERSON.search(text[: m.start()] + text[m.end() :])):
-            if guard(text) is not None:
-                return None
-            return Alarm(kind=kind, cue=m.group(0))
+        for match in rx.finditer(text):
+            if _counts(kind, text, match):
+                return Alarm(kind=kind, cue=match.group(0))
+    return None
+
+
+def detect(text: str) -> Alarm | None:
+    """The first hazard cue in normalised ``text`` not negated and not under a guard, or None."""
+    alarm = _first_cue(text)
+    if alarm is None or guard(text) is not None:
+        return None
+    return alarm
+
+
+_HAZARD_WORD = re.compile(
+    r"火|烟|煤气|燃气|天然气|漏电|电线|电梯|血|晕|摔|跌|困|锁在|水漫|淹|喷水|爆|塌|掉下|砸|打人|刀|不见了|找不到人"
+)
+_DISTRESS = re.compile(r"救|快|急|怎么办|吓死|害怕|危险|不得了|出事|赶紧|来人|要命|!|！")
+
+
+def hint(text: str) -> str | None:
+    """Partial evidence: a hazard word together with distress, not negated; the word, or None."""
+    if guard(text) is not None or not _DISTRESS.search(text):
+        return None
+    for match in _HAZARD_WORD.finditer(text):
+        if not _negated(text, match.start(), match.end()):
+            return match.group(0)
     return None

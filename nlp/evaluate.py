@@ -1,10 +1,12 @@
 """``python -m nlp.evaluate FILE.tsv``: score ``understand()`` on labelled ``intent<TAB>text`` lines.
 
 Prints one JSON object: accuracy, macro_f1, per-intent precision/recall/f1/support, the
-confusion pairs (gold, predicted, count; most frequent first), emergency_recall, the share
-of answers flagged ambiguous, and ``address_exact_match`` when ``nlp.slots`` provides
-``evaluate_addresses``.  Exit status 2 for a missing file or a malformed line (the error
-names the line).
+confusion pairs (gold, predicted, count; most frequent first), emergency_recall,
+false_alarm_rate (messages that are not emergencies taken for one), the share of answers
+flagged ambiguous, and ``address_exact_match`` when ``nlp.slots`` provides
+``evaluate_addresses``. Lines may carry a third column, the style of writing (voice, typo,
+negation, mixed, long, ...): ``by_style`` then gives accuracy, emergency recall and false
+alarms for each. Exit status 2 for a missing file or a malformed line (the error names it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlp import understand
-from nlp.intent import INTENTS, DataError, read_examples
+from nlp.intent import INTENTS, DataError, read_labelled
 
 __all__ = ["evaluate", "main", "metrics"]
 
@@ -60,11 +62,36 @@ def metrics(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, object]:
     }
 
 
+def alarm_figures(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, float | int | None]:
+    """Accuracy, emergency recall and the false-alarm rate of one group of answers."""
+    pairs = list(zip(gold, predicted, strict=True))
+    emergencies = [p for g, p in pairs if g == "emergency"]
+    ordinary = [p for g, p in pairs if g != "emergency"]
+    return {
+        "total": len(pairs),
+        "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else 0.0,
+        "emergency_recall": round(emergencies.count("emergency") / len(emergencies), 4) if emergencies else None,
+        "false_alarm_rate": round(ordinary.count("emergency") / len(ordinary), 4) if ordinary else None,
+    }
+
+
 def evaluate(path: str | Path) -> dict[str, object]:
     """Run ``understand`` over every line of ``path`` and return the metrics dict."""
-    examples = read_examples(path)
+    labelled = read_labelled(path)
+    examples = [(label, text) for label, text, _ in labelled]
     answers = [understand(text) for _, text in examples]
-    result = metrics([g for g, _ in examples], [a.intent for a in answers])
+    gold, predicted = [g for g, _ in examples], [a.intent for a in answers]
+    result = metrics(gold, predicted)
+    result["false_alarm_rate"] = alarm_figures(gold, predicted)["false_alarm_rate"]
+    styles = sorted({style for _, _, style in labelled if style})
+    if styles:
+        result["by_style"] = {
+            style: alarm_figures(
+                [g for g, (_, _, s) in zip(gold, labelled, strict=True) if s == style],
+                [p for p, (_, _, s) in zip(predicted, labelled, strict=True) if s == style],
+            )
+            for style in styles
+        }
     result["ambiguous_rate"] = round(sum(a.ambiguous for a in answers) / len(answers), 4) if answers else 0.0
     result["errors"] = [
         {"gold": g, "predicted": a.intent, "text": t}

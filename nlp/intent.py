@@ -35,6 +35,7 @@ __all__ = [
     "classifier",
     "features",
     "read_examples",
+    "read_labelled",
 ]
 
 INTENTS: tuple[str, ...] = (
@@ -90,27 +91,34 @@ def features(text: str) -> list[str]:
     return sorted(feats)
 
 
-def read_examples(path: str | Path) -> list[tuple[str, str]]:
-    """Read ``intent<TAB>text`` lines; blank lines and ``#`` comments are skipped.
+def read_labelled(path: str | Path) -> list[tuple[str, str, str]]:
+    """Read ``intent<TAB>text[<TAB>style]`` lines as (intent, text, style); style is "" when absent.
 
-    Raises FileNotFoundError for a missing file and DataError naming the line for bad lines.
+    Blank lines and ``#`` comments are skipped. Raises FileNotFoundError for a missing file and
+    DataError naming the line for bad lines.
     """
     p = Path(path)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, str]] = []
     with p.open(encoding="utf-8") as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.rstrip("\r\n")
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            label, sep, text = line.partition("\t")
+            label, sep, rest = line.partition("\t")
+            text, _, style = rest.partition("\t")
             label = label.strip()
             if not sep or not text.strip():
                 raise DataError(f"{p}:{lineno}: expected 'intent<TAB>text', got {line[:40]!r}")
             if label not in INTENTS:
                 expected = ", ".join(INTENTS)
                 raise DataError(f"{p}:{lineno}: unknown intent {label!r} (expected one of {expected})")
-            out.append((label, text.strip()))
+            out.append((label, text.strip(), style.strip()))
     return out
+
+
+def read_examples(path: str | Path) -> list[tuple[str, str]]:
+    """Read ``intent<TAB>text`` lines (a third ``style`` column is allowed and ignored)."""
+    return [(label, text) for label, text, _ in read_labelled(path)]
 
 
 class Classifier:
