@@ -1,8 +1,8 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
-Order for a text: an expired form is dropped; 「取消」 cancels; emergencies and 「转人工」
-always interrupt; an active form gets the message unless a confident different intent
-interrupts it; then commands; then the handler of the NLU intent; then the fallback.
+For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: emergency,
+urgent check, cancel, resume, the open form, or a handler (commands first, then the intent's
+handler, then the fallback). A form that gives way is put aside and offered back.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot import policy
 from bot.context import Context
-from bot.forms import Form, clear_form, continue_form
+from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
 from bot.message import Message
+from bot.policy import Action, Decision
 from bot.replies import Reply, Text, as_list
 from bot.router import Handler, Router
 from bot.settings import Settings
@@ -27,9 +29,6 @@ from models.people import Person, get_or_create_resident, person_by_wecom
 
 log = logging.getLogger(__name__)
 
-CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了)\s*[。！!.]*\s*")
-INTERRUPT_CONFIDENCE = 0.75
-EMERGENCY_INTERRUPT_CONFIDENCE = 0.9
 TEXT_KINDS = frozenset({"text", "voice"})
 LAST_SEEN_PRECISION = timedelta(minutes=5)
 
@@ -37,7 +36,9 @@ TEXTS = {
     "expired": "刚才的「{title}」很久没有继续，已自动取消；需要的话随时重新开始。",
     "cancelled": "好的，已取消「{title}」。",
     "nothing_to_cancel": "现在没有进行中的事项，有需要随时告诉我。",
-    "paused": "（已放下刚才的「{title}」，需要时再说。）",
+    "offer_back": "刚才的「{title}」还没办完，回复「继续」接着办，回复「取消」就不办了。",
+    "resumed": "好的，接着办「{title}」。",
+    "nothing_to_resume": "刚才没有没办完的事，有需要请直接告诉我。",
     "unknown_wecom": "您的企业微信账号还没有在红管家登记，请联系社区管理员添加。",
 }
 
@@ -117,47 +118,65 @@ class Dispatcher:
                 return continue_form(ctx, form)
             handler = self.kinds.get(message.kind, self.kinds.get("*", self.fallback))
             return as_list(handler(ctx))
-        if CANCEL.fullmatch(message.text):
-            if form is None:
-                return [Text(TEXTS["nothing_to_cancel"])]
-            clear_form(ctx)
-            return [Text(TEXTS["cancelled"].format(title=form.title))]
         # Relative times (「明天上午」) are the community's days, on the injected clock.
         ctx.nlu = self.understand(message.text, today=ctx.now.astimezone(LOCAL_TZ).date())
+        decision = policy.decide(
+            ctx.nlu,
+            text=message.text,
+            form_intent=form.intent if form is not None else None,
+            has_paused=bool(ctx.state.paused),
+            answers_form=lambda: form is not None and bool(form.extract(ctx, ctx.state.asking)),
+            handles=lambda intent: intent in self.intents,
+        )
+        if decision.action is Action.CANCEL:
+            return self._cancel(ctx, form)
+        if decision.action is Action.RESUME:
+            return self._resume(ctx)
+        if decision.action is Action.FORM and form is not None:
+            return continue_form(ctx, form)
         if form is not None:
-            if not self._interrupts(ctx, form):
-                return continue_form(ctx, form)
-            clear_form(ctx)
-            ctx.notes.append(TEXTS["paused"].format(title=form.title))
-        for pattern, handler in self.commands:
-            if pattern.fullmatch(message.text.strip()):
-                return as_list(handler(ctx))
-        handler = self.intents.get(ctx.nlu.intent, self.fallback)
+            pause_form(ctx)
+        replies = self._handle(ctx, decision)
+        if form is not None and decision.action is Action.ROUTE and ctx.state.form is None:
+            replies.append(Text(TEXTS["offer_back"].format(title=form.title)))
+        return replies
+
+    def _handle(self, ctx: Context, decision: Decision) -> list[Reply]:
+        if decision.action is Action.ROUTE:
+            for pattern, handler in self.commands:
+                if pattern.fullmatch(ctx.text.strip()):
+                    return as_list(handler(ctx))
+        handler = self.intents.get(decision.intent, self.fallback)
         return as_list(handler(ctx))
+
+    def _cancel(self, ctx: Context, form: Form | None) -> list[Reply]:
+        if form is not None:
+            clear_form(ctx)
+            return [Text(TEXTS["cancelled"].format(title=form.title))]
+        paused = self.forms.get(ctx.state.paused.get("form", ""))
+        if paused is not None:
+            ctx.state.paused = {}
+            return [Text(TEXTS["cancelled"].format(title=paused.title))]
+        return [Text(TEXTS["nothing_to_cancel"])]
+
+    def _resume(self, ctx: Context) -> list[Reply]:
+        form = self.forms.get(ctx.state.paused.get("form", ""))
+        if form is None:
+            ctx.state.paused = {}
+            return [Text(TEXTS["nothing_to_resume"])]
+        return [Text(TEXTS["resumed"].format(title=form.title)), *resume_form(ctx, form)]
 
     def _active_form(self, ctx: Context) -> Form | None:
         state = ctx.state
+        timeout = timedelta(minutes=self.settings.conversation.form_timeout_minutes)
+        if state.paused and state.updated_at is not None and ctx.now - state.updated_at > timeout:
+            state.paused = {}  # a form put aside long ago is forgotten quietly
         if state.form is None:
             return None
         form = self.forms.get(state.form)
-        timeout = timedelta(minutes=self.settings.conversation.form_timeout_minutes)
         if form is None or (state.updated_at is not None and ctx.now - state.updated_at > timeout):
             if form is not None:
                 ctx.notes.append(TEXTS["expired"].format(title=form.title))
             clear_form(ctx)
             return None
         return form
-
-    def _interrupts(self, ctx: Context, form: Form) -> bool:
-        nlu = ctx.nlu
-        if nlu.intent == "handoff" or (
-            nlu.intent == "emergency" and nlu.confidence >= EMERGENCY_INTERRUPT_CONFIDENCE
-        ):
-            return True
-        if getattr(nlu, "ambiguous", False):
-            return False
-        if nlu.intent in (form.intent, "unknown", "greeting"):
-            return False
-        if form.extract(ctx, ctx.state.asking):
-            return False
-        return nlu.confidence >= INTERRUPT_CONFIDENCE and nlu.intent in self.intents

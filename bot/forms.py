@@ -82,6 +82,23 @@ def clear_form(ctx: Context) -> None:
     ctx.state.form, ctx.state.slots, ctx.state.asking = None, {}, None
 
 
+def pause_form(ctx: Context) -> None:
+    """Put the open form aside (one at most) so that it can be offered back."""
+    state = ctx.state
+    state.paused = {"form": state.form, "slots": dict(state.slots), "asking": state.asking}
+    clear_form(ctx)
+
+
+def resume_form(ctx: Context, form: Form) -> list[Reply]:
+    """Bring back the form put aside and ask again what it was asking."""
+    state = ctx.state
+    slots, asking = dict(state.paused.get("slots", {})), state.paused.get("asking")
+    state.form, state.slots, state.asking, state.paused = form.name, slots, asking, {}
+    if asking == CONFIRM:
+        return [Text(form.confirm_text(ctx, slots))]
+    return _advance(ctx, form, {})
+
+
 def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:
     clear_form(ctx)
     ctx.state.form = form.name

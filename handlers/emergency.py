@@ -1,35 +1,104 @@
-"""Emergencies: say at once what to do and whom to call, alert the people on duty, log an E ticket."""
+"""Emergencies: what to do right now for this danger, who was alerted, and how to reach the reporter.
+
+The policy (``bot.policy``) sends here every clear alarm (intent ``emergency``) and every case of
+partial evidence (intent ``urgent``: alerted as unconfirmed, with one safety question). The same
+danger told again while its incident is open adds to it: no second ticket, no second alert.
+When the reporter has no phone on record or no home, they are asked for a callback number and
+the place, and the answer goes to everyone alerted.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any, ClassVar
+
 from bot.context import Context
+from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import only_an_address
 from handlers.common import hotline
 from handlers.fallback import fallback
-from models.dispatch import open_ticket
-from models.duty import responders
-from models.outbox import enqueue
-from models.people import Role, describe, home_label, home_of
-from models.tickets import TicketKind
+from models.emergencies import Incident, add_details, raise_alarm
+from models.people import home_of
 
 router = Router("emergency")
 
-TEXTS = {
-    "reply": (
-        "请先保证自身安全！\n"
-        "· 有人受伤或病危：马上拨打 120\n"
-        "· 着火冒烟：马上拨打 119，用湿毛巾捂住口鼻，走楼梯不要乘电梯\n"
-        "· 闻到燃气味：关阀门、开窗，不要开关电器，也不要在屋内打电话\n"
-        "· 遇到暴力或人员走失：马上拨打 110\n"
-        "物业24小时电话：{hotline}。{notified}"
-    ),
-    "notified": "我们已通知{names}马上联系您。",
-    "not_notified": "请同时拨打物业电话，我们会尽快安排人员。",
-    "push": "【紧急】{who}报告：「{text}」请立即联系处置！接手请回复「接单 {code}」。",
-    "logged": "（已登记紧急求助单 {code}，我们会跟进到底。）",
+# First guidance per hazard: the one or two things that matter in the first minute.
+GUIDANCE = {
+    "fire": "着火冒烟：马上拨打 119；用湿毛巾捂住口鼻，弯腰走楼梯撤离，不要乘电梯，不要回去拿东西。",
+    "gas": "燃气泄漏：不要开关电灯电器、不要点火，关掉燃气总阀，打开门窗，马上离开房间，到屋外再打电话。",
+    "electric": "电器冒火花或有人触电：先拉下电闸断电，不要用手直接碰触电的人，用干木棍挑开电线；有人受伤拨打 120。",
+    "flood": "跑水：马上关闭家里的进水总阀，远离插座和电器，必要时拉下电闸；贵重物品移到高处。",
+    "lift": "电梯困人：不要扒门、不要撬门，按电梯里的警铃或对讲呼救，保持冷静等待救援；也可拨打电梯应急电话 96333。",
+    "medical": "有人突发疾病：马上拨打 120；不要随意搬动病人，保持呼吸通畅，有人会急救就先急救。",
+    "fall": "有人摔倒：不要急着扶起或搬动，先看能否说话、哪里疼；起不来或头部受伤马上拨打 120。",
+    "locked_in": "有人被锁在屋里：隔着门安抚他，不要离开；有危险（着火、煤气、孩子单独在家）马上拨打 119 或 110。",
+    "violence": "遇到暴力或威胁：先躲到安全的地方，锁好门，马上拨打 110，不要与对方争执。",
+    "missing": "有人走失：马上拨打 110 报警，准备好照片和穿着；请家人守在家里等消息，我们会发动网格员和志愿者一起找。",
+    "welfare": "担心有人在家出事：请先打电话、敲门确认；没有回应请拨打 110，我们会马上派人上门查看。",
+    "structural": "有东西可能掉落或坍塌：马上让人离开下方和周围，拉起警戒，不要靠近；有人受伤拨打 120。",
+    "self_harm": "有人想轻生：请陪着他，不要让他一个人待着，马上拨打 110 或 120；心理援助热线 12356。",
+    "drowning": "有人落水：马上拨打 110 和 120，呼喊周围的人，用绳子、竹竿等施救，不要贸然下水。",
+    "help": "请先保证自身安全；有人受伤拨打 120，着火拨打 119，遇到危险拨打 110。",
 }
+
+TEXTS = {
+    "reply": "请先保证安全！{guidance}\n社区值班电话：{phone}。{notified}",
+    "notified": "已通知{names}马上联系您。",
+    "not_notified": "请同时拨打值班电话，我们会尽快安排人员。",
+    "push": "【紧急】{place}：{who}报告「{text}」请立即联系处置！接手请回复「接单 {code}」。",
+    "push_unconfirmed": "【紧急·待核实】{place}：{who}说「{text}」，可能有危险，请马上电话核实！接手请回复「接单 {code}」。",
+    "logged": "（紧急求助单 {code}，我们会跟进到底。）",
+    "again": "您的紧急求助 {code} 已经在处理，相关人员已收到通知。{guidance}\n值班电话：{phone}。",
+    "urgent_reply": (
+        "收到。请问现在有人受伤、被困，或者有火、烟、煤气味吗？"
+        "有危险请马上拨打 119/120/110，或社区值班电话 {phone}。"
+        "我们已请{names}马上跟您联系核实。{logged}"
+    ),
+    "ask_phone": "请留一个能马上联系到您的电话，方便救援人员联系您。",
+    "ask_place": "请告诉我具体在哪里，例如「3栋2单元502」或「5栋电梯」。",
+    "details_sent": "已把您的电话和位置转告处置人员，请保持电话畅通。",
+    "push_details": "【紧急·补充】{code}：报告人电话 {phone}，位置 {place}。",
+}
+_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
+
+
+def _phone(ctx: Context) -> str:
+    return ctx.settings.tickets.duty_phone or hotline(ctx)
+
+
+def _names(incident: Incident) -> str:
+    return "、".join(p.name for p in incident.alerted[:3] if p.name)
+
+
+def _raise(ctx: Context, *, confirmed: bool) -> Incident:
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    return raise_alarm(
+        ctx.session,
+        rules=ctx.settings.tickets,
+        reporter=ctx.person,
+        text=ctx.text,
+        hazard=hazard,
+        building_number=ctx.slots.get("building"),
+        alert=TEXTS["push"] if confirmed else TEXTS["push_unconfirmed"],
+        now=ctx.now,
+        confirmed=confirmed,
+    )
+
+
+def _follow_up(ctx: Context, incident: Incident) -> list[Reply]:
+    """Ask for a callback number and the place when the office has neither."""
+    missing_phone = not ctx.person.phone
+    missing_place = home_of(ctx.session, ctx.person) is None and not ctx.slots.get("building")
+    if not (missing_phone or missing_place):
+        return []
+    initial: dict[str, Any] = {"ticket_id": incident.ticket.id}
+    if not missing_phone:
+        initial["phone"] = ctx.person.phone
+    if not missing_place:
+        initial["place"] = incident.ticket.place or "已说明"
+    return start_form(ctx, EMERGENCY_DETAILS, initial)
 
 
 @router.intent("emergency")
@@ -37,36 +106,58 @@ def on_emergency(ctx: Context) -> list[Reply]:
     if only_an_address(ctx) is not None:
         # 「我住3栋502」: no word of danger, only the classifier's guess; binding or a question.
         return fallback(ctx)
-    people = responders(
-        ctx.session,
-        person=ctx.person,
-        roles=(Role.building_head, Role.grid_worker, Role.staff, Role.secretary),
-    )
-    home = home_of(ctx.session, ctx.person)
-    ticket = open_ticket(
-        ctx.session,
-        rules=ctx.settings.tickets,
-        kind=TicketKind.emergency,
-        reporter=ctx.person,
-        now=ctx.now,
-        category="紧急",
-        building_id=home[0].id if home else None,
-        room_id=home[1].id if home else None,
-        place=home_label(ctx.session, ctx.person),
-        description=ctx.text[:500],
-    )
-    alert = TEXTS["push"].format(who=describe(ctx.session, ctx.person), text=ctx.text, code=ticket.code)
-    for person in people:
-        enqueue(
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    guidance = GUIDANCE.get(hazard, GUIDANCE["help"])
+    incident = _raise(ctx, confirmed=True)
+    if not incident.new:
+        return [Text(TEXTS["again"].format(code=incident.ticket.code, guidance=guidance, phone=_phone(ctx)))]
+    names = _names(incident)
+    notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
+    reply = TEXTS["reply"].format(guidance=guidance, phone=_phone(ctx), notified=notified)
+    return [Text(reply + TEXTS["logged"].format(code=incident.ticket.code)), *_follow_up(ctx, incident)]
+
+
+@router.intent("urgent")
+def on_urgent(ctx: Context) -> list[Reply]:
+    """Partial evidence of danger: alert as unconfirmed and ask one short safety question."""
+    incident = _raise(ctx, confirmed=False)
+    logged = TEXTS["logged"].format(code=incident.ticket.code)
+    names = _names(incident) or "值班人员"
+    return [Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))]
+
+
+class EmergencyDetailsForm(Form):
+    """After an alarm from someone the office cannot reach: a callback number and the place."""
+
+    name = "emergency_details"
+    title = "紧急求助的联系方式"
+    intent = "emergency"
+    required_slots = ("phone", "place")
+    optional_slots = ("ticket_id",)
+    prompts: ClassVar[dict[str, str]] = {"phone": TEXTS["ask_phone"], "place": TEXTS["ask_place"]}
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        if phone := (ctx.slots.get("phone") or (m.group(0) if (m := _PHONE.search(ctx.text)) else "")):
+            found["phone"] = phone
+        if (asking == "place" and ctx.text.strip() and not found) or ctx.slots.get("building"):
+            found["place"] = ctx.text.strip()[:60]
+        return found
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        phone, place = str(slots["phone"])[:20], str(slots["place"])
+        if not ctx.person.phone:
+            ctx.person.phone = phone
+            ctx.session.add(ctx.person)
+        add_details(
             ctx.session,
-            idempotency_key=f"emergency:{ctx.message.dedupe_key}:{person.id}",
-            person_id=person.id,
-            kind="emergency",
-            text=alert,
+            ticket_id=int(slots["ticket_id"]),
+            text=TEXTS["push_details"],
+            phone=phone,
+            place=place,
             now=ctx.now,
         )
-    names = "、".join(p.name for p in people[:3] if p.name)
-    notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
-    phone = ctx.settings.tickets.duty_phone or hotline(ctx)
-    reply = TEXTS["reply"].format(hotline=phone, notified=notified)
-    return [Text(reply + TEXTS["logged"].format(code=ticket.code))]
+        return [Text(TEXTS["details_sent"])]
+
+
+EMERGENCY_DETAILS = router.form(EmergencyDetailsForm())

@@ -108,12 +108,12 @@ def open_ticket(
 def route(session: Session, *, ticket: Ticket, reporter: Person, rules: TicketRules, now: datetime) -> None:
     facts = _facts(ticket)
     who = "报告人：" + describe(session, reporter) + "。"
-    if ticket.kind in (TicketKind.repair, TicketKind.emergency):
+    if ticket.kind == TicketKind.emergency:
+        return  # models.emergencies alerts everyone on duty once; the first to 接单 takes it
+    if ticket.kind == TicketKind.repair:
         for head in building_heads(session, building_id=ticket.building_id):
             text = TEXTS["new_for_head"].format(**facts, who=who)
             _push(session, f"ticket:{ticket.id}:new:{head.id}", head.id, text, now)
-    if ticket.kind == TicketKind.emergency:
-        return  # the emergency handler alerts everyone on duty; the first to 接单 takes it
     if ticket.kind == TicketKind.dispute:
         mediators = (
             building_heads(session, building_id=ticket.building_id)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.community import Building, room_label
 from models.dispatch import open_ticket
-from models.outbox import enqueue
+from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
 from models.sla import TicketRules
 from models.tickets import OPEN, Ticket, TicketKind
@@ -116,7 +116,9 @@ def raise_alarm(
         description=text[:500],
     )
     people = responders_for(session, reporter=reporter, building=building)
-    push = alert.format(who=describe(session, reporter), place=place or "位置未说明", text=text, code=ticket.code)
+    push = alert.format(
+        who=describe(session, reporter), place=place or "位置未说明", text=text, code=ticket.code
+    )
     for person in people:
         enqueue(
             session,
@@ -127,3 +129,31 @@ def raise_alarm(
             now=now,
         )
     return Incident(ticket=ticket, alerted=people, new=True)
+
+
+def add_details(
+    session: Session, *, ticket_id: int, text: str, phone: str, place: str, now: datetime
+) -> None:
+    """Record the reporter's callback number and place, and tell everyone already alerted.
+
+    ``text`` is the push with ``{code}``, ``{phone}`` and ``{place}`` to fill.
+    """
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        return
+    ticket.description = (ticket.description + f"\n电话 {phone}，位置 {place}")[:2000]
+    session.add(ticket)
+    prefix = f"emergency:{ticket.id}:"
+    alerted = session.exec(
+        select(OutboxMessage.person_id).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+    ).all()
+    push = text.format(code=ticket.code, phone=phone, place=place)
+    for person_id in sorted({p for p in alerted if p is not None}):
+        enqueue(
+            session,
+            idempotency_key=f"emergency-details:{ticket.id}:{person_id}",
+            person_id=person_id,
+            kind="emergency",
+            text=push,
+            now=now,
+        )

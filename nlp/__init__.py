@@ -9,9 +9,10 @@ and everything is built from files in this package on first use.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from nlp.emergency import detect
+from nlp.emergency import detect, hint
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 
@@ -26,6 +27,12 @@ except ImportError:  # merged later from the slots branch
 
 
 EMERGENCY_CONFIDENCE = 0.99
+JUST_ASKING_CONFIDENCE = 0.9
+# 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
+_JUST_ASKING = re.compile(
+    r"(不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
+    r".{0,8}?(就是|只是|只想|就想|我就|我只|单纯|纯粹)?(问问|问一下|问下|打听|咨询|了解一下|了解)"
+)
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,12 @@ class Understanding:
     slots: dict[str, str] = field(default_factory=dict)
     candidates: tuple[tuple[str, float], ...] = ()
     ambiguous: bool = False
+    hazard: str | None = None  # the hazard kind of a clear alarm (fire, gas, lift, ...)
+    hint: str | None = None  # partial evidence: a hazard word said with distress
+
+    def ranks(self, intent: str) -> int | None:
+        """Where ``intent`` stands among the candidates (0 = top), or None."""
+        return next((i for i, (label, _) in enumerate(self.candidates) if label == intent), None)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (candidates as lists)."""
@@ -46,6 +59,8 @@ class Understanding:
             "slots": dict(self.slots),
             "candidates": [[label, score] for label, score in self.candidates],
             "ambiguous": self.ambiguous,
+            "hazard": self.hazard,
+            "hint": self.hint,
         }
 
 
@@ -70,11 +85,24 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
             slots=slots,
             candidates=(("emergency", EMERGENCY_CONFIDENCE), *others[:2]),
             ambiguous=False,
+            hazard=alarm.kind,
         )
+    if _JUST_ASKING.search(clean):
+        others = tuple((label, score) for label, score in pred.candidates if label != "consult")
+        return Understanding(
+            intent="consult",
+            confidence=JUST_ASKING_CONFIDENCE,
+            slots=slots,
+            candidates=(("consult", JUST_ASKING_CONFIDENCE), *others[:2]),
+        )
+    # The classifier leaning to an emergency needs a hazard word to count; as runner-up, distress too.
+    lean = [label for label, _ in pred.candidates[:2]]
+    found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
     return Understanding(
         intent=pred.intent,
         confidence=pred.confidence,
         slots=slots,
         candidates=pred.candidates,
         ambiguous=pred.ambiguous,
+        hint=found,
     )

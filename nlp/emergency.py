@@ -222,9 +222,10 @@ _HAZARD_WORD = re.compile(
 _DISTRESS = re.compile(r"救|快|急|怎么办|吓死|害怕|危险|不得了|出事|赶紧|来人|要命|!|！")
 
 
-def hint(text: str) -> str | None:
-    """Partial evidence: a hazard word together with distress, not negated; the word, or None."""
-    if guard(text) is not None or not _DISTRESS.search(text):
+def hint(text: str, *, distress: bool = True) -> str | None:
+    """Partial evidence: a hazard word (said with distress, unless ``distress`` is False) that is
+    not negated; the word, or None."""
+    if guard(text) is not None or (distress and not _DISTRESS.search(text)):
         return None
     for match in _HAZARD_WORD.finditer(text):
         if not _negated(text, match.start(), match.end()):

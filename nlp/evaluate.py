@@ -70,7 +70,9 @@ def alarm_figures(gold: Sequence[str], predicted: Sequence[str]) -> dict[str, fl
     return {
         "total": len(pairs),
         "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4) if pairs else 0.0,
-        "emergency_recall": round(emergencies.count("emergency") / len(emergencies), 4) if emergencies else None,
+        "emergency_recall": round(emergencies.count("emergency") / len(emergencies), 4)
+        if emergencies
+        else None,
         "false_alarm_rate": round(ordinary.count("emergency") / len(ordinary), 4) if ordinary else None,
     }
 

@@ -25,6 +25,7 @@ from bot.migrate import upgrade
 from bot.outbound.worker import DeliveryWorker
 from bot.settings import Settings, load_settings
 from models.onboarding import import_community
+from tests.support import faketime
 from tests.support.fake_wechat import FakeWeChat
 from tests.support.wechat import WeChatSim, WeComSim
 
@@ -33,6 +34,8 @@ DEMO = ROOT / "examples" / "demo-community.toml"
 SAMPLES = ROOT / "tests" / "fixtures" / "wechat"  # copied in; see NOTICE.md there
 POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
+
+faketime.repair_sleep()  # only under `make test-future`; see tests/support/faketime.py
 
 WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 WECOM_AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"

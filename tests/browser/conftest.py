@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.settings import Settings
+from tests.support.faketime import real_clock_for_children
 
 CHROMIUM = os.environ.get("HGJ_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -74,7 +75,7 @@ def browser_page(live_server: str, request: pytest.FixtureRequest) -> Iterator[A
     except ImportError:
         _unavailable("the playwright package is not installed (make install)")
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    with sync_playwright() as playwright:
+    with real_clock_for_children(), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=ARGS, headless=True)
         context = browser.new_context(
             base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900}

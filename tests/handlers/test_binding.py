@@ -88,8 +88,12 @@ def test_an_idle_form_times_out_politely(wechat: WeChatSim, demo: None, clock: M
 def test_an_emergency_interrupts_the_form(wechat: WeChatSim, demo: None) -> None:
     wechat.send("newcomer", "绑定")
     reply = wechat.send("newcomer", "救命啊家里着火了")
-    assert "119" in reply
-    assert "已放下刚才的「房屋绑定」" in reply
+    assert "119" in reply and "房屋绑定" not in reply  # nothing else in the way of the guidance
+    assert "具体在哪里" in wechat.send("newcomer", "13800001111")  # a callback number, then the place
+    asked_place = wechat.send("newcomer", "就在3栋2单元门口")
+    assert "转告处置人员" in asked_place
+    resumed = wechat.send("newcomer", "继续")
+    assert "接着办「房屋绑定」" in resumed and "住在哪里" in resumed
 
 
 def test_saying_where_you_live_out_of_the_blue_binds_rather_than_opens_a_repair(

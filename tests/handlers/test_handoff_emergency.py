@@ -38,11 +38,11 @@ def test_emergency_reply_says_what_to_do_and_alerts_everyone_on_duty(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     reply = wechat.voice("demo-resident-wang", "我家老人摔倒了起不来快来人")
-    for number in ("120", "119", "110", "0351-6012345"):
-        assert number in reply
+    assert "不要急着扶起" in reply and "120" in reply and "0351-6012345" in reply  # guidance for a fall
+    assert "119" not in reply  # not a list of every danger there is
     pushes = _pushes(session, "emergency")
     assert {"陈红梅", "孙丽", "王师傅", "李师傅", "周书记"} <= set(pushes)
-    assert all(text.startswith("【紧急】王秀兰") for text in pushes.values())
+    assert all(text.startswith("【紧急】3栋2单元502：王秀兰") for text in pushes.values())
 
 
 def test_a_retried_emergency_alerts_once(wechat: WeChatSim, demo: None, session: Session) -> None:
@@ -58,9 +58,9 @@ def test_saying_only_where_you_live_is_never_an_alarm(
 ) -> None:
     # The classifier calls 「我住3栋502」 an emergency (about 0.5) with no word of danger in it.
     reply = wechat.send("newcomer", "我住3栋502")
-    assert "请先保证自身安全" not in reply and "几单元" in reply  # binding: 3栋 has units
+    assert "请先保证安全" not in reply and "几单元" in reply  # binding: 3栋 has units
     reply = wechat.send("demo-resident-wang", "我在3栋502")  # already bound: asked what they need
-    assert "请先保证自身安全" not in reply and "没太明白" in reply
+    assert "请先保证安全" not in reply and "没太明白" in reply
     assert _pushes(session, "emergency") == {}
 
 
@@ -68,5 +68,5 @@ def test_an_address_with_a_danger_in_it_still_raises_the_alarm(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     reply = wechat.send("newcomer", "3栋502着火了")
-    assert "请先保证自身安全" in reply
+    assert "请先保证安全" in reply
     assert _pushes(session, "emergency")

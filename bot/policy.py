@@ -1,0 +1,119 @@
+"""The conversation policy: what to do with a message, given what was said and what is open.
+
+NLU says what was said; this module alone decides what happens next (Rasa's split):
+
+1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
+   emergency whatever form, confirmation or question is open.
+2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
+   emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
+   it is escalated as urgent, with one safety question.
+3. The classifier leaning to an emergency with no hazard word at all (「楼」) is not an alarm: it
+   goes to the fallback, which asks.
+4. 「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+5. An open form gets the message when the message answers it, unless it is a confident
+   question (a question is not a slot value). A question, a progress question or another
+   confident request is handled first; the form is put aside and offered back (「继续」).
+6. Without a form: the intent's handler; an uncertain call goes to the fallback.
+
+Precedence inside one message with two intents is the classifier's and the hazard layer's
+(emergency first); the handlers acknowledge a second request where they see one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
+URGENT_RUNNER_UP = 0.2  # an emergency runner-up scoring at least this, with a hazard word in distress
+INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
+QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
+
+CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了|不弄了|先不了)\s*[。！!.]*\s*")
+RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
+_QUESTION = re.compile(
+    r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
+)
+QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
+
+
+class Action(StrEnum):
+    EMERGENCY = "emergency"  # alert now, whatever is open
+    URGENT = "urgent"  # alert as unconfirmed, ask one safety question
+    CANCEL = "cancel"
+    RESUME = "resume"  # bring back the form put aside
+    FORM = "form"  # the open form takes the message
+    ROUTE = "route"  # the handler of ``intent`` (an open form is put aside first)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    intent: str = ""
+
+    @property
+    def interrupts(self) -> bool:
+        return self.action in (Action.EMERGENCY, Action.URGENT, Action.ROUTE)
+
+
+def danger(nlu: Any) -> Action | None:
+    """EMERGENCY, URGENT or None, from the NLU alone."""
+    if nlu.hazard is not None:
+        return Action.EMERGENCY
+    lean = nlu.ranks("emergency")
+    if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
+        return Action.EMERGENCY
+    if lean == 0 and nlu.hint:
+        return Action.URGENT
+    if lean == 1 and nlu.hint and nlu.candidates[1][1] >= URGENT_RUNNER_UP:
+        return Action.URGENT
+    return None
+
+
+def is_question(text: str) -> bool:
+    return _QUESTION.search(text) is not None
+
+
+def decide(
+    nlu: Any,
+    *,
+    text: str,
+    form_intent: str | None,
+    has_paused: bool,
+    answers_form: Callable[[], bool],
+    handles: Callable[[str], bool],
+) -> Decision:
+    """The next step for a text message.
+
+    ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
+    the message fills one of its slots; ``handles`` whether an intent has a handler.
+    """
+    alarm = danger(nlu)
+    if alarm is not None:
+        return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
+    intent = nlu.intent
+    if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
+        intent = "unknown"
+    if CANCEL.fullmatch(text):
+        return Decision(Action.CANCEL)
+    if form_intent is None:
+        if has_paused and RESUME.fullmatch(text):
+            return Decision(Action.RESUME)
+        return Decision(Action.ROUTE, intent)
+    if intent == "handoff":
+        return Decision(Action.ROUTE, intent)
+    if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
+        return Decision(Action.FORM)
+    question = intent in QUESTION_INTENTS and is_question(text)
+    if question and nlu.confidence >= INTERRUPT_CONFIDENCE:
+        return Decision(Action.ROUTE, intent)  # a clear question is not a slot value
+    if answers_form():
+        return Decision(Action.FORM)
+    if question and nlu.confidence >= QUESTION_CONFIDENCE:
+        return Decision(Action.ROUTE, intent)
+    if nlu.confidence >= INTERRUPT_CONFIDENCE:
+        return Decision(Action.ROUTE, intent)
+    return Decision(Action.FORM)
