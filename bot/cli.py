@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from sqlmodel import Session
 
+from bot.cli_demo import demo_app
 from bot.cli_notices import ledger_app, notices_app
 from bot.clock import SystemClock
 from bot.db import create_db_engine
@@ -35,6 +36,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
 app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(demo_app, name="demo")
 err = Console(stderr=True)
 out = Console()
 
