@@ -38,7 +38,8 @@ def seeded(demo: None, engine: Engine, clock: ManualClock, settings: Settings) -
 def _readme_lines() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     quick_start = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"「([^」]+)」", quick_start)
+    suggestions = quick_start.split("In the chat, try", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"「([^」]+)」", suggestions)
 
 
 def _day(moment: datetime, days: int) -> str:
