@@ -4,8 +4,9 @@ Times are relative to the moment of seeding: a string is a day and a Beijing clo
 the community import (``"-41d 08:40"``: 41 days ago at 08:40), a number is hours before now.
 A ticket's steps are hours after it was filed; each is done by the ticket's handler at the
 time unless the step names someone. ``bot/demo.py`` plays all of it through the real services.
-Every step of a story filed on an earlier day stays before midnight of that day's successor
-days, so the story is the same whatever the time of day of seeding.
+A story filed on an earlier day is over before today begins, so the history is the same
+whatever the time of day it is seeded (``bot/demo.py`` refuses an event after now; the README
+chat test seeds at 00:05).
 """
 
 from __future__ import annotations
