@@ -18,6 +18,7 @@ run: install
 	$(BIN)/hgj config init --if-missing
 	$(BIN)/hgj db upgrade
 	$(BIN)/hgj import examples/demo-community.toml
+	$(BIN)/hgj demo seed
 	$(BIN)/hgj serve
 
 test: install

@@ -28,6 +28,7 @@ from bot.cli_common import (
     set_now,
     settings,
 )
+from bot.cli_demo import demo_app
 from bot.cli_notices import ledger_app, notices_app
 from bot.db import create_db_engine
 from bot.errors import ConfigError
@@ -53,6 +54,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
 app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(demo_app, name="demo")
 app.command()(outbox)
 
 # Kept for modules that import these names from here.

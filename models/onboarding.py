@@ -39,7 +39,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def validate(data: dict[str, Any]) -> list[str]:
+def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
+    """Every problem of the file, each naming its section and entry (relative times resolve at ``now``)."""
     problems: list[str] = []
     community = data.get("community")
     if not isinstance(community, dict) or not _text(community.get("name")):
@@ -92,14 +93,14 @@ def validate(data: dict[str, Any]) -> list[str]:
         if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
             problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
     problems += validate_volunteering(
-        data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings
+        data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings, now=now
     )
     return problems
 
 
 def import_community(session: Session, *, data: dict[str, Any], now: datetime) -> ImportReport:
     """Load a community description; all-or-nothing (raises ImportError_ before writing anything)."""
-    problems = validate(data)
+    problems = validate(data, now=now)
     if problems:
         raise ImportError_(problems)
     report = ImportReport()

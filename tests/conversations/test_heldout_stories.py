@@ -16,7 +16,9 @@ from tests.support.wechat import WeChatSim
 STORIES = load(HERE / "heldout_stories.toml")
 
 
-def test_heldout_stories_raise_every_alarm_and_no_other(wechat: WeChatSim, demo: None, engine: Engine) -> None:
+def test_heldout_stories_raise_every_alarm_and_no_other(
+    wechat: WeChatSim, demo: None, engine: Engine
+) -> None:
     figures = run(STORIES, wechat=wechat, engine=engine)
     print(json.dumps(figures.summary(), ensure_ascii=False))
     missed = [(t.story, t.say) for t in figures.turns if t.alert and not t.alerted]

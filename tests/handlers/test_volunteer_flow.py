@@ -48,9 +48,9 @@ def test_sign_up_remind_check_in_earn_redeem_and_pick_up(
     app_client: TestClient,
     admin_headers: dict[str, str],
 ) -> None:
-    activity = _activity(session, "周六义诊进社区")
+    activity = _activity(session, "社区义诊")
     listing = wechat.send(WANG, "最近有什么志愿活动")
-    assert "周六义诊进社区" in listing and f"【{activity.id}】" in listing and "还剩 10 个名额" in listing
+    assert "社区义诊" in listing and f"【{activity.id}】" in listing and "还剩 10 个名额" in listing
 
     confirm = wechat.send(WANG, f"报名 {activity.id}")
     assert "确认报名" in confirm and "社区广场" in confirm and "11月28日（周六）09:00" in confirm
@@ -101,7 +101,7 @@ def test_sign_up_remind_check_in_earn_redeem_and_pick_up(
     assert "已完成" in wechat.send(WANG, "我的兑换")
     assert "没有待领取" in wechat.send(WANG, "取消兑换")
     history = wechat.send(WANG, "积分明细")
-    assert "+2 参加志愿活动「周六义诊进社区」" in history and "-6 兑换「幸福食堂午餐券」" in history
+    assert "+2 参加志愿活动「社区义诊」" in history and "-6 兑换「幸福食堂午餐券」" in history
     assert "您现在有 6 积分" in wechat.send(WANG, "积分多少")
 
 
