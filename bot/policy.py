@@ -37,6 +37,7 @@ RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|�
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
 )
+_WORDS = re.compile(r"[\s\W_]+")
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -59,10 +60,12 @@ class Decision:
         return self.action in (Action.EMERGENCY, Action.URGENT, Action.ROUTE)
 
 
-def danger(nlu: Any) -> Action | None:
-    """EMERGENCY, URGENT or None, from the NLU alone."""
+def danger(nlu: Any, text: str = "") -> Action | None:
+    """EMERGENCY, URGENT or None, from the NLU alone (and the length of what was said)."""
     if nlu.hazard is not None:
         return Action.EMERGENCY
+    if len(_WORDS.sub("", text)) <= 1:
+        return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
     lean = nlu.ranks("emergency")
     if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
@@ -91,7 +94,7 @@ def decide(
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler.
     """
-    alarm = danger(nlu)
+    alarm = danger(nlu, text)
     if alarm is not None:
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     intent = nlu.intent
@@ -100,7 +103,7 @@ def decide(
     if CANCEL.fullmatch(text):
         return Decision(Action.CANCEL)
     if form_intent is None:
-        if has_paused and RESUME.fullmatch(text):
+        if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from nlp.emergency import detect, hint
+from nlp.emergency import denied, detect, hint
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 
@@ -95,6 +95,12 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
             slots=slots,
             candidates=(("consult", JUST_ASKING_CONFIDENCE), *others[:2]),
         )
+    if pred.intent == "emergency" and denied(clean):
+        # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied.
+        others = tuple((label, score) for label, score in pred.candidates if label != "emergency")
+        if others:
+            label, score = others[0]
+            return Understanding(intent=label, confidence=score, slots=slots, candidates=others)
     # The classifier leaning to an emergency needs a hazard word to count; as runner-up, distress too.
     lean = [label for label, _ in pred.candidates[:2]]
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None

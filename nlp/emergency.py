@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["HAZARDS", "Alarm", "detect", "guard", "hint"]
+__all__ = ["HAZARDS", "Alarm", "denied", "detect", "guard", "hint"]
 
 _G = r"[^,.!?;。，！？；]"  # a character inside one clause
 _PERSON = (
@@ -206,6 +206,15 @@ def _first_cue(text: str) -> Alarm | None:
             if _counts(kind, text, match):
                 return Alarm(kind=kind, cue=match.group(0))
     return None
+
+
+def denied(text: str) -> bool:
+    """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」)."""
+    if _first_cue(text) is not None:
+        return False
+    return any(
+        _negated(text, match.start(), match.end()) for rx in _CUE_RES.values() for match in rx.finditer(text)
+    )
 
 
 def detect(text: str) -> Alarm | None:

@@ -106,7 +106,7 @@ def test_contract_shape() -> None:
     assert all(label in INTENTS for label, _ in result.candidates)
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.intent = "unknown"  # type: ignore[misc]
-    assert set(result.as_dict()) == {"intent", "confidence", "slots", "candidates", "ambiguous"}
+    assert set(result.as_dict()) == {"intent", "confidence", "slots", "candidates", "ambiguous", "hazard", "hint"}
 
 
 def test_ambiguous_means_close_call_above_threshold() -> None:
