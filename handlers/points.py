@@ -85,7 +85,13 @@ _MONTH = re.compile(r".*(本月|这个月|当月|月度).*")
 _RANK = re.compile(r".*(排行|排名|榜).*")
 _CATALOGUE = re.compile(r".*(爱心屋|幸福食堂|兑换什么|能换什么|可以换|换点什么|有什么可以兑|商品|礼品).*")
 _ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
-_REDEEM = re.compile(r"\s*(我要|我想)?(兑换|换)\s*(.+?)[。！!]?\s*")
+# 「兑换 洗衣液」「用积分兑换洗衣液」「拿积分换一袋大米」「积分换点东西」: what follows the verb is the gift.
+_REDEEM = re.compile(
+    r"\s*(?:我要|我想|想|要|帮我|给我)?(?:用|拿|把)?(?:我的)?(?:积分)?(?:来)?(?:兑换|换|兑)(?:成)?\s*(?:一下)?\s*(.+?)[。！!]?\s*"
+)
+_VAGUE_GIFT = re.compile(r"(点|些)?(东西|礼品|礼物|奖品|物品|啥|什么)(吧|呀|啊)?")
+# 「不要了」「取消刚才的兑换」「洗衣液不换了」: undo a redemption not yet picked up.
+_CANCEL_ORDER = re.compile(r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了).*")
 
 
 class RedeemForm(Form):
@@ -101,7 +107,9 @@ class RedeemForm(Form):
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         match = _REDEEM.fullmatch(ctx.text)
-        wanted = match.group(3) if match else (ctx.text if asking == "reward" else "")
+        wanted = match.group(1) if match else (ctx.text if asking == "reward" else "")
+        if _VAGUE_GIFT.fullmatch(wanted.strip()):
+            wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
         if not match and wanted and self.not_an_answer(ctx) and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
@@ -175,7 +183,7 @@ def _date(moment: Any) -> str:
 @router.intent("points")
 def on_points(ctx: Context) -> list[Reply]:
     text = ctx.text
-    if text.startswith("取消兑换"):
+    if _CANCEL_ORDER.fullmatch(text):
         return cancel_order(ctx)
     if _ORDERS.fullmatch(text):
         return show_orders(ctx)

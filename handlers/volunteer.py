@@ -81,7 +81,11 @@ TEXTS = {
 
 _NUMBER = re.compile(r"(?:第)?\s*([0-9]{1,6})\s*(?:个|号)?")
 _MINE = re.compile(r".*(我报名的|我的活动|我报了|报了哪些|我参加的).*")
-_CANCEL = re.compile(r".*(取消报名|不去了|退出活动|退报|取消活动).*")
+# 「取消周六义诊的报名」「那个活动我去不了了 帮我撤了」「报名的包饺子不参加了」
+_CANCEL = re.compile(
+    r".*((取消|撤销|撤回|撤掉|撤了|退掉|退出|退了)(.{0,12})(报名|活动)|(报名|活动)(.{0,8})(取消|撤|退掉|不参加)"
+    r"|去不了|不去了|参加不了|来不了|不参加了|不能参加|没法参加|没空去|退报|帮我撤了|给我撤了).*"
+)
 _RECORD = re.compile(r".*(志愿时长|服务时长|参加了几次|我的志愿).*")
 _TEAM = re.compile(
     r".*(加入|参加|入队|报名参加).*(队|红色管家|志愿者协会|服务社).*|.*(志愿队伍|有哪些队|我的队伍).*"
@@ -180,10 +184,10 @@ signup_form = router.form(SignupForm())
 @router.intent("volunteer")
 def on_volunteer(ctx: Context) -> list[Reply]:
     text = ctx.text
-    if _MINE.fullmatch(text):
-        return show_mine(ctx)
     if _CANCEL.fullmatch(text):
         return cancel(ctx)
+    if _MINE.fullmatch(text):
+        return show_mine(ctx)
     if "签到" in text:
         return on_checkin(ctx)
     if _RECORD.fullmatch(text):

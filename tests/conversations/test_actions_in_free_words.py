@@ -1,0 +1,25 @@
+"""Sign-ups and redemptions done in the words people use, not only in command words."""
+
+from __future__ import annotations
+
+from tests.support.wechat import WeChatSim
+
+WANG = "demo-resident-wang"
+
+
+def test_cancelling_a_sign_up_in_free_words(wechat: WeChatSim, demo: None) -> None:
+    assert "确认报名" in wechat.send(WANG, "报名 1")
+    assert "报名成功" in wechat.send(WANG, "是")
+    reply = wechat.send(WANG, "取消社区义诊的报名")
+    assert "已取消" in reply and "社区义诊" in reply
+    assert "已经报名" not in reply
+
+
+def test_redeeming_in_free_words_is_a_redemption_not_a_balance(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send(WANG, "用积分兑换洗衣液")
+    assert "洗衣液" in reply and "累计参加志愿活动" not in reply
+
+
+def test_wanting_something_unnamed_shows_the_gifts(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send(WANG, "我想用积分换点东西")
+    assert "想兑换什么" in reply and "没有找到" not in reply
