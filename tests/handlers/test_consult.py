@@ -56,3 +56,10 @@ def test_a_close_call_offers_the_best_two_entries(wechat: WeChatSim, demo: None)
     reply = wechat.send("demo-resident-wang", "开发商的车位只租不卖 业主能优先吗")
     assert "您是不是想问「车位车库归谁所有」还是「车位要先满足本小区业主」" in reply
     assert "依据" not in reply and "转人工" in reply
+
+
+def test_a_message_the_classifier_cannot_place_is_answered_when_the_base_is_sure(
+    wechat: WeChatSim, demo: None
+) -> None:
+    reply = wechat.send("demo-resident-wang", "外墙渗水物业说要等维修资金投票")
+    assert "——依据：《中华人民共和国民法典》第二百八十一条第二款" in reply
