@@ -18,9 +18,14 @@ def community_name(ctx: Context) -> str:
     return community.name if community else "本社区"
 
 
-def hotline(ctx: Context) -> str:
+def hotline_number(ctx: Context) -> str:
+    """The community's hotline as imported, or "" when it has none."""
     community = _community(ctx)
-    return community.hotline if community and community.hotline else "物业服务中心电话"
+    return community.hotline if community else ""
+
+
+def hotline(ctx: Context) -> str:
+    return hotline_number(ctx) or "物业服务中心电话"
 
 
 def home(ctx: Context) -> str:

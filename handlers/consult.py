@@ -1,4 +1,9 @@
-"""Consultation (咨询): answers from the knowledge base, always citing the rule they rest on."""
+"""Consultation (咨询): answers from the knowledge base, always citing the rule they rest on.
+
+A confident match is answered with its source. Otherwise the bot does not guess: it offers the
+best entry and the runner-up as 「您是不是想问…」 (sending a title gets that answer) and a person.
+Answers may hold the placeholder ``{hotline}``, filled with the community's hotline.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,20 @@ from functools import cache
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.common import hotline
-from nlp.faq import KnowledgeBase, default_kb
+from handlers.common import hotline, hotline_number
+from nlp.faq import SUGGEST_SCORE, Answer, KnowledgeBase, default_kb
 
 router = Router("consult")
 
 TEXTS = {
     "answer": "{answer}\n——依据：{source}",
     "unsure": "这个问题我还不太确定，怕说错耽误您。您可以回复「转人工」，或拨打物业电话 {hotline} 咨询。",
-    "related": "您可能想问：{titles}（直接发这几个字就行）",
+    "suggest": "这个问题我还不太确定。您是不是想问{titles}？直接发标题就行；"
+    "也可以回复「转人工」，或拨打物业电话 {hotline}。",
+    "or": "」还是「",
+    "no_hotline": "暂未登记",
 }
+HOTLINE = "{hotline}"
 
 
 @cache
@@ -30,14 +39,31 @@ def knowledge_base(ctx: Context) -> KnowledgeBase:
     return knowledge_for(ctx.settings.knowledge.path)
 
 
+def suggestions(found: Answer) -> list[str]:
+    """Titles worth offering when the answer is not confident: the best entry and the runner-up."""
+    return [a.title for a in (found, found.runner_up) if a and a.title and a.score >= SUGGEST_SCORE]
+
+
+def cited(ctx: Context, found: Answer) -> list[Reply]:
+    """The answer with its source, the community's hotline filled in."""
+    text = found.text.replace(HOTLINE, hotline_number(ctx) or TEXTS["no_hotline"])
+    return [Text(TEXTS["answer"].format(answer=text, source=found.source))]
+
+
+def confident_answer(ctx: Context) -> list[Reply]:
+    """The cited answer to ``ctx.text`` if the knowledge base is confident of one, else nothing."""
+    found = knowledge_base(ctx).answer(ctx.text)
+    return cited(ctx, found) if found.confident else []
+
+
 @router.intent("consult")
 def on_consult(ctx: Context) -> list[Reply]:
-    kb = knowledge_base(ctx)
-    found = kb.answer(ctx.text)
+    found = knowledge_base(ctx).answer(ctx.text)
     if found.confident:
-        return [Text(TEXTS["answer"].format(answer=found.text, source=found.source))]
-    replies: list[Reply] = [Text(TEXTS["unsure"].format(hotline=hotline(ctx)))]
-    titles = [a.title for a in kb.search(ctx.text, k=3) if a.title and a.score >= 0.3]
+        return cited(ctx, found)
+    phone = hotline(ctx)
+    titles = suggestions(found)
     if titles:
-        replies.append(Text(TEXTS["related"].format(titles="「" + "」「".join(titles) + "」")))
-    return replies
+        quoted = "「" + TEXTS["or"].join(titles) + "」"
+        return [Text(TEXTS["suggest"].format(titles=quoted, hotline=phone))]
+    return [Text(TEXTS["unsure"].format(hotline=phone))]

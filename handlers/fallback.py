@@ -6,6 +6,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
+from handlers.consult import confident_answer
 
 router = Router("fallback")
 
@@ -41,7 +42,9 @@ def fallback(ctx: Context) -> list[Reply]:
     if getattr(nlu, "ambiguous", False) and candidates:
         options = "还是".join(CHOICES[name] for name in candidates)
         return [Text(TEXTS["ambiguous"].format(options=options))]
-    return [Text(TEXTS["unknown"])]
+    # A situation the classifier cannot place (「外墙渗水物业说要等维修资金投票」) may still be one
+    # the knowledge base is sure of: answer it with its rule rather than say 「没太明白」.
+    return confident_answer(ctx) or [Text(TEXTS["unknown"])]
 
 
 @router.kind("video", "link")  # images: handlers/worker.py (photos for tickets)

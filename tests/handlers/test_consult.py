@@ -39,3 +39,27 @@ def test_an_admin_supplied_knowledge_file_replaces_the_packaged_one(
     wechat.client.app.state.settings.knowledge.path = str(kb_dir)  # type: ignore[attr-defined]
     reply = wechat.send("demo-resident-wang", "请问桑拿房几点开门")
     assert "8:00-22:00" in reply and "会所管理规定第3条" in reply
+
+
+def test_an_answer_fills_in_the_community_hotline(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("demo-resident-wang", "怎么交物业费")
+    assert "0351-6012345" in reply and "{hotline}" not in reply
+    assert "——依据：《物业管理条例》第七条" in reply
+
+
+def test_a_situation_is_answered_with_its_article(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("demo-resident-wang", "小区停车位收入归谁")
+    assert "——依据：《中华人民共和国民法典》第二百八十二条" in reply
+
+
+def test_a_close_call_offers_the_best_two_entries(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("demo-resident-wang", "开发商的车位只租不卖 业主能优先吗")
+    assert "您是不是想问「车位车库归谁所有」还是「车位要先满足本小区业主」" in reply
+    assert "依据" not in reply and "转人工" in reply
+
+
+def test_a_message_the_classifier_cannot_place_is_answered_when_the_base_is_sure(
+    wechat: WeChatSim, demo: None
+) -> None:
+    reply = wechat.send("demo-resident-wang", "外墙渗水物业说要等维修资金投票")
+    assert "——依据：《中华人民共和国民法典》第二百八十一条第二款" in reply
