@@ -1,7 +1,8 @@
 """Intent classifier over jieba words and character 1-3 grams.
 
 An even mix of naive Bayes and an averaged perceptron (see ``nlp.learners``), trained in
-pure Python from ``data/train.tsv`` on first use (deterministic, a few tenths of a second).
+pure Python on first use from ``data/train.tsv`` plus every ``data/train/*.tsv`` (one file
+per writing style, read in sorted order so training is deterministic).
 Both turn their scores into probabilities scaled by message length, so ``confidence`` means
 roughly the same for short and long messages.  Two thresholds turn a
 weak or close call into ``unknown`` or an ``ambiguous`` flag instead of a wrong guess:
@@ -35,6 +36,8 @@ __all__ = [
     "classifier",
     "features",
     "read_examples",
+    "read_training",
+    "training_files",
 ]
 
 INTENTS: tuple[str, ...] = (
@@ -52,6 +55,7 @@ INTENTS: tuple[str, ...] = (
     "unknown",
 )
 TRAIN_FILE = Path(__file__).with_name("data") / "train.tsv"
+TRAIN_DIR = Path(__file__).with_name("data") / "train"
 
 SCORE_THRESHOLD = 0.40
 MARGIN_THRESHOLD = 0.20
@@ -113,6 +117,16 @@ def read_examples(path: str | Path) -> list[tuple[str, str]]:
     return out
 
 
+def training_files() -> list[Path]:
+    """``data/train.tsv`` then every ``data/train/*.tsv`` in sorted order."""
+    return [TRAIN_FILE, *sorted(TRAIN_DIR.glob("*.tsv"))]
+
+
+def read_training() -> list[tuple[str, str]]:
+    """All training examples, file by file in ``training_files()`` order."""
+    return [example for path in training_files() for example in read_examples(path)]
+
+
 class Classifier:
     """Ensemble of naive Bayes and an averaged perceptron, with coverage/score/margin thresholds."""
 
@@ -160,10 +174,10 @@ _model: Classifier | None = None
 
 
 def classifier() -> Classifier:
-    """The shared classifier, trained from ``data/train.tsv`` on first call (thread-safe)."""
+    """The shared classifier, trained from ``read_training()`` on first call (thread-safe)."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = Classifier(read_examples(TRAIN_FILE))
+                _model = Classifier(read_training())
     return _model
