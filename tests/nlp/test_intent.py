@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nlp import INTENTS, Understanding, understand
-from nlp.intent import MARGIN_THRESHOLD, SCORE_THRESHOLD, read_examples
+from nlp.intent import MARGIN_THRESHOLD, SCORE_THRESHOLD, read_examples, read_training
 
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "nlp" / "data" / "heldout.tsv"
@@ -51,7 +51,9 @@ def test_heldout_covers_all_intents_and_never_copies_training() -> None:
 
 
 def test_training_set_is_large_and_balanced() -> None:
-    train = read_examples(TRAIN)
+    # train.tsv plus nlp/data/train/*.tsv: relabelling phone-number questions from handoff to
+    # consult (label guide) leaves train.tsv alone with fewer than 80 handoff lines.
+    train = read_training()
     assert len(train) >= 1200
     for label in INTENTS:
         assert sum(1 for y, _ in train if y == label) >= 80, label
