@@ -3,16 +3,22 @@ PY ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The intent model, trained at build time from the training data (see nlp/model_store.py).
+MODEL := nlp/data/model.pickle
 
 .PHONY: install run test test-future lint format bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(MODEL)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+$(MODEL): $(STAMP) nlp/data/train.tsv $(wildcard nlp/data/train/*.tsv) nlp/data/userdict.txt \
+		nlp/intent.py nlp/learners.py nlp/tokenise.py nlp/normalise.py nlp/model_store.py
+	$(BIN)/python -m nlp.model_store
 
 run: install
 	$(BIN)/hgj config init --if-missing
@@ -40,4 +46,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache data
+	rm -rf $(VENV) .pytest_cache .ruff_cache data $(MODEL)

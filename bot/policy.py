@@ -2,8 +2,8 @@
 
 NLU says what was said; this module alone decides what happens next (Rasa's split):
 
-1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
-   emergency whatever form, confirmation or question is open.
+1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency in a
+   message with a word of danger, is an emergency whatever form or question is open.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -67,7 +67,7 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     if len(_WORDS.sub("", text)) <= 1:
         return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
     lean = nlu.ranks("emergency")
-    if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
+    if lean == 0 and nlu.hint and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT

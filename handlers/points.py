@@ -91,7 +91,9 @@ _REDEEM = re.compile(
 )
 _VAGUE_GIFT = re.compile(r"(点|些)?(东西|礼品|礼物|奖品|物品|啥|什么)(吧|呀|啊)?")
 # 「不要了」「取消刚才的兑换」「洗衣液不换了」: undo a redemption not yet picked up.
-_CANCEL_ORDER = re.compile(r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了).*")
+_CANCEL_ORDER = re.compile(
+    r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了).*"
+)
 
 
 class RedeemForm(Form):

@@ -18,6 +18,8 @@ from nlp.normalise import normalise
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
+from nlp.slots.address import find_address
+
 try:
     from nlp.slots import extract_slots
 except ImportError:  # merged later from the slots branch
@@ -64,6 +66,24 @@ class Understanding:
         }
 
 
+_LIVES = re.compile(r"(我|我家|俺家|我们家)?(住在|住|是|在)?$")
+_REST = re.compile(r"[\W_]+")
+
+
+def _without_address(clean: str) -> str:
+    """What the message says besides where: 「我住3栋2单元502，厨房漏水」 is classified as 「厨房漏水」.
+
+    A message that is only an address keeps it (the handlers decide what an address alone means).
+    """
+    found = find_address(clean)
+    if found is None:
+        return clean
+    start, end = found.span
+    head = _LIVES.sub("", clean[:start])
+    rest = head + clean[end:]
+    return rest if len(_REST.sub("", rest)) >= 2 else clean
+
+
 def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     """Classify one resident message.  Never raises for any string input.
 
@@ -74,7 +94,7 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if not clean:
         return Understanding(intent="unknown", confidence=0.0)
     slots = dict(extract_slots(clean, today=today))
-    pred = classifier().predict(clean)
+    pred = classifier().predict(_without_address(clean))
     alarm = detect(clean)
     if alarm is not None:
         slots.setdefault("hazard", alarm.kind)

@@ -1,7 +1,8 @@
 """Intent classifier over jieba words and character 1-3 grams.
 
 An even mix of naive Bayes and an averaged perceptron (see ``nlp.learners``), trained in
-pure Python from ``data/train.tsv`` on first use (deterministic, a few tenths of a second).
+pure Python on first use from ``data/train.tsv`` plus every ``data/train/*.tsv`` (one file
+per writing style, read in sorted order so training is deterministic).
 Both turn their scores into probabilities scaled by message length, so ``confidence`` means
 roughly the same for short and long messages.  Two thresholds turn a
 weak or close call into ``unknown`` or an ``ambiguous`` flag instead of a wrong guess:
@@ -21,6 +22,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nlp.learners import AveragedPerceptron, NaiveBayes, scaled_softmax
 from nlp.tokenise import cut
@@ -36,6 +38,8 @@ __all__ = [
     "features",
     "read_examples",
     "read_labelled",
+    "read_training",
+    "training_files",
 ]
 
 INTENTS: tuple[str, ...] = (
@@ -53,6 +57,7 @@ INTENTS: tuple[str, ...] = (
     "unknown",
 )
 TRAIN_FILE = Path(__file__).with_name("data") / "train.tsv"
+TRAIN_DIR = Path(__file__).with_name("data") / "train"
 
 SCORE_THRESHOLD = 0.40
 MARGIN_THRESHOLD = 0.20
@@ -121,21 +126,48 @@ def read_examples(path: str | Path) -> list[tuple[str, str]]:
     return [(label, text) for label, text, _ in read_labelled(path)]
 
 
+def training_files() -> list[Path]:
+    """``data/train.tsv`` then every ``data/train/*.tsv`` in sorted order."""
+    return [TRAIN_FILE, *sorted(TRAIN_DIR.glob("*.tsv"))]
+
+
+def read_training() -> list[tuple[str, str]]:
+    """All training examples, file by file in ``training_files()`` order."""
+    return [example for path in training_files() for example in read_examples(path)]
+
+
 class Classifier:
     """Ensemble of naive Bayes and an averaged perceptron, with coverage/score/margin thresholds."""
 
-    def __init__(self, examples: Iterable[tuple[str, str]]) -> None:
+    def __init__(
+        self, examples: Iterable[tuple[str, str]] = (), *, parts: dict[str, Any] | None = None
+    ) -> None:
+        if parts is not None:  # a model trained at build time (nlp.model_store)
+            self.labels: tuple[str, ...] = parts["labels"]
+            self._sharpness, self._temperature = parts["sharpness"], parts["temperature"]
+            self._rows: dict[str, Sequence[float]] = parts["rows"]
+            return
         from nlp.normalise import normalise
 
         data = [(label, features(normalise(text))) for label, text in examples]
-        self.vocab: frozenset[str] = frozenset(f for _, feats in data for f in feats)
-        self.labels: tuple[str, ...] = tuple(label for label in INTENTS if any(y == label for y, _ in data))
-        self._nb = NaiveBayes(self.labels, data)
-        self._ap = AveragedPerceptron(self.labels, data)
+        vocab = {f for _, feats in data for f in feats}
+        self.labels = tuple(label for label in INTENTS if any(y == label for y, _ in data))
+        nb = NaiveBayes(self.labels, data)
+        ap = AveragedPerceptron(self.labels, data)
         # Both models' rows side by side, so one pass over a message's features scores both
         # (the same sums, in the same order, as each model's own ``probabilities``).
-        assert self._nb.labels == self.labels == self._ap.labels
-        self._rows = {f: self._nb.rows[f] + self._ap.rows[f] for f in self.vocab}
+        assert nb.labels == self.labels == ap.labels
+        self._sharpness, self._temperature = nb.sharpness, ap.temperature
+        self._rows = {f: nb.rows[f] + ap.rows[f] for f in vocab}
+
+    def parts(self) -> dict[str, Any]:
+        """What ``nlp.model_store`` saves: enough to rebuild this classifier without training."""
+        return {
+            "labels": self.labels,
+            "sharpness": self._sharpness,
+            "temperature": self._temperature,
+            "rows": self._rows,
+        }
 
     def distribution(self, feats: Sequence[str]) -> tuple[list[tuple[str, float]], float]:
         """Ranked (label, probability) pairs and the share of ``feats`` seen in training."""
@@ -144,8 +176,8 @@ class Classifier:
         n = len(self.labels)
         if rows:
             sums = [sum(column) for column in zip(*rows, strict=True)]
-            p_nb = scaled_softmax(sums[:n], self._nb.sharpness / len(rows))
-            p_ap = scaled_softmax(sums[n:], self._ap.temperature / math.sqrt(len(rows)))
+            p_nb = scaled_softmax(sums[:n], self._sharpness / len(rows))
+            p_ap = scaled_softmax(sums[n:], self._temperature / math.sqrt(len(rows)))
             mixed = [(a + b) / 2 for a, b in zip(p_nb, p_ap, strict=True)]
         else:
             mixed = [1.0 / n] * n
@@ -168,10 +200,14 @@ _model: Classifier | None = None
 
 
 def classifier() -> Classifier:
-    """The shared classifier, trained from ``data/train.tsv`` on first call (thread-safe)."""
+    """The shared classifier (thread-safe): the build-time model when it is current, else trained
+    from ``read_training()`` on first call."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
-                _model = Classifier(read_examples(TRAIN_FILE))
+                from nlp.model_store import load
+
+                parts = load()
+                _model = Classifier(parts=parts) if parts is not None else Classifier(read_training())
     return _model
