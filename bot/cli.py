@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
@@ -234,11 +235,18 @@ def db_upgrade(config: ConfigOption = None) -> None:
 @config_app.command("init")
 def config_init(
     config: Annotated[
-        Path, typer.Option("--config", "-c", "--path", help="写到哪个文件（默认当前目录的 config.toml）。")
-    ] = Path("config.toml"),
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            "--path",
+            help="写到哪个文件（默认：环境变量 HGJ_CONFIG，否则当前目录的 config.toml）。",
+        ),
+    ] = None,
     if_missing: Annotated[bool, typer.Option("--if-missing", help="文件已存在时什么也不做。")] = False,
 ) -> None:
     """根据 config.example.toml 生成本机配置，token 和密钥随机生成。"""
+    config = config or Path(os.environ.get("HGJ_CONFIG") or "config.toml")
     if config.exists():
         if if_missing:
             out.print(

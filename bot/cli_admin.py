@@ -110,7 +110,7 @@ def token_list(config: ConfigOption = None) -> None:
     with Session(engine(config)) as session:
         records = list(session.exec(select(ApiToken).order_by(ApiToken.id)))  # type: ignore[arg-type]
     if not records:
-        out.print("还没有创建过令牌。配置文件 [admin] tokens 里的管理员令牌不在此列。")
+        out.print("还没有创建过令牌。配置文件 [admin] tokens 里的管理员令牌不在此列。", markup=False)
     for record in records:
         state = "已吊销" if record.revoked_at else "有效"
         out.print(f"{record.id}\t{record.name}\t{record.role.value}\t{state}", markup=False)

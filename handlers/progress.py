@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
 from models.feedback import awaiting_feedback, cancel, confirm_fixed, rate, reopen, urge
 from models.people import Person
@@ -25,6 +26,7 @@ router = Router("progress")
 TEXTS = {
     "none": "您还没有报修或反映过问题。需要报修请直接说，例如「3栋2单元502厨房水管漏水」。",
     "list_head": "您最近的事项：",
+    "found": "您问的是这一件：",
     "line": "· {code} {kind}｜{place}｜{what}｜{status}{handler}{due}",
     "handler": "｜{name}负责",
     "due": "｜预计 {due} 前",
@@ -82,7 +84,56 @@ def on_progress(ctx: Context) -> list[Reply]:
         return not_fixed(ctx)
     if re.search(r"催", text):
         return urge_ticket(ctx)
-    return _list(ctx)
+    meant = _meant(ctx)
+    return _one(ctx, meant) if meant is not None else _list(ctx)
+
+
+_ADDRESSISH = re.compile(r"[\d\s栋单元号楼室层座的了]")
+
+
+def _words(text: str) -> set[str]:
+    """Two-character pieces of what was said, leaving out addresses and particles."""
+    return {text[i : i + 2] for i in range(len(text) - 1) if not _ADDRESSISH.search(text[i : i + 2])}
+
+
+_DAYS_AGO = {"今天": 0, "今早": 0, "上午": 0, "昨天": 1, "昨晚": 1, "前天": 2, "大前天": 3}
+_WEEK_AGO = re.compile(r"上周|上礼拜|上星期|前几天|几天前")
+
+
+def _meant(ctx: Context) -> Ticket | None:
+    """The earlier ticket a progress question points at by place, category, words or day, if any."""
+    text, slots = ctx.text, ctx.slots
+    today = ctx.now.astimezone(LOCAL_TZ).date()
+    best, best_score = None, 0
+    for ticket in tickets_of(ctx.session, reporter_id=ctx.person.id, limit=20):  # type: ignore[arg-type]
+        score = 0
+        if slots.get("category") and slots["category"] == ticket.category:
+            score += 2
+        if slots.get("building") and ticket.place.startswith(slots["building"]):
+            score += 2 if not slots.get("room") or slots["room"] in ticket.place else 1
+        score += len(_words(text) & _words(ticket.description))
+        age = (today - ticket.created_at.astimezone(LOCAL_TZ).date()).days
+        if any(word in text and age == days for word, days in _DAYS_AGO.items()) or (
+            _WEEK_AGO.search(text) and 2 <= age <= 10
+        ):
+            score += 2
+        if score > best_score:
+            best, best_score = ticket, score
+    return best if best_score >= 2 else None
+
+
+def _one(ctx: Context, ticket: Ticket) -> list[Reply]:
+    handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+    line = TEXTS["line"].format(
+        code=ticket.code,
+        kind=KIND_LABEL[ticket.kind],
+        place=ticket.place or "—",
+        what=ticket.category or ticket.description[:12],
+        status=STATUS_LABEL[ticket.status],
+        handler=TEXTS["handler"].format(name=handler.name) if handler else "",
+        due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",
+    )
+    return [Text(TEXTS["found"] + "\n" + line.removeprefix("· "))]
 
 
 def _list(ctx: Context) -> list[Reply]:

@@ -35,6 +35,7 @@ SAMPLES = ROOT / "tests" / "fixtures" / "wechat"  # copied in; see NOTICE.md the
 POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
+HARNESS_VARIABLES = ("HGJ_TEST_", "HGJ_REQUIRE_", "HGJ_CHROMIUM")
 faketime.repair_sleep()  # only under `make test-future`; see tests/support/faketime.py
 
 WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
@@ -47,8 +48,8 @@ def hermetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The suite reads no config of the machine's: no ./config.toml, no $HGJ_*, no home directory."""
     home = tmp_path_factory.mktemp("home")
     with pytest.MonkeyPatch.context() as patch:
-        for key in list(os.environ):
-            if key.startswith("HGJ_") and key != "HGJ_TEST_POSTGRES_URL":
+        for key in list(os.environ):  # config overrides go; the harness's own switches stay
+            if key.startswith("HGJ_") and not key.startswith(HARNESS_VARIABLES):
                 patch.delenv(key)
         patch.setenv("HOME", str(home))
         patch.setattr(bot.settings, "DEFAULT_CONFIG_PATH", home / "no-config.toml")

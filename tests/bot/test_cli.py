@@ -90,3 +90,11 @@ def test_now_sets_the_commands_clock_and_a_bad_one_is_refused(cli: CliRunner) ->
     ok = cli.invoke(app, ["--now", "2031-05-04T10:00+08:00", "token", "list"])
     assert ok.exit_code == 2  # no database here, but the time was accepted
     assert STATE.clock.now().year == 2031
+
+
+def test_config_init_writes_where_hgj_config_points(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "etc" / "hgj.toml"
+    target.parent.mkdir()
+    result = cli.invoke(app, ["config", "init"], env={"HGJ_CONFIG": str(target), "COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and not (tmp_path / "config.toml").exists()
