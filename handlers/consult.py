@@ -1,7 +1,8 @@
 """Consultation (咨询): answers from the knowledge base, always citing the rule they rest on.
 
 A confident match is answered with its source. Otherwise the bot does not guess: it offers the
-best entry and the runner-up as 「您是不是想问…」 (sending a title gets that answer) and a person.
+best entry and the runner-up as 「您是不是想问…」 (sending a title gets that answer) and a person,
+and keeps the question for an admin to answer into the knowledge base (``models.unanswered``).
 Answers may hold the placeholder ``{hotline}``, filled with the community's hotline.
 """
 
@@ -13,6 +14,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import hotline, hotline_number
+from models.unanswered import record_unanswered
 from nlp.faq import SUGGEST_SCORE, Answer, KnowledgeBase, default_kb
 
 router = Router("consult")
@@ -63,6 +65,7 @@ def on_consult(ctx: Context) -> list[Reply]:
         return cited(ctx, found)
     phone = hotline(ctx)
     titles = suggestions(found)
+    record_unanswered(ctx.session, text=ctx.text, suggested="、".join(titles), now=ctx.now)
     if titles:
         quoted = "「" + TEXTS["or"].join(titles) + "」"
         return [Text(TEXTS["suggest"].format(titles=quoted, hotline=phone))]

@@ -23,6 +23,7 @@ from models.rewards import Redemption, Reward
 from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
+from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "TicketEvent",
     "TicketKind",
     "TicketStatus",
+    "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",
 ]

@@ -51,7 +51,7 @@ _QUESTION_BOOST = 2
 #: BM25 score at which `Answer.score` (= bm25 / (bm25 + SCORE_HALF)) reaches 0.5, the confidence bar.
 SCORE_HALF = 24.0
 #: Share of the question's topical weight the best entry's title, questions and keywords must match.
-CONFIDENT_COVERAGE = 0.08
+CONFIDENT_COVERAGE = 0.18
 #: The best entry must beat the runner-up by this factor of BM25 score.
 CONFIDENT_MARGIN = 1.1
 #: Below the confidence bar, entries scoring at least this are worth offering as 「您是不是想问…」.

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
-from bot.api.deps import AdminActor, Everyone, NowDep, SessionDep
+from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, SessionDep
 from handlers.consult import knowledge_for
 from models.access import Actor, audit
 from models.knowledge import EntryInput, KnowledgeEditError, save_entry, upload_file
+from models.unanswered import QuestionStatus, UnansweredQuestion, close_question, open_questions
 
 router = APIRouter(tags=["knowledge"])
 FileName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,60}\.toml$")]
@@ -141,3 +142,54 @@ async def put_file(
         raise HTTPException(code, detail=str(exc)) from exc
     _saved(session, admin, now, "knowledge.upload", f"knowledge-file:{name}")
     return {"file": name, "entries": total}
+
+
+class Answered(BaseModel):
+    entry_id: str = Field(min_length=1, max_length=80, description="the knowledge entry that answers it")
+
+
+def _question(row: UnansweredQuestion) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "text": row.text,
+        "asked": row.asked,
+        "status": row.status.value,
+        "suggested": row.suggested,
+        "entry_id": row.entry_id,
+        "first_asked_at": row.first_asked_at.isoformat(),
+        "last_asked_at": row.last_asked_at.isoformat(),
+    }
+
+
+@router.get("/knowledge-questions")
+def unanswered(
+    session: SessionDep, _actor: DeskActor, limit: int = Query(100, ge=1, le=500)
+) -> dict[str, Any]:
+    """Questions residents asked that the bot could not answer, the most asked first."""
+    items = [_question(row) for row in open_questions(session, limit=limit)]
+    return {"items": items, "total": len(items)}
+
+
+def _close(session: SessionDep, question_id: int, status_: QuestionStatus, entry_id: str = "") -> None:
+    if not close_question(session, question_id=question_id, status=status_, entry_id=entry_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"question {question_id} not found")
+
+
+@router.post("/knowledge-questions/{question_id}/answered")
+def mark_answered(
+    question_id: int, body: Answered, session: SessionDep, admin: AdminActor, now: NowDep
+) -> dict[str, Any]:
+    """Record that an entry (added or edited) now answers this question."""
+    with session.begin():
+        _close(session, question_id, QuestionStatus.answered, body.entry_id)
+        audit(session, actor=admin, action="knowledge.answered", now=now, target=f"question:{question_id}")
+    return {"id": question_id, "status": "answered", "entry_id": body.entry_id}
+
+
+@router.post("/knowledge-questions/{question_id}/dismiss")
+def dismiss(question_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
+    """Not a question for the knowledge base (it reopens if residents keep asking it)."""
+    with session.begin():
+        _close(session, question_id, QuestionStatus.dismissed)
+        audit(session, actor=admin, action="knowledge.dismiss", now=now, target=f"question:{question_id}")
+    return {"id": question_id, "status": "dismissed"}

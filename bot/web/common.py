@@ -90,3 +90,6 @@ def back(path: str, **message: str) -> Response:
 
 def local(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
     return moment.astimezone(LOCAL_TZ).strftime(fmt) if moment else ""
+
+
+templates.env.filters["local"] = local

@@ -12,6 +12,7 @@ from bot.web.common import OfficeDep, back, page, require_admin
 from handlers.consult import knowledge_for
 from models.access import audit
 from models.knowledge import EntryInput, KnowledgeEditError, save_entry
+from models.unanswered import QuestionStatus, UnansweredQuestion, close_question, open_questions
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -22,11 +23,18 @@ def _lines(text: str) -> tuple[str, ...]:
 
 @router.get("/knowledge", response_class=HTMLResponse)
 def knowledge(
-    request: Request, session: SessionDep, actor: OfficeDep, q: str = "", edit: str = "", new: str = ""
+    request: Request,
+    session: SessionDep,
+    actor: OfficeDep,
+    q: str = "",
+    edit: str = "",
+    new: str = "",
+    ask: int | None = None,
 ) -> HTMLResponse:
     path = request.app.state.settings.knowledge.path
     kb = knowledge_for(path)
     answer = kb.answer(q) if q.strip() else None
+    asked = session.get(UnansweredQuestion, ask) if ask is not None else None
     return page(
         request,
         "knowledge.html",
@@ -36,7 +44,9 @@ def knowledge(
         answer=answer,
         entries=kb.entries,
         editing=kb.get(edit) if edit else None,
-        adding=bool(new),
+        adding=bool(new) or asked is not None,
+        asked=asked,
+        unanswered=open_questions(session, limit=50),
         editable=bool(path),
         kb_path=path or "nlp/data/knowledge（内置，只读）",
     )
@@ -55,6 +65,7 @@ def save(
     questions: Annotated[str, Form()] = "",
     keywords: Annotated[str, Form()] = "",
     create: Annotated[str, Form()] = "",
+    ask: Annotated[str, Form()] = "",
 ) -> Response:
     """Save an edited entry (or a new one with ``create``); the chat answers from it at once."""
     require_admin(actor)
@@ -74,4 +85,19 @@ def save(
     with session.begin():
         action = "knowledge.add" if create else "knowledge.edit"
         audit(session, actor=actor, action=action, now=now, target=f"knowledge:{entry.id}")
+        if ask.isdigit():
+            close_question(session, question_id=int(ask), status=QuestionStatus.answered, entry_id=entry.id)
     return back("/console/knowledge", ok=f"条目 {entry.id} 已保存，机器人立即按新内容回答。", q=entry.title)
+
+
+@router.post("/knowledge/questions/{question_id}/dismiss")
+def dismiss_question(session: SessionDep, actor: OfficeDep, now: NowDep, question_id: int) -> Response:
+    """Not for the knowledge base (it comes back if residents keep asking)."""
+    require_admin(actor)
+    with session.begin():
+        found = close_question(session, question_id=question_id, status=QuestionStatus.dismissed)
+        if found:
+            audit(session, actor=actor, action="knowledge.dismiss", now=now, target=f"question:{question_id}")
+    if not found:
+        return back("/console/knowledge", error="没有找到这个问题，可能已经处理过了。")
+    return back("/console/knowledge", ok="已忽略这个问题；居民再问时会重新列出。")

@@ -123,6 +123,9 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("POST", "/api/v1/knowledge", {"id": "new-1", **entry}, {A}),
         ("PUT", "/api/v1/knowledge/mfd-942", entry, {A}),
         ("PUT", "/api/v1/knowledge-files/x.toml", "", {A}),
+        ("GET", "/api/v1/knowledge-questions", None, {A, S, T}),
+        ("POST", "/api/v1/knowledge-questions/999/answered", {"entry_id": "mfd-942"}, {A}),
+        ("POST", "/api/v1/knowledge-questions/999/dismiss", None, {A}),
     ]
 
 

@@ -17,8 +17,10 @@ from nlp.numerals import DIGITS, parse_positional
 
 DEV = Path(__file__).with_name("data") / "faq_dev.tsv"
 MIN_TOP1 = 0.88
-MIN_CONFIDENT_RIGHT = 0.72
-MAX_CONFIDENT_WRONG = 0.08
+# A confident wrong answer cites the wrong rule; an unsure one offers two titles and a person.
+# Coverage 0.18 (was 0.08) trades confident-right 0.79 -> ~0.72 for confident-wrong 0.049 -> ~0.03.
+MIN_CONFIDENT_RIGHT = 0.68
+MAX_CONFIDENT_WRONG = 0.04
 
 
 @pytest.fixture(scope="module")
