@@ -61,6 +61,7 @@ class Dispatcher:
         self.events: dict[str, Handler] = {}
         self.kinds: dict[str, Handler] = {}
         self.commands: list[tuple[re.Pattern[str], Handler]] = []
+        self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -68,6 +69,7 @@ class Dispatcher:
             self.events.update(router.events)
             self.kinds.update(router.kinds)
             self.commands.extend(router.commands)
+            self.first_commands.extend(router.first_commands)
 
     def dispatch(
         self,
@@ -120,6 +122,11 @@ class Dispatcher:
             return as_list(handler(ctx))
         # Relative times (「明天上午」) are the community's days, on the injected clock.
         ctx.nlu = self.understand(message.text, today=ctx.now.astimezone(LOCAL_TZ).date())
+        for pattern, handler in self.first_commands:
+            if pattern.fullmatch(message.text.strip()):
+                if form is not None:
+                    pause_form(ctx)
+                return as_list(handler(ctx))
         decision = policy.decide(
             ctx.nlu,
             text=message.text,

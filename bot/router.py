@@ -22,6 +22,8 @@ class Router:
         self.intents: dict[str, Handler] = {}
         self.events: dict[str, Handler] = {}
         self.commands: list[tuple[re.Pattern[str], Handler]] = []
+        # Commands whose handler deals with danger itself (「已走访 敲门没人应」): they run first.
+        self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -37,12 +39,16 @@ class Router:
         """Handle message kinds that carry no text (``image``, ``location``, ...)."""
         return self._register(self.kinds, names)
 
-    def command(self, pattern: str) -> Callable[[Handler], Handler]:
-        """Handle texts matching ``pattern`` (full match), before the NLU is asked."""
+    def command(self, pattern: str, *, handles_danger: bool = False) -> Callable[[Handler], Handler]:
+        """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
+
+        ``handles_danger``: the handler itself escalates what the text reports (a welfare visit that
+        found no one), so it runs before the policy's emergency check.
+        """
         compiled = re.compile(pattern)
 
         def decorator(handler: Handler) -> Handler:
-            self.commands.append((compiled, handler))
+            (self.first_commands if handles_danger else self.commands).append((compiled, handler))
             return handler
 
         return decorator

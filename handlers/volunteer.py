@@ -322,7 +322,7 @@ def on_team(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["joined" if joined else "already_member"].format(team=team.name))]
 
 
-@router.command(r"\s*已走访[\s，,：:。.]*.*")
+@router.command(r"\s*已走访[\s，,：:。.]*.*", handles_danger=True)
 def on_visited(ctx: Context) -> list[Reply]:
     note = re.sub(r"^\s*已走访[\s，,：:。.]*", "", ctx.text)
     result = record_visit(
