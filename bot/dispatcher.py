@@ -36,6 +36,7 @@ TEXTS = {
     "expired": "刚才的「{title}」很久没有继续，已自动取消；需要的话随时重新开始。",
     "cancelled": "好的，已取消「{title}」。",
     "nothing_to_cancel": "现在没有进行中的事项，有需要随时告诉我。",
+    "also": "您还提到「{words}」，这件办好后再单独跟我说一声，我接着帮您。",
     "offer_back": "刚才的「{title}」还没办完，回复「继续」接着办，回复「取消」就不办了。",
     "resumed": "好的，接着办「{title}」。",
     "nothing_to_resume": "刚才没有没办完的事，有需要请直接告诉我。",
@@ -144,6 +145,9 @@ class Dispatcher:
         if form is not None:
             pause_form(ctx)
         replies = self._handle(ctx, decision)
+        also = getattr(ctx.nlu, "also", None)
+        if decision.action is Action.ROUTE and also and also[0] != decision.intent:
+            replies.append(Text(TEXTS["also"].format(words=also[1][:30])))
         if form is not None and decision.action is Action.ROUTE and ctx.state.form is None:
             replies.append(Text(TEXTS["offer_back"].format(title=form.title)))
         return replies

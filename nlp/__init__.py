@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
 from nlp.emergency import denied, detect, hint
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
@@ -30,6 +31,7 @@ except ImportError:  # merged later from the slots branch
 
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
+PRECEDENCE_MAX_CHARS = 40
 # 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
 _JUST_ASKING = re.compile(
     r"(不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
@@ -48,6 +50,7 @@ class Understanding:
     ambiguous: bool = False
     hazard: str | None = None  # the hazard kind of a clear alarm (fire, gas, lift, ...)
     hint: str | None = None  # partial evidence: a hazard word said with distress
+    also: tuple[str, str] | None = None  # a second request in the message: (intent, its words)
 
     def ranks(self, intent: str) -> int | None:
         """Where ``intent`` stands among the candidates (0 = top), or None."""
@@ -63,6 +66,7 @@ class Understanding:
             "ambiguous": self.ambiguous,
             "hazard": self.hazard,
             "hint": self.hint,
+            "also": list(self.also) if self.also else None,
         }
 
 
@@ -124,11 +128,25 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     # The classifier leaning to an emergency needs a hazard word to count; as runner-up, distress too.
     lean = [label for label, _ in pred.candidates[:2]]
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
+    intent, confidence, also = pred.intent, pred.confidence, None
+    if intent != "emergency":
+        asked = requests(clean, _classify)
+        if asked and len(clean) <= PRECEDENCE_MAX_CHARS and rank(asked[0][0]) < rank(intent):
+            # A short message with two requests is the more pressing one (a long story is not:
+            # its early clauses are background).
+            intent, confidence = asked[0][0], max(confidence, CLAUSE_CONFIDENCE)
+        also = next(((label, words) for label, words in asked if label != intent), None)
     return Understanding(
-        intent=pred.intent,
-        confidence=pred.confidence,
+        intent=intent,
+        confidence=confidence,
         slots=slots,
         candidates=pred.candidates,
-        ambiguous=pred.ambiguous,
+        ambiguous=pred.ambiguous and intent == pred.intent,
         hint=found,
+        also=also,
     )
+
+
+def _classify(piece: str) -> tuple[str, float]:
+    pred = classifier().predict(_without_address(piece))
+    return pred.intent, pred.confidence

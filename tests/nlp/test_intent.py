@@ -117,6 +117,7 @@ def test_contract_shape() -> None:
         "ambiguous",
         "hazard",
         "hint",
+        "also",
     }
 
 

@@ -1,0 +1,56 @@
+"""Two requests in one message: split into clauses, rank what each asks by precedence.
+
+「电梯坏了，顺便问一下物业费怎么交」 is a repair and a question. The message is handled as the
+more pressing one (emergency > dispute > repair > progress > consult > the rest > greeting) and
+the other is handed back as ``also`` so the reply can acknowledge it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+PRECEDENCE: tuple[str, ...] = (
+    "emergency",
+    "dispute",
+    "repair",
+    "progress",
+    "consult",
+    "notice",
+    "volunteer",
+    "points",
+    "vote",
+    "handoff",
+    "greeting",
+    "unknown",
+)
+CLAUSE_CONFIDENCE = 0.8
+_SPLIT = re.compile(r"[,.!?;。，！？；]|顺便|另外|还有个事|还有件事|还有就是|再问一下|还想问|还要问|对了")
+IGNORED = frozenset({"unknown", "greeting", "emergency"})  # emergencies are judged on the whole message
+_MIN_CLAUSE = 4  # characters: shorter pieces (「你好」「谢谢」) say too little on their own
+
+
+_ASKING = re.compile(r"^(我)?(还|再)?(想)?(问一下|问下|问问|请问|咨询一下|打听一下)")
+
+
+def clauses(text: str) -> list[str]:
+    """The message's clauses long enough to say something, without a leading 「问一下」."""
+    pieces = (_ASKING.sub("", piece.strip()) for piece in _SPLIT.split(text))
+    return [piece for piece in pieces if len(piece) >= _MIN_CLAUSE]
+
+
+def rank(intent: str) -> int:
+    return PRECEDENCE.index(intent) if intent in PRECEDENCE else len(PRECEDENCE)
+
+
+def requests(text: str, classify: Callable[[str], tuple[str, float]]) -> list[tuple[str, str]]:
+    """(intent, clause) for each clause classified confidently, by precedence, one per intent."""
+    pieces = clauses(text)
+    if len(pieces) < 2:
+        return []
+    found: dict[str, str] = {}
+    for piece in pieces:
+        intent, confidence = classify(piece)
+        if confidence >= CLAUSE_CONFIDENCE and intent not in IGNORED and intent not in found:
+            found[intent] = piece
+    return sorted(found.items(), key=lambda item: rank(item[0]))
