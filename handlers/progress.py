@@ -123,8 +123,20 @@ def _meant(ctx: Context) -> Ticket | None:
 
 
 def _one(ctx: Context, ticket: Ticket) -> list[Reply]:
+    return [Text(TEXTS["found"] + "\n" + _line(ctx, ticket).removeprefix("· "))]
+
+
+def _list(ctx: Context) -> list[Reply]:
+    tickets = tickets_of(ctx.session, reporter_id=ctx.person.id)  # type: ignore[arg-type]
+    if not tickets:
+        return [Text(TEXTS["none"])]
+    return [Text("\n".join([TEXTS["list_head"], *(_line(ctx, ticket) for ticket in tickets)]))]
+
+
+def _line(ctx: Context, ticket: Ticket) -> str:
+    """「· R1001 报修｜3栋2单元502｜水电｜处理中｜王师傅负责｜预计 …前」"""
     handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-    line = TEXTS["line"].format(
+    return TEXTS["line"].format(
         code=ticket.code,
         kind=KIND_LABEL[ticket.kind],
         place=ticket.place or "—",
@@ -133,28 +145,6 @@ def _one(ctx: Context, ticket: Ticket) -> list[Reply]:
         handler=TEXTS["handler"].format(name=handler.name) if handler else "",
         due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",
     )
-    return [Text(TEXTS["found"] + "\n" + line.removeprefix("· "))]
-
-
-def _list(ctx: Context) -> list[Reply]:
-    tickets = tickets_of(ctx.session, reporter_id=ctx.person.id)  # type: ignore[arg-type]
-    if not tickets:
-        return [Text(TEXTS["none"])]
-    lines = [TEXTS["list_head"]]
-    for ticket in tickets:
-        handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-        lines.append(
-            TEXTS["line"].format(
-                code=ticket.code,
-                kind=KIND_LABEL[ticket.kind],
-                place=ticket.place or "—",
-                what=ticket.category or ticket.description[:12],
-                status=STATUS_LABEL[ticket.status],
-                handler=TEXTS["handler"].format(name=handler.name) if handler else "",
-                due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",
-            )
-        )
-    return [Text("\n".join(lines))]
 
 
 @router.command(r"(催单|催一下|催催|催办)" + _CODE + r"[。！!]?")
