@@ -84,6 +84,9 @@ def on_progress(ctx: Context) -> list[Reply]:
         return not_fixed(ctx)
     if re.search(r"催", text):
         return urge_ticket(ctx)
+    if (score := free_rating(text)) is not None:
+        code = re.search(r"[RDCErdce]\s*\d{4,}", text)
+        return _rate(ctx, code.group(0) if code else None, (score, score, score), text[:60])
     meant = _meant(ctx)
     return _one(ctx, meant) if meant is not None else _list(ctx)
 
@@ -176,8 +179,32 @@ def cancel_ticket(ctx: Context) -> list[Reply]:
 def rate_ticket(ctx: Context) -> list[Reply]:
     match = _RATING.fullmatch(ctx.text.strip())
     assert match is not None
-    if match.group(1):
-        ticket, problem = _ticket(ctx, match.group(1))
+    overall = int(match.group(2))
+    speed, service = int(match.group(3) or overall), int(match.group(4) or match.group(3) or overall)
+    return _rate(ctx, match.group(1), (overall, speed, service), (match.group(5) or "").strip())
+
+
+# 「给师傅打个五星」「非常满意」「差评」: a rating in the resident's own words (1-5).
+_STARS = re.compile(r"([1-5一二三四五])\s*(星|颗星|分)")
+_WORDS_SCORE = (
+    (re.compile(r"不满意|不太满意"), 2),
+    (re.compile(r"差评|很差|太差|非常差|极差"), 1),
+    (re.compile(r"好评|五星|非常满意|很满意|特别满意|十分满意|太满意"), 5),
+    (re.compile(r"满意"), 4),
+    (re.compile(r"还行|一般|凑合|马马虎虎"), 3),
+)
+_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def free_rating(text: str) -> int | None:
+    if stars := _STARS.search(text):
+        return _CN.get(stars.group(1)) or int(stars.group(1))
+    return next((score for pattern, score in _WORDS_SCORE if pattern.search(text)), None)
+
+
+def _rate(ctx: Context, code: str | None, scores: tuple[int, int, int], comment: str) -> list[Reply]:
+    if code:
+        ticket, problem = _ticket(ctx, code)
     else:
         ticket, problem = (
             awaiting_feedback(
@@ -190,8 +217,7 @@ def rate_ticket(ctx: Context) -> list[Reply]:
         )
     if ticket is None:
         return [Text(problem or TEXTS["nothing_to_rate"])]
-    overall = int(match.group(2))
-    speed, service = int(match.group(3) or overall), int(match.group(4) or match.group(3) or overall)
+    overall, speed, service = scores
     outcome = rate(
         ctx.session,
         ticket=ticket,
@@ -199,7 +225,7 @@ def rate_ticket(ctx: Context) -> list[Reply]:
         overall=overall,
         speed=speed,
         service=service,
-        comment=(match.group(5) or "").strip(),
+        comment=comment,
         now=ctx.now,
     )
     if outcome.ok:
