@@ -11,7 +11,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
 from models.community import building_layout
-from models.people import bind_room
+from models.people import bind_room, change_phone
 
 router = Router("binding")
 
@@ -27,6 +27,8 @@ TEXTS = {
     "already_requested": "您绑定 {label} 的申请正在审核中，请耐心等待，审核后会通知您。",
     "my_home": "您绑定的房屋是 {label}。如需更换，请回复「重新绑定」。",
     "no_home": "您还没有绑定房屋。",
+    "phone_changed": "好的，您的联系电话已改为 {phone}，以后工作人员会打这个号码联系您。",
+    "phone_same": "您登记的电话就是 {phone}，不用改。",
 }
 
 _BARE = re.compile(r"\s*([0-9]{1,5}|[A-Za-z])\s*(栋|号楼|幢|座|单元|室|号)?\s*[。.]?\s*")
@@ -123,3 +125,20 @@ def show_home(ctx: Context) -> list[Reply]:
     if label:
         return [Text(TEXTS["my_home"].format(label=label))]
     return [Text(TEXTS["no_home"]), *ask_to_bind(ctx, {})]
+
+
+# 「我换手机号了 新号码13912345678」「电话改成 139…」: the contact number the office calls.
+_NEW_PHONE = (
+    r".{0,12}((换|改|更换|变更|新)(了)?(个)?(手机|电话|联系方式)(号|号码)?"
+    r"|(手机|电话|联系方式)(号|号码)?(换|改|变)(成|为|了)?).{0,10}?(1[3-9]\d{9}).{0,6}"
+)
+
+
+@router.command(_NEW_PHONE)
+def on_new_phone(ctx: Context) -> list[Reply]:
+    phone = re.search(r"1[3-9]\d{9}", ctx.text)
+    assert phone is not None
+    if ctx.person.phone == phone.group(0):
+        return [Text(TEXTS["phone_same"].format(phone=phone.group(0)))]
+    change_phone(ctx.session, person=ctx.person, phone=phone.group(0))
+    return [Text(TEXTS["phone_changed"].format(phone=phone.group(0)))]

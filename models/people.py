@@ -278,3 +278,10 @@ def decide_binding(
         now=now,
     )
     return request
+
+
+def change_phone(session: Session, *, person: Person, phone: str) -> str:
+    """Record a person's new contact number; returns the old one ("" when there was none)."""
+    old, person.phone = person.phone, phone[:20]
+    session.add(person)
+    return old

@@ -23,3 +23,9 @@ def test_redeeming_in_free_words_is_a_redemption_not_a_balance(wechat: WeChatSim
 def test_wanting_something_unnamed_shows_the_gifts(wechat: WeChatSim, demo: None) -> None:
     reply = wechat.send(WANG, "我想用积分换点东西")
     assert "想兑换什么" in reply and "没有找到" not in reply
+
+
+def test_a_new_phone_number_in_free_words(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send(WANG, "我换手机号了 新号码13912345678")
+    assert "已改为 13912345678" in reply
+    assert "就是 13912345678" in wechat.send(WANG, "电话改成13912345678")
