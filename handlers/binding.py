@@ -1,4 +1,4 @@
-"""Binding a WeChat user to a room (房屋绑定): a form for 楼栋/单元/房号."""
+"""Who the resident is to the office: binding to a room (房屋绑定: 楼栋/单元/房号) and the contact number."""
 
 from __future__ import annotations
 
