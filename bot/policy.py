@@ -2,13 +2,14 @@
 
 NLU says what was said; this module alone decides what happens next (Rasa's split):
 
-1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency in a
-   message with a word of danger, is an emergency whatever form or question is open.
+1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
+   emergency whatever form, confirmation or question is open.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
-3. The classifier leaning to an emergency with no hazard word at all (「楼」) is not an alarm: it
-   goes to the fallback, which asks.
+3. The classifier leaning to an emergency with no hazard word at all is not an alarm when the
+   message is a short answer to the open form (「幼儿园门口」 asked where) or a single character;
+   the form takes it, or the fallback asks.
 4. 「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value). A question, a progress question or another
@@ -31,6 +32,7 @@ EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
 URGENT_RUNNER_UP = 0.2  # an emergency runner-up scoring at least this, with a hazard word in distress
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
+SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
 CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了|不弄了|先不了)\s*[。！!.]*\s*")
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
@@ -67,7 +69,7 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     if len(_WORDS.sub("", text)) <= 1:
         return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
     lean = nlu.ranks("emergency")
-    if lean == 0 and nlu.hint and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
+    if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT
@@ -95,7 +97,9 @@ def decide(
     the message fills one of its slots; ``handles`` whether an intent has a handler.
     """
     alarm = danger(nlu, text)
-    if alarm is not None:
+    # The classifier's guess on a few words with no word of danger, which answer the open form.
+    short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
+    if alarm is not None and not (short_answer and form_intent is not None and answers_form()):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm

@@ -32,7 +32,7 @@ _ROOM = r"(屋|家|房间|卧室|厨房|卫生间|厕所|洗手间|阳台|车里
 # kind -> whitespace-separated alternatives; {P} a person, {G} one in-clause character, {R} a room.
 _CUES: dict[str, str] = {
     "fire": r"""
-        着火 着伙 起火 失火 火灾(?!隐患|险|预防) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟
+        着火(?!苗) 着伙 起火 失火 火灾(?!隐患|险|预防) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟
         好大的烟 (蹿|窜|冒)(出)?火苗 火苗(蹿|窜|好高|很高|老高) 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
         (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调|电动车|电瓶车)(烧)?着了
         (木头|纸箱|垃圾|杂物)(烧)?着了 着了火 火着起来 烧糊了{G}{0,4}(冒烟|火)
@@ -95,11 +95,13 @@ _CUES: dict[str, str] = {
     """,
     "welfare": r"""
         (好|几|两|三|四|五|一个星期|一周|多)天(都)?没(见|看到|看见|出门|露面|下楼|开门|动静|人影)(?!{G}{0,4}(师傅|维修|物业|回复|处理|修|人来|来修))
-        敲门{G}{0,4}没(人)?(应|开|反应|动静) 敲{G}{0,3}门{G}{0,4}(没人|不开|没反应)
+        敲门{G}{0,4}没(人)?(应|开|反应|动静) 敲{G}{0,3}门{G}{0,4}(没人|没反应)
         (独居|孤寡|空巢|一个人住|自己住|老人){G}{0,12}(没动静|没有动静|没反应|联系不上|打不通|没开门|没人接)
         (狗|猫){G}{0,6}(叫|嚎){G}{0,6}(好几天|几天|两天|三天|一直) (快递|报纸|牛奶|外卖|信箱|菜){G}{0,6}(堆|没人拿|没拿|塞爆|塞满|烂了)
         (一个礼拜|一个星期|一周|这周|几天|两天|三天|四天|五天|好几天|多天){G}{0,8}(没见|没看见|没看到|没声|一点声|没动静|没有动静|没露面|没下楼|没出门)
-        (电话|打电话){G}{0,4}(也)?(不接|没人接|打不通|没人听) 窗帘{G}{0,4}(一直拉着|好几天没拉开)
+        (几天|好几天|两天|三天|一个礼拜|一周|一直){G}{0,10}(电话){G}{0,4}(也)?(不接|没人接|打不通|没人听)
+        窗帘{G}{0,4}(一直拉着|好几天没拉开) 灯{G}{0,6}(好几天|几天|一直){G}{0,3}(没关|亮着|开着|没亮)
+        {P}{G}{0,3}(也|都)(没动静|没有动静|没声音|没反应)
         尸臭 腐臭 (死|腐烂)(老鼠)?的?(味|臭)
     """,
     "structural": r"""
@@ -140,6 +142,8 @@ _FALL_CONTEXT = re.compile(_PERSON + r"|起不来|受伤|流血|骨折|疼|痛|�
 _NEGATED_BEFORE = re.compile(
     r"(没有|没|不是|并不是|不像是?|并非|并没有?|无|别|不|不会|没再|不再|防|怕|以免|避免|预防|防止)(有)?(人)?(的)?(在)?$"
 )
+# Negation of a run of danger words: 「不是冒烟着火，是烧纸的烟」 negates 着火 as well as 冒烟.
+_NEGATED_RUN = re.compile(r"(不是|没有|没|并非|不像)(冒烟|着火|起火|漏气|漏水|煤气|燃气|味道|烟|火|电){1,3}$")
 # Negation inside a cue with a gap: 「电梯停运了没关人」.
 _INNER_NEGATION = re.compile(r"(没有?|不是|无)(人|有人)?(被)?(困|关|卡|锁|漏|着|冒|烧|倒|摔|喷|淹)")
 _NEGATED_AFTER = re.compile(
@@ -154,7 +158,7 @@ _GUARDS: dict[str, str] = {
         安全检查 模拟 隐患 风险 宣传栏
     """,
     "hypothetical": r"""
-        如果 万一 假如 要是 假设 怎么预防 如何预防 防止 预防 以防 注意事项 容易 小心 差点 险些
+        如果 万一 假如 要是 假设 怎么预防 如何预防 防止 预防 以防 注意事项 (?<!不)容易 小心 差点 险些
         会不会 怎么办理 应该注意 提前了解 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
         有没有{G}{0,6}服务 要提前 防走失
     """,
@@ -201,6 +205,8 @@ def guard(text: str) -> str | None:
 def _negated(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 5) : start]
     if _NEGATED_BEFORE.search(before) or _NEGATED_AFTER.search(text[end : end + 10]):
+        return True
+    if _NEGATED_RUN.search(text[max(0, start - 10) : start]):
         return True
     if _INNER_NEGATION.search(text[start:end]):
         return True
@@ -252,9 +258,12 @@ _DISTRESS = re.compile(r"救|快|急|怎么办|吓死|害怕|危险|不得了|�
 
 
 def hint(text: str, *, distress: bool = True) -> str | None:
-    """Partial evidence: a hazard word (said with distress, unless ``distress`` is False) that is
-    not negated; the word, or None."""
-    if guard(text) is not None or (distress and not _DISTRESS.search(text)):
+    """A hazard word that is not negated; the word, or None.
+
+    With ``distress`` (partial evidence on its own) it must come with distress and no guard;
+    without (backing the classifier's own emergency call) any word of danger will do.
+    """
+    if distress and (guard(text) is not None or not _DISTRESS.search(text)):
         return None
     for match in _HAZARD_WORD.finditer(text):
         if not _negated(text, match.start(), match.end()):

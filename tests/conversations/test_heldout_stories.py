@@ -15,9 +15,10 @@ from tests.conversations.stories import HERE, load, run
 from tests.support.wechat import WeChatSim
 
 STORIES = load(HERE / "heldout_stories.toml")
-RECALL_FLOOR = 0.91  # measured 0.918 (0.921 with a form open) on 2026-12-01
+RECALL_FLOOR = 0.96  # measured 0.967 on 2026-12-01
+RECALL_IN_FORMS = 1.0  # measured 1.0: every alarm raised with a form open
 FALSE_ALARM_CEILING = 0.01  # measured 0.0068
-ACT_FLOOR = 0.88  # measured 0.8995
+ACT_FLOOR = 0.91  # measured 0.923
 
 
 def test_heldout_stories_hold_the_line(wechat: WeChatSim, demo: None, engine: Engine) -> None:
@@ -26,6 +27,6 @@ def test_heldout_stories_hold_the_line(wechat: WeChatSim, demo: None, engine: En
     print(json.dumps(summary, ensure_ascii=False))
     missed = [t.say for t in figures.turns if t.alert and not t.alerted]
     assert summary["emergency_recall"] >= RECALL_FLOOR, f"emergencies missed: {missed}"
-    assert summary["emergency_recall_with_a_form_open"] >= RECALL_FLOOR
+    assert summary["emergency_recall_with_a_form_open"] >= RECALL_IN_FORMS
     assert summary["false_alarm_rate"] <= FALSE_ALARM_CEILING, [t.say for t in figures.false_alarms]
     assert summary["act_accuracy"] >= ACT_FLOOR

@@ -1,0 +1,71 @@
+"""The conversation policy on its own: danger first, forms yield to questions, short answers stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from bot.policy import Action, decide
+
+
+@dataclass(frozen=True)
+class Said:
+    intent: str
+    confidence: float = 0.9
+    candidates: tuple[tuple[str, float], ...] = ()
+    ambiguous: bool = False
+    hazard: str | None = None
+    hint: str | None = None
+
+    def ranks(self, intent: str) -> int | None:
+        ranked = self.candidates or ((self.intent, self.confidence),)
+        return next((i for i, (label, _) in enumerate(ranked) if label == intent), None)
+
+
+def _decide(said: Said, text: str, *, form: str | None = None, answers: bool = False) -> tuple[Action, str]:
+    decision = decide(
+        said,
+        text=text,
+        form_intent=form,
+        has_paused=False,
+        answers_form=lambda: answers,
+        handles=lambda intent: intent != "unknown",
+    )
+    return decision.action, decision.intent
+
+
+@pytest.mark.parametrize("form", [None, "repair", "dispute", "volunteer", "points", "vote"])
+def test_a_clear_alarm_outranks_every_form(form: str | None) -> None:
+    said = Said("emergency", 0.99, hazard="gas")
+    assert _decide(said, "厨房好大煤气味", form=form, answers=True) == (Action.EMERGENCY, "emergency")
+
+
+def test_partial_evidence_is_urgent_not_ordinary() -> None:
+    said = Said("repair", 0.6, candidates=(("repair", 0.6), ("emergency", 0.3)), hint="电线")
+    assert _decide(said, "电线那里滋滋响 好吓人", form="repair")[0] is Action.URGENT
+
+
+def test_a_lone_character_is_never_an_alarm() -> None:
+    said = Said("emergency", 0.7, candidates=(("emergency", 0.7),))
+    assert _decide(said, "楼") == (Action.ROUTE, "unknown")
+
+
+def test_a_short_answer_without_danger_words_stays_with_the_form() -> None:
+    said = Said("emergency", 0.88, candidates=(("emergency", 0.88),))
+    assert _decide(said, "幼儿园门口", form="repair", answers=True)[0] is Action.FORM
+    assert _decide(said, "幼儿园门口")[0] is Action.EMERGENCY  # with no form there is nothing it answers
+
+
+def test_a_question_inside_a_form_is_answered_first() -> None:
+    said = Said("consult", 0.8)
+    assert _decide(said, "物业费可以拖欠吗", form="repair", answers=True) == (Action.ROUTE, "consult")
+
+
+def test_an_answer_stays_with_the_form() -> None:
+    assert _decide(Said("repair", 0.9), "厨房", form="repair", answers=True)[0] is Action.FORM
+
+
+def test_cancel_and_resume() -> None:
+    assert _decide(Said("unknown", 0.1), "取消", form="repair")[0] is Action.CANCEL
+    assert _decide(Said("unknown", 0.1), "继续")[0] is Action.RESUME
