@@ -102,30 +102,16 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     alarm = detect(clean)
     if alarm is not None:
         slots.setdefault("hazard", alarm.kind)
-        others = tuple((label, score) for label, score in pred.candidates if label != "emergency")
-        return Understanding(
-            intent="emergency",
-            confidence=EMERGENCY_CONFIDENCE,
-            slots=slots,
-            candidates=(("emergency", EMERGENCY_CONFIDENCE), *others[:2]),
-            ambiguous=False,
-            hazard=alarm.kind,
-        )
+        ranked = _ahead("emergency", EMERGENCY_CONFIDENCE, pred.candidates)
+        return Understanding("emergency", EMERGENCY_CONFIDENCE, slots, ranked, hazard=alarm.kind)
     if _JUST_ASKING.search(clean):
-        others = tuple((label, score) for label, score in pred.candidates if label != "consult")
-        return Understanding(
-            intent="consult",
-            confidence=JUST_ASKING_CONFIDENCE,
-            slots=slots,
-            candidates=(("consult", JUST_ASKING_CONFIDENCE), *others[:2]),
-        )
-    if pred.intent == "emergency" and denied(clean):
+        ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
+        return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
+    if pred.intent == "emergency" and denied(clean) and len(pred.candidates) > 1:
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied.
-        others = tuple((label, score) for label, score in pred.candidates if label != "emergency")
-        if others:
-            label, score = others[0]
-            return Understanding(intent=label, confidence=score, slots=slots, candidates=others)
-    # The classifier leaning to an emergency needs a hazard word to count; as runner-up, distress too.
+        others = pred.candidates[1:]
+        return Understanding(others[0][0], others[0][1], slots, others)
+    # A word of danger behind the classifier's emergency guess (or, as runner-up, said in distress).
     lean = [label for label, _ in pred.candidates[:2]]
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
     intent, confidence, also = pred.intent, pred.confidence, None
@@ -145,6 +131,13 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         hint=found,
         also=also,
     )
+
+
+def _ahead(
+    label: str, score: float, candidates: tuple[tuple[str, float], ...]
+) -> tuple[tuple[str, float], ...]:
+    """``label`` first with ``score``, then the two best of the rest."""
+    return ((label, score), *[(other, p) for other, p in candidates if other != label][:2])
 
 
 def _classify(piece: str) -> tuple[str, float]:
