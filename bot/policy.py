@@ -34,12 +34,20 @@ INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
-CANCEL = re.compile(r"\s*(取消|算了|不用了|退出|不办了|不弄了|先不了)\s*[。！!.]*\s*")
+_FILLER = r"[\s嗯啊哎唉那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+CANCEL = re.compile(
+    _FILLER
+    + r"(取消|算了|不用了|退出|不办了|不弄了|先不了|不要了|不报了|不修了|不用修了|不需要了|不搞了|撤了|撤销|不想办了|不报名了|不换了)"
+    + _FILLER
+)
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
 )
 _WORDS = re.compile(r"[\s\W_]+")
+BARE_CANCEL = frozenset(
+    {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
+)
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -104,8 +112,12 @@ def decide(
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
-    if CANCEL.fullmatch(text):
-        return Decision(Action.CANCEL)
+    if cancel := CANCEL.fullmatch(text):
+        open_work = form_intent is not None or has_paused
+        bare = cancel.group(1) in BARE_CANCEL
+        if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
+            return Decision(Action.CANCEL)  # with nothing open: 「现在没有进行中的事项」
+        return Decision(Action.ROUTE, intent)  # 「不报名了」 with no form: cancel the sign-up itself
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)

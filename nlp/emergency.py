@@ -49,11 +49,11 @@ _CUES: dict[str, str] = {
         (烧焦|焦糊|塑料烧)(的)?味
     """,
     "flood": r"""
-        (?<!雨)(?<!落)(水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|炸了|崩开|断了|喷水|喷出|呲水|滋水|往外喷|喷得)
+        (?<!雨)(?<!落)(水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|崩掉|炸了|崩开|断了|断掉|脱落|裂开了|喷水|喷出|呲水|滋水|往外喷|喷得)
         爆管 爆水管 管道爆裂 (水|暖气水){G}{0,3}(喷|呲|滋)(出来|得到处|了一地|个不停)
         (水|热水|污水|雨水){G}{0,6}(灌进|漫进|涌进|冲进|流进|倒灌|漫到|漫上)
         (屋里|家里|房间|客厅|楼道|车库|地下室|电梯井|地库|配电室){G}{0,4}(进水了|全是水|都是水|水漫|被淹|淹了|积水到)
-        (淹了|被淹|水漫金山|发大水) 止不住{G}{0,4}水 水{G}{0,4}止不住 关不住{G}{0,2}水 水{G}{0,4}(往下灌|往屋里灌|漫出来)
+        (淹了|被淹|水漫金山|发大水) 水{G}{0,8}(流到|淌到|漫到|流进|淌进)(楼道|楼下|邻居|隔壁|走廊|电梯) 止不住{G}{0,4}水 水{G}{0,4}止不住 关不住{G}{0,2}水 水{G}{0,4}(往下灌|往屋里灌|漫出来)
     """,
     "lift": r"""
         (困|关|卡|锁)(在)?{G}{0,3}电梯 电梯{G}{0,10}(困人|困了|困住|关人|关了人|出不来|卡住人|卡人|被困|困着)
@@ -89,7 +89,7 @@ _CUES: dict[str, str] = {
         (踹|砸)(我家)?门
     """,
     "missing": r"""
-        {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|丢了|找不到|不见了|没回来|没回家|联系不上|没了人影)
+        {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|找不到|不见了|没回来|没回家|联系不上|没了人影)
         走失 走丢 失踪 (老年痴呆|失智|阿尔茨海默|糊涂)[^,.!?;。，！？；]{0,10}(没回|出去|不见|找不到|跑出去)
         (没回|出去|不见|找不到){G}{0,12}(老年痴呆|失智|糊涂)
     """,
@@ -140,7 +140,7 @@ _FALL_CONTEXT = re.compile(_PERSON + r"|起不来|受伤|流血|骨折|疼|痛|�
 
 # Negation right before a cue, or a "stopped / gone" right after it, cancels that cue alone.
 _NEGATED_BEFORE = re.compile(
-    r"(没有|没|不是|并不是|不像是?|并非|并没有?|无|别|不|不会|没再|不再|防|怕|以免|避免|预防|防止)(有)?(人)?(的)?(在)?$"
+    r"(没有|没|不是|并不是|不像是?|并非|并没有?|无|别|不|不会|没再|不再|(?<!消)防|怕|以免|避免|预防|防止)(有)?(人)?(的)?(在)?$"
 )
 # Negation of a run of danger words: 「不是冒烟着火，是烧纸的烟」 negates 着火 as well as 冒烟.
 _NEGATED_RUN = re.compile(r"(不是|没有|没|并非|不像)(冒烟|着火|起火|漏气|漏水|煤气|燃气|味道|烟|火|电){1,3}$")
@@ -163,7 +163,7 @@ _GUARDS: dict[str, str] = {
         有没有{G}{0,6}服务 要提前 防走失
     """,
     "past": r"""
-        上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天
+        上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天 前几天 前阵子 前些天
     """,
     "over": r"""
         已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
@@ -171,16 +171,17 @@ _GUARDS: dict[str, str] = {
     """,
     "legal": r"""
         怎么判 判几年 法律 责任 担责 谁负责 谁承担 谁赔 赔偿 民法典 规定 归谁管 谁来修 费用谁出 谁出钱
-        负责还是 负责吗 要负责
+        负责还是 负责吗 要负责 赔吗 要求{G}{0,4}赔
     """,
 }
 _GUARDS["story"] = r"""
-        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 梦见 做梦 哈哈 嘻嘻 开玩笑 火锅 太辣
+        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 梦见 做梦 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
 """
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
-_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命|现在|快点|快报警|快叫")
+_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命|快点|快报警|快叫")
 _OVERRIDABLE = {"past", "hypothetical", "legal"}
+_NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
 
 
 @dataclass(frozen=True)
@@ -191,15 +192,31 @@ class Alarm:
     cue: str
 
 
-def guard(text: str) -> str | None:
-    """Name of the message-wide guard that suppresses hazard cues in ``text``, or None."""
+def guard(text: str, cue_at: int | None = None) -> str | None:
+    """Name of the message-wide guard that suppresses hazard cues in ``text``, or None.
+
+    With ``cue_at`` (where the cue starts), a word of the past counts only before the cue and
+    with no word of now between them: 「上次报的漏水没人修 现在管子爆了」 is happening now.
+    """
     now = _NOW.search(text) is not None
     for name, rx in _GUARD_RES.items():
+        if name == "past" and cue_at is not None:
+            if _past_before(text, cue_at):
+                return name
+            continue
         if rx.search(text):
             if name in _OVERRIDABLE and now:
                 continue
             return name
     return None
+
+
+def _past_before(text: str, cue_at: int) -> bool:
+    for match in _GUARD_RES["past"].finditer(text, 0, cue_at):
+        between = text[match.end() : cue_at]
+        if not (_NOW.search(between) or _NOW_WORD.search(between)):
+            return True
+    return False
 
 
 def _negated(text: str, start: int, end: int) -> bool:
@@ -224,9 +241,11 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
 
 def _first_cue(text: str) -> Alarm | None:
     for kind, rx in _CUE_RES.items():
-        for match in rx.finditer(text):
+        pos = 0
+        while (match := rx.search(text, pos)) is not None:
             if _counts(kind, text, match):
                 return Alarm(kind=kind, cue=match.group(0))
+            pos = match.start() + 1  # 「不是电梯慢 是电梯一直往下掉」: the second 电梯 may still count
     return None
 
 
@@ -242,7 +261,7 @@ def denied(text: str) -> bool:
 def detect(text: str) -> Alarm | None:
     """The first hazard cue in normalised ``text`` not negated and not under a guard, or None."""
     alarm = _first_cue(text)
-    if alarm is None or guard(text) is not None:
+    if alarm is None or guard(text, text.find(alarm.cue)) is not None:
         return None
     return alarm
 

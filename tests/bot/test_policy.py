@@ -69,3 +69,10 @@ def test_an_answer_stays_with_the_form() -> None:
 def test_cancel_and_resume() -> None:
     assert _decide(Said("unknown", 0.1), "取消", form="repair")[0] is Action.CANCEL
     assert _decide(Said("unknown", 0.1), "继续")[0] is Action.RESUME
+
+
+def test_a_cancel_that_names_its_object_goes_to_its_service_when_nothing_is_open() -> None:
+    said = Said("volunteer", 0.9)
+    assert _decide(said, "我不报名了") == (Action.ROUTE, "volunteer")
+    assert _decide(said, "我不报名了", form="repair")[0] is Action.CANCEL
+    assert _decide(said, "取消")[0] is Action.CANCEL  # bare: there is nothing open to cancel
