@@ -3,30 +3,48 @@
 Prints the figures (``pytest -s``) and holds the line measured when they were last improved.
 The aim (issue: "judgement in conversation") is every alarm raised, with any form open, and
 no false alarm; the floors below only stop a change from making it worse.
+
+``heldout_stories.toml`` (91 stories) was written first and measured throughout the work;
+``heldout_stories_2.toml`` (67 stories, another writer) stayed sealed until the final
+measurement of 2026-12-01.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import Engine
 
 from tests.conversations.stories import HERE, load, run
 from tests.support.wechat import WeChatSim
 
-STORIES = load(HERE / "heldout_stories.toml")
-RECALL_FLOOR = 0.96  # measured 0.967 on 2026-12-01
-RECALL_IN_FORMS = 1.0  # measured 1.0: every alarm raised with a form open
-FALSE_ALARM_CEILING = 0.01  # measured 0.0068
-ACT_FLOOR = 0.89  # measured 0.8995 with the 2,052 lines of 2026-12-01 (0.923 before them)
+
+@dataclass(frozen=True)
+class Floor:
+    recall: float
+    recall_in_forms: float
+    false_alarms: float  # a ceiling
+    acting: float
 
 
-def test_heldout_stories_hold_the_line(wechat: WeChatSim, demo: None, engine: Engine) -> None:
-    figures = run(STORIES, wechat=wechat, engine=engine)
+FLOORS = {
+    # measured 2026-12-01: recall 0.967, 1.00 with a form open, false alarms 0.68 %, acting 0.8995
+    "heldout_stories.toml": Floor(recall=0.96, recall_in_forms=1.0, false_alarms=0.01, acting=0.89),
+    # measured 2026-12-01 on first opening: recall 1.00, 1.00 with a form open, no false alarm, acting 0.91
+    "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_heldout_stories_hold_the_line(name: str, wechat: WeChatSim, demo: None, engine: Engine) -> None:
+    floor = FLOORS[name]
+    figures = run(load(HERE / name), wechat=wechat, engine=engine)
     summary = figures.summary()
-    print(json.dumps(summary, ensure_ascii=False))
+    print(name, json.dumps(summary, ensure_ascii=False))
     missed = [t.say for t in figures.turns if t.alert and not t.alerted]
-    assert summary["emergency_recall"] >= RECALL_FLOOR, f"emergencies missed: {missed}"
-    assert summary["emergency_recall_with_a_form_open"] >= RECALL_IN_FORMS
-    assert summary["false_alarm_rate"] <= FALSE_ALARM_CEILING, [t.say for t in figures.false_alarms]
-    assert summary["act_accuracy"] >= ACT_FLOOR
+    assert summary["emergency_recall"] >= floor.recall, f"emergencies missed: {missed}"
+    assert summary["emergency_recall_with_a_form_open"] >= floor.recall_in_forms
+    assert summary["false_alarm_rate"] <= floor.false_alarms, [t.say for t in figures.false_alarms]
+    assert summary["act_accuracy"] >= floor.acting
