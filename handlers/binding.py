@@ -29,6 +29,7 @@ TEXTS = {
     "no_home": "您还没有绑定房屋。",
     "phone_changed": "好的，您的联系电话已改为 {phone}，以后工作人员会打这个号码联系您。",
     "phone_same": "您登记的电话就是 {phone}，不用改。",
+    "introduced": "{name}您好，已记下您的联系电话 {phone}。有什么需要帮忙的，直接告诉我就行。",
 }
 
 _BARE = re.compile(r"\s*([0-9]{1,5}|[A-Za-z])\s*(栋|号楼|幢|座|单元|室|号)?\s*[。.]?\s*")
@@ -142,3 +143,18 @@ def on_new_phone(ctx: Context) -> list[Reply]:
         return [Text(TEXTS["phone_same"].format(phone=phone.group(0)))]
     change_phone(ctx.session, person=ctx.person, phone=phone.group(0))
     return [Text(TEXTS["phone_changed"].format(phone=phone.group(0)))]
+
+
+# 「我叫刘洋，电话13812345678」: a name and a number to be reached at, nothing else asked.
+_INTRODUCTION = r"\s*(?:你好|您好)?[，,\s]*我(?:叫|是)([\u4e00-\u9fff]{2,4})[，,。\s]*(?:我的)?(?:电话|手机|手机号|联系电话)(?:号码?)?(?:是)?[：:\s]*(1[3-9]\d{9})[。！!]?\s*"
+
+
+@router.command(_INTRODUCTION)
+def on_introduction(ctx: Context) -> list[Reply]:
+    match = re.fullmatch(_INTRODUCTION, ctx.text)
+    assert match is not None
+    name, phone = match.group(1), match.group(2)
+    if not ctx.person.name:
+        ctx.person.name = name
+    change_phone(ctx.session, person=ctx.person, phone=phone)
+    return [Text(TEXTS["introduced"].format(name=name, phone=phone))]

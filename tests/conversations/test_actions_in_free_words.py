@@ -29,3 +29,9 @@ def test_a_new_phone_number_in_free_words(wechat: WeChatSim, demo: None) -> None
     reply = wechat.send(WANG, "我换手机号了 新号码13912345678")
     assert "已改为 13912345678" in reply
     assert "就是 13912345678" in wechat.send(WANG, "电话改成13912345678")
+
+
+def test_saying_who_you_are_records_the_number_and_alerts_no_one(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("newcomer-liu", "我叫刘洋，电话13812345678")
+    assert "刘洋您好" in reply and "13812345678" in reply
+    assert "转人工" not in reply and "网格员" not in reply
