@@ -19,7 +19,7 @@ from bot.router import Router
 from handlers.binding import only_an_address
 from handlers.common import hotline
 from handlers.fallback import fallback
-from models.emergencies import Incident, add_details, raise_alarm
+from models.emergencies import UNCONFIRMED, Incident, add_details, raise_alarm, settle_unconfirmed
 from models.people import home_of
 
 router = Router("emergency")
@@ -60,7 +60,16 @@ TEXTS = {
     "ask_place": "请告诉我具体在哪里，例如「3栋2单元502」或「5栋电梯」。",
     "details_sent": "已把您的电话和位置转告处置人员，请保持电话畅通。",
     "push_details": "【紧急·补充】{code}：报告人电话 {phone}，位置 {place}。",
+    "stood_down": "好的，没有危险就好。已告诉值班人员不用赶来了；如果情况有变，请马上告诉我或拨打 {phone}。",
+    "confirmed": "明白，已通知值班人员按紧急情况马上处置。{guidance}",
+    "push_stood_down": "【解除】{code}（{place}）：居民说明没有危险：「{answer}」。不用再赶往现场。",
+    "push_confirmed": "【紧急·已确认】{code}（{place}）：居民确认有危险：「{answer}」请立即处置！",
 }
+# Answers to 「现在有人受伤、被困，或者有火、烟、煤气味吗？」
+_SAFE = re.compile(
+    r"\s*(没|没有|没事|没事了|没危险|不危险|不是|不用|误会|都没有|没有人|没人受伤|都好|挺好|好着呢)"
+)
+_UNSAFE = re.compile(r"\s*(有|是的|是|对|对的|有人|快来|救命)")
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
 
 
@@ -109,6 +118,16 @@ def on_emergency(ctx: Context) -> list[Reply]:
     hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
     guidance = GUIDANCE.get(hazard, GUIDANCE["help"])
     incident = _raise(ctx, confirmed=True)
+    if not incident.new and incident.ticket.category == UNCONFIRMED:
+        # the danger that was only suspected is now told plainly: everyone alerted hears so
+        settle_unconfirmed(
+            ctx.session,
+            ticket_id=incident.ticket.id,  # type: ignore[arg-type]
+            danger=True,
+            answer=ctx.text,
+            text=TEXTS["push_confirmed"],
+            now=ctx.now,
+        )
     if not incident.new:
         return [Text(TEXTS["again"].format(code=incident.ticket.code, guidance=guidance, phone=_phone(ctx)))]
     names = _names(incident)
@@ -123,7 +142,45 @@ def on_urgent(ctx: Context) -> list[Reply]:
     incident = _raise(ctx, confirmed=False)
     logged = TEXTS["logged"].format(code=incident.ticket.code)
     names = _names(incident) or "值班人员"
-    return [Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))]
+    reply = Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))
+    start_form(ctx, SAFETY_CHECK, {})
+    ctx.state.slots["ticket_id"] = incident.ticket.id
+    return [reply]
+
+
+class SafetyCheckForm(Form):
+    """The one safety question after an unconfirmed alarm: yes confirms it, no stands it down."""
+
+    name = "safety_check"
+    title = "安全确认"
+    intent = "emergency"
+    required_slots = ("danger",)
+    optional_slots = ("ticket_id",)
+    prompts: ClassVar[dict[str, str]] = {"danger": "请问现在有没有危险？回复「有」或「没有」。"}
+
+    def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        if _SAFE.match(ctx.text):
+            return {"danger": False}
+        if _UNSAFE.match(ctx.text):
+            return {"danger": True}
+        return {}
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        danger = bool(slots["danger"])
+        settle_unconfirmed(
+            ctx.session,
+            ticket_id=int(slots.get("ticket_id", 0)),
+            danger=danger,
+            answer=ctx.text,
+            text=TEXTS["push_confirmed" if danger else "push_stood_down"],
+            now=ctx.now,
+        )
+        if danger:
+            return [Text(TEXTS["confirmed"].format(guidance=GUIDANCE["help"]))]
+        return [Text(TEXTS["stood_down"].format(phone=_phone(ctx)))]
+
+
+SAFETY_CHECK = router.form(SafetyCheckForm())
 
 
 class EmergencyDetailsForm(Form):

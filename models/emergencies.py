@@ -131,6 +131,53 @@ def raise_alarm(
     return Incident(ticket=ticket, alerted=people, new=True)
 
 
+def _alerted(session: Session, ticket: Ticket) -> list[int]:
+    """Who was sent this incident's alert."""
+    prefix = f"emergency:{ticket.id}:"
+    rows = session.exec(
+        select(OutboxMessage.person_id).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+    ).all()
+    return sorted({p for p in rows if p is not None})
+
+
+def _tell_alerted(session: Session, ticket: Ticket, *, key: str, text: str, now: datetime) -> None:
+    for person_id in _alerted(session, ticket):
+        enqueue(
+            session,
+            idempotency_key=f"{key}:{ticket.id}:{person_id}",
+            person_id=person_id,
+            kind="emergency",
+            # replace, not format: the text carries what residents typed
+            text=text.replace("{code}", ticket.code).replace("{place}", ticket.place or "位置未说明"),
+            now=now,
+        )
+
+
+def settle_unconfirmed(
+    session: Session, *, ticket_id: int, danger: bool, answer: str, text: str, now: datetime
+) -> Ticket | None:
+    """The reporter answered the safety question of an unconfirmed (待核实) alarm.
+
+    ``danger``: confirmed, it becomes an ordinary emergency; otherwise it is stood down
+    (cancelled with the answer as the reason). Everyone alerted is told either way; ``text`` has
+    ``{code}``, ``{place}`` and ``{answer}`` to fill. None when the incident is gone or settled.
+    """
+    from models.feedback import cancel
+
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.category != UNCONFIRMED or ticket.status not in OPEN:
+        return None
+    if danger:
+        ticket.category = "紧急"
+        ticket.description = (ticket.description + "\n居民确认：" + answer)[:2000]
+        session.add(ticket)
+    elif not cancel(session, ticket=ticket, actor_id=ticket.reporter_id, now=now, note=answer[:200]).ok:
+        return None
+    key = "emergency-confirmed" if danger else "emergency-stood-down"
+    _tell_alerted(session, ticket, key=key, text=text.replace("{answer}", answer[:60]), now=now)
+    return ticket
+
+
 def add_details(
     session: Session, *, ticket_id: int, text: str, phone: str, place: str, now: datetime
 ) -> None:
@@ -143,17 +190,5 @@ def add_details(
         return
     ticket.description = (ticket.description + f"\n电话 {phone}，位置 {place}")[:2000]
     session.add(ticket)
-    prefix = f"emergency:{ticket.id}:"
-    alerted = session.exec(
-        select(OutboxMessage.person_id).where(col(OutboxMessage.idempotency_key).startswith(prefix))
-    ).all()
-    push = text.format(code=ticket.code, phone=phone, place=place)
-    for person_id in sorted({p for p in alerted if p is not None}):
-        enqueue(
-            session,
-            idempotency_key=f"emergency-details:{ticket.id}:{person_id}",
-            person_id=person_id,
-            kind="emergency",
-            text=push,
-            now=now,
-        )
+    push = text.replace("{code}", ticket.code).replace("{phone}", phone).replace("{place}", place)
+    _tell_alerted(session, ticket, key="emergency-details", text=push, now=now)
