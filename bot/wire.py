@@ -9,7 +9,6 @@ from typing import Any
 
 import xmltodict
 from wechatpy import parse_message as parse_mp_message
-from wechatpy.replies import TextReply
 from wechatpy.work import parse_message as parse_work_message
 
 from bot.errors import BadPayload, BadSignature
@@ -117,8 +116,25 @@ def render(replies: list[Reply], *, to_user: str, from_user: str) -> str | None:
     """The passive reply XML, or None when there is nothing to say (answer ``success``)."""
     if not replies:
         return None
-    now = int(time.time())
     content = joined_text(replies)
     if not content:
         return None
-    return TextReply(source=from_user, target=to_user, time=now, content=content).render()
+    return (
+        f"<xml><ToUserName>{cdata(to_user)}</ToUserName><FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content>{cdata(content)}</Content></xml>"
+    )
+
+
+# Characters XML 1.0 cannot carry at all, even in CDATA (controls other than tab, LF, CR; lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def cdata(value: str) -> str:
+    """``value`` as CDATA that nothing can break out of: 「]]>」 is split across two sections.
+
+    wechatpy's own rendering does not split it, so a resident typing 「]]>」 could end the
+    section and inject elements into the reply.
+    """
+    clean = _NOT_XML.sub("", value)
+    return "<![CDATA[" + clean.replace("]]>", "]]]]><![CDATA[>") + "]]>"

@@ -1,0 +1,51 @@
+"""Replies cannot be broken by what residents type: 「]]>」 and control characters included."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.replies import Text
+from bot.wire import render
+from tests.support.wechat import WeChatSim, cdata
+
+XML_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff"),
+    min_size=1,
+    max_size=60,
+).filter(lambda s: s.strip())
+
+
+def _readback(text: str) -> str:
+    """What an XML reader gives back: XML's forbidden characters gone, line ends as LF."""
+    kept = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    return kept.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@given(content=XML_TEXT, user=XML_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_any_text_renders_to_xml_that_reads_back_the_same(content: str, user: str) -> None:
+    xml = render([Text(content)], to_user=user, from_user="gh_account")
+    assert xml is not None
+    root = ET.fromstring(xml)
+    assert [child.tag for child in root] == ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content"]
+    assert root.findtext("ToUserName") == _readback(user)
+    assert root.findtext("MsgType") == "text"
+    assert (root.findtext("Content") or "").strip() == _readback(content).strip()
+
+
+def test_a_resident_cannot_inject_an_element_through_the_webhook(wechat: WeChatSim, demo: None) -> None:
+    typed = "厨房水管漏水了]]></Content><MsgType><![CDATA[news]]></MsgType><Content><![CDATA[x"
+    for mode in ("plain", "compat", "safe"):
+        wechat.send("demo-resident-wang", "取消")
+        response = wechat.post(
+            f"<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[demo-resident-wang]]>"
+            f"</FromUserName><CreateTime>{wechat.now()}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content>{cdata(typed)}</Content><MsgId>{wechat.next_msg_id()}</MsgId></xml>",
+            mode=mode,
+        )
+        data = wechat.reply(response)
+        assert data is not None and data["MsgType"] == "text"
+        assert "请确认报修" in data["Content"] and "<MsgType>" in data["Content"]  # echoed as text
