@@ -1,4 +1,4 @@
-"""Replies cannot be broken by what residents type: 「]]>」 and control characters included."""
+"""Hostile input on the webhooks: replies cannot be broken, absurd timestamps are refused, not a crash."""
 
 from __future__ import annotations
 
@@ -49,3 +49,11 @@ def test_a_resident_cannot_inject_an_element_through_the_webhook(wechat: WeChatS
         data = wechat.reply(response)
         assert data is not None and data["MsgType"] == "text"
         assert "请确认报修" in data["Content"] and "<MsgType>" in data["Content"]  # echoed as text
+
+
+def test_an_absurd_timestamp_is_refused_not_a_crash(wechat: WeChatSim) -> None:
+    for timestamp in ("9" * 400, "abc", "-1", "1e9", ""):
+        for path in ("/wechat", "/wecom"):
+            params = {"signature": "x", "msg_signature": "x", "timestamp": timestamp, "nonce": "1"}
+            assert wechat.client.get(path, params={**params, "echostr": "e"}).status_code in (400, 403)
+            assert wechat.client.post(path, params=params, content=b"<xml></xml>").status_code in (400, 403)
