@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models.community import Building, Community, Grid, Room
+from models.community import Building, Community, Grid, Room, address_label
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
 
@@ -70,6 +70,7 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
             problems.append(f"rooms[{i}] 的 area 不是有效面积：{room.get('area')!r}")
         rooms.add(key)
     seen: set[str] = set()
+    owners: dict[tuple[str, str, str], str] = {}
     for i, person in enumerate(data.get("people", [])):
         where = f"people[{i}]（{_text(person.get('name')) or '无名'}）"
         ident = _text(person.get("openid")) or _text(person.get("wecom_userid"))
@@ -88,6 +89,13 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
             )
             if key not in rooms:
                 problems.append(f"{where} 的房屋 {'-'.join(k for k in key if k)} 不在 [[rooms]] 中")
+            elif person.get("owner", True) and key in owners:
+                problems.append(
+                    f"{where} 和 {owners[key]} 都登记为 {'-'.join(k for k in key if k)} 的业主："
+                    "一套房只能有一位业主，家庭成员或租户请写 owner = false"
+                )
+            elif person.get("owner", True):
+                owners[key] = where
         elif person.get("building") is not None and _text(person.get("building")).upper() not in buildings:
             problems.append(f"{where} 的楼栋 {person.get('building')} 未定义")
         if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
@@ -168,6 +176,17 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
     return report
 
 
+def _refuse_second_owner(session: Session, *, person: Person, room: Room, openid: str, label: str) -> None:
+    """Someone else is already the owner of this room (bound through chat, say): say so, write nothing."""
+    query = select(Person).where(Person.room_id == room.id, col(Person.is_owner).is_(True))
+    other = next((p for p in session.exec(query) if p.id != person.id), None)
+    if other is not None:
+        who = other.name or other.openid or f"#{other.id}"
+        raise ImportError_(
+            [f"{openid} 登记为 {label} 的业主，但 {who} 已是这套房的业主：请先在后台处理，或写 owner = false"]
+        )
+
+
 def _upsert_person(
     session: Session,
     *,
@@ -197,6 +216,9 @@ def _upsert_person(
         room = rooms[(number, _text(entry.get("unit")), _text(entry.get("room")))]
         person.room_id = room.id
         person.is_owner = bool(entry.get("owner", True))
+        if person.is_owner:
+            label = address_label(number, _text(entry.get("unit")), _text(entry.get("room")))
+            _refuse_second_owner(session, person=person, room=room, openid=openid or wecom or "", label=label)
     person.building_id = buildings[number].id if number in buildings else None
     person.grid_id = grids[_text(entry["grid"])].id if entry.get("grid") is not None else None
     session.add(person)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import bindparam, exists, insert
+from sqlalchemy import Index, bindparam, exists, insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, per_transaction, read, utc_field
@@ -29,6 +30,18 @@ class Role(StrEnum):
 
 
 class Person(SQLModel, table=True):
+    # At most one owner per room, kept by the database (two newcomers claiming one vacant room on
+    # two processes both became owner when this was a read-then-write).
+    __table_args__ = (
+        Index(
+            "ux_person_one_owner_per_room",
+            "room_id",
+            unique=True,
+            sqlite_where=text("is_owner"),
+            postgresql_where=text("is_owner"),
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     openid: str | None = Field(default=None, unique=True, max_length=64)
     wecom_userid: str | None = Field(default=None, unique=True, max_length=64)
@@ -170,6 +183,21 @@ _NEW_REQUEST = insert(BindingRequest).returning(BindingRequest.id)  # type: igno
 _ADMIN_IDS = select(Person.id).where(Person.role == Role.admin).order_by(col(Person.id))
 
 
+def _claim_owner(session: Session, *, person: Person, room_id: int) -> bool:
+    """Make ``person`` the owner of the room unless someone became it meanwhile (the unique index
+    decides, in a savepoint, so the rest of the transaction goes on either way)."""
+    before = (person.room_id, person.is_owner)
+    try:
+        with session.begin_nested():
+            person.room_id, person.is_owner = room_id, True
+            session.add(person)
+            session.flush()
+    except IntegrityError:
+        person.room_id, person.is_owner = before
+        return False
+    return True
+
+
 def bind_room(
     session: Session, *, person: Person, building: str, unit: str, room: str, now: datetime
 ) -> BindingResult:
@@ -184,10 +212,7 @@ def bind_room(
         label = address_label(number, room_unit, room_number)
         if person.room_id == room_id:
             return BindingResult("already_bound", label)
-        if not has_owner:
-            person.room_id = room_id
-            person.is_owner = True
-            session.add(person)
+        if not has_owner and _claim_owner(session, person=person, room_id=room_id):
             return BindingResult("bound", label)
         reason = "owner_exists"
     else:
