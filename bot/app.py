@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from bot.api import api_router
 from bot.clock import Clock, SystemClock
-from bot.db import create_db_engine
+from bot.db import create_db_engine, probe_write
 from bot.dispatcher import Dispatcher
 from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
@@ -24,6 +24,8 @@ from bot.web import mount_console
 from bot.webhook import WebhookApp
 from bot.wechat import WeChatGateway, wechat_router, wechat_webhook
 from bot.wecom import WeComGateway, wecom_router, wecom_webhook
+from models.outbox import outbox_backlog
+from scheduler.runner import scheduler_role
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +80,18 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
+        """200 only when the database takes a write; with the outbox backlog and scheduler role."""
         try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            written = probe_write(engine)
+            backlog = outbox_backlog(engine, now=clock.now())
         except Exception as exc:
-            log.error("database unreachable: %s", exc)
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
+            log.error("health check: the database does not take a write: %s", exc)
+            return JSONResponse(
+                {"status": "error", "database": "not writable", "reason": str(exc).splitlines()[0][:200]},
+                status_code=503,
+            )
+        body = {"status": "ok", "database": written, "outbox": backlog, "scheduler": scheduler_role()}
+        return JSONResponse(body)
 
     if settings.wechat.enabled:
         gateway = WeChatGateway(settings.wechat, clock)

@@ -69,6 +69,31 @@ def _configure_sqlite(engine: Engine) -> None:
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    @event.listens_for(engine, "handle_error")
+    def _readonly_is_a_broken_connection(context: Any) -> None:
+        # A connection opened while the file could not be written stays read-only for good: treat
+        # 「readonly database」 like a lost connection so it is not handed out again (the /healthz
+        # probe also disposes the whole pool on it, so the service recovers without a restart).
+        if "readonly database" in str(context.original_exception):
+            context.is_disconnect = True
+
+
+def probe_write(engine: Engine) -> str:
+    """Prove the database takes a write: ``ok``, or ``busy`` when another process holds SQLite's
+    write lock right now; raises when a write fails (read-only file, full disk, server gone)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        with no_wait(engine).begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except OperationalError as exc:
+        if is_busy(exc):
+            return "busy"
+        if "readonly database" in str(exc):
+            engine.dispose()  # every pooled connection may be a read-only one: open fresh ones
+        raise
+    return "ok"
+
 
 def reader(engine: Engine) -> Engine:
     """The same engine for read-only work: on SQLite its transactions do not take the write lock."""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -264,3 +264,17 @@ def retry_all_dead(session: Session, *, now: datetime) -> int:
         .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def outbox_backlog(engine: Engine, *, now: datetime) -> dict[str, int]:
+    """For /healthz: pushes waiting to be sent (and the oldest one's age in seconds), dead letters."""
+    waiting = (OutboxMessage.status == OutboxStatus.pending) | (OutboxMessage.status == OutboxStatus.sending)
+    with engine.connect() as connection:
+        pending, oldest = connection.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(waiting)
+        ).one()
+        dead = connection.execute(
+            select(func.count()).where(OutboxMessage.status == OutboxStatus.dead)
+        ).scalar_one()
+    age = int((now - oldest).total_seconds()) if oldest is not None else 0
+    return {"pending": int(pending), "oldest_seconds": max(age, 0), "dead": int(dead)}

@@ -259,3 +259,11 @@ class SchedulerRunner:
             self.scheduler.shutdown(wait=True)
         self.resign()
         _ACTIVE.pop(self.id, None)
+
+
+def scheduler_role() -> str:
+    """For /healthz: ``leader`` (this process runs the jobs), ``standby`` or ``off``."""
+    runners = list(_ACTIVE.values())
+    if any(r.is_leader for r in runners):
+        return "leader"
+    return "standby" if runners else "off"

@@ -10,7 +10,9 @@ from tests.support.wechat import WeChatSim
 
 
 def test_health(wechat: WeChatSim) -> None:
-    assert wechat.client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+    health = wechat.client.get("/healthz").json()
+    assert health["status"] == "ok" and health["database"] == "ok"
+    assert set(health["outbox"]) == {"pending", "oldest_seconds", "dead"}
 
 
 def test_api_requires_a_known_token(wechat: WeChatSim) -> None:
