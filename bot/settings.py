@@ -8,7 +8,7 @@ import os
 import secrets
 import string
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -37,6 +37,10 @@ class ServerSettings(BaseModel):
 
 
 class WeChatSettings(BaseModel):
+    @property
+    def effective_mode(self) -> str:
+        return self.mode or ("safe" if self.encoding_aes_key else "plain")
+
     enabled: bool = True
     app_id: str = ""
     app_secret: str = ""
@@ -45,6 +49,9 @@ class WeChatSettings(BaseModel):
     api_base_url: str = "https://api.weixin.qq.com"
     replay_window_seconds: int = 300
     max_body_bytes: int = 64 * 1024
+    # "safe" (only encrypted messages), "compatible" (both) or "plain"; empty: safe when an
+    # EncodingAESKey is set, else plain. Safe mode refuses plain POSTs (they carry no body signature).
+    mode: Literal["", "safe", "compatible", "plain"] = ""
     # Template messages for people outside the 48-hour customer-service window: kind → template
     # id ("default" for every other kind); the text goes into the template field below.
     templates: dict[str, str] = Field(default_factory=dict)

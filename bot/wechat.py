@@ -17,7 +17,7 @@ from bot.message import Message
 from bot.pipeline import Pipeline
 from bot.settings import WeChatSettings
 from bot.webhook import TEXT, XML, Webhook, collect_body
-from bot.wire import check_fresh, guard, parse_envelope, parse_mp, render
+from bot.wire import ReplayMemory, check_fresh, guard, parse_envelope, parse_mp, render
 
 log = logging.getLogger(__name__)
 
@@ -33,21 +33,27 @@ class WeChatGateway:
             if settings.encoding_aes_key
             else None
         )
+        self.seen = ReplayMemory(settings.replay_window_seconds)
 
-    def verify(self, signature: str, timestamp: str, nonce: str) -> None:
-        check_fresh(timestamp, now=self.clock.now().timestamp(), window=self.settings.replay_window_seconds)
+    def verify(self, signature: str, timestamp: str, nonce: str, body: bytes = b"") -> None:
+        """A fresh, valid signature not used before for another body (GET: the echostr)."""
+        now = self.clock.now().timestamp()
+        check_fresh(timestamp, now=now, window=self.settings.replay_window_seconds)
         try:
             check_signature(self.settings.token, signature, timestamp, nonce)
         except InvalidSignatureException as exc:
             raise BadSignature("signature does not match the configured token") from exc
+        self.seen.check((signature, timestamp, nonce), body, now=now)
 
     def open(self, body: bytes, params: dict[str, str]) -> tuple[Message, bool]:
         """The message in ``body`` and whether the reply must be encrypted."""
         guard(body, limit=self.settings.max_body_bytes)
-        self.verify(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""))
+        self.verify(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""), body)
         envelope = parse_envelope(body)
         encrypted = params.get("encrypt_type", "raw") == "aes"
         if not encrypted:
+            if self.settings.effective_mode == "safe":
+                raise BadSignature("a plain message in safe mode: [wechat] mode refuses unencrypted POSTs")
             return parse_mp(body), False
         xml = self.decrypt(envelope, params)
         guard(xml.encode("utf-8"), limit=self.settings.max_body_bytes)
@@ -99,7 +105,7 @@ def wechat_router(gateway: WeChatGateway) -> APIRouter:
         nonce: Annotated[str, Query()] = "",
         echostr: Annotated[str, Query()] = "",
     ) -> str:
-        gateway.verify(signature, timestamp, nonce)
+        gateway.verify(signature, timestamp, nonce, echostr.encode())
         return echostr
 
     return router

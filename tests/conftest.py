@@ -122,6 +122,7 @@ def settings(engine: Engine) -> Settings:
             "encoding_aes_key": WECHAT_AES_KEY,
             "app_secret": "test-secret",
             "api_base_url": "http://127.0.0.1:9/wechat-fake",
+            "mode": "compatible",  # the tests speak every mode; safe mode has its own tests
         },
         wecom={
             "enabled": True,
