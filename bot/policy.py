@@ -65,10 +65,6 @@ class Decision:
     action: Action
     intent: str = ""
 
-    @property
-    def interrupts(self) -> bool:
-        return self.action in (Action.EMERGENCY, Action.URGENT, Action.ROUTE)
-
 
 def danger(nlu: Any, text: str = "") -> Action | None:
     """EMERGENCY, URGENT or None, from the NLU alone (and the length of what was said)."""
