@@ -2,7 +2,8 @@
 
 The inbound row, the domain changes, the conversation state and the outbox rows commit
 together; a retry of a message already handled gets the stored replies and changes nothing.
-A message whose handling fails is still recorded (marked failed) with the apology it got.
+A message whose handling fails is still recorded (marked failed) with the apology it got; when
+WeChat retries it, it is handled again rather than answered with the apology.
 
 Messages that arrive while others are being handled are handled together in one transaction
 (group commit, see ``bot.batching``): their dedupe check, people and conversation states are
@@ -179,7 +180,7 @@ class Pipeline:
         return decode(stored) if stored is not None else None
 
     def _record(self, message: Message, replies: list[Reply], *, error: bool) -> None:
-        """Keep a message whose handling failed, so it is not lost and retries get the same answer."""
+        """Keep a message whose handling failed, so it is not lost; its retry is handled afresh."""
         try:
             with Session(self.engine) as session, session.begin():
                 record_inbound(session, **self._fields(message, replies, self.clock.now()), failed=error)

@@ -1,6 +1,8 @@
 """The inbound message log: every message is stored under its dedupe key before any work.
 
-WeChat retries a message it got no answer for; the stored replies answer the retry.
+WeChat retries a message it got no answer for; the stored replies answer the retry. A message
+whose handling failed is kept too (marked failed, with the apology it got), but its retry is
+handled afresh: a transient failure is never a message's final answer.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, delete, insert
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.base import json_field, utc_field
@@ -30,23 +32,37 @@ class InboundMessage(SQLModel, table=True):
 
 # Every message runs these two: plain Core statements on the table, built once.
 _TABLE = InboundMessage.__table__  # type: ignore[attr-defined]
-_STORED = select(_TABLE.c.replies).where(_TABLE.c.dedupe_key == bindparam("key"))
-_STORED_MANY = select(_TABLE.c.dedupe_key, _TABLE.c.replies).where(
+_STORED = select(_TABLE.c.replies, _TABLE.c.failed).where(_TABLE.c.dedupe_key == bindparam("key"))
+_STORED_MANY = select(_TABLE.c.dedupe_key, _TABLE.c.replies, _TABLE.c.failed).where(
     _TABLE.c.dedupe_key.in_(bindparam("keys", expanding=True))
+)
+_FORGET_FAILED = delete(_TABLE).where(
+    _TABLE.c.dedupe_key.in_(bindparam("keys", expanding=True)), _TABLE.c.failed.is_(True)
 )
 _RECORD = insert(_TABLE)
 
 
 def stored_replies(session: Session, dedupe_key: str) -> list[dict[str, Any]] | None:
-    """The replies recorded for this message, or None if it was never handled."""
+    """The replies recorded for this message, or None if it was never handled (or its handling
+    failed: that record is dropped in this transaction, which handles the message again)."""
     row = session.connection().execute(_STORED, {"key": dedupe_key}).first()
-    return None if row is None else list(row[0])
+    if row is None:
+        return None
+    replies, failed = row
+    if failed:
+        session.connection().execute(_FORGET_FAILED, {"keys": [dedupe_key]})
+        return None
+    return list(replies)
 
 
 def stored_replies_many(session: Session, dedupe_keys: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """The replies recorded for those of ``dedupe_keys`` that were handled already."""
-    rows = session.connection().execute(_STORED_MANY, {"keys": dedupe_keys})
-    return {key: list(replies) for key, replies in rows}
+    """The replies recorded for those of ``dedupe_keys`` that were handled already (failed ones
+    are dropped, as in ``stored_replies``)."""
+    rows = list(session.connection().execute(_STORED_MANY, {"keys": dedupe_keys}))
+    failed = [key for key, _, did_fail in rows if did_fail]
+    if failed:
+        session.connection().execute(_FORGET_FAILED, {"keys": failed})
+    return {key: list(replies) for key, replies, did_fail in rows if not did_fail}
 
 
 def record_inbound(session: Session, **fields: Any) -> None:

@@ -43,7 +43,7 @@ def test_two_pipelines_sharing_a_database_dedupe_too(
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
 
 
-def test_a_failing_handler_leaves_nothing_half_written(
+def test_a_failing_handler_leaves_nothing_half_written_and_the_retry_is_handled(
     settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
@@ -59,5 +59,32 @@ def test_a_failing_handler_leaves_nothing_half_written(
     kept = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:m2")).one()
     assert kept.failed and kept.text == "3栋2单元502"  # the message itself is not lost
     monkeypatch.undo()
-    assert pipeline.process(_text("m2", "3栋2单元502")) == reply  # WeChat's retry: same answer
-    assert "已有业主" in pipeline.process(_text("m3", "3栋2单元502"))[0].content  # the form survived
+    # WeChat's retry is handled afresh: a transient failure is never the message's final answer,
+    # and the form the failure left open takes it.
+    retried = pipeline.process(_text("m2", "3栋2单元502"))
+    assert "已有业主" in retried[0].content
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
+    again = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:m2")).one()
+    assert not again.failed
+    assert pipeline.process(_text("m2", "3栋2单元502")) == retried  # a later retry: the same answer
+
+
+def test_a_failed_message_retried_inside_a_batch_is_handled_afresh(
+    settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(pipeline.dispatcher, "dispatch", explode)
+    assert "没有处理成功" in pipeline.process(_text("b1", "你好"))[0].content
+    monkeypatch.undo()
+    first, second = pipeline.process_batch([_text("b1", "你好"), _text("b2", "你好")])
+    assert "没有处理成功" not in first[0].content and "没有处理成功" not in second[0].content
+    session.rollback()
+    rows = session.exec(
+        select(InboundMessage).where(InboundMessage.dedupe_key.in_(["mp:msg:b1", "mp:msg:b2"]))
+    ).all()  # type: ignore[attr-defined]
+    assert len(rows) == 2 and not any(row.failed for row in rows)
