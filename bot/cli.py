@@ -58,9 +58,6 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(demo_app, name="demo")
 app.command()(outbox)
 
-# Kept for modules that import these names from here.
-_settings, _require_schema, _fail = settings, require_schema, fail
-
 
 def _version() -> str:
     try:

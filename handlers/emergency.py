@@ -143,8 +143,7 @@ def on_urgent(ctx: Context) -> list[Reply]:
     logged = TEXTS["logged"].format(code=incident.ticket.code)
     names = _names(incident) or "值班人员"
     reply = Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))
-    start_form(ctx, SAFETY_CHECK, {})
-    ctx.state.slots["ticket_id"] = incident.ticket.id
+    start_form(ctx, SAFETY_CHECK, {"ticket_id": incident.ticket.id})  # its question is in the reply
     return [reply]
 
 

@@ -97,7 +97,7 @@ def raise_alarm(
     named = building_named(session, building_number)
     building = named or (home[0] if home else None)
     if named is not None and (home is None or home[0].id != named.id):
-        place = named.label if hasattr(named, "label") else f"{named.number}栋"
+        place = named.label
         room_id = None
     else:
         place = room_label(*home) if home else ""
