@@ -10,11 +10,13 @@ At low traffic a batch is one message and nothing waits for company.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from bot.logs import REQUEST_ID
 from bot.message import Message
 from bot.replies import Reply
 
@@ -100,10 +102,13 @@ class Batcher:
         batch: list[tuple[Message, asyncio.Future[list[Reply]]]],
     ) -> None:
         messages = [message for message, _ in batch]
+        # Lines about the whole batch name all its requests, in its worker thread too.
+        context = contextvars.copy_context()
+        context.run(REQUEST_ID.set, ",".join(dict.fromkeys(m.request_id for m in messages if m.request_id)))
         try:
-            results = self.try_now(messages) if self.try_now is not None else None
+            results = context.run(self.try_now, messages) if self.try_now is not None else None
             if results is None:
-                results = await loop.run_in_executor(self.executor, self.handle_batch, messages)
+                results = await loop.run_in_executor(self.executor, context.run, self.handle_batch, messages)
         except BaseException as exc:  # the handler catches its own errors; this is a last resort
             for _, future in batch:
                 if not future.done():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import tomllib
@@ -33,6 +32,7 @@ from bot.cli_demo import demo_app
 from bot.cli_notices import ledger_app, notices_app
 from bot.db import create_db_engine
 from bot.errors import ConfigError
+from bot.logs import configure_logging
 from bot.settings import Settings, generate_local_config, validate_for_serving
 
 if TYPE_CHECKING:
@@ -110,8 +110,7 @@ def serve(
         validate_for_serving(chosen)
     except ConfigError as exc:
         fail(str(exc))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
+    configure_logging(chosen.log)  # [log] format = "text" | "json"
     host, port = host or chosen.server.host, port or chosen.server.port
     db = create_db_engine(chosen.database.url, echo=chosen.database.echo)
     require_schema(db, chosen.database.url)
@@ -127,7 +126,9 @@ def serve(
     out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
     background = _background(chosen, db, enabled=not no_background)
     try:
-        uvicorn.run(create_app(chosen, engine=db, clock=clock()), host=host, port=port, log_level="warning")
+        # log_config=None: uvicorn's own lines go through the root logger configured above.
+        app = create_app(chosen, engine=db, clock=clock())
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None)
     finally:
         if background is not None:
             background.stop()
@@ -150,21 +151,33 @@ def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1
 def worker(
     config: ConfigOption = None,
     threads: Annotated[int, typer.Option(help="本进程的推送线程数。")] = 2,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="在这个端口提供 Prometheus 指标 /metrics（默认不提供）。")
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="指标端口的监听地址。")] = "127.0.0.1",
 ) -> None:
     """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
     import threading
 
     chosen = settings(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    configure_logging(chosen.log)
     db = engine(config)
     background = _background(chosen, db, enabled=True, threads=threads)
+    metrics_server = None
+    if metrics_port is not None:
+        from bot.metrics import app_registry, serve_metrics
+
+        registry = app_registry(db, clock())
+        metrics_server = serve_metrics(registry, host=metrics_host, port=metrics_port)
+        out.print(f"指标：http://{metrics_host}:{metrics_port}/metrics", highlight=False)
     out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if background is not None:
             background.stop()
 
