@@ -1,4 +1,4 @@
-"""The ``hgj`` command: serve, worker, chat, import, outbox, tokens, db upgrade, config init."""
+"""The ``hgj`` command: serve, worker, chat, import, outbox, tokens, backup, restore, db upgrade, config init."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from sqlmodel import Session
 
-from bot import cli_i18n
+from bot import cli_backup, cli_i18n
 from bot.cli_admin import outbox, token_app
 from bot.cli_common import (
     ConfigOption,
@@ -57,6 +57,7 @@ app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(demo_app, name="demo")
 app.command()(outbox)
+cli_backup.register(app)
 
 
 def _version() -> str:
