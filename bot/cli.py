@@ -158,6 +158,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="指标端口的监听地址。")] = "127.0.0.1",
 ) -> None:
     """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
+    import signal
     import threading
 
     chosen = settings(config)
@@ -169,11 +170,15 @@ def worker(
         from bot.metrics import app_registry, serve_metrics
 
         registry = app_registry(db, clock())
-        metrics_server = serve_metrics(registry, host=metrics_host, port=metrics_port)
+        token = chosen.metrics.token
+        metrics_server = serve_metrics(registry, host=metrics_host, port=metrics_port, token=token)
         out.print(f"指标：http://{metrics_host}:{metrics_port}/metrics", highlight=False)
     out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
+    stopping = threading.Event()
+    # systemd stops with SIGTERM: finish the sends in flight and give up the scheduler's lead.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        threading.Event().wait()
+        stopping.wait()
     except KeyboardInterrupt:
         pass
     finally:

@@ -234,9 +234,31 @@ def _authorised(header: str, token: str) -> bool:
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def serve_metrics(registry: CollectorRegistry, *, host: str, port: int) -> Any:
-    """For ``hgj worker``: /metrics on its own little HTTP server (stop it with ``.shutdown()``)."""
-    from prometheus_client import start_http_server
+def serve_metrics(registry: CollectorRegistry, *, host: str, port: int, token: str = "") -> Any:
+    """For ``hgj worker``: /metrics on a small HTTP server of its own, with the same optional
+    bearer token as the web processes' (stop it with ``.shutdown()``)."""
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-    server, _thread = start_http_server(port, addr=host, registry=registry)
+    from prometheus_client import make_wsgi_app
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # scrapes are not news
+            pass
+
+    exposition = make_wsgi_app(registry)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        if token and not _authorised(environ.get("HTTP_AUTHORIZATION", ""), token):
+            start_response(
+                "401 Unauthorized", [("WWW-Authenticate", "Bearer"), ("Content-Type", "text/plain")]
+            )
+            return [b"metrics need a bearer token"]
+        return exposition(environ, start_response)
+
+    server = make_server(host, port, app, Server, handler_class=Quiet)
+    threading.Thread(target=server.serve_forever, name="hgj-metrics", daemon=True).start()
     return server

@@ -12,6 +12,7 @@ snapshot, not a smear), and agree with the source on every row it holds.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -130,6 +131,8 @@ def fresh_url(engine: Engine, tmp_path: Path) -> Iterator[str]:
     if engine.dialect.name == "sqlite":
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("PostgreSQL's client tools (pg_dump, pg_restore) are not installed")
     source = make_url(engine.url.render_as_string(hide_password=False))
     name = f"{source.database}_restore"
     admin = create_engine(source.set(database="postgres"), isolation_level="AUTOCOMMIT")
