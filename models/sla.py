@@ -253,4 +253,6 @@ def overdue_by_kind(session: Session, *, now: datetime) -> dict[str, int]:
         .where(col(Ticket.status).in_(OPEN), col(Ticket.due_at) <= now)
         .group_by(Ticket.kind)
     )
-    return {str(kind.value if isinstance(kind, TicketKind) else kind): int(n) for kind, n in session.exec(query)}
+    return {
+        str(kind.value if isinstance(kind, TicketKind) else kind): int(n) for kind, n in session.exec(query)
+    }
