@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot import policy
 from bot.context import Context
 from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
-from bot.logs import bound
+from bot.logs import REQUEST_OF, bound
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
 from bot.policy import Action, Decision
@@ -90,7 +90,7 @@ class Dispatcher:
         state is put there for the caller to save (with others) instead of being saved here.
         What is logged meanwhile carries the message's request id and dedupe key (``bot.logs``).
         """
-        with bound(request_id=message.request_id or None, message_key=message.dedupe_key):
+        with bound(request_id=REQUEST_OF.get().get(message.dedupe_key), message_key=message.dedupe_key):
             return self._dispatch(session, message, now, person=person, state=state, unsaved=unsaved)
 
     def _dispatch(

@@ -28,8 +28,6 @@ class Message:
     media_id: str = ""
     picture_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
-    # The HTTP request that brought it, for log lines (``bot.logs``); not part of its identity.
-    request_id: str = field(default="", compare=False)
 
     @property
     def user_key(self) -> str:

@@ -106,10 +106,26 @@ def form_outcome(session: Session, form: str, outcome: str) -> None:
     count_on_commit(session, FORM_OUTCOMES.labels(form=form, outcome=outcome))
 
 
+# prometheus_client's ``labels()`` validates and locks on every call: keep the children at hand
+# (route templates, methods and statuses are few, so these stay small).
+_LATENCY_CHILDREN: dict[tuple[str, str], Any] = {}
+_REQUEST_CHILDREN: dict[tuple[str, str, int], Any] = {}
+
+
 def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:
     method = method if method in METHODS else "OTHER"
-    REQUEST_SECONDS.labels(route=route, method=method).observe(seconds)
-    REQUESTS.labels(route=route, method=method, status=str(status)).inc()
+    latency = _LATENCY_CHILDREN.get((route, method))
+    if latency is None:
+        latency = _LATENCY_CHILDREN.setdefault(
+            (route, method), REQUEST_SECONDS.labels(route=route, method=method)
+        )
+    latency.observe(seconds)
+    count = _REQUEST_CHILDREN.get((route, method, status))
+    if count is None:
+        count = _REQUEST_CHILDREN.setdefault(
+            (route, method, status), REQUESTS.labels(route=route, method=method, status=str(status))
+        )
+    count.inc()
 
 
 # -- read at scrape time ----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +29,6 @@ from bot.clock import Clock
 from bot.db import is_busy, lock_key, lock_keys, no_wait, reader, write_gate, write_lock
 from bot.dispatcher import Dispatcher
 from bot.locks import UserLocks
-from bot.logs import REQUEST_ID
 from bot.message import Message
 from bot.replies import Reply, Text, decode, encode
 from models.conversation import ConversationState, load_states, save_states
@@ -68,8 +66,6 @@ class Pipeline:
 
     async def submit(self, message: Message) -> list[Reply]:
         """Process ``message`` on the pipeline's workers, together with any that arrive meanwhile."""
-        if not message.request_id and REQUEST_ID.get():  # its log lines name the request (bot.logs)
-            message = replace(message, request_id=REQUEST_ID.get())
         return await self.batcher.submit(message)
 
     def process(self, message: Message) -> list[Reply]:

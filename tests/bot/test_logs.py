@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from bot.batching import Batcher
 from bot.dispatcher import Dispatcher
-from bot.logs import REQUEST_ID, configure_logging, make_handler
+from bot.logs import REQUEST_ID, REQUEST_OF, configure_logging, make_handler
 from bot.message import Message
 from bot.replies import Reply
 from bot.settings import LogSettings, Settings
@@ -61,7 +62,7 @@ def test_an_implausible_request_id_is_replaced_not_logged(app_client: TestClient
     forged = 'x" level=ERROR\nfake line'
     response = app_client.get("/healthz", headers={"X-Request-ID": forged})
     given = response.headers["x-request-id"]
-    assert given != forged and len(given) == 32 and given.isalnum()
+    assert given != forged and re.fullmatch(r"[0-9a-f]{20,}", given)
     other = app_client.get("/healthz").headers["x-request-id"]
     assert other != given  # a fresh one for every request
 
@@ -130,24 +131,25 @@ def test_configure_logging_routes_every_logger_through_one_json_handler() -> Non
 
 
 def test_a_batch_hands_its_requests_ids_to_the_worker_thread() -> None:
-    """Messages handled together: the batch's thread knows every request id in it, and only those."""
-    seen: list[tuple[set[str], str]] = []
+    """Messages handled together: the batch's thread knows every request id in it, and which
+    message came with which."""
+    seen: list[tuple[dict[str, str], str, dict[str, str]]] = []
 
     def handle(messages: Sequence[Message]) -> list[list[Reply]]:
-        seen.append(({m.request_id for m in messages}, REQUEST_ID.get()))
+        expected = {m.dedupe_key: f"req-{m.user_id}" for m in messages}
+        seen.append((expected, REQUEST_ID.get(), dict(REQUEST_OF.get())))
         return [[] for _ in messages]
 
     async def send_all() -> None:
         async def one(index: int) -> None:
-            REQUEST_ID.set(f"req-{index}")
-            message = Message(channel="mp", user_id=f"u{index}", kind="text", msg_id=str(index))
-            await batcher.submit(message.__class__(**{**message.__dict__, "request_id": REQUEST_ID.get()}))
+            REQUEST_ID.set(f"req-u{index}")  # as the request's middleware does
+            await batcher.submit(Message(channel="mp", user_id=f"u{index}", kind="text", msg_id=str(index)))
 
         await asyncio.gather(*(one(i) for i in range(6)))
 
     with ThreadPoolExecutor(max_workers=1) as executor:
         batcher = Batcher(handle, executor=executor, in_flight=1, max_batch=4)
         asyncio.run(send_all())
-    assert sum(len(ids) for ids, _ in seen) == 6
-    for ids, in_thread in seen:
-        assert set(in_thread.split(",")) == ids
+    assert sum(len(expected) for expected, _, _ in seen) == 6 and len(seen) >= 2  # batched
+    for expected, in_thread, by_message in seen:
+        assert set(in_thread.split(",")) == set(expected.values()) and by_message == expected
