@@ -18,7 +18,7 @@ from sqlmodel import Session
 from bot import policy
 from bot.context import Context
 from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
-from bot.logs import REQUEST_OF, bound
+from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
 from bot.policy import Action, Decision
@@ -90,8 +90,15 @@ class Dispatcher:
         state is put there for the caller to save (with others) instead of being saved here.
         What is logged meanwhile carries the message's request id and dedupe key (``bot.logs``).
         """
-        with bound(request_id=REQUEST_OF.get().get(message.dedupe_key), message_key=message.dedupe_key):
+        key = MESSAGE_KEY.set(message.dedupe_key)  # (set and reset inline: this runs per message)
+        request = REQUEST_OF.get().get(message.dedupe_key)
+        rid = REQUEST_ID.set(request) if request else None
+        try:
             return self._dispatch(session, message, now, person=person, state=state, unsaved=unsaved)
+        finally:
+            if rid is not None:
+                REQUEST_ID.reset(rid)
+            MESSAGE_KEY.reset(key)
 
     def _dispatch(
         self,

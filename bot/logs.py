@@ -21,8 +21,7 @@ import logging
 import re
 import secrets
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -59,21 +58,6 @@ def new_request_id(incoming: str = "") -> str:
     if incoming and _SANE_ID.fullmatch(incoming):
         return incoming
     return f"{_PREFIX}{next(_NEXT):08x}"
-
-
-@contextmanager
-def bound(*, request_id: str | None = None, message_key: str | None = None) -> Iterator[None]:
-    """Tag what is logged inside the block; the previous values come back afterwards."""
-    tokens = []
-    if request_id is not None:
-        tokens.append((REQUEST_ID, REQUEST_ID.set(request_id)))
-    if message_key is not None:
-        tokens.append((MESSAGE_KEY, MESSAGE_KEY.set(message_key)))
-    try:
-        yield
-    finally:
-        for var, token in reversed(tokens):
-            var.reset(token)
 
 
 class ContextFilter(logging.Filter):

@@ -74,6 +74,13 @@ FORM_OUTCOMES = Counter(
 )
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
+# prometheus_client's ``labels()`` validates and locks on every call: keep the children at hand
+# (intents, forms, route templates, methods and statuses are few, so these stay small).
+_INTENT_CHILDREN: dict[str, Any] = {}
+_FORM_CHILDREN: dict[tuple[str, str], Any] = {}
+_LATENCY_CHILDREN: dict[tuple[str, str], Any] = {}
+_REQUEST_CHILDREN: dict[tuple[str, str, int], Any] = {}
+
 # -- counting when the transaction commits ----------------------------------------------------
 
 _PENDING = "hgj_metrics_pending"
@@ -81,35 +88,39 @@ _PENDING = "hgj_metrics_pending"
 
 def count_on_commit(session: Session, counter: Any) -> None:
     """Increment ``counter`` (a labelled child) when the session's transaction commits."""
-    session.info.setdefault(_PENDING, []).append(counter)
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        session.info[_PENDING] = [counter]
+    else:
+        pending.append(counter)
 
 
 @event.listens_for(OrmSession, "after_commit")
 def _committed(session: OrmSession) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint: its outer transaction may still roll back
-    for counter in session.info.pop(_PENDING, ()):
+    if _PENDING not in session.info or session.in_nested_transaction():
+        return  # nothing counted, or a savepoint: its outer transaction may still roll back
+    for counter in session.info.pop(_PENDING):
         counter.inc()
 
 
 @event.listens_for(OrmSession, "after_rollback")
 def _rolled_back(session: OrmSession) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_PENDING, None)
+    if _PENDING in session.info and not session.in_nested_transaction():
+        del session.info[_PENDING]
 
 
 def intent_recognised(session: Session, intent: str) -> None:
-    count_on_commit(session, INTENTS.labels(intent=intent or "unknown"))
+    child = _INTENT_CHILDREN.get(intent)
+    if child is None:
+        child = _INTENT_CHILDREN.setdefault(intent, INTENTS.labels(intent=intent or "unknown"))
+    count_on_commit(session, child)
 
 
 def form_outcome(session: Session, form: str, outcome: str) -> None:
-    count_on_commit(session, FORM_OUTCOMES.labels(form=form, outcome=outcome))
-
-
-# prometheus_client's ``labels()`` validates and locks on every call: keep the children at hand
-# (route templates, methods and statuses are few, so these stay small).
-_LATENCY_CHILDREN: dict[tuple[str, str], Any] = {}
-_REQUEST_CHILDREN: dict[tuple[str, str, int], Any] = {}
+    child = _FORM_CHILDREN.get((form, outcome))
+    if child is None:
+        child = _FORM_CHILDREN.setdefault((form, outcome), FORM_OUTCOMES.labels(form=form, outcome=outcome))
+    count_on_commit(session, child)
 
 
 def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:

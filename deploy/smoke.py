@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import os
 import re
@@ -36,31 +35,21 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
-import xmltodict
-from wechatpy.crypto import WeChatCrypto
+from smoke_wechat import APP_ID, FakeWeChatApi, Resident, SmokeFailure  # deploy/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hgj_smoke"
-APP_ID = "wx5823bf96d3bd56c7"
 RESIDENT = "demo-resident-wang"
 STARTUP_SECONDS = 90
-
-
-class SmokeFailure(Exception):
-    pass
-
-
 STARTED = time.monotonic()
 
 
@@ -103,109 +92,6 @@ def fresh_database(url: str, *, keep: bool) -> Iterator[None]:
             with psycopg.connect(admin, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             print(f"dropped database {name}", flush=True)
-
-
-# -- a fake of WeChat's API -------------------------------------------------------------------
-
-
-class FakeWeChatApi:
-    """Answers the Official Account's token and message calls and records every message."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[str, str, dict[str, Any]]] = []  # (path, idempotency key, body)
-        self.lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                path = self.path.split("?", 1)[0]
-                if path.endswith("/cgi-bin/stable_token") or path.endswith("/cgi-bin/gettoken"):
-                    answer: dict[str, Any] = {"access_token": "smoke-token", "expires_in": 7200}
-                elif "/cgi-bin/message/" in path or path.endswith("/cgi-bin/webhook/send"):
-                    with fake.lock:
-                        fake.deliveries.append(
-                            (path, self.headers.get("X-Idempotency-Key", ""), json.loads(body or b"{}"))
-                        )
-                    answer = {"errcode": 0, "errmsg": "ok", "msgid": len(fake.deliveries)}
-                else:
-                    self.send_error(404)
-                    return
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST  # WeCom's gettoken is a GET
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def delivered(self) -> list[tuple[str, str, dict[str, Any]]]:
-        with self.lock:
-            return list(self.deliveries)
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-# -- WeChat's side of the webhook -------------------------------------------------------------
-
-
-class Resident:
-    """Sends a resident's messages the way WeChat's servers do in safe mode, and reads replies."""
-
-    def __init__(self, *, token: str, aes_key: str, openid: str) -> None:
-        self.token, self.openid = token, openid
-        self.crypto = WeChatCrypto(token, aes_key, APP_ID)
-        self.next_id = 6_100_000_000_000_000_000
-
-    def request(self, text: str, msg_id: int) -> tuple[dict[str, str], bytes]:
-        timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
-        xml = (
-            f"<xml><ToUserName><![CDATA[gh_smoke]]></ToUserName><FromUserName><![CDATA[{self.openid}]]>"
-            f"</FromUserName><CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-        )
-        sealed = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, timestamp))["xml"]
-        signature = hashlib.sha1("".join(sorted([self.token, timestamp, nonce])).encode()).hexdigest()
-        params = {
-            "signature": signature,
-            "timestamp": timestamp,
-            "nonce": nonce,
-            "openid": self.openid,
-            "encrypt_type": "aes",
-            "msg_signature": sealed["MsgSignature"],
-        }
-        body = f"<xml><ToUserName><![CDATA[gh_smoke]]></ToUserName><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
-        return params, body.encode()
-
-    def say(self, base: str, text: str, msg_id: int | None = None) -> tuple[str, httpx.Response]:
-        if msg_id is None:
-            self.next_id += 1
-            msg_id = self.next_id
-        params, body = self.request(text, msg_id)
-        response = httpx.post(f"{base}/wechat", params=params, content=body, timeout=10)
-        if response.status_code != 200:
-            raise SmokeFailure(f"POST {base}/wechat answered {response.status_code}: {response.text[:200]}")
-        if response.text == "success":
-            return "", response
-        sealed = xmltodict.parse(response.text)["xml"]
-        plain = self.crypto.decrypt_message(
-            response.text, sealed["MsgSignature"], sealed["TimeStamp"], sealed["Nonce"]
-        )
-        return str(xmltodict.parse(plain)["xml"].get("Content", "")), response
 
 
 # -- the processes ----------------------------------------------------------------------------
@@ -334,108 +220,123 @@ def metric(text: str, name: str, **labels: str) -> float | None:
 def smoke(url: str, directory: Path) -> None:
     fake = FakeWeChatApi()
     try:
-        keys = write_config(directory, url=url, fake=fake)
-        procs = Processes(directory)
+        run = Run(url, directory, fake)
         try:
-            _run(procs, fake, keys, directory, url)
+            run.start()
+            run.healthy()
+            ticket = run.chat_across_processes()
+            run.delivered_once(ticket)
+            run.metrics_and_logs()
+            run.backup()
         finally:
-            codes = procs.stop()
+            codes = run.procs.stop()
             print(f"stopped: {codes}", flush=True)
         # uvicorn shuts down gracefully, then re-raises SIGTERM (systemd counts that as a clean stop).
-        clean = all(code in (0, -signal.SIGTERM) for code in codes.values())
-        check(clean, "every process stopped on SIGTERM")
+        check(
+            all(code in (0, -signal.SIGTERM) for code in codes.values()), "every process stopped on SIGTERM"
+        )
     finally:
         fake.stop()
 
 
-def _run(procs: Processes, fake: FakeWeChatApi, keys: dict[str, str], directory: Path, url: str) -> None:
-    print(procs.run("db", "upgrade").strip(), flush=True)
-    web = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]
-    worker_metrics = free_port()
-    for number, base in enumerate(web, 1):
-        procs.start(f"web{number}", "serve", "--no-background", "--port", base.rsplit(":", 1)[1])
-    procs.start("worker", "worker", "--threads", "1", "--metrics-port", str(worker_metrics))
-    print(f"started web1 {web[0]}, web2 {web[1]}, worker (metrics :{worker_metrics})", flush=True)
-    procs.run("import", str(ROOT / "examples" / "demo-community.toml"))  # while they warm up
-    check(True, "migrated, demo community imported")
+class Run:
+    def __init__(self, url: str, directory: Path, fake: FakeWeChatApi) -> None:
+        self.url, self.directory, self.fake = url, directory, fake
+        self.keys = write_config(directory, url=url, fake=fake)
+        self.procs = Processes(directory)
+        self.web = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]
+        self.worker = f"http://127.0.0.1:{free_port()}"
+        self.admin = {"Authorization": f"Bearer {self.keys['admin']}"}
+        self.scrape = {"Authorization": f"Bearer {self.keys['metrics']}"}
+        self.resident = Resident(token=self.keys["token"], aes_key=self.keys["aes_key"], openid=RESIDENT)
+        self.request_id = ""
 
-    for base in web:
-        wait_for(
-            lambda b=base: httpx.get(f"{b}/healthz", timeout=5).status_code == 200,
-            f"{base}/healthz",
-            procs,
-            STARTUP_SECONDS,
+    def get(self, url: str, **headers: str) -> httpx.Response:
+        return httpx.get(url, headers=headers, timeout=10)
+
+    def start(self) -> None:
+        print(self.procs.run("db", "upgrade").strip(), flush=True)
+        for number, base in enumerate(self.web, 1):
+            self.procs.start(f"web{number}", "serve", "--no-background", "--port", base.rsplit(":", 1)[1])
+        self.procs.start(
+            "worker", "worker", "--threads", "1", "--metrics-port", self.worker.rsplit(":", 1)[1]
         )
-        health = httpx.get(f"{base}/healthz", timeout=5).json()
+        print(f"started web1 {self.web[0]}, web2 {self.web[1]}, worker (metrics {self.worker})", flush=True)
+        self.procs.run("import", str(ROOT / "examples" / "demo-community.toml"))  # while they warm up
+        check(True, "migrated, demo community imported")
+
+    def healthy(self) -> None:
+        for base in self.web:
+            wait_for(
+                lambda b=base: self.get(f"{b}/healthz").is_success,
+                f"{base}/healthz",
+                self.procs,
+                STARTUP_SECONDS,
+            )
+            health = self.get(f"{base}/healthz").json()
+            ok = health["status"] == "ok" and health["scheduler"] == "off"
+            check(ok, f"{base}/healthz ok, no scheduler in a web process")
         check(
-            health["status"] == "ok" and health["scheduler"] == "off",
-            f"{base}/healthz ok, no scheduler in a web process",
+            self.get(f"{self.web[0]}/metrics").status_code == 401,
+            "/metrics refuses a scrape without the token",
         )
-    admin = {"Authorization": f"Bearer {keys['admin']}"}
-    scrape = {"Authorization": f"Bearer {keys['metrics']}"}
-    check(
-        httpx.get(f"{web[0]}/metrics", timeout=5).status_code == 401,
-        "/metrics refuses a scrape without the token",
-    )
 
-    resident = Resident(token=keys["token"], aes_key=keys["aes_key"], openid=RESIDENT)
-    first, _ = resident.say(web[0], "我家卫生间天花板渗水")
-    check("是" in first, f"web1 asks to confirm the repair: {first[:40]}…")
-    confirm_id = 6_100_000_000_000_009_999
-    created, response = resident.say(web[1], "是", msg_id=confirm_id)
-    code = re.search(r"已登记报修单 (R\d+)", created)
-    check(code, f"web2 files it: {created[:40]}…")
-    check(response.headers.get("x-request-id"), "the answer carries an X-Request-ID")
-    retried, _ = resident.say(web[0], "是", msg_id=confirm_id)  # WeChat's retry reaches the other process
-    check(retried == created, "WeChat's retry on web1 gets the same answer")
-    tickets = httpx.get(f"{web[0]}/api/v1/tickets", headers=admin, timeout=10).json()
-    mine = [t for t in tickets["items"] if t.get("code") == code.group(1)]
-    check(len(mine) == 1 and tickets["total"] == 1, f"{code.group(1)} is visible through web1's API, once")
+    def chat_across_processes(self) -> str:
+        """A repair begun on web 1 and confirmed on web 2; WeChat's retry lands on web 1."""
+        first, _ = self.resident.say(self.web[0], "我家卫生间天花板渗水")
+        check("是" in first, f"web1 asks to confirm the repair: {first[:12]}…")
+        confirm_id = 6_100_000_000_000_009_999
+        created, response = self.resident.say(self.web[1], "是", msg_id=confirm_id)
+        found = re.search(r"已登记报修单 (R\d+)", created)
+        check(found, f"web2 files it: {created[:24]}…")
+        ticket = found.group(1) if found else ""
+        self.request_id = response.headers.get("x-request-id", "")
+        check(self.request_id, "the answer carries an X-Request-ID")
+        retried, _ = self.resident.say(self.web[0], "是", msg_id=confirm_id)
+        check(retried == created, "WeChat's retry on web1 gets the same answer")
+        listed = self.get(f"{self.web[0]}/api/v1/tickets", **self.admin).json()
+        mine = [t for t in listed["items"] if t.get("code") == ticket]
+        check(len(mine) == 1 and listed["total"] == 1, f"{ticket} is visible through web1's API, once")
+        return ticket
 
-    ticket = code.group(1)
-    dsn = plain_url(url)
+    def delivered_once(self, ticket: str) -> None:
+        def settled() -> list[tuple[str, str]] | None:
+            """The ticket's pushes once none is waiting any more: [(idempotency key, status)]."""
+            with psycopg.connect(plain_url(self.url)) as connection:
+                rows = connection.execute(
+                    "SELECT idempotency_key, status FROM outbox_message WHERE text LIKE %s", (f"%{ticket}%",)
+                ).fetchall()
+            return rows if rows and all(status in ("sent", "dead") for _, status in rows) else None
 
-    def settled() -> list[tuple[str, str]] | None:
-        """The ticket's pushes once none is waiting any more: [(idempotency key, status)]."""
-        with psycopg.connect(dsn) as connection:
-            rows = connection.execute(
-                "SELECT idempotency_key, status FROM outbox_message WHERE text LIKE %s", (f"%{ticket}%",)
-            ).fetchall()
-        return rows if rows and all(status in ("sent", "dead") for _, status in rows) else None
+        pushes = wait_for(settled, f"the worker to deliver {ticket}'s pushes", self.procs, 30)
+        check(all(status == "sent" for _, status in pushes), f"{len(pushes)} push(es) about {ticket} sent")
+        counts = Counter(key for _, key, _ in self.fake.delivered())
+        check(all(counts[key] == 1 for key, _ in pushes), "each reached the fake WeChat exactly once")
+        check(all(n == 1 for n in counts.values()) and "" not in counts, "no push at all was delivered twice")
 
-    pushes = wait_for(settled, f"the worker to deliver {ticket}'s pushes", procs, 30)
-    check(all(status == "sent" for _, status in pushes), f"{len(pushes)} push(es) about {ticket} sent")
-    delivered = fake.delivered()
-    counts = Counter(key for _, key, _ in delivered)
-    check(all(counts[key] == 1 for key, _ in pushes), "each reached the fake WeChat exactly once")
-    check(all(n == 1 for n in counts.values()) and "" not in counts, "no push at all was delivered twice")
-    worker_text = httpx.get(f"http://127.0.0.1:{worker_metrics}/metrics", headers=scrape, timeout=5).text
-    check(metric(worker_text, "hgj_scheduler_leader") == 1, "the worker leads the scheduler")
-    check(metric(worker_text, "hgj_outbox_dead") == 0, "no dead letters")
+    def metrics_and_logs(self) -> None:
+        worker = self.get(f"{self.worker}/metrics", **self.scrape).text
+        check(metric(worker, "hgj_scheduler_leader") == 1, "the worker leads the scheduler")
+        check(metric(worker, "hgj_outbox_dead") == 0, "no dead letters")
+        for number, base in enumerate(self.web, 1):
+            text = self.get(f"{base}/metrics", **self.scrape).text
+            calls = metric(text, "hgj_http_requests_total", route="/wechat", method="POST", status="200")
+            ok = bool(calls) and metric(text, "hgj_scheduler_leader") == 0
+            check(ok, f"web{number} /metrics: {calls or 0:.0f} webhook calls, not the leader")
+        first = self.get(f"{self.web[0]}/metrics", **self.scrape).text
+        check(metric(first, "hgj_intents_total", intent="repair") == 1, "web1 counted the repair intent")
+        self.procs.alive()
+        lines = [json.loads(line) for line in self.procs.log_lines("web2") if line.startswith("{")]
+        ids = {line.get("request_id") for line in lines if line.get("logger") == "hgj.access"}
+        check(self.request_id in ids, "web2's JSON access log has the confirmation's request id")
 
-    for number, base in enumerate(web, 1):
-        text = httpx.get(f"{base}/metrics", headers=scrape, timeout=5).text
-        count = metric(text, "hgj_http_requests_total", route="/wechat", method="POST", status="200")
-        check(
-            count and metric(text, "hgj_scheduler_leader") == 0,
-            f"web{number} /metrics: {count:.0f} webhook calls, not the leader",
-        )
-    intents = metric(
-        httpx.get(f"{web[0]}/metrics", headers=scrape, timeout=5).text, "hgj_intents_total", intent="repair"
-    )
-    check(intents == 1, "web1 counted the repair intent")
-
-    if shutil.which("pg_dump"):
-        backup = procs.run("backup", str(directory / "live.dump"))
-        made = "已备份" in backup and (directory / "live.dump").stat().st_size > 0
+    def backup(self) -> None:
+        if not shutil.which("pg_dump"):
+            print("  --  hgj backup skipped: no pg_dump on this machine", flush=True)
+            return
+        said = self.procs.run("backup", str(self.directory / "live.dump"))
+        made = "已备份" in said and (self.directory / "live.dump").stat().st_size > 0
         check(made, "hgj backup of the running database")
-    else:
-        print("  --  hgj backup skipped: no pg_dump on this machine", flush=True)
-
-    procs.alive()
-    lines = [json.loads(line) for line in procs.log_lines("web2") if line.startswith("{")]
-    ids = {line.get("request_id") for line in lines if line.get("logger") == "hgj.access"}
-    check(response.headers["x-request-id"] in ids, "web2's JSON access log has the confirmation's request id")
 
 
 def main() -> int:

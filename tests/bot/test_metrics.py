@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 from bot.app import create_app
 from bot.clock import ManualClock
 from bot.db import create_db_engine, write_lock
-from bot.metrics import DatabaseCollector, app_registry, count_on_commit, intent_recognised
+from bot.metrics import DatabaseCollector, app_registry, count_on_commit, intent_recognised, serve_metrics
 from bot.settings import Settings
 from models.outbox import enqueue
 from models.people import Person
@@ -185,3 +186,19 @@ class _Probe:
 
     def inc(self) -> None:
         self.value += 1
+
+
+def test_the_workers_metrics_port_serves_the_same_figures_behind_the_same_token(
+    engine: Engine, clock: ManualClock
+) -> None:
+    server = serve_metrics(app_registry(engine, clock), host="127.0.0.1", port=0, token="worker-secret")
+    url = f"http://127.0.0.1:{server.server_port}/metrics"
+    try:
+        assert httpx.get(url, timeout=5).status_code == 401
+        answer = httpx.get(url, headers={"Authorization": "Bearer worker-secret"}, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 200
+    families = {family.name for family in text_string_to_metric_families(answer.text)}
+    assert {"hgj_database_up", "hgj_outbox_pending", "hgj_scheduler_leader", "hgj_intents"} <= families
