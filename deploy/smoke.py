@@ -53,6 +53,10 @@ STARTUP_SECONDS = 90
 STARTED = time.monotonic()
 
 
+def note(what: str) -> None:
+    print(f"      [{time.monotonic() - STARTED:5.1f} s] {what}", flush=True)
+
+
 def check(condition: object, what: str) -> None:
     if not condition:
         raise SmokeFailure(what)
@@ -84,14 +88,14 @@ def fresh_database(url: str, *, keep: bool) -> Iterator[None]:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    print(f"created database {name}", flush=True)
+    note(f"created database {name}")
     try:
         yield
     finally:
         if not keep:
             with psycopg.connect(admin, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            print(f"dropped database {name}", flush=True)
+            note(f"dropped database {name}")
 
 
 # -- the processes ----------------------------------------------------------------------------
@@ -230,7 +234,7 @@ def smoke(url: str, directory: Path) -> None:
             run.backup()
         finally:
             codes = run.procs.stop()
-            print(f"stopped: {codes}", flush=True)
+            note(f"stopped: {codes}")
         # uvicorn shuts down gracefully, then re-raises SIGTERM (systemd counts that as a clean stop).
         check(
             all(code in (0, -signal.SIGTERM) for code in codes.values()), "every process stopped on SIGTERM"
@@ -255,13 +259,13 @@ class Run:
         return httpx.get(url, headers=headers, timeout=10)
 
     def start(self) -> None:
-        print(self.procs.run("db", "upgrade").strip(), flush=True)
+        note(self.procs.run("db", "upgrade").strip())
         for number, base in enumerate(self.web, 1):
             self.procs.start(f"web{number}", "serve", "--no-background", "--port", base.rsplit(":", 1)[1])
         self.procs.start(
             "worker", "worker", "--threads", "1", "--metrics-port", self.worker.rsplit(":", 1)[1]
         )
-        print(f"started web1 {self.web[0]}, web2 {self.web[1]}, worker (metrics {self.worker})", flush=True)
+        note(f"started web1 {self.web[0]}, web2 {self.web[1]}, worker (metrics {self.worker})")
         self.procs.run("import", str(ROOT / "examples" / "demo-community.toml"))  # while they warm up
         check(True, "migrated, demo community imported")
 
