@@ -18,6 +18,7 @@ from bot.db import create_db_engine, probe_write
 from bot.dispatcher import Dispatcher
 from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
+from bot.mydata import router as my_data_router
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.web import mount_console
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         app.include_router(wecom_router(work_gateway))
         app.fast_webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
     app.include_router(api_router())
+    app.include_router(my_data_router)  # /me/export/{token}: a resident's own data
     mount_console(app)
     mount_docs(app)  # /docs and /redoc with local assets: no CDN
     return app

@@ -91,6 +91,18 @@ class PointsSettings(BaseModel):
         return self.per_kind.get(kind, self.attendance_default)
 
 
+class PrivacySettings(BaseModel):
+    """Residents' own data (「导出我的信息」「删除我的信息」, see README "Personal data")."""
+
+    # The address residents reach this service at, e.g. "https://hgj.example.org": export links
+    # point there. Empty: the chat gives a summary and names the office for the full copy.
+    public_url: str = ""
+    link_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)  # an export link works this long
+    # Signs export links. Empty: derived from the [wechat]/[wecom] secrets (every process of one
+    # deployment then agrees); with none of those either, a random key per process.
+    link_secret: str = ""
+
+
 class OutboxSettings(BaseModel):
     """The delivery worker (see README, "Outbound messages")."""
 
@@ -126,6 +138,7 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     points: PointsSettings = Field(default_factory=PointsSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
 

@@ -46,7 +46,7 @@ from models.community import Building
 from models.conversation import Conversation
 from models.inbound import InboundMessage
 from models.notices import NoticeMute
-from models.outbox import OutboxMessage, OutboxStatus
+from models.outbox import OutboxMessage, OutboxStatus, enqueue
 from models.ownership import RoomOwner, set_owner
 from models.people import ERASED_LABEL, BindingRequest, Person, Role
 from models.personal_data import user_keys
@@ -59,7 +59,6 @@ from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
 
 ERASABLE_ROLES = (Role.resident, Role.building_head)
-ERASED_IN_SESSION = "erased_user_ids"  # session.info: ids whose inbound record must stay anonymous
 HIDDEN = "***"
 # Mobile numbers (with or without +86 and separators) and landlines with an area code.
 PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
@@ -137,8 +136,6 @@ def erase_person(session: Session, *, person: Person, now: datetime, by: str = "
     counts["visits"] = _visits(session, person, report.follow_ups)
     counts.update(_forget(session, person, scrub))
     report.follow_ups.extend(_duties(session, person))
-    ids = [i for i in (person.openid, person.wecom_userid) if i]
-    session.info.setdefault(ERASED_IN_SESSION, set()).update(ids)
     _tombstone(person, now)
     session.add(person)
     session.add(
@@ -152,6 +149,25 @@ def erase_person(session: Session, *, person: Person, now: datetime, by: str = "
     )
     session.flush()
     return report
+
+
+def tell_office(session: Session, *, report: ErasureReport, now: datetime) -> int:
+    """Push what the office has to arrange after an erasure (a new building head, a visit rota
+    without volunteer, ...) to the admins; returns how many were told."""
+    if not report.follow_ups:
+        return 0
+    text = "一位居民注销了个人信息，以下事项需要安排：" + "；".join(report.follow_ups) + "。"
+    admins = session.exec(select(Person.id).where(Person.role == Role.admin).order_by(col(Person.id))).all()
+    for admin in admins:
+        enqueue(
+            session,
+            idempotency_key=f"erasure:{report.person_id}:admin:{admin}",
+            person_id=admin,
+            kind="privacy",
+            text=text[:1000],
+            now=now,
+        )
+    return len(admins)
 
 
 def _tombstone(person: Person, now: datetime) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from models.activities import Activity, Signup
 from models.community import Building, Room, room_label
@@ -344,6 +344,25 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
         ],
         "messages": _messages(session, person),
         "pushes": _pushes(session, person),
+    }
+
+
+def counts(session: Session, person: Person) -> dict[str, int]:
+    """The figures of ``summary`` straight from the database (for the chat, without the export)."""
+
+    def number(table: Any, *where: Any) -> int:
+        return int(session.exec(select(func.count()).select_from(table).where(*where)).one())
+
+    pid = person.id
+    where = _inbound_filter(person)
+    return {
+        "tickets": number(Ticket, col(Ticket.reporter_id) == pid),
+        "disputes": number(Ticket, col(Ticket.reporter_id) == pid, col(Ticket.kind) == TicketKind.dispute),
+        "ballots": number(Ballot, or_(col(Ballot.person_id) == pid, col(Ballot.owner) == f"p{pid}")),
+        "signups": number(Signup, col(Signup.person_id) == pid),
+        "points": balance(session, person_id=pid),  # type: ignore[arg-type]
+        "redemptions": number(Redemption, col(Redemption.person_id) == pid),
+        "messages": number(InboundMessage, where) if where is not None else 0,
     }
 
 
