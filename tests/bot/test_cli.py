@@ -26,6 +26,8 @@ COMMANDS = [
     ["notices", "publish-due"],
     ["ledger", "import"],
     ["ledger", "show"],
+    ["person", "export"],
+    ["person", "erase"],
 ]
 
 
