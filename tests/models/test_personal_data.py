@@ -185,3 +185,105 @@ def test_office_roles_are_refused(engine: Engine, demo: None, clock: ManualClock
         staff = session.exec(select(Person).where(Person.openid == "demo-staff-wang")).one()
         with pytest.raises(ErasureRefused):
             erase_person(session, person=staff, now=clock.now())
+
+
+def _proposal(session: Session, clock: ManualClock) -> int:
+    """A vote open now for the owners of 3栋2单元."""
+    from models.proposals import create_proposal
+
+    proposal = create_proposal(
+        session, title="改造车棚", body="", matter=8, votes_close_at=clock.now() + timedelta(days=3),
+        now=clock.now(), scope={"units": ["3-2"]},
+    )  # fmt: skip
+    session.flush()
+    return proposal.id  # type: ignore[return-value]
+
+
+def _tally(engine: Engine, proposal_id: int) -> object:
+    from models.proposals import Proposal, current_tally
+
+    with Session(engine) as session:
+        proposal = session.get(Proposal, proposal_id)
+        assert proposal is not None
+        return current_tally(session, proposal)
+
+
+def test_an_owner_of_several_rooms_keeps_one_anonymous_identity(
+    engine: Engine, demo: None, clock: ManualClock
+) -> None:
+    from models.community import find_room
+    from models.ownership import RoomOwner, set_owner
+    from models.proposals import vote_in_chat
+
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        wang = session.exec(select(Person).where(Person.openid == WANG)).one()
+        found = find_room(session, building="3", unit="2", room="602")
+        assert found is not None
+        set_owner(session, room_id=found[1].id, person_id=wang.id)  # she also owns 602
+        proposal_id = _proposal(session, clock)
+        from models.proposals import Proposal
+
+        vote_in_chat(
+            session, proposal=session.get(Proposal, proposal_id), person=wang, choice="agree", now=clock.now()
+        )  # type: ignore[arg-type]
+    before = _tally(engine, proposal_id)
+    assert before.voted_owners == 1 and before.voted_area > 0  # type: ignore[attr-defined]
+    _erase(engine, wang.id, clock)  # type: ignore[arg-type]
+    assert _tally(engine, proposal_id) == before
+    with Session(engine) as session:
+        recorded = session.exec(select(RoomOwner).where(RoomOwner.person_id == wang.id)).all()
+        assert len(recorded) == 2  # both rooms, under the anonymous tombstone
+
+
+def test_a_room_ballot_from_before_the_binding_does_not_come_back(
+    engine: Engine, demo: None, clock: ManualClock
+) -> None:
+    from models.proposals import Proposal, enter_paper_ballot, vote_in_chat
+
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        proposal_id = _proposal(session, clock)
+        # 3栋2单元602 has no owner yet: a paper ballot is entered for the room...
+        enter_paper_ballot(
+            session, proposal_id=proposal_id, building="3", unit="2", room="602", choice="disagree",
+            entered_by="admin", now=clock.now(),
+        )  # fmt: skip
+        # ...then its owner binds in chat and votes the other way: theirs counts.
+        owner = get_or_create_resident(session, openid="new-owner", now=clock.now())
+        assert (
+            bind_room(session, person=owner, building="3", unit="2", room="602", now=clock.now()).outcome
+            == "bound"
+        )
+        vote_in_chat(
+            session,
+            proposal=session.get(Proposal, proposal_id),
+            person=owner,
+            choice="agree",
+            now=clock.now(),
+        )  # type: ignore[arg-type]
+    before = _tally(engine, proposal_id)
+    assert before.agree_owners == 1  # type: ignore[attr-defined]
+    _erase(engine, owner.id, clock)  # type: ignore[arg-type]
+    assert _tally(engine, proposal_id) == before
+    with Session(engine) as session:
+        ballots = session.exec(select(Ballot).where(Ballot.proposal_id == proposal_id)).all()
+        assert [(b.owner.startswith("r"), b.choice) for b in ballots] == [(True, "agree")]
+
+
+def test_a_household_member_leaves_the_owners_votes_alone(
+    engine: Engine, demo: None, clock: ManualClock
+) -> None:
+    from models.people import decide_binding
+
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        member = get_or_create_resident(session, openid="daughter", now=clock.now())
+        request = bind_room(session, person=member, building="3", unit="2", room="502", now=clock.now())
+        decide_binding(
+            session, request_id=request.request_id, approve=True, decided_by="admin", now=clock.now()
+        )  # type: ignore[arg-type]
+        proposal_id = _proposal(session, clock)
+    before = _tally(engine, proposal_id)
+    _erase(engine, member.id, clock)  # type: ignore[arg-type]
+    assert _tally(engine, proposal_id) == before
+    with Session(engine) as session:
+        wang = session.exec(select(Person).where(Person.openid == WANG)).one()
+        assert wang.is_owner and wang.room_id is not None
