@@ -79,3 +79,35 @@ def test_office_roles_are_refused(wechat: WeChatSim, demo: None, admin_headers: 
 
 def test_unknown_people_are_404(wechat: WeChatSim, demo: None, admin_headers: Headers) -> None:
     assert wechat.client.get("/api/v1/people/nobody/export", headers=admin_headers).status_code == 404
+
+
+def test_news_of_her_open_repair_is_not_sent_anywhere(
+    wechat: WeChatSim,
+    world: World,
+    admin_headers: Headers,
+    engine: Engine,
+    clock: ManualClock,
+    outbox_worker: object,
+) -> None:
+    from bot.outbound.worker import DeliveryWorker
+    from models.dispatch import resolve
+    from models.outbox import OutboxMessage
+    from models.people import person_by_openid
+    from models.tickets import Ticket
+    from tests.support.personal import RULES
+
+    assert isinstance(outbox_worker, DeliveryWorker)
+    assert wechat.client.post(f"/api/v1/people/{WANG}/erase", headers=admin_headers).status_code == 200
+    outbox_worker.drain()
+    with Session(engine) as session, session.begin():
+        ticket = session.get(Ticket, world.open_ticket)
+        staff = person_by_openid(session, "demo-staff-wang")
+        assert (
+            ticket is not None
+            and resolve(session, ticket=ticket, actor=staff, note="已修好", rules=RULES, now=clock.now()).ok
+        )
+    outbox_worker.drain()
+    with Session(engine) as session:
+        to_her = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == world.person_id)).all()
+        dead = [row for row in to_her if row.status == "dead"]
+        assert len(dead) == 1 and "erased" in dead[0].last_error
