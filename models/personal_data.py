@@ -28,7 +28,7 @@ from models.proposals import CHOICE_NAMES, Ballot, Proposal, ProposalComment
 from models.residents import Householder
 from models.rewards import STATUS_NAMES, Redemption, Reward
 from models.teams import Team, TeamMember
-from models.tickets import STATUS_LABEL, Rating, Ticket, TicketEvent, TicketKind
+from models.tickets import ACTION_LABEL, STATUS_LABEL, Rating, Ticket, TicketEvent, TicketKind
 from models.visits import VisitRecord, VisitRota
 
 MAX_MESSAGES = 5000  # newest first; the count of all is given too
@@ -41,6 +41,12 @@ ROLE_NAMES = {
     "secretary": "社区书记",
     "admin": "社区管理员",
 }
+
+
+SIGNUPS = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消", "attended": "已参加"}
+BINDINGS = {"pending": "审核中", "approved": "已通过", "rejected": "未通过"}
+SOURCES = {"activity": "活动", "task": "走访", "redemption": "兑换", "admin": "社区调整"}
+PUSHES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "未送达"}
 
 
 def _at(moment: datetime | None) -> str | None:
@@ -104,7 +110,7 @@ def _bindings(session: Session, person: Person) -> list[dict[str, Any]]:
             "id": r.id,
             "address": f"{r.building}-{r.unit}-{r.room}" if r.unit else f"{r.building}-{r.room}",
             "reason": r.reason,
-            "status": r.status.value,
+            "status": BINDINGS.get(r.status.value, r.status.value),
             "created_at": _at(r.created_at),
             "decided_at": _at(r.decided_at),
             "note": r.note,
@@ -124,7 +130,7 @@ def _tickets(session: Session, person: Person) -> list[dict[str, Any]]:
     ):
         events.setdefault(event.ticket_id, []).append(
             {
-                "action": event.action,
+                "action": ACTION_LABEL.get(event.action, event.action),
                 "from": event.from_status,
                 "to": event.to_status,
                 "by": "本人" if event.actor_id == person.id else ("工作人员" if event.actor_id else "系统"),
@@ -216,7 +222,7 @@ def _signups(session: Session, person: Person) -> list[dict[str, Any]]:
             "activity": a.title,
             "starts_at": _at(a.starts_at),
             "place": a.place,
-            "status": s.status.value,
+            "status": SIGNUPS.get(s.status.value, s.status.value),
             "attended_at": _at(s.attended_at),
         }
         for s, a in rows
@@ -232,7 +238,12 @@ def _points(session: Session, person: Person) -> dict[str, Any]:
         "balance": balance(session, person_id=person.id),  # type: ignore[arg-type]
         "ranking_opt_out": bool(account and account.ranking_opt_out),
         "entries": [
-            {"amount": e.amount, "reason": e.reason, "source": e.source.value, "at": _at(e.created_at)}
+            {
+                "amount": e.amount,
+                "reason": e.reason,
+                "source": SOURCES.get(e.source.value, e.source.value),
+                "at": _at(e.created_at),
+            }
             for e in entries
         ],
     }
@@ -312,7 +323,15 @@ def _pushes(session: Session, person: Person) -> list[dict[str, Any]]:
         .order_by(col(OutboxMessage.id).desc())
         .limit(MAX_PUSHES)
     )
-    return [{"at": _at(m.created_at), "kind": m.kind, "status": m.status.value, "text": m.text} for m in rows]
+    return [
+        {
+            "at": _at(m.created_at),
+            "kind": m.kind,
+            "status": PUSHES.get(m.status.value, m.status.value),
+            "text": m.text,
+        }
+        for m in rows
+    ]
 
 
 def export_person(session: Session, person: Person, *, now: datetime) -> dict[str, Any]:

@@ -179,3 +179,13 @@ def test_the_confirmation_in_one_batch_with_a_later_message(
 
 def test_someone_new_hears_that_nothing_is_kept(wechat: WeChatSim, demo: None) -> None:
     assert "只保存了您的微信标识" in wechat.send("stranger", "导出我的信息")
+
+
+@pytest.mark.parametrize("text", ["请帮我导出我的个人信息", "我想下载我的数据", "我的信息？"])
+def test_export_in_other_words(wechat: WeChatSim, demo: None, text: str) -> None:
+    assert "红管家保存着您的" in wechat.send(WANG, text)
+
+
+@pytest.mark.parametrize("text", ["请删除我的个人信息", "我要注销账号", "帮我删掉我的数据吧"])
+def test_erasure_in_other_words(wechat: WeChatSim, demo: None, text: str) -> None:
+    assert "确认删除请回复：确认删除" in wechat.send(WANG, text)
