@@ -60,6 +60,7 @@ def person_erase(
     config: ConfigOption = None,
 ) -> None:
     """删除这位居民的个人信息；工单、投票和积分流水保留但匿名。不可恢复。"""
+    from bot.db import lock_keys
     from models.erasure import ErasureRefused, erase_person
     from models.people import person_by_openid
 
@@ -67,6 +68,7 @@ def person_erase(
         fail("删除不可恢复：确认无误后加 --yes 再运行一次。")
     now = clock().now()
     with Session(engine(config)) as session, session.begin():
+        lock_keys(session, [f"{channel}:{openid}" for channel in ("mp", "console")])  # a message in flight
         person = person_by_openid(session, openid)
         if person is None:
             fail(f"找不到 openid 为 {openid} 的人员（从未出现过，或已注销）。")

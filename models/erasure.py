@@ -115,7 +115,12 @@ class Scrubber:
 
 
 def erase_person(session: Session, *, person: Person, now: datetime, by: str = "self") -> ErasureReport:
-    """Erase ``person``'s personal data in the caller's transaction; ``by`` goes to the audit log."""
+    """Erase ``person``'s personal data in the caller's transaction; ``by`` goes to the audit log.
+
+    The caller holds the person's conversation lock (``bot.db.lock_keys`` on ``mp:<openid>``:
+    the chat pipeline does, the API and the CLI take it first), so no message of theirs being
+    handled at the same moment can add a record after the erasure.
+    """
     assert person.id is not None
     if person.erased_at is not None:
         return ErasureReport(person.id, person.erased_at, already=True)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import AdminActor, NowDep, SessionDep, person_or_404
+from bot.db import lock_keys
 from models.access import audit
 from models.erasure import ErasureRefused, erase_person
 from models.personal_data import export_person, summary
@@ -48,6 +49,8 @@ async def erase(
 
     def run() -> dict[str, Any]:
         with session.begin():
+            # Wait for any message of theirs being handled right now (PostgreSQL), then look.
+            lock_keys(session, [f"{channel}:{openid[:64]}" for channel in ("mp", "console")])
             person = person_or_404(session, openid[:64])
             try:
                 report = erase_person(session, person=person, now=now, by=admin.tag)
