@@ -22,7 +22,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home, hotline, hotline_number
 from models.access import AuditEntry
-from models.erasure import ErasureRefused, erase_person, tell_office
+from models.erasure import ERASABLE_ROLES, ErasureRefused, erase_person, tell_office
 from models.inbound import keep_anonymous
 from models.personal_data import counts
 from models.tickets import OPEN, Ticket
@@ -120,7 +120,7 @@ def _summary(ctx: Context) -> str:
 
 @router.command(ERASE, explicit=True)
 def ask_to_erase(ctx: Context) -> list[Reply]:
-    if ctx.person.role.value not in ("resident", "building_head"):
+    if ctx.person.role not in ERASABLE_ROLES:
         return [Text(TEXTS["office_role"])]
     start_form(ctx, erasure_form, {})  # asks 「确认删除」; the fuller explanation goes first
     return [Text(TEXTS["explain"])]

@@ -189,3 +189,13 @@ def test_export_in_other_words(wechat: WeChatSim, demo: None, text: str) -> None
 @pytest.mark.parametrize("text", ["请删除我的个人信息", "我要注销账号", "帮我删掉我的数据吧"])
 def test_erasure_in_other_words(wechat: WeChatSim, demo: None, text: str) -> None:
     assert "确认删除请回复：确认删除" in wechat.send(WANG, text)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["abc", "1.2", "1.2.3.4", "9" * 30 + ".1.x", "1." + "9" * 150 + ".x", "-1.5.x", "1.99999999999.%00"],
+)
+def test_a_broken_token_is_a_plain_not_found(wechat: WeChatSim, demo: None, token: str) -> None:
+    for params in ({}, {"format": "json"}):
+        response = wechat.client.get(f"/me/export/{token}", params=params)
+        assert response.status_code == 404 and "链接已失效" in response.text
