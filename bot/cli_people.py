@@ -63,11 +63,12 @@ def person_erase(
     from bot.db import lock_keys
     from models.erasure import ErasureRefused, erase_person
     from models.people import person_by_openid
+    from models.scrub import sweep_step
 
     if not yes:
         fail("删除不可恢复：确认无误后加 --yes 再运行一次。")
-    now = clock().now()
-    with Session(engine(config)) as session, session.begin():
+    now, db = clock().now(), engine(config)
+    with Session(db) as session, session.begin():
         lock_keys(session, [f"{channel}:{openid}" for channel in ("mp", "console")])  # a message in flight
         person = person_by_openid(session, openid)
         if person is None:
@@ -76,6 +77,10 @@ def person_erase(
             report = erase_person(session, person=person, now=now, by="cli")
         except ErasureRefused:
             fail(f"{openid} 是社区工作人员（{person.role.value}），请先在社区数据里改为居民再删除。")
+    more = True
+    while more:  # pushes to staff quoting them, now rather than by the scheduler; chunk by chunk
+        with Session(db) as session, session.begin():
+            more = sweep_step(session, operation_id=report.sweep_operation_id, now=now)
     out.print(f"已删除 {openid} 的个人信息（人员 #{report.person_id} 现为「已注销居民」）。", markup=False)
     for item in report.follow_ups:
         out.print(f"  需要安排：{item}", markup=False)

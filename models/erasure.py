@@ -12,7 +12,8 @@ Kept, anonymised:
 - tickets and disputes they reported: status, times, category, place (the room's maintenance
   history belongs to the building) and rating scores stay, so every statistic and 三公开 figure
   is unchanged; phone numbers and their name are scrubbed from the free text (description,
-  wants, agreement, mediation notes, timeline notes, rating comment) and their photos dropped.
+  wants, agreement, mediation notes, timeline notes, rating comment) and their photos dropped;
+  pushes to staff and group chats that quote them are swept afterwards (``models.scrub``).
   An open ticket stays open: staff work on it and close it as usual; what would have been
   pushed to the reporter is dead-lettered as "erased".
 - ballots: they still count, so past and running tallies do not change. A ballot cast as the
@@ -31,7 +32,6 @@ roles (staff, grid workers, secretaries, admins) are refused: the office changes
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,15 +53,13 @@ from models.personal_data import user_keys
 from models.points import PointEntry, PointSource, balance, lock_account, set_ranking_opt_out
 from models.proposals import Ballot, Proposal, ProposalComment
 from models.rewards import Redemption, RedemptionStatus, cancel_redemption
+from models.scrub import HIDDEN, Scrubber, start_sweep
 from models.teams import Team, TeamMember
 from models.tickets import OPEN, Rating, Ticket, TicketEvent
 from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
 
 ERASABLE_ROLES = (Role.resident, Role.building_head)
-HIDDEN = "***"
-# Mobile numbers (with or without +86 and separators) and landlines with an area code.
-PHONE = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 
 
 class ErasureRefused(ValueError):
@@ -79,6 +77,7 @@ class ErasureReport:
     already: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     follow_ups: list[str] = field(default_factory=list)  # what the office has to arrange now
+    sweep_operation_id: int | None = None  # the outbox sweep still to run (models.scrub)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -87,31 +86,8 @@ class ErasureReport:
             "already_erased": self.already,
             "counts": self.counts,
             "follow_ups": self.follow_ups,
+            "sweep_operation_id": self.sweep_operation_id,
         }
-
-
-@dataclass(frozen=True)
-class Scrubber:
-    """Takes a person's phone numbers and name out of free text."""
-
-    phones: tuple[str, ...]
-    names: tuple[str, ...]
-
-    def own(self, text: str) -> str:
-        """Text they wrote, or written about their case: every phone number goes."""
-        return PHONE.sub(HIDDEN, self.others(text))
-
-    def others(self, text: str) -> str:
-        """Text addressed to someone else: only their own number and name go."""
-        for phone in self.phones:
-            text = text.replace(phone, HIDDEN)
-        for name in self.names:
-            text = text.replace(name, ERASED_LABEL)
-        return text
-
-    def mentions(self) -> list[Any]:
-        """SQL conditions for "this text column mentions them" (one per phone and name)."""
-        return [*self.phones, *self.names]
 
 
 def erase_person(session: Session, *, person: Person, now: datetime, by: str = "self") -> ErasureReport:
@@ -135,7 +111,10 @@ def erase_person(session: Session, *, person: Person, now: datetime, by: str = "
     counts["ballots_rekeyed"] = _keep_votes(session, person)
     codes = _tickets(session, person, scrub)
     counts["tickets"] = len(codes)
-    counts["pushes_to_others_scrubbed"] = _pushes_to_others(session, person, scrub, codes)
+    # Pushes to staff quoting them: swept afterwards, in chunks (see models.scrub).
+    report.sweep_operation_id = start_sweep(
+        session, person_id=person.id, scrub=Scrubber(scrub.phones, scrub.names, tuple(codes)), now=now
+    )
     counts.update(_activities(session, person, now, report.follow_ups))
     counts.update(_points(session, person, now))
     counts["visits"] = _visits(session, person, report.follow_ups)
@@ -255,29 +234,6 @@ def _tickets(session: Session, person: Person, scrub: Scrubber) -> list[str]:
         rating.comment = scrub.own(rating.comment)
         session.add(rating)
     return [t.code for t in tickets]
-
-
-def _pushes_to_others(session: Session, person: Person, scrub: Scrubber, codes: list[str]) -> int:
-    """Their name and number in pushes to staff and group chats (「报告人：王秀兰（…电话 138…）」);
-    a push about one of their tickets quotes their words, so it loses every number."""
-    words = [*scrub.mentions(), *codes]
-    if not words:
-        return 0
-    rows = session.exec(
-        select(OutboxMessage).where(
-            or_(col(OutboxMessage.person_id).is_(None), col(OutboxMessage.person_id) != person.id),
-            or_(*[col(OutboxMessage.text).contains(word, autoescape=True) for word in words]),
-        )
-    )
-    about = re.compile("|".join(rf"{re.escape(code)}(?!\d)" for code in codes)) if codes else None
-    changed = 0
-    for row in rows:
-        quoted = about is not None and about.search(row.text) is not None
-        text = scrub.own(row.text) if quoted else scrub.others(row.text)
-        if text != row.text:
-            row.text, changed = text, changed + 1
-            session.add(row)
-    return changed
 
 
 def _activities(session: Session, person: Person, now: datetime, follow_ups: list[str]) -> dict[str, int]:

@@ -16,12 +16,14 @@ from models.activities import Signup, SignupStatus
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
 from models.inbound import InboundMessage
+from models.operations import Operation, OperationStatus
 from models.outbox import OutboxMessage
 from models.people import ERASED_LABEL, BindingRequest, Person, bind_room, describe, get_or_create_resident
 from models.personal_data import export_person, summary
 from models.points import balance, ranking
 from models.proposals import Ballot, ProposalComment
 from models.rewards import Redemption, RedemptionStatus, Reward
+from models.scrub import sweep_erasures
 from models.tickets import Rating, Ticket, TicketEvent, TicketStatus
 from tests.support.personal import PHONE, WANG, World, build, close_votes, community_figures, person
 
@@ -34,11 +36,21 @@ def world(engine: Engine, clock: ManualClock, demo: None) -> World:
     return built
 
 
-def _erase(engine: Engine, person_id: int, clock: ManualClock) -> None:
+def _erase(engine: Engine, person_id: int, clock: ManualClock, *, sweep: bool = True) -> int | None:
+    """Erase, then (as the scheduler would) sweep the outbox; the sweep's operation id."""
     with Session(engine) as session, session.begin():
         target = session.get(Person, person_id)
         assert target is not None
-        erase_person(session, person=target, now=clock.now(), by="test")
+        report = erase_person(session, person=target, now=clock.now(), by="test")
+    while sweep:
+        with Session(engine) as session, session.begin():
+            sweep_erasures(session, now=clock.now(), chunk=3)
+            sweep = _running(session)
+    return report.sweep_operation_id
+
+
+def _running(session: Session) -> bool:
+    return bool(session.exec(select(Operation).where(Operation.status == OperationStatus.running)).all())
 
 
 def test_the_export_holds_everything_about_the_person(
@@ -99,6 +111,33 @@ def test_erasure_removes_the_personal_data(engine: Engine, world: World, clock: 
         assert not [t for t in texts if "0351-6099999" in t]  # any number in her own words goes
         audit = session.exec(select(AuditEntry).where(AuditEntry.action == "person.erase")).one()
         assert audit.target == f"person:{tomb.id}" and WANG not in json.dumps(audit.detail)
+
+
+def test_pushes_to_staff_are_swept_afterwards_and_the_words_forgotten(
+    engine: Engine, world: World, clock: ManualClock
+) -> None:
+    operation_id = _erase(engine, world.person_id, clock, sweep=False)
+    with Session(engine) as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None and operation.status == OperationStatus.running
+        assert PHONE in operation.detail["phones"]  # only while the sweep runs
+        quoting = [m.text for m in session.exec(select(OutboxMessage)) if PHONE in m.text]
+        assert quoting  # not yet: the chat transaction did not read the whole outbox
+    rounds = 0
+    while True:
+        with Session(engine) as session, session.begin():
+            sweep_erasures(session, now=clock.now(), chunk=5)
+            rounds += 1
+            if not _running(session):
+                break
+    assert rounds > 1  # in chunks, a transaction each
+    with Session(engine) as session:
+        operation = session.get(Operation, operation_id)
+        assert operation is not None and operation.status == OperationStatus.done
+        assert operation.detail == {"person_id": world.person_id, "cleaned": len(quoting)}
+        assert not [
+            m.text for m in session.exec(select(OutboxMessage)) if PHONE in m.text or "王秀兰" in m.text
+        ]
 
 
 def test_erasure_keeps_every_tally_and_statistic(engine: Engine, world: World, clock: ManualClock) -> None:
@@ -287,3 +326,9 @@ def test_a_household_member_leaves_the_owners_votes_alone(
     with Session(engine) as session:
         wang = session.exec(select(Person).where(Person.openid == WANG)).one()
         assert wang.is_owner and wang.room_id is not None
+
+
+def test_the_scheduler_runs_the_sweep() -> None:
+    from scheduler.runner import discover
+
+    assert "sweep_erasures" in discover()
