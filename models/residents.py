@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, tuple_
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select
 
 from models.base import utc_field
 from models.community import Building, Room
@@ -57,7 +59,9 @@ class RosterReport:
 
 
 @dataclass
-class _Row:
+class RosterRow:
+    """One checked line of the roster."""
+
     line: int
     building: str
     unit: str
@@ -69,7 +73,7 @@ class _Row:
 
 @dataclass
 class _Parsed:
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[RosterRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -122,58 +126,98 @@ def _parse(session: Session, text: str) -> _Parsed:
             parsed.problems.append(f"{where}：" + "；".join(bad))
             continue
         seen.setdefault(key, (line, area))
-        parsed.rows.append(_Row(line, building, unit, room, area, name, phone.replace(" ", "")))
+        parsed.rows.append(RosterRow(line, building, unit, room, area, name, phone.replace(" ", "")))
     if not parsed.rows and not parsed.problems:
         parsed.problems.append("文件里没有任何房屋")
     return parsed
 
 
-def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
-    """Check every line, then upsert rooms (area) and householders; raises :class:`RosterError`."""
+def check_roster(session: Session, *, text: str) -> list[RosterRow]:
+    """Every line checked (reads only); raises :class:`RosterError` naming each bad line."""
     parsed = _parse(session, text)
     if parsed.problems:
         raise RosterError(parsed.problems)
-    report = RosterReport(lines=len(parsed.rows))
-    building_ids = {b.number: b.id for b in session.exec(select(Building))}
-    rooms_done: set[int] = set()
-    for row in parsed.rows:
-        building_id = building_ids[row.building]
-        room = session.exec(
-            select(Room).where(Room.building_id == building_id, Room.unit == row.unit, Room.room == row.room)
-        ).first()
-        if room is None:
-            room = Room(building_id=building_id, unit=row.unit, room=row.room, area=row.area)  # type: ignore[arg-type]
-            session.add(room)
-            session.flush()
-            report.rooms_created += 1
-        elif room.id not in rooms_done and room.area != row.area:
-            room.area = row.area
-            session.add(room)
-            report.rooms_updated += 1
-        assert room.id is not None
-        rooms_done.add(room.id)
-        if not row.name:
-            continue
-        holder = session.exec(
-            select(Householder).where(Householder.room_id == room.id, Householder.name == row.name)
-        ).first()
-        if holder is None:
-            session.add(Householder(room_id=room.id, name=row.name, phone=row.phone, updated_at=now))
-            report.people_created += 1
-        elif holder.phone != row.phone:
-            holder.phone, holder.updated_at = row.phone, now
-            session.add(holder)
-            report.people_updated += 1
-        else:
-            report.unchanged += 1
-    session.flush()
-    return report
+    return parsed.rows
+
+
+class RosterWriter:
+    """Writes checked rows in the caller's transaction, a chunk at a time, keeping one report.
+
+    Each chunk looks its rooms and householders up with one statement each; a re-run of the same
+    rows changes nothing, so an import that stopped half-way is finished by importing again.
+    """
+
+    def __init__(self, *, lines: int) -> None:
+        self.report = RosterReport(lines=lines)
+        self._rooms_done: set[int] = set()
+
+    def write(self, session: Session, rows: Sequence[RosterRow], *, now: datetime) -> None:
+        building_ids = {b.number: b.id for b in session.exec(select(Building))}
+        keys = {(building_ids[r.building], r.unit, r.room) for r in rows}
+        found = session.exec(
+            select(Room).where(tuple_(Room.building_id, Room.unit, Room.room).in_(list(keys)))
+        )
+        rooms = {(room.building_id, room.unit, room.room): room for room in found}
+        for row in rows:
+            key = (building_ids[row.building], row.unit, row.room)
+            room = rooms.get(key)
+            if room is None:
+                room = Room(building_id=key[0], unit=row.unit, room=row.room, area=row.area)  # type: ignore[arg-type]
+                session.add(room)
+                rooms[key] = room
+                self.report.rooms_created += 1
+            elif room.id is not None and room.id not in self._rooms_done and room.area != row.area:
+                room.area = row.area
+                session.add(room)
+                self.report.rooms_updated += 1
+        session.flush()
+        self._rooms_done.update(room.id for room in rooms.values() if room.id is not None)
+        named = [(rooms[(building_ids[r.building], r.unit, r.room)].id, r) for r in rows if r.name]
+        pairs = {(room_id, r.name) for room_id, r in named}
+        holders = (
+            {
+                (h.room_id, h.name): h
+                for h in session.exec(
+                    select(Householder).where(tuple_(Householder.room_id, Householder.name).in_(list(pairs)))
+                )
+            }
+            if pairs
+            else {}
+        )
+        for room_id, row in named:
+            holder = holders.get((room_id, row.name))  # type: ignore[arg-type]
+            if holder is None:
+                holder = Householder(room_id=room_id, name=row.name, phone=row.phone, updated_at=now)  # type: ignore[arg-type]
+                session.add(holder)
+                holders[(room_id, row.name)] = holder  # type: ignore[index]
+                self.report.people_created += 1
+            elif holder.phone != row.phone:
+                holder.phone, holder.updated_at = row.phone, now
+                session.add(holder)
+                self.report.people_updated += 1
+            else:
+                self.report.unchanged += 1
+        session.flush()
+
+
+def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
+    """Check every line, then upsert rooms (area) and householders in this one transaction;
+    raises :class:`RosterError`. (Large files: ``check_roster`` and ``RosterWriter`` in chunks.)"""
+    rows = check_roster(session, text=text)
+    writer = RosterWriter(lines=len(rows))
+    writer.write(session, rows, now=now)
+    return writer.report
 
 
 def roster(
     session: Session, *, building_ids: frozenset[int] | None = None
 ) -> list[tuple[Building, Room, Householder]]:
     """Registered householders with their room, by building, unit and room."""
+    return list(session.exec(roster_query(building_ids=building_ids)).all())
+
+
+def roster_query(*, building_ids: frozenset[int] | None = None) -> Select[tuple[Building, Room, Householder]]:
+    """The query behind :func:`roster`, for paging."""
     query = (
         select(Building, Room, Householder)
         .join(Room, col(Room.building_id) == Building.id)
@@ -182,4 +226,4 @@ def roster(
     )
     if building_ids is not None:
         query = query.where(col(Building.id).in_(building_ids))
-    return list(session.exec(query).all())
+    return query
