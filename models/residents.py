@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint, tuple_
+from sqlalchemy import UniqueConstraint, bindparam, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
 from sqlmodel.sql.expression import Select
 
@@ -35,6 +35,10 @@ class Householder(SQLModel, table=True):
     name: str = Field(max_length=40)
     phone: str = Field(default="", max_length=20)
     updated_at: datetime = utc_field()
+
+
+_ROOMS = Room.__table__  # type: ignore[attr-defined]
+_HOLDERS = Householder.__table__  # type: ignore[attr-defined]
 
 
 class RosterError(ValueError):
@@ -153,51 +157,91 @@ class RosterWriter:
 
     def write(self, session: Session, rows: Sequence[RosterRow], *, now: datetime) -> None:
         building_ids = {b.number: b.id for b in session.exec(select(Building))}
-        keys = {(building_ids[r.building], r.unit, r.room) for r in rows}
-        found = session.exec(
-            select(Room).where(tuple_(Room.building_id, Room.unit, Room.room).in_(list(keys)))
+        keys = [(building_ids[r.building], r.unit, r.room) for r in rows]
+        rooms = self._rooms(session, set(keys))
+        new_rooms: dict[tuple[int, str, str], float] = {}
+        areas: dict[int, float] = {}
+        for key, row in zip(keys, rows, strict=True):
+            if key in rooms:
+                room_id, area = rooms[key]
+                if room_id not in self._rooms_done and room_id not in areas and area != row.area:
+                    areas[room_id] = row.area
+            elif key not in new_rooms:
+                new_rooms[key] = row.area
+        if new_rooms:
+            session.execute(
+                insert(_ROOMS),
+                [{"building_id": b, "unit": u, "room": r, "area": a} for (b, u, r), a in new_rooms.items()],
+            )
+            rooms |= self._rooms(session, set(new_rooms))
+        if areas:
+            session.execute(
+                update(_ROOMS).where(_ROOMS.c.id == bindparam("room_id")).values(area=bindparam("new_area")),
+                [{"room_id": room_id, "new_area": area} for room_id, area in areas.items()],
+            )
+        self.report.rooms_created += len(new_rooms)
+        self.report.rooms_updated += len(areas)
+        self._rooms_done.update(room_id for room_id, _ in rooms.values())
+        self._householders(session, [(rooms[key][0], row) for key, row in zip(keys, rows, strict=True)], now)
+
+    @staticmethod
+    def _rooms(
+        session: Session, keys: set[tuple[int, str, str]]
+    ) -> dict[tuple[int, str, str], tuple[int, float]]:
+        # Three plain INs, not a row-value IN: SQLite searches the unique index with these (with
+        # a row value it scans the table), and the few extra combinations are filtered out here.
+        query = select(Room.id, Room.building_id, Room.unit, Room.room, Room.area).where(
+            col(Room.building_id).in_({b for b, _, _ in keys}),
+            col(Room.unit).in_({u for _, u, _ in keys}),
+            col(Room.room).in_({r for _, _, r in keys}),
         )
-        rooms = {(room.building_id, room.unit, room.room): room for room in found}
-        for row in rows:
-            key = (building_ids[row.building], row.unit, row.room)
-            room = rooms.get(key)
-            if room is None:
-                room = Room(building_id=key[0], unit=row.unit, room=row.room, area=row.area)  # type: ignore[arg-type]
-                session.add(room)
-                rooms[key] = room
-                self.report.rooms_created += 1
-            elif room.id is not None and room.id not in self._rooms_done and room.area != row.area:
-                room.area = row.area
-                session.add(room)
-                self.report.rooms_updated += 1
-        session.flush()
-        self._rooms_done.update(room.id for room in rooms.values() if room.id is not None)
-        named = [(rooms[(building_ids[r.building], r.unit, r.room)].id, r) for r in rows if r.name]
-        pairs = {(room_id, r.name) for room_id, r in named}
-        holders = (
-            {
-                (h.room_id, h.name): h
-                for h in session.exec(
-                    select(Householder).where(tuple_(Householder.room_id, Householder.name).in_(list(pairs)))
-                )
-            }
-            if pairs
-            else {}
+        found = {(b, u, r): (room_id, area) for room_id, b, u, r, area in session.execute(query)}
+        return {key: value for key, value in found.items() if key in keys}
+
+    def _householders(self, session: Session, rows: list[tuple[int, RosterRow]], now: datetime) -> None:
+        named = [(room_id, row) for room_id, row in rows if row.name]
+        if not named:
+            return
+        pairs = {(room_id, row.name) for room_id, row in named}
+        query = select(Householder.id, Householder.room_id, Householder.name, Householder.phone).where(
+            col(Householder.room_id).in_({room_id for room_id, _ in pairs})
         )
+        phones = {
+            (room_id, name): (holder_id, phone)
+            for holder_id, room_id, name, phone in session.execute(query)
+            if (room_id, name) in pairs
+        }
+        new: dict[tuple[int, str], str] = {}
+        changed: dict[int, str] = {}
         for room_id, row in named:
-            holder = holders.get((room_id, row.name))  # type: ignore[arg-type]
-            if holder is None:
-                holder = Householder(room_id=room_id, name=row.name, phone=row.phone, updated_at=now)  # type: ignore[arg-type]
-                session.add(holder)
-                holders[(room_id, row.name)] = holder  # type: ignore[index]
+            key = (room_id, row.name)
+            if key in new:  # the same person twice in this chunk: the later line's phone
+                if new[key] != row.phone:
+                    new[key] = row.phone
+                    self.report.people_updated += 1
+                else:
+                    self.report.unchanged += 1
+            elif key not in phones:
+                new[key] = row.phone
                 self.report.people_created += 1
-            elif holder.phone != row.phone:
-                holder.phone, holder.updated_at = row.phone, now
-                session.add(holder)
+            elif phones[key][1] != row.phone:
+                changed[phones[key][0]] = row.phone
+                phones[key] = (phones[key][0], row.phone)
                 self.report.people_updated += 1
             else:
                 self.report.unchanged += 1
-        session.flush()
+        if new:
+            session.execute(
+                insert(_HOLDERS),
+                [{"room_id": r, "name": n, "phone": p, "updated_at": now} for (r, n), p in new.items()],
+            )
+        if changed:
+            session.execute(
+                update(_HOLDERS)
+                .where(_HOLDERS.c.id == bindparam("holder_id"))
+                .values(phone=bindparam("new_phone"), updated_at=now),
+                [{"holder_id": holder_id, "new_phone": phone} for holder_id, phone in changed.items()],
+            )
 
 
 def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
