@@ -83,7 +83,7 @@ def test_chat_answers_quickly_during_a_large_roster_import(
     assert operation["status"] == "done", operation
     assert operation["detail"]["report"]["people_created"] == ROWS
     residents = app_client.get("/api/v1/residents?limit=1", headers=admin_headers)
-    assert residents.headers["X-Total-Count"] == str(ROWS + 0) or int(residents.json()["total"]) >= ROWS
+    assert residents.headers["X-Total-Count"] == str(ROWS)  # the demo registers no householders
     assert HOLDING not in replies  # every message was answered, none had to be put off
     assert len(latencies) >= 20, f"only {len(latencies)} messages during the import"
     worst = p99(latencies)
