@@ -34,6 +34,9 @@ class DatabaseSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    # The webhook answers within this many seconds (WeChat waits 5): with the real answer, or
+    # with 「收到，正在处理」 when the database cannot give it in time (the answer is then pushed).
+    reply_within_seconds: float = Field(default=4.0, gt=0, le=4.5)
 
 
 class WeChatSettings(BaseModel):
