@@ -46,7 +46,8 @@ class Attempt:
 
 
 def account_of(token: str) -> str:
-    return token[:PREFIX]
+    """The token's first characters, printable only (a NUL cannot be stored in PostgreSQL text)."""
+    return "".join(c if c.isprintable() else "?" for c in token[:PREFIX])
 
 
 def lock_names(*, client: str, token: str) -> list[str]:

@@ -258,6 +258,11 @@ def test_guessing_one_token_prefix_from_many_addresses_is_throttled(app_client: 
     assert post_login(fresh, "zzzz-another-prefix").status_code == 401  # other prefixes are not held up
 
 
+def test_odd_tokens_are_just_wrong(wechat: WeChatSim) -> None:
+    for token in ("\x00\x01ab", "令牌" * 2000, " "):
+        assert post_login(wechat.client, token).status_code == 401
+
+
 def test_throttling_is_set_in_the_config(wechat: WeChatSim, settings: Settings, clock: ManualClock) -> None:
     settings.console.login_max_failures = 2
     settings.console.login_lockout_minutes = 1
