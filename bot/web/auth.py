@@ -98,6 +98,8 @@ def login(request: Request, token: Annotated[str, Form()]) -> Response:
         return _failed(request, engine, attempt, now)
     with write_gate(engine), Session(engine, expire_on_commit=False) as session, session.begin():
         succeeded(session, attempt=attempt)
+        if previous := request.cookies.get(COOKIE):
+            end_session(session, previous, now=now)  # this browser's earlier session, if any
         token_hash = hash_token(token)
         secret = open_session(
             session,

@@ -69,12 +69,22 @@ def test_logout_ends_the_session_for_good(wechat: WeChatSim, demo: None) -> None
     assert not _opens_pages(client)
     client.cookies.set("hgj_console", cookie, path="/console")  # the old cookie, replayed
     assert not _opens_pages(client)
+    assert not _opens_pages(TestClient(client.app, cookies={"hgj_console": cookie}))
     assert (
         client.post(
             "/console/notices", data={"csrf_token": csrf, "title": "x"}, follow_redirects=False
         ).headers["location"]
         == "/console/login"
     )
+
+
+def test_logging_in_again_ends_the_browsers_earlier_session(wechat: WeChatSim, demo: None) -> None:
+    client = wechat.client
+    first, _ = _logged_in(client)
+    second, _ = _logged_in(client)
+    assert first != second and _opens_pages(client)
+    assert _opens_pages(TestClient(client.app, cookies={"hgj_console": second}))
+    assert not _opens_pages(TestClient(client.app, cookies={"hgj_console": first}))
 
 
 def test_the_cookie_is_not_the_api_token_and_the_token_still_works(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from bot.settings import Settings
@@ -53,8 +54,8 @@ def test_the_cookie_is_not_the_api_token_and_logging_out_ends_it(wechat: WeChatS
     assert cookie != ADMIN_TOKEN
     csrf = csrf_of(client.get("/console/").text)
     client.post("/console/logout", data={"csrf_token": csrf})
-    client.cookies.set("hgj_console", cookie, path="/console")  # someone kept the old cookie
-    again = client.get("/console/", follow_redirects=False)
+    kept = TestClient(client.app, cookies={"hgj_console": cookie})  # someone kept the old cookie
+    again = kept.get("/console/", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/console/login"
 
 
