@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from bot.db import GatedSession, reader
-from models.access import Actor, ApiRole, actor_for_token
+from models.access import Actor, ApiRole, actor_for_token, actor_for_token_hash, hash_token
 from models.people import Person, person_by_openid
 
 bearer = HTTPBearer(auto_error=False)
@@ -44,15 +44,28 @@ def get_now(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
+def _config_actor(known: str) -> Actor:
+    return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+
+
 def token_actor(request: Request, token: str) -> Actor | None:
     """The actor a token stands for: a config admin token, or a token issued with ``hgj token``."""
     for known in request.app.state.settings.admin.tokens:
         if known and hmac.compare_digest(token.encode(), known.encode()):
-            return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+            return _config_actor(known)
     if not token:
         return None
     with Session(reader(request.app.state.engine)) as session:
         return actor_for_token(session, token)
+
+
+def token_hash_actor(request: Request, session: Session, token_hash: str) -> Actor | None:
+    """The same for a token known only by its hash (a console session's): None once it is revoked
+    or, for a config token, no longer in the config."""
+    for known in request.app.state.settings.admin.tokens:
+        if known and hmac.compare_digest(hash_token(known), token_hash):
+            return _config_actor(known)
+    return actor_for_token_hash(session, token_hash)
 
 
 def current_actor(

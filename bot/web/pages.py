@@ -1,6 +1,7 @@
-"""The web console under ``/console``: login, residents and binding approvals, proposals.
+"""The web console under ``/console``: residents and binding approvals, proposals.
 
-Log in with an API token (kept in an HttpOnly, SameSite=Strict cookie); pages call the same
+Log in with an API token (``bot.web.auth``: a server-side session, not the token, is kept in the
+browser; ``bot.web.sessions`` checks every form's CSRF token); pages call the same
 ``models/`` services as the chat and the admin API, changes are audited, and every form post
 redirects back with a one-line message. Other areas live in their own modules of ``bot.web``.
 """
@@ -10,15 +11,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.api.deps import NowDep, SessionDep, token_actor
+from bot.api.deps import NowDep, SessionDep
 from bot.api.paging import Page, fetch
 from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
-from bot.web.common import COOKIE, OfficeDep, back, local, page, require_admin, templates
+from bot.web.common import OfficeDep, back, local, page, require_admin
 from models.access import Actor, audit
 from models.community import Building, Room, room_label
 from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
@@ -37,31 +38,6 @@ PHASES = {
     "cancelled": "已取消",
     "pending_review": "待审核",
 }
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"error": ""})
-
-
-@router.post("/login")
-def login(request: Request, token: Annotated[str, Form()]) -> Response:
-    if token_actor(request, token.strip()) is None:
-        return templates.TemplateResponse(
-            request, "login.html", {"error": "令牌不正确或已失效。"}, status_code=status.HTTP_401_UNAUTHORIZED
-        )
-    response = RedirectResponse("/console/", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        COOKIE, token.strip(), httponly=True, samesite="strict", path="/console", max_age=12 * 3600
-    )
-    return response
-
-
-@router.post("/logout")
-def logout() -> Response:
-    response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/console")
-    return response
 
 
 def residents_by_building(session: Session) -> object:
