@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from bot.api import api_router
+from bot.chunked import Operations
 from bot.clock import Clock, SystemClock
 from bot.db import create_db_engine, probe_write
 from bot.dispatcher import Dispatcher
@@ -44,6 +45,7 @@ def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipel
         dispatcher=build_dispatcher(settings),
         clock=clock,
         workers=settings.database.pipeline_workers,
+        reply_within=settings.server.reply_within_seconds,
     )
 
 
@@ -60,6 +62,8 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    app.state.operations.close()
+    app.state.pipeline.close()
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
@@ -73,6 +77,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         clock,
         pipeline,
     )
+    app.state.operations = Operations()
 
     @app.exception_handler(WireError)
     async def _wire_error(request: Request, exc: WireError) -> PlainTextResponse:

@@ -34,6 +34,9 @@ class DatabaseSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    # The webhook answers within this many seconds (WeChat waits 5): with the real answer, or
+    # with 「收到，正在处理」 when the database cannot give it in time (the answer is then pushed).
+    reply_within_seconds: float = Field(default=4.0, gt=0, le=4.5)
 
 
 class WeChatSettings(BaseModel):
@@ -72,6 +75,21 @@ class WeComSettings(BaseModel):
 
 class AdminSettings(BaseModel):
     tokens: list[str] = Field(default_factory=list)
+
+
+class ConsoleSettings(BaseModel):
+    """The web console's sessions and login throttling (see README, "Web console")."""
+
+    # Mark the session cookie Secure (sent over HTTPS only): true behind a TLS reverse proxy.
+    secure_cookies: bool = False
+    session_idle_minutes: int = Field(default=30, ge=1)  # a session unused this long ends
+    session_lifetime_hours: int = Field(default=12, ge=1)  # and every session ends after this
+    login_max_failures: int = Field(default=5, ge=1)  # failed logins per address or token prefix...
+    login_window_minutes: int = Field(default=10, ge=1)  # ...within this many minutes...
+    login_lockout_minutes: int = Field(default=15, ge=1)  # ...refuse further tries for this long
+    # Origins besides the request's own host that may post console forms, e.g. "https://hgj.example.cn"
+    # when a proxy rewrites the Host header.
+    trusted_origins: list[str] = Field(default_factory=list)
 
 
 class KnowledgeSettings(BaseModel):
@@ -134,6 +152,7 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)

@@ -29,9 +29,9 @@ class ErasureRequest(BaseModel):
 @router.get("/people/{openid}/export")
 def export(openid: str, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Everything held about this person (the same as the resident's own export link), with a summary."""
+    person = person_or_404(session, openid[:64])
+    data = export_person(session, person, now=now)  # a read: chat does not wait for it
     with session.begin():
-        person = person_or_404(session, openid[:64])
-        data = export_person(session, person, now=now)
         audit(session, actor=admin, action="person.export", now=now, target=f"person:{person.id}", via="api")
     return {"summary": summary(data), **data}
 

@@ -1,7 +1,7 @@
 """person.erased_at: a person whose personal data was erased stays only as an anonymous tombstone
 
 Revision ID: 3e5a1c7d9b20
-Revises: 9c4d2f7a1e60
+Revises: 3f8e1b6c2d94
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision: str = "3e5a1c7d9b20"
-down_revision: str | None = "9c4d2f7a1e60"
+down_revision: str | None = "3f8e1b6c2d94"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
