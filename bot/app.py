@@ -14,11 +14,13 @@ from starlette.concurrency import run_in_threadpool
 
 from bot import observe
 from bot.api import api_router
+from bot.chunked import Operations
 from bot.clock import Clock, SystemClock
 from bot.db import create_db_engine, probe_write
 from bot.dispatcher import Dispatcher
 from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
+from bot.mydata import router as my_data_router
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.web import mount_console
@@ -44,6 +46,7 @@ def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipel
         dispatcher=build_dispatcher(settings),
         clock=clock,
         workers=settings.database.pipeline_workers,
+        reply_within=settings.server.reply_within_seconds,
     )
 
 
@@ -60,6 +63,8 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    app.state.operations.close()
+    app.state.pipeline.close()
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
@@ -73,6 +78,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         clock,
         pipeline,
     )
+    app.state.operations = Operations()
 
     @app.exception_handler(WireError)
     async def _wire_error(request: Request, exc: WireError) -> PlainTextResponse:
@@ -103,6 +109,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         app.include_router(wecom_router(work_gateway))
         app.fast_webhooks["/wecom"] = wecom_webhook(work_gateway, pipeline)  # POST: see bot.webhook
     app.include_router(api_router())
+    app.include_router(my_data_router)  # /me/export/{token}: a resident's own data
     mount_console(app)
     mount_docs(app)  # /docs and /redoc with local assets: no CDN
 

@@ -30,6 +30,8 @@ from bot.cli_common import (
 )
 from bot.cli_demo import demo_app
 from bot.cli_notices import ledger_app, notices_app
+from bot.cli_people import person_app
+from bot.cli_residents import residents_app
 from bot.db import create_db_engine
 from bot.errors import ConfigError
 from bot.logs import configure_logging
@@ -55,7 +57,9 @@ app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
 app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(residents_app, name="residents")
 app.add_typer(demo_app, name="demo")
+app.add_typer(person_app, name="person")
 app.command()(outbox)
 cli_backup.register(app)
 

@@ -121,7 +121,7 @@ def token_revoke(
     token_id: Annotated[int, typer.Argument(help="令牌编号（见 hgj token list）。")],
     config: ConfigOption = None,
 ) -> None:
-    """吊销一个令牌。"""
+    """吊销一个令牌（用它登录的控制台会话也一并结束）。"""
     from models.access import revoke_token
 
     db = engine(config)
@@ -130,4 +130,4 @@ def token_revoke(
             revoke_token(session, token_id=token_id, now=clock().now())
     except LookupError:
         fail(f"没有编号为 {token_id} 的令牌")
-    out.print(f"令牌 {token_id} 已吊销。")
+    out.print(f"令牌 {token_id} 已吊销，用它登录的控制台也已退出。")

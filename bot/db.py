@@ -13,9 +13,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 30_000
+# Chat waits at most this long for another process's write lock per attempt: well inside WeChat's
+# five-second window (the pipeline tries again while the webhook has answered 「收到，正在处理」).
+CHAT_BUSY_TIMEOUT_MS = 1_000
 
 
 def normalise_url(url: str) -> str:
@@ -60,14 +64,16 @@ def _configure_sqlite(engine: Engine) -> None:
         options = connection.get_execution_options()
         if options.get("sqlite_deferred", False):
             connection.exec_driver_sql("BEGIN")
-        elif options.get("sqlite_nowait", False):
-            connection.exec_driver_sql("PRAGMA busy_timeout=0")
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            finally:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        else:
+            return
+        busy_ms = 0 if options.get("sqlite_nowait", False) else options.get("sqlite_busy_ms")
+        if busy_ms is None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @event.listens_for(engine, "handle_error")
     def _readonly_is_a_broken_connection(context: Any) -> None:
@@ -106,6 +112,12 @@ def no_wait(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_nowait=True)
 
 
+def waiting_at_most(engine: Engine, milliseconds: int) -> Engine:
+    """The same engine for work that may wait only a little: on SQLite, BEGIN gives up (``is_busy``)
+    after ``milliseconds`` if another process still holds the write lock (default: 30 s)."""
+    return engine.execution_options(sqlite_busy_ms=milliseconds)
+
+
 def is_busy(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite's "database is locked" (another process is writing)."""
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
@@ -130,6 +142,50 @@ def write_lock(engine: Engine) -> threading.Lock | None:
         return None
     with _GATES_GUARD:
         return _GATES.setdefault(engine, threading.Lock())
+
+
+class GatedSession(Session):
+    """A session for work that mostly reads and sometimes writes (an admin request).
+
+    Reads run in deferred, read-only transactions and never take the write gate: chat does not
+    wait for them. ``begin()`` takes the gate (and, on SQLite, BEGIN IMMEDIATE) for that one
+    transaction and lets go of both when it commits or rolls back. Reads already made in the
+    session end (their transaction is committed) before the writing one begins.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(reader(engine), expire_on_commit=False)
+        self._reading = self.bind
+        self._writing = engine
+        self._gate: threading.Lock | None = None
+        self._gated = False
+
+    def begin(self, nested: bool = False) -> SessionTransaction:
+        if nested or self._gated:
+            return super().begin(nested=nested)
+        if self.in_transaction():
+            self.commit()  # the reads so far: deferred, nothing written
+        self._gate = write_lock(self._writing)
+        if self._gate is not None:
+            self._gate.acquire()
+        self._gated, self.bind = True, self._writing
+        try:
+            return super().begin()
+        except BaseException:
+            self._let_go()
+            raise
+
+    def _let_go(self) -> None:
+        gate, self._gate = self._gate, None
+        self._gated, self.bind = False, self._reading
+        if gate is not None:
+            gate.release()
+
+
+@event.listens_for(GatedSession, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if isinstance(session, GatedSession) and session._gated and transaction.parent is None:
+        session._let_go()
 
 
 def is_postgres(session_or_engine: Session | Engine) -> bool:

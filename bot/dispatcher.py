@@ -65,6 +65,7 @@ class Dispatcher:
         self.kinds: dict[str, Handler] = {}
         self.commands: list[tuple[re.Pattern[str], Handler]] = []
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
+        self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -73,6 +74,7 @@ class Dispatcher:
             self.kinds.update(router.kinds)
             self.commands.extend(router.commands)
             self.first_commands.extend(router.first_commands)
+            self.explicit_commands.extend(router.explicit_commands)
 
     def dispatch(
         self,
@@ -110,6 +112,8 @@ class Dispatcher:
         state: ConversationState | None,
         unsaved: dict[str, tuple[ConversationState, datetime]] | None,
     ) -> list[Reply]:
+        if person is not None and person.erased_at is not None:
+            person = None  # erased earlier in this batch: whoever writes now is someone new
         person = person or self._identify(session, message, now)
         if person is None:
             return [Text(TEXTS["unknown_wecom"])]
@@ -152,6 +156,7 @@ class Dispatcher:
                 if form is not None:
                     pause_form(ctx)
                 return as_list(handler(ctx))
+        explicit = self._explicit(message.text)
         decision = policy.decide(
             ctx.nlu,
             text=message.text,
@@ -159,7 +164,10 @@ class Dispatcher:
             has_paused=bool(ctx.state.paused),
             answers_form=lambda: form is not None and bool(form.extract(ctx, ctx.state.asking)),
             handles=lambda intent: intent in self.intents,
+            explicit=explicit is not None,
         )
+        if decision.action is Action.COMMAND and explicit is not None:
+            return self._command(ctx, form, explicit)
         if decision.action is Action.CANCEL:
             return self._cancel(ctx, form)
         if decision.action is Action.RESUME:
@@ -183,6 +191,19 @@ class Dispatcher:
                     return as_list(handler(ctx))
         handler = self.intents.get(decision.intent, self.fallback)
         return as_list(handler(ctx))
+
+    def _explicit(self, text: str) -> Handler | None:
+        stripped = text.strip()
+        return next((h for pattern, h in self.explicit_commands if pattern.fullmatch(stripped)), None)
+
+    def _command(self, ctx: Context, form: Form | None, handler: Handler) -> list[Reply]:
+        """An explicit command: the open form is put aside, and offered back if still aside after."""
+        if form is not None:
+            pause_form(ctx)
+        replies = as_list(handler(ctx))
+        if form is not None and ctx.state.form is None and ctx.state.paused.get("form") == form.name:
+            replies.append(Text(TEXTS["offer_back"].format(title=form.title)))
+        return replies
 
     def _cancel(self, ctx: Context, form: Form | None) -> list[Reply]:
         if form is not None:

@@ -10,11 +10,20 @@ Messages that arrive while others are being handled are handled together in one 
 read with one statement each, and they commit once. If anything in such a batch fails, it is
 rolled back and every message in it is handled again on its own, so one message's failure
 never costs another its answer.
+
+The webhook asks ``answer``, which never takes longer than ``reply_within`` (WeChat waits five
+seconds). When the database cannot answer in time (another process holds SQLite's write lock),
+the resident is told 「收到，正在处理」, the message stays in hand and is tried again until the
+database is free, and its answer goes out as a push through the outbox (``bot.handover``).
+WeChat's retries of a message still in hand wait for the same work; none starts it twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -26,27 +35,59 @@ from sqlmodel import Session
 
 from bot.batching import Batcher
 from bot.clock import Clock
-from bot.db import is_busy, lock_key, lock_keys, no_wait, reader, write_gate, write_lock
+from bot.db import (
+    CHAT_BUSY_TIMEOUT_MS,
+    is_busy,
+    lock_key,
+    lock_keys,
+    no_wait,
+    reader,
+    waiting_at_most,
+    write_gate,
+    write_lock,
+)
 from bot.dispatcher import Dispatcher
+from bot.handover import Handover
 from bot.locks import UserLocks
 from bot.message import Message
-from bot.replies import Reply, Text, decode, encode
+from bot.replies import Reply, Text, decode, encode, joined_text
 from models.conversation import ConversationState, load_states, save_states
 from models.inbound import record_inbound, record_inbound_many, stored_replies, stored_replies_many
-from models.people import get_or_create_residents
+from models.outbox import enqueue
+from models.people import Person, get_or_create_residents, person_by_openid, person_by_wecom
 
 log = logging.getLogger(__name__)
 
 SORRY = "抱歉，系统刚才开了小差，您的消息没有处理成功，请稍后再发一次。紧急情况请直接拨打物业电话。"
+HOLDING = "收到，正在处理，稍后回复您。"
 MAX_BATCH = 64
+REPLY_WITHIN = 4.0  # seconds the webhook waits for an answer (WeChat gives up after 5)
+KEEP_TRYING = 900.0  # seconds a message is tried again while the database stays locked
+BUSY_PAUSE = 0.2  # between tries while another process holds the write lock
+PUSH_CHANNELS = {"mp": "mp_custom", "wecom": "wecom_app"}  # a pushed answer goes back where it came from
 
 
 class Pipeline:
-    def __init__(self, *, engine: Engine, dispatcher: Dispatcher, clock: Clock, workers: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        dispatcher: Dispatcher,
+        clock: Clock,
+        workers: int = 1,
+        reply_within: float = REPLY_WITHIN,
+        keep_trying: float = KEEP_TRYING,
+    ) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
         self.clock = clock
         self.locks = UserLocks()
+        self.reply_within = reply_within
+        self.keep_trying = keep_trying
+        # Chat waits for another process's write lock a second at a time, never 30 s in one go.
+        self._chat_engine = waiting_at_most(engine, CHAT_BUSY_TIMEOUT_MS)
+        self._jobs: dict[str, tuple[asyncio.Future[list[Reply]], Handover, float]] = {}
+        self._closing = threading.Event()
         # SQLite has one writer: one worker thread and one batch at a time. On PostgreSQL more
         # batches in flight overlap the database's round trips but make each batch smaller and
         # share one GIL: on a 2-vCPU machine with a local server, 1 was fastest (see README).
@@ -68,18 +109,66 @@ class Pipeline:
         """Process ``message`` on the pipeline's workers, together with any that arrive meanwhile."""
         return await self.batcher.submit(message)
 
+    async def answer(self, message: Message) -> list[Reply]:
+        """The webhook's reply to ``message``, within ``reply_within`` seconds: its answer, or
+        HOLDING when the answer is not ready by then (it then follows as a push). A retry of a
+        message still in hand waits for the same work."""
+        key = message.dedupe_key
+        if key not in self._jobs:
+            job = asyncio.ensure_future(self.submit(message))
+            self._jobs[key] = (job, Handover(), time.monotonic())
+            job.add_done_callback(lambda done: self._forget(key, done))
+        job, handover, _ = self._jobs[key]
+        wait = self.reply_within
+        while True:
+            try:
+                return await asyncio.wait_for(asyncio.shield(job), wait)
+            except TimeoutError:
+                if handover.push():
+                    log.warning("message %s not answered in %.1f s: told to wait, answer by push", key, wait)
+                    return [Text(HOLDING)]
+                wait = 0.05  # the answer is being committed as the reply right now
+
+    def _forget(self, key: str, job: asyncio.Future[list[Reply]]) -> None:
+        if key in self._jobs and self._jobs[key][0] is job:
+            del self._jobs[key]
+        if not job.cancelled() and job.exception() is not None:
+            log.error("message %s: %s", key, job.exception())
+
+    def close(self) -> None:
+        """Stop trying messages again (the process is shutting down)."""
+        self._closing.set()
+
     def process(self, message: Message) -> list[Reply]:
-        """Process one message in a transaction of its own."""
+        """Process one message in a transaction of its own; while another process holds the
+        database's write lock, try again (for up to ``keep_trying`` seconds)."""
+        job = self._jobs.get(message.dedupe_key)
+        give_up = (job[2] if job else time.monotonic()) + self.keep_trying
+        while True:
+            replies = self._process_or_busy(message)
+            if replies is not None:
+                return replies
+            if time.monotonic() >= give_up or self._closing.is_set():
+                log.error("message %s: the database stayed locked; it was not handled", message.dedupe_key)
+                return [Text(SORRY)]
+            self._closing.wait(BUSY_PAUSE)
+
+    def _process_or_busy(self, message: Message) -> list[Reply] | None:
+        """The replies, or None when the database was locked by another process (nothing kept)."""
         with self.locks.hold(message.user_key), write_gate(self.engine):
             try:
                 return self._process_once(message)
             except IntegrityError:
+                self._reopen([message])
                 # Another process stored the same message first: answer as it did.
                 stored = self._stored_replies(message)
                 if stored is not None:
                     return stored
                 log.exception("message %s failed", message.dedupe_key)
-            except Exception:
+            except Exception as exc:
+                self._reopen([message])
+                if is_busy(exc):
+                    return None
                 log.exception("message %s failed; only the message itself is kept", message.dedupe_key)
             replies: list[Reply] = [Text(SORRY)]
             self._record(message, replies, error=True)
@@ -92,8 +181,10 @@ class Pipeline:
         try:
             with self.locks.hold_all(m.user_key for m in messages), write_gate(self.engine):
                 return self._process_together(messages)
-        except Exception:
-            log.warning("a batch of %d messages failed; handling them one by one", len(messages))
+        except Exception as exc:
+            self._reopen(messages)
+            if not is_busy(exc):
+                log.warning("a batch of %d messages failed; handling them one by one", len(messages))
             return [self.process(message) for message in messages]
 
     def try_batch_now(self, messages: Sequence[Message]) -> list[list[Reply]] | None:
@@ -111,6 +202,7 @@ class Pipeline:
                     return [self._process_once(messages[0], engine=self._now_engine)]
                 return self._process_together(messages, engine=self._now_engine)
         except Exception as exc:
+            self._reopen(messages)
             if not is_busy(exc):
                 log.warning("handling %d message(s) failed; trying again on a worker", len(messages))
             return None
@@ -118,13 +210,13 @@ class Pipeline:
             gate.release()
 
     def _process_once(self, message: Message, *, engine: Engine | None = None) -> list[Reply]:
-        with Session(engine or self.engine, expire_on_commit=False) as session, session.begin():
+        with Session(engine or self._chat_engine, expire_on_commit=False) as session, session.begin():
             lock_key(session, message.user_key)
             stored = stored_replies(session, message.dedupe_key)
             if stored is not None:
-                return decode(stored)
+                return self._hand_over(session, message, decode(stored), self.clock.now())
             now = self.clock.now()
-            replies = self.dispatcher.dispatch(session, message, now)
+            replies = self._hand_over(session, message, self.dispatcher.dispatch(session, message, now), now)
             # Stored in the same transaction as everything the message caused.
             record_inbound(session, **self._fields(message, replies, now))
         return replies
@@ -132,8 +224,8 @@ class Pipeline:
     def _process_together(
         self, messages: Sequence[Message], *, engine: Engine | None = None
     ) -> list[list[Reply]]:
-        results: list[list[Reply]] = []
-        with Session(engine or self.engine, expire_on_commit=False) as session, session.begin():
+        answered: list[tuple[Message, list[Reply], datetime]] = []
+        with Session(engine or self._chat_engine, expire_on_commit=False) as session, session.begin():
             user_keys = sorted({message.user_key for message in messages})
             lock_keys(session, user_keys)
             stored = {
@@ -144,11 +236,11 @@ class Pipeline:
             now = self.clock.now()
             people = get_or_create_residents(session, openids=openids, now=now) if openids else {}
             states = load_states(session, user_keys=user_keys)
-            rows: list[dict[str, Any]] = []
             unsaved: dict[str, tuple[ConversationState, datetime]] = {}
+            fresh: set[int] = set()
             for message in messages:
                 if message.dedupe_key in stored:  # a retry, or the same message twice in this batch
-                    results.append(stored[message.dedupe_key])
+                    answered.append((message, stored[message.dedupe_key], now))
                     continue
                 now = self.clock.now()
                 person = people.get(message.user_id) if message.channel != "wecom" else None
@@ -156,11 +248,55 @@ class Pipeline:
                     session, message, now, person=person, state=states[message.user_key], unsaved=unsaved
                 )
                 stored[message.dedupe_key] = replies
-                rows.append(self._fields(message, replies, now))
-                results.append(replies)
+                fresh.add(len(answered))
+                answered.append((message, replies, now))
+            # Decided last, just before the commit: the reply, or a push if the webhook gave up.
+            results: dict[str, list[Reply]] = {}
+            rows: list[dict[str, Any]] = []
+            for index, (message, replies, at) in enumerate(answered):
+                if message.dedupe_key not in results:
+                    results[message.dedupe_key] = self._hand_over(session, message, replies, at)
+                if index in fresh:
+                    rows.append(self._fields(message, results[message.dedupe_key], at))
             save_states(session, list(unsaved.values()))
             record_inbound_many(session, rows)
-        return results
+        return [results[message.dedupe_key] for message in messages]
+
+    def _hand_over(
+        self, session: Session, message: Message, replies: list[Reply], now: datetime
+    ) -> list[Reply]:
+        """``replies`` if they go back in the webhook's reply; else they are pushed (in this
+        transaction) and the reply, the one stored for retries, is empty."""
+        job = self._jobs.get(message.dedupe_key)
+        if job is None or job[1].reply():
+            return replies
+        text, channel = joined_text(replies), PUSH_CHANNELS.get(message.channel)
+        if not text:
+            return []
+        person: Person | None = None
+        if channel == "mp_custom":
+            person = person_by_openid(session, message.user_id)
+        elif channel == "wecom_app":
+            person = person_by_wecom(session, message.user_id)
+        if person is None or person.id is None:
+            log.error("message %s: its answer cannot be pushed (no one to push it to)", message.dedupe_key)
+            return []
+        enqueue(
+            session,
+            idempotency_key=f"reply:{message.dedupe_key}",
+            text=text,
+            now=now,
+            kind="reply",
+            person_id=person.id,
+            channel=channel or "auto",
+        )
+        return []
+
+    def _reopen(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            job = self._jobs.get(message.dedupe_key)
+            if job is not None:
+                job[1].reopen()
 
     def _fields(self, message: Message, replies: list[Reply], now: datetime) -> dict[str, Any]:
         return {

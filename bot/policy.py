@@ -10,7 +10,9 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 3. The classifier leaning to an emergency with no hazard word at all is not an alarm when the
    message is a short answer to the open form (「幼儿园门口」 asked where) or a single character;
    the form takes it, or the fallback asks.
-4. 「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
+   value) is taken whatever form is open; the form is put aside and offered back.
+   「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
@@ -58,6 +60,7 @@ class Action(StrEnum):
     RESUME = "resume"  # bring back the form put aside
     FORM = "form"  # the open form takes the message
     ROUTE = "route"  # the handler of ``intent`` (an open form is put aside first)
+    COMMAND = "command"  # the explicit command the text is (an open form is put aside first)
 
 
 @dataclass(frozen=True)
@@ -94,17 +97,21 @@ def decide(
     has_paused: bool,
     answers_form: Callable[[], bool],
     handles: Callable[[str], bool],
+    explicit: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
-    the message fills one of its slots; ``handles`` whether an intent has a handler.
+    the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
+    whether the text is an explicit command.
     """
     alarm = danger(nlu, text)
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
     if alarm is not None and not (short_answer and form_intent is not None and answers_form()):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
+    if explicit:
+        return Decision(Action.COMMAND)
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"

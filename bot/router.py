@@ -24,6 +24,8 @@ class Router:
         self.commands: list[tuple[re.Pattern[str], Handler]] = []
         # Commands whose handler deals with danger itself (「已走访 敲门没人应」): they run first.
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
+        # Explicit commands (「导出我的信息」): never a slot value, taken whatever form is open.
+        self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -39,16 +41,23 @@ class Router:
         """Handle message kinds that carry no text (``image``, ``location``, ...)."""
         return self._register(self.kinds, names)
 
-    def command(self, pattern: str, *, handles_danger: bool = False) -> Callable[[Handler], Handler]:
+    def command(
+        self, pattern: str, *, handles_danger: bool = False, explicit: bool = False
+    ) -> Callable[[Handler], Handler]:
         """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
 
         ``handles_danger``: the handler itself escalates what the text reports (a welfare visit that
         found no one), so it runs before the policy's emergency check.
+        ``explicit``: a fixed phrase that is never an answer to a form (「导出我的信息」): it is taken
+        even while a form is open (after the emergency check); the form is put aside and offered back.
         """
         compiled = re.compile(pattern)
+        table = (
+            self.first_commands if handles_danger else self.explicit_commands if explicit else self.commands
+        )
 
         def decorator(handler: Handler) -> Handler:
-            (self.first_commands if handles_danger else self.commands).append((compiled, handler))
+            table.append((compiled, handler))
             return handler
 
         return decorator

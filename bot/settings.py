@@ -34,6 +34,9 @@ class DatabaseSettings(BaseModel):
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
+    # The webhook answers within this many seconds (WeChat waits 5): with the real answer, or
+    # with 「收到，正在处理」 when the database cannot give it in time (the answer is then pushed).
+    reply_within_seconds: float = Field(default=4.0, gt=0, le=4.5)
 
 
 class WeChatSettings(BaseModel):
@@ -74,6 +77,21 @@ class AdminSettings(BaseModel):
     tokens: list[str] = Field(default_factory=list)
 
 
+class ConsoleSettings(BaseModel):
+    """The web console's sessions and login throttling (see README, "Web console")."""
+
+    # Mark the session cookie Secure (sent over HTTPS only): true behind a TLS reverse proxy.
+    secure_cookies: bool = False
+    session_idle_minutes: int = Field(default=30, ge=1)  # a session unused this long ends
+    session_lifetime_hours: int = Field(default=12, ge=1)  # and every session ends after this
+    login_max_failures: int = Field(default=5, ge=1)  # failed logins per address or token prefix...
+    login_window_minutes: int = Field(default=10, ge=1)  # ...within this many minutes...
+    login_lockout_minutes: int = Field(default=15, ge=1)  # ...refuse further tries for this long
+    # Origins besides the request's own host that may post console forms, e.g. "https://hgj.example.cn"
+    # when a proxy rewrites the Host header.
+    trusted_origins: list[str] = Field(default_factory=list)
+
+
 class KnowledgeSettings(BaseModel):
     path: str = ""  # a .toml file or a directory of them; empty = the packaged knowledge base
 
@@ -89,6 +107,18 @@ class PointsSettings(BaseModel):
 
     def for_kind(self, kind: str) -> int:
         return self.per_kind.get(kind, self.attendance_default)
+
+
+class PrivacySettings(BaseModel):
+    """Residents' own data (「导出我的信息」「删除我的信息」, see README "Personal data")."""
+
+    # The address residents reach this service at, e.g. "https://hgj.example.org": export links
+    # point there. Empty: the chat gives a summary and names the office for the full copy.
+    public_url: str = ""
+    link_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)  # an export link works this long
+    # Signs export links. Empty: derived from the [wechat]/[wecom] secrets (every process of one
+    # deployment then agrees); with none of those either, a random key per process.
+    link_secret: str = ""
 
 
 class OutboxSettings(BaseModel):
@@ -142,10 +172,12 @@ class Settings(BaseSettings):
     wechat: WeChatSettings = Field(default_factory=WeChatSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     admin: AdminSettings = Field(default_factory=AdminSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     conversation: ConversationSettings = Field(default_factory=ConversationSettings)
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     points: PointsSettings = Field(default_factory=PointsSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
 

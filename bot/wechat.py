@@ -116,7 +116,7 @@ def wechat_webhook(gateway: WeChatGateway, pipeline: Pipeline) -> Webhook:
 
     async def receive(body: bytes, params: dict[str, str]) -> tuple[bytes, str]:
         message, encrypted = gateway.open(body, params)
-        replies = await pipeline.submit(message)
+        replies = await pipeline.answer(message)
         xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
         return gateway.answer(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)

@@ -85,7 +85,7 @@ def wecom_webhook(gateway: WeComGateway, pipeline: Pipeline) -> Webhook:
         xml = gateway.decrypt(body, params)
         guard(xml.encode("utf-8"), limit=gateway.settings.max_body_bytes)
         message = parse_wecom(xml)
-        replies = await pipeline.submit(message)
+        replies = await pipeline.answer(message)
         reply = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         if reply is None:
             return b"success", TEXT

@@ -15,6 +15,7 @@ from handlers import (
     greeting,
     handoff,
     notice,
+    personal_data,
     points,
     progress,
     repair,
@@ -26,6 +27,7 @@ from handlers import (
 ROUTERS = [
     emergency.router,
     handoff.router,
+    personal_data.router,
     binding.router,
     worker.router,
     repair.router,

@@ -8,9 +8,11 @@ from __future__ import annotations
 from models.access import ApiRole, ApiToken, AuditEntry
 from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
+from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry
+from models.login_throttle import LoginFailure
 from models.notices import Notice, NoticeMute
 from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
@@ -37,11 +39,13 @@ __all__ = [
     "BindingStatus",
     "Building",
     "Community",
+    "ConsoleSession",
     "Conversation",
     "Grid",
     "Householder",
     "InboundMessage",
     "LedgerEntry",
+    "LoginFailure",
     "Notice",
     "NoticeMute",
     "Operation",

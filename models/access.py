@@ -17,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
 from models.community import Building
+from models.console_sessions import revoke_token_sessions
 from models.people import Person
 
 
@@ -87,16 +88,27 @@ def issue_token(
 
 
 def revoke_token(session: Session, *, token_id: int, now: datetime) -> None:
+    """Revoke a token and end the console sessions opened with it."""
     record = session.get(ApiToken, token_id)
     if record is None:
         raise LookupError(f"token {token_id} not found")
     record.revoked_at = now
     session.add(record)
+    revoke_token_sessions(session, token_id=token_id, now=now)
 
 
 def actor_for_token(session: Session, token: str) -> Actor | None:
+    return actor_for_token_hash(session, hash_token(token))
+
+
+def token_id_for_hash(session: Session, token_hash: str) -> int | None:
+    return session.exec(select(ApiToken.id).where(ApiToken.token_hash == token_hash)).first()
+
+
+def actor_for_token_hash(session: Session, token_hash: str) -> Actor | None:
+    """The actor of an issued, unrevoked token, found by its hash (console sessions keep only that)."""
     record = session.exec(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(token), col(ApiToken.revoked_at).is_(None))
+        select(ApiToken).where(ApiToken.token_hash == token_hash, col(ApiToken.revoked_at).is_(None))
     ).first()
     if record is None:
         return None

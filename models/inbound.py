@@ -65,12 +65,27 @@ def stored_replies_many(session: Session, dedupe_keys: list[str]) -> dict[str, l
     return {key: list(replies) for key, replies, did_fail in rows if not did_fail}
 
 
+_ANONYMOUS = "anonymous_inbound"  # session.info: dedupe keys whose log row keeps no identity
+
+
+def keep_anonymous(session: Session, dedupe_key: str) -> None:
+    """Log this message (handled in ``session``'s transaction) without who sent it or what it
+    said: the message that confirmed an erasure. Its row and replies still answer WeChat's retry."""
+    session.info.setdefault(_ANONYMOUS, set()).add(dedupe_key)
+
+
+def _row(session: Session, fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("dedupe_key") in session.info.get(_ANONYMOUS, ()):
+        fields = {**fields, "user_id": "", "text": "", "raw": {}}
+    return {"failed": False, **fields}
+
+
 def record_inbound(session: Session, **fields: Any) -> None:
     """Insert the message log row."""
-    session.connection().execute(_RECORD, {"failed": False, **fields})
+    session.connection().execute(_RECORD, _row(session, fields))
 
 
 def record_inbound_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert several message log rows with one statement."""
     if rows:
-        session.connection().execute(_RECORD, [{"failed": False, **fields} for fields in rows])
+        session.connection().execute(_RECORD, [_row(session, fields) for fields in rows])

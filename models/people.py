@@ -56,11 +56,17 @@ class Person(SQLModel, table=True):
     subscribed: bool = True
     created_at: datetime = utc_field()
     last_seen_at: datetime | None = utc_field(nullable=True)
+    # Set when the person had their personal data erased: the row stays only as an anonymous
+    # tombstone that the community's records (tickets, ballots, points) still point at.
+    erased_at: datetime | None = utc_field(nullable=True)
 
     @property
     def salutation(self) -> str:
         """How the bot greets them: 「王秀兰您好」, or just 「您好」 when we do not know their name."""
         return f"{self.name}您好" if self.name else "您好"
+
+
+ERASED_LABEL = "已注销居民"  # how an erased person is shown wherever a name would be
 
 
 class BindingStatus(StrEnum):
@@ -153,6 +159,8 @@ def home_label(session: Session, person: Person) -> str:
 
 def describe(session: Session, person: Person) -> str:
     """Who this is, for a message to staff: 「王秀兰（3栋2单元502，电话 138…）」."""
+    if person.erased_at is not None:
+        return ERASED_LABEL
     home = home_label(session, person)
     details = "，".join(part for part in (home, f"电话 {person.phone}" if person.phone else "") if part)
     if person.name:

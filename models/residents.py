@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, bindparam, insert, update
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select
 
 from models.base import utc_field
 from models.community import Building, Room
@@ -33,6 +35,10 @@ class Householder(SQLModel, table=True):
     name: str = Field(max_length=40)
     phone: str = Field(default="", max_length=20)
     updated_at: datetime = utc_field()
+
+
+_ROOMS = Room.__table__  # type: ignore[attr-defined]
+_HOLDERS = Householder.__table__  # type: ignore[attr-defined]
 
 
 class RosterError(ValueError):
@@ -57,7 +63,9 @@ class RosterReport:
 
 
 @dataclass
-class _Row:
+class RosterRow:
+    """One checked line of the roster."""
+
     line: int
     building: str
     unit: str
@@ -69,7 +77,7 @@ class _Row:
 
 @dataclass
 class _Parsed:
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[RosterRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -122,58 +130,138 @@ def _parse(session: Session, text: str) -> _Parsed:
             parsed.problems.append(f"{where}：" + "；".join(bad))
             continue
         seen.setdefault(key, (line, area))
-        parsed.rows.append(_Row(line, building, unit, room, area, name, phone.replace(" ", "")))
+        parsed.rows.append(RosterRow(line, building, unit, room, area, name, phone.replace(" ", "")))
     if not parsed.rows and not parsed.problems:
         parsed.problems.append("文件里没有任何房屋")
     return parsed
 
 
-def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
-    """Check every line, then upsert rooms (area) and householders; raises :class:`RosterError`."""
+def check_roster(session: Session, *, text: str) -> list[RosterRow]:
+    """Every line checked (reads only); raises :class:`RosterError` naming each bad line."""
     parsed = _parse(session, text)
     if parsed.problems:
         raise RosterError(parsed.problems)
-    report = RosterReport(lines=len(parsed.rows))
-    building_ids = {b.number: b.id for b in session.exec(select(Building))}
-    rooms_done: set[int] = set()
-    for row in parsed.rows:
-        building_id = building_ids[row.building]
-        room = session.exec(
-            select(Room).where(Room.building_id == building_id, Room.unit == row.unit, Room.room == row.room)
-        ).first()
-        if room is None:
-            room = Room(building_id=building_id, unit=row.unit, room=row.room, area=row.area)  # type: ignore[arg-type]
-            session.add(room)
-            session.flush()
-            report.rooms_created += 1
-        elif room.id not in rooms_done and room.area != row.area:
-            room.area = row.area
-            session.add(room)
-            report.rooms_updated += 1
-        assert room.id is not None
-        rooms_done.add(room.id)
-        if not row.name:
-            continue
-        holder = session.exec(
-            select(Householder).where(Householder.room_id == room.id, Householder.name == row.name)
-        ).first()
-        if holder is None:
-            session.add(Householder(room_id=room.id, name=row.name, phone=row.phone, updated_at=now))
-            report.people_created += 1
-        elif holder.phone != row.phone:
-            holder.phone, holder.updated_at = row.phone, now
-            session.add(holder)
-            report.people_updated += 1
-        else:
-            report.unchanged += 1
-    session.flush()
-    return report
+    return parsed.rows
+
+
+class RosterWriter:
+    """Writes checked rows in the caller's transaction, a chunk at a time, keeping one report.
+
+    Each chunk looks its rooms and householders up with one statement each; a re-run of the same
+    rows changes nothing, so an import that stopped half-way is finished by importing again.
+    """
+
+    def __init__(self, *, lines: int) -> None:
+        self.report = RosterReport(lines=lines)
+        self._rooms_done: set[int] = set()
+
+    def write(self, session: Session, rows: Sequence[RosterRow], *, now: datetime) -> None:
+        building_ids = {b.number: b.id for b in session.exec(select(Building))}
+        keys = [(building_ids[r.building], r.unit, r.room) for r in rows]
+        rooms = self._rooms(session, set(keys))
+        new_rooms: dict[tuple[int, str, str], float] = {}
+        areas: dict[int, float] = {}
+        for key, row in zip(keys, rows, strict=True):
+            if key in rooms:
+                room_id, area = rooms[key]
+                if room_id not in self._rooms_done and room_id not in areas and area != row.area:
+                    areas[room_id] = row.area
+            elif key not in new_rooms:
+                new_rooms[key] = row.area
+        if new_rooms:
+            session.execute(
+                insert(_ROOMS),
+                [{"building_id": b, "unit": u, "room": r, "area": a} for (b, u, r), a in new_rooms.items()],
+            )
+            rooms |= self._rooms(session, set(new_rooms))
+        if areas:
+            session.execute(
+                update(_ROOMS).where(_ROOMS.c.id == bindparam("room_id")).values(area=bindparam("new_area")),
+                [{"room_id": room_id, "new_area": area} for room_id, area in areas.items()],
+            )
+        self.report.rooms_created += len(new_rooms)
+        self.report.rooms_updated += len(areas)
+        self._rooms_done.update(room_id for room_id, _ in rooms.values())
+        self._householders(session, [(rooms[key][0], row) for key, row in zip(keys, rows, strict=True)], now)
+
+    @staticmethod
+    def _rooms(
+        session: Session, keys: set[tuple[int, str, str]]
+    ) -> dict[tuple[int, str, str], tuple[int, float]]:
+        # Three plain INs, not a row-value IN: SQLite searches the unique index with these (with
+        # a row value it scans the table), and the few extra combinations are filtered out here.
+        query = select(Room.id, Room.building_id, Room.unit, Room.room, Room.area).where(
+            col(Room.building_id).in_({b for b, _, _ in keys}),
+            col(Room.unit).in_({u for _, u, _ in keys}),
+            col(Room.room).in_({r for _, _, r in keys}),
+        )
+        found = {(b, u, r): (room_id, area) for room_id, b, u, r, area in session.execute(query)}
+        return {key: value for key, value in found.items() if key in keys}
+
+    def _householders(self, session: Session, rows: list[tuple[int, RosterRow]], now: datetime) -> None:
+        named = [(room_id, row) for room_id, row in rows if row.name]
+        if not named:
+            return
+        pairs = {(room_id, row.name) for room_id, row in named}
+        query = select(Householder.id, Householder.room_id, Householder.name, Householder.phone).where(
+            col(Householder.room_id).in_({room_id for room_id, _ in pairs})
+        )
+        phones = {
+            (room_id, name): (holder_id, phone)
+            for holder_id, room_id, name, phone in session.execute(query)
+            if (room_id, name) in pairs
+        }
+        new: dict[tuple[int, str], str] = {}
+        changed: dict[int, str] = {}
+        for room_id, row in named:
+            key = (room_id, row.name)
+            if key in new:  # the same person twice in this chunk: the later line's phone
+                if new[key] != row.phone:
+                    new[key] = row.phone
+                    self.report.people_updated += 1
+                else:
+                    self.report.unchanged += 1
+            elif key not in phones:
+                new[key] = row.phone
+                self.report.people_created += 1
+            elif phones[key][1] != row.phone:
+                changed[phones[key][0]] = row.phone
+                phones[key] = (phones[key][0], row.phone)
+                self.report.people_updated += 1
+            else:
+                self.report.unchanged += 1
+        if new:
+            session.execute(
+                insert(_HOLDERS),
+                [{"room_id": r, "name": n, "phone": p, "updated_at": now} for (r, n), p in new.items()],
+            )
+        if changed:
+            session.execute(
+                update(_HOLDERS)
+                .where(_HOLDERS.c.id == bindparam("holder_id"))
+                .values(phone=bindparam("new_phone"), updated_at=now),
+                [{"holder_id": holder_id, "new_phone": phone} for holder_id, phone in changed.items()],
+            )
+
+
+def import_roster(session: Session, *, text: str, now: datetime) -> RosterReport:
+    """Check every line, then upsert rooms (area) and householders in this one transaction;
+    raises :class:`RosterError`. (Large files: ``check_roster`` and ``RosterWriter`` in chunks.)"""
+    rows = check_roster(session, text=text)
+    writer = RosterWriter(lines=len(rows))
+    writer.write(session, rows, now=now)
+    return writer.report
 
 
 def roster(
     session: Session, *, building_ids: frozenset[int] | None = None
 ) -> list[tuple[Building, Room, Householder]]:
     """Registered householders with their room, by building, unit and room."""
+    return list(session.exec(roster_query(building_ids=building_ids)).all())
+
+
+def roster_query(*, building_ids: frozenset[int] | None = None) -> Select[tuple[Building, Room, Householder]]:
+    """The query behind :func:`roster`, for paging."""
     query = (
         select(Building, Room, Householder)
         .join(Room, col(Room.building_id) == Building.id)
@@ -182,4 +270,4 @@ def roster(
     )
     if building_ids is not None:
         query = query.where(col(Building.id).in_(building_ids))
-    return list(session.exec(query).all())
+    return query

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from models.base import enum_field, utc_field
 
@@ -63,15 +64,22 @@ def record_unanswered(session: Session, *, text: str, suggested: str = "", now: 
     session.add(row)
 
 
-def open_questions(session: Session, *, limit: int = 100) -> list[UnansweredQuestion]:
-    """Open questions, the most asked and then the most recent first."""
-    query = (
+def open_questions_query() -> SelectOfScalar[UnansweredQuestion]:
+    """Open questions, the most asked and then the most recent first (a query, for paging)."""
+    return (
         select(UnansweredQuestion)
         .where(UnansweredQuestion.status == QuestionStatus.open)
-        .order_by(col(UnansweredQuestion.asked).desc(), col(UnansweredQuestion.last_asked_at).desc())
-        .limit(limit)
+        .order_by(
+            col(UnansweredQuestion.asked).desc(),
+            col(UnansweredQuestion.last_asked_at).desc(),
+            col(UnansweredQuestion.id).desc(),
+        )
     )
-    return list(session.exec(query))
+
+
+def open_questions(session: Session, *, limit: int = 100) -> list[UnansweredQuestion]:
+    """Open questions, the most asked and then the most recent first."""
+    return list(session.exec(open_questions_query().limit(limit)))
 
 
 def close_question(session: Session, *, question_id: int, status: QuestionStatus, entry_id: str = "") -> bool:

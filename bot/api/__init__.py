@@ -12,6 +12,7 @@ from bot.api import (
     notices,
     operations,
     outbox,
+    people,
     proposals,
     residents,
     rewards,
@@ -30,6 +31,7 @@ MODULES = (
     proposals,
     knowledge,
     outbox,
+    people,
 )
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminActor, Everyone, NowDep, OfficeActor, SessionDep, person_or_404
+from bot.api.deps import (
+    AdminActor,
+    Everyone,
+    NowDep,
+    OfficeActor,
+    ReadSessionDep,
+    SessionDep,
+    person_or_404,
+)
+from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.activities import Activity, Signup, create_activity
 from models.attendance import mark_attended
@@ -106,30 +115,38 @@ def post_activity(
 
 
 @router.get("/activities")
-def list_activities(session: SessionDep, actor: Everyone) -> dict[str, Any]:
+def list_activities(
+    request: Request, response: Response, session: ReadSessionDep, actor: Everyone, page: PageDep
+) -> dict[str, Any]:
     """Every activity; a grid worker's list leaves out those limited to other grids or buildings."""
-    activities = session.exec(select(Activity).order_by(col(Activity.starts_at))).all()
+    query = select(Activity).order_by(col(Activity.starts_at), col(Activity.id))
     if actor.building_ids is not None:
-        activities = [
-            a
-            for a in activities
-            if (a.grid_id is None or a.grid_id == actor.grid_id)
-            and (a.building_id is None or a.building_id in actor.building_ids)
-        ]
-    items = [_public(a) for a in activities]
-    return {"items": items, "total": len(items)}
+        query = query.where(
+            col(Activity.grid_id).is_(None) | (col(Activity.grid_id) == actor.grid_id),
+            col(Activity.building_id).is_(None) | col(Activity.building_id).in_(actor.building_ids),
+        )
+    rows, total = fetch(session, query, page)
+    return listing(request, response, page, [_public(a) for a in rows], total)
 
 
 @router.get("/activities/{activity_id}/signups")
-def list_signups(activity_id: int, session: SessionDep, _office: OfficeActor) -> dict[str, Any]:
+def list_signups(
+    activity_id: int,
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    _office: OfficeActor,
+    page: PageDep,
+) -> dict[str, Any]:
     if session.get(Activity, activity_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"activity {activity_id} not found")
-    rows = session.exec(
+    query = (
         select(Signup, Person)
         .join(Person, col(Person.id) == Signup.person_id)
         .where(Signup.activity_id == activity_id)
         .order_by(col(Signup.queued_at), col(Signup.id))
-    ).all()
+    )
+    rows, total = fetch(session, query, page)
     items = [
         {
             "openid": p.openid,
@@ -140,7 +157,7 @@ def list_signups(activity_id: int, session: SessionDep, _office: OfficeActor) ->
         }
         for s, p in rows
     ]
-    return {"items": items, "total": len(items)}
+    return listing(request, response, page, items, total)
 
 
 @router.post("/activities/{activity_id}/attendance")

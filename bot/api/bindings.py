@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from bot.api.deps import AdminActor, NowDep, SessionDep
+from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.people import BindingRequest, BindingStatus, decide_binding
 
@@ -38,15 +39,19 @@ class BindingDecision(BaseModel):
 
 @router.get("/binding-requests")
 def list_binding_requests(
-    session: SessionDep,
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
     _admin: AdminActor,
+    page: PageDep,
     status_: Annotated[BindingStatus | None, Query(alias="status")] = None,
 ) -> dict[str, object]:
     query = select(BindingRequest).order_by(col(BindingRequest.id))
     if status_ is not None:
         query = query.where(BindingRequest.status == status_)
-    items = [BindingRequestPublic.model_validate(r, from_attributes=True) for r in session.exec(query)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, query, page)
+    items = [BindingRequestPublic.model_validate(r, from_attributes=True) for r in rows]
+    return listing(request, response, page, items, total)
 
 
 def _decide(

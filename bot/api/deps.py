@@ -1,4 +1,8 @@
-"""Admin API dependencies: the database session, the injected clock, and who is calling.
+"""Admin API dependencies: the database sessions, the injected clock, and who is calling.
+
+``ReadSessionDep`` is for endpoints that only read: its transactions are deferred (read-only on
+SQLite) and never take the write gate, so chat never waits for a listing. ``SessionDep`` reads
+the same way and takes the gate only inside ``session.begin()``, for that short transaction.
 
 ``ActorDep`` is any valid token; ``require(ApiRole.admin, ...)`` narrows to roles (403 for the
 others); ``AdminDep`` is the admin's audit tag, for endpoints only admins use. ``in_scope`` keeps a grid
@@ -16,17 +20,23 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
-from bot.db import reader, write_gate
-from models.access import Actor, ApiRole, actor_for_token
+from bot.db import GatedSession, reader
+from models.access import Actor, ApiRole, actor_for_token, actor_for_token_hash, hash_token
 from models.people import Person, person_by_openid
 
 bearer = HTTPBearer(auto_error=False)
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A session whose transactions the endpoint opens with ``session.begin()`` when it writes."""
-    engine = request.app.state.engine
-    with write_gate(engine), Session(engine, expire_on_commit=False) as session:
+    """A session whose transactions the endpoint opens with ``session.begin()`` when it writes:
+    the write gate is held for that transaction only, never while the request reads."""
+    with GatedSession(request.app.state.engine) as session:
+        yield session
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for reading only: no write lock, no write gate."""
+    with Session(reader(request.app.state.engine), expire_on_commit=False) as session:
         yield session
 
 
@@ -34,15 +44,28 @@ def get_now(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
+def _config_actor(known: str) -> Actor:
+    return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+
+
 def token_actor(request: Request, token: str) -> Actor | None:
     """The actor a token stands for: a config admin token, or a token issued with ``hgj token``."""
     for known in request.app.state.settings.admin.tokens:
         if known and hmac.compare_digest(token.encode(), known.encode()):
-            return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+            return _config_actor(known)
     if not token:
         return None
     with Session(reader(request.app.state.engine)) as session:
         return actor_for_token(session, token)
+
+
+def token_hash_actor(request: Request, session: Session, token_hash: str) -> Actor | None:
+    """The same for a token known only by its hash (a console session's): None once it is revoked
+    or, for a config token, no longer in the config."""
+    for known in request.app.state.settings.admin.tokens:
+        if known and hmac.compare_digest(hash_token(known), token_hash):
+            return _config_actor(known)
+    return actor_for_token_hash(session, token_hash)
 
 
 def current_actor(
@@ -87,6 +110,7 @@ def person_or_404(session: Session, openid: str) -> Person:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 AdminActor = Annotated[Actor, Depends(require(ApiRole.admin))]

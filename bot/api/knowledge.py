@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, Field
 
-from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, SessionDep
+from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, ReadSessionDep, SessionDep
+from bot.api.paging import PageDep, fetch, listing, window
 from handlers.consult import knowledge_for
 from models.access import Actor, audit
 from models.knowledge import EntryInput, KnowledgeEditError, save_entry, upload_file
-from models.unanswered import QuestionStatus, UnansweredQuestion, close_question, open_questions
+from models.unanswered import QuestionStatus, UnansweredQuestion, close_question, open_questions_query
 
 router = APIRouter(tags=["knowledge"])
 FileName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,60}\.toml$")]
@@ -64,9 +65,10 @@ def _saved(session: SessionDep, actor: Actor, now: NowDep, action: str, target: 
 
 
 @router.get("/knowledge")
-def list_entries(request: Request, _actor: Everyone) -> dict[str, Any]:
-    items = [asdict(e) for e in knowledge_for(_path(request)).entries]
-    return {"items": items, "total": len(items), "editable": bool(_path(request))}
+def list_entries(request: Request, response: Response, _actor: Everyone, page: PageDep) -> dict[str, Any]:
+    entries, total = window(knowledge_for(_path(request)).entries, page)
+    items = [asdict(e) for e in entries]
+    return listing(request, response, page, items, total, editable=bool(_path(request)))
 
 
 @router.get("/knowledge/{entry_id}")
@@ -163,11 +165,15 @@ def _question(row: UnansweredQuestion) -> dict[str, Any]:
 
 @router.get("/knowledge-questions")
 def unanswered(
-    session: SessionDep, _actor: DeskActor, limit: int = Query(100, ge=1, le=500)
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    _actor: DeskActor,
+    page: PageDep,
 ) -> dict[str, Any]:
     """Questions residents asked that the bot could not answer, the most asked first."""
-    items = [_question(row) for row in open_questions(session, limit=limit)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, open_questions_query(), page)
+    return listing(request, response, page, [_question(row) for row in rows], total)
 
 
 def _close(session: SessionDep, question_id: int, status_: QuestionStatus, entry_id: str = "") -> None:

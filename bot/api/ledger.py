@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
-from bot.api.deps import AdminActor, Everyone, NowDep, SessionDep, in_scope
+from bot.api.deps import AdminActor, Everyone, NowDep, ReadSessionDep, SessionDep, in_scope
+from bot.api.paging import PageDep, fetch, listing
 from bot.db import write_gate
 from models.access import Actor, audit
 from models.community import Building
@@ -75,7 +76,12 @@ def create_entries(
 
 @router.get("/ledger/entries")
 def list_entries(
-    session: SessionDep, actor: Everyone, month: Annotated[str | None, Query()] = None
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    actor: Everyone,
+    page: PageDep,
+    month: Annotated[str | None, Query()] = None,
 ) -> dict[str, object]:
     """The entries; a grid worker sees community-wide ones and their grid's buildings'."""
     query = select(LedgerEntry).order_by(col(LedgerEntry.id))
@@ -85,8 +91,9 @@ def list_entries(
         query = query.where(
             col(LedgerEntry.building_id).is_(None) | col(LedgerEntry.building_id).in_(actor.building_ids)
         )
-    items = [EntryPublic.model_validate(e, from_attributes=True) for e in session.exec(query)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, query, page)
+    items = [EntryPublic.model_validate(e, from_attributes=True) for e in rows]
+    return listing(request, response, page, items, total)
 
 
 @router.post("/ledger/import", status_code=status.HTTP_201_CREATED)
@@ -127,7 +134,7 @@ def _import(engine: Any, text: str, admin: Actor, now: datetime) -> dict[str, An
 
 @router.get("/ledger/{month}/summary")
 def month_summary(
-    month: Month, session: SessionDep, actor: Everyone, building: Annotated[str | None, Query()] = None
+    month: Month, session: ReadSessionDep, actor: Everyone, building: Annotated[str | None, Query()] = None
 ) -> dict[str, Any]:
     building_id = None
     if building:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import col, select
 
-from bot.api.deps import AdminActor, AdminDep, Everyone, NowDep, SessionDep
+from bot.api.deps import AdminActor, AdminDep, Everyone, NowDep, ReadSessionDep, SessionDep
+from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.audience import AudienceError
 from models.notices import (
@@ -93,7 +94,7 @@ def create(body: NoticeCreate, session: SessionDep, admin: AdminActor, now: NowD
 
 
 @router.post("/notices/preview")
-def preview_audience(body: AudiencePreview, session: SessionDep, _admin: AdminDep) -> dict[str, int]:
+def preview_audience(body: AudiencePreview, session: ReadSessionDep, _admin: AdminDep) -> dict[str, int]:
     """How many building groups and residents a notice to this audience would reach now."""
     try:
         return preview(session, audience=body.audience, category=body.category)
@@ -103,19 +104,23 @@ def preview_audience(body: AudiencePreview, session: SessionDep, _admin: AdminDe
 
 @router.get("/notices")
 def list_notices(
-    session: SessionDep,
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
     _actor: Everyone,
+    page: PageDep,
     status_: Annotated[NoticeStatus | None, Query(alias="status")] = None,
 ) -> dict[str, object]:
     query = select(Notice).order_by(col(Notice.id).desc())
     if status_ is not None:
         query = query.where(Notice.status == status_)
-    items = [NoticePublic.model_validate(n, from_attributes=True) for n in session.exec(query)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, query, page)
+    items = [NoticePublic.model_validate(n, from_attributes=True) for n in rows]
+    return listing(request, response, page, items, total)
 
 
 @router.get("/notices/{notice_id}")
-def get_notice(notice_id: int, session: SessionDep, _actor: Everyone) -> NoticePublic:
+def get_notice(notice_id: int, session: ReadSessionDep, _actor: Everyone) -> NoticePublic:
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"notice {notice_id} not found")

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
+from sqlmodel import col, select
 
-from bot.api.deps import AdminActor, NowDep, SessionDep
+from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.paging import Page, fetch, listing, paging
 from models import outbox
 from models.access import audit
-from models.outbox import OutboxStatus
+from models.outbox import OutboxMessage, OutboxStatus
 
 router = APIRouter(tags=["outbox"])
 
@@ -38,15 +40,20 @@ class OutboxMessagePublic(BaseModel):
 
 @router.get("/outbox")
 def list_outbox(
-    session: SessionDep,
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
     _admin: AdminActor,
+    page: Annotated[Page, Depends(paging(default=200))],
     status_: Annotated[OutboxStatus | None, Query(alias="status")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> dict[str, object]:
     """Newest first; ``?status=dead`` lists the dead letters with their reason (``last_error``)."""
-    rows = outbox.listing(session, status=status_, limit=limit)
+    query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc())
+    if status_ is not None:
+        query = query.where(OutboxMessage.status == status_)
+    rows, total = fetch(session, query, page)
     items = [OutboxMessagePublic.model_validate(row, from_attributes=True) for row in rows]
-    return {"items": items, "total": len(items)}
+    return listing(request, response, page, items, total)
 
 
 @router.post("/outbox/{message_id}/retry")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlmodel import Session, col, select
 
-from bot.api.deps import ActorDep, AdminActor, NowDep, SessionDep
+from bot.api.deps import ActorDep, AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.proposals import (
     MATTERS,
@@ -102,13 +103,22 @@ def create(body: ProposalCreate, session: SessionDep, admin: AdminActor, now: No
 
 
 @router.get("/proposals")
-def list_proposals(session: SessionDep, _actor: ActorDep, now: NowDep) -> dict[str, object]:
-    items = [_public(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id)))]
-    return {"items": items, "total": len(items)}
+def list_proposals(
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    _actor: ActorDep,
+    now: NowDep,
+    page: PageDep,
+) -> dict[str, object]:
+    rows, total = fetch(session, select(Proposal).order_by(col(Proposal.id)), page)
+    return listing(request, response, page, [_public(session, p, now) for p in rows], total)
 
 
 @router.get("/proposals/{proposal_id}")
-def get_proposal(proposal_id: int, session: SessionDep, _actor: ActorDep, now: NowDep) -> dict[str, object]:
+def get_proposal(
+    proposal_id: int, session: ReadSessionDep, _actor: ActorDep, now: NowDep
+) -> dict[str, object]:
     return _public(session, _get(session, proposal_id), now, detail=True)
 
 

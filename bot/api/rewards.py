@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
@@ -14,10 +14,12 @@ from bot.api.deps import (
     Everyone,
     NowDep,
     OfficeActor,
+    ReadSessionDep,
     SessionDep,
     person_or_404,
     require,
 )
+from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, ApiRole, audit
 from models.points import balance, correct, history
 from models.rewards import (
@@ -80,9 +82,11 @@ def post_reward(body: RewardCreate, session: SessionDep, admin: AdminActor, now:
 
 
 @router.get("/rewards")
-def list_rewards(session: SessionDep, _actor: Everyone) -> dict[str, Any]:
-    items = [r.model_dump(mode="json") for r in session.exec(select(Reward).order_by(col(Reward.id)))]
-    return {"items": items, "total": len(items)}
+def list_rewards(
+    request: Request, response: Response, session: ReadSessionDep, _actor: Everyone, page: PageDep
+) -> dict[str, Any]:
+    rows, total = fetch(session, select(Reward).order_by(col(Reward.id)), page)
+    return listing(request, response, page, [r.model_dump(mode="json") for r in rows], total)
 
 
 @router.post("/rewards/{reward_id}/restock")
@@ -101,12 +105,19 @@ def post_restock(
 
 
 @router.get("/redemptions")
-def list_redemptions(session: SessionDep, _desk: DeskActor, status_: str | None = None) -> dict[str, Any]:
+def list_redemptions(
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
+    _desk: DeskActor,
+    page: PageDep,
+    status_: str | None = None,
+) -> dict[str, Any]:
     query = select(Redemption).order_by(col(Redemption.id))
     if status_:
         query = query.where(Redemption.status == status_)
-    items = [_order(o) for o in session.exec(query)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, query, page)
+    return listing(request, response, page, [_order(o) for o in rows], total)
 
 
 @router.post("/redemptions/pickup")
@@ -143,7 +154,7 @@ def post_cancel(redemption_id: int, session: SessionDep, admin: AdminActor, now:
 
 
 @router.get("/points/{openid}")
-def get_points(openid: str, session: SessionDep, _office: OfficeActor) -> dict[str, Any]:
+def get_points(openid: str, session: ReadSessionDep, _office: OfficeActor) -> dict[str, Any]:
     person = person_or_404(session, openid)
     entries = [e.model_dump(mode="json") for e in history(session, person_id=person.id, limit=100)]  # type: ignore[arg-type]
     return {"openid": openid, "balance": balance(session, person_id=person.id), "entries": entries}  # type: ignore[arg-type]

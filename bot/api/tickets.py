@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from bot.api.deps import NowDep, SessionDep, TicketActor, in_scope
+from bot.api.deps import NowDep, ReadSessionDep, SessionDep, TicketActor, in_scope
+from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person
@@ -104,8 +105,11 @@ def _check(outcome: Outcome, what: str) -> None:
 
 @router.get("/tickets")
 def list_tickets(
-    session: SessionDep,
+    request: Request,
+    response: Response,
+    session: ReadSessionDep,
     actor: TicketActor,
+    page: PageDep,
     status_: Annotated[TicketStatus | None, Query(alias="status")] = None,
     kind: TicketKind | None = None,
 ) -> dict[str, object]:
@@ -116,12 +120,12 @@ def list_tickets(
         query = query.where(Ticket.kind == kind)
     if actor.building_ids is not None:
         query = query.where(col(Ticket.building_id).in_(actor.building_ids))
-    items = [_public(t) for t in session.exec(query)]
-    return {"items": items, "total": len(items)}
+    rows, total = fetch(session, query, page)
+    return listing(request, response, page, [_public(t) for t in rows], total)
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, session: SessionDep, actor: TicketActor) -> TicketDetail:
+def get_ticket(ticket_id: int, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
     ticket = _get(session, ticket_id, actor)
     events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
     return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
@@ -186,7 +190,7 @@ def close_ticket(
 @router.get("/stats")
 def stats(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     actor: TicketActor,
     now: NowDep,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,

@@ -93,6 +93,8 @@ class Channels:
         person = session.get(Person, message.person_id) if message.person_id is not None else None
         if person is None:
             raise Permanent(f"person {message.person_id} not found")
+        if person.erased_at is not None:
+            raise Permanent(f"person {person.id} erased their personal data")
         recipient = f"person:{person.id}"
         if message.channel != "auto":
             return self._forced(message.channel, person, recipient)

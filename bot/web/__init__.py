@@ -1,18 +1,33 @@
-"""The web console: server-rendered pages and their static assets (no CDN)."""
+"""The web console: server-rendered pages and their static assets (no CDN).
+
+Every console route runs ``console_guard`` first (sessions and CSRF, see ``bot.web.sessions``);
+a refused request is answered with a short Chinese page.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web import activities, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web import activities, auth, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web.common import templates
+from bot.web.sessions import ConsoleRefused, console_guard
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+async def _refused(request: Request, exc: Exception) -> HTMLResponse:
+    assert isinstance(exc, ConsoleRefused)
+    return templates.TemplateResponse(
+        request, "refused.html", {"message": exc.message}, status_code=exc.status_code
+    )
+
+
 def mount_console(app: FastAPI) -> None:
-    for module in (pages, dashboard, tickets, notices, activities, knowledge, ledger):
-        app.include_router(module.router)
+    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger):
+        app.include_router(module.router, dependencies=[Depends(console_guard)])
+    app.add_exception_handler(ConsoleRefused, _refused)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -1,4 +1,8 @@
-"""What every console page shares: who is logged in, which roles see what, rendering and redirects."""
+"""What every console page shares: who is logged in, which roles see what, rendering and redirects.
+
+Templates get ``csrf_token`` (the session's, see ``bot.web.sessions``) and ``csrf_field()``, the
+hidden input every ``<form method="post">`` must carry.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,32 @@ from urllib.parse import urlencode
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlmodel import Session
 
-from bot.api.deps import token_actor
+from bot.web.sessions import CSRF_FIELD, current_login, login_required
 from models.access import Actor, ApiRole
 from models.base import LOCAL_TZ
 from models.community import default_community
 
-COOKIE = "hgj_console"
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+
+def _csrf(request: Request) -> dict[str, str]:
+    return {"csrf_token": getattr(request.state, "csrf_token", "")}
+
+
+@pass_context
+def csrf_field(context: Any) -> Markup:
+    """The hidden CSRF input for a console form."""
+    return Markup('<input type="hidden" name="{}" value="{}">').format(
+        CSRF_FIELD, context.get("csrf_token", "")
+    )
+
+
+templates = Jinja2Templates(
+    directory=Path(__file__).resolve().parent / "templates", context_processors=[_csrf]
+)
+templates.env.globals["csrf_field"] = csrf_field
 
 A, S, T, G = ApiRole.admin, ApiRole.secretary, ApiRole.staff, ApiRole.grid_worker
 OFFICE = (A, S)
@@ -38,10 +59,11 @@ ROLE_NAMES = {A: "管理员", S: "书记", T: "物业", G: "网格员"}
 
 
 def console_actor(request: Request) -> Actor:
-    actor = token_actor(request, request.cookies.get(COOKIE, ""))
-    if actor is None:
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/console/login"})
-    return actor
+    """The actor of the request's console session; no live session goes to the login page."""
+    login = current_login(request)
+    if login is None:
+        raise login_required()
+    return login.actor
 
 
 def _roles(*roles: ApiRole, what: str) -> Any:

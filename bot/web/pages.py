@@ -1,6 +1,7 @@
-"""The web console under ``/console``: login, residents and binding approvals, proposals.
+"""The web console under ``/console``: residents and binding approvals, proposals.
 
-Log in with an API token (kept in an HttpOnly, SameSite=Strict cookie); pages call the same
+Log in with an API token (``bot.web.auth``: a server-side session, not the token, is kept in the
+browser; ``bot.web.sessions`` checks every form's CSRF token); pages call the same
 ``models/`` services as the chat and the admin API, changes are audited, and every form post
 redirects back with a one-line message. Other areas live in their own modules of ``bot.web``.
 """
@@ -10,21 +11,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot.api.deps import NowDep, SessionDep, token_actor
+from bot.api.deps import NowDep, SessionDep
+from bot.api.paging import Page, fetch
+from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
-from bot.web.common import COOKIE, OfficeDep, back, local, page, require_admin, templates
+from bot.web.common import OfficeDep, back, local, page, require_admin
 from models.access import Actor, audit
 from models.community import Building, Room, room_label
 from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
 from models.proposals import MATTERS, Proposal, current_tally
-from models.residents import COLUMNS, RosterError, decode, import_roster, roster
+from models.residents import COLUMNS, RosterError, check_roster, decode, roster_query
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
+REGISTER_ROWS = 200  # the page lists the first ones; the API pages through the rest
 REASONS = {"owner_exists": "该房屋已有业主", "no_such_room": "房屋信息中没有此房号"}
 PHASES = {
     "discussion": "讨论中",
@@ -34,31 +38,6 @@ PHASES = {
     "cancelled": "已取消",
     "pending_review": "待审核",
 }
-
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"error": ""})
-
-
-@router.post("/login")
-def login(request: Request, token: Annotated[str, Form()]) -> Response:
-    if token_actor(request, token.strip()) is None:
-        return templates.TemplateResponse(
-            request, "login.html", {"error": "令牌不正确或已失效。"}, status_code=status.HTTP_401_UNAUTHORIZED
-        )
-    response = RedirectResponse("/console/", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(
-        COOKIE, token.strip(), httponly=True, samesite="strict", path="/console", max_age=12 * 3600
-    )
-    return response
-
-
-@router.post("/logout")
-def logout() -> Response:
-    response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
-    response.delete_cookie(COOKIE, path="/console")
-    return response
 
 
 def residents_by_building(session: Session) -> object:
@@ -98,9 +77,9 @@ def _bindings_page(
         }
         for r, p in rows
     ]
+    rows, register_total = fetch(session, roster_query(), Page(limit=REGISTER_ROWS, offset=0))
     register = [
-        {"room": room_label(b, r), "area": r.area, "name": h.name, "phone": h.phone}
-        for b, r, h in roster(session)
+        {"room": room_label(b, r), "area": r.area, "name": h.name, "phone": h.phone} for b, r, h in rows
     ]
     return page(
         request,
@@ -109,6 +88,7 @@ def _bindings_page(
         session,
         requests=requests,
         register=register,
+        register_total=register_total,
         columns=",".join(COLUMNS),
         problems=problems,
         residents_chart=residents_by_building(session),
@@ -159,18 +139,27 @@ def import_residents(
     require_admin(actor)
     text = decode(file.file.read())
     try:
-        with session.begin():
-            report = import_roster(session, text=text, now=now)
-            audit(
-                session, actor=actor, action="residents.import", now=now, target="roster", **report.as_json()
-            )
+        rows = check_roster(session, text=text)
     except RosterError as exc:
         response = _bindings_page(request, session, actor, tuple(exc.problems))
         response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return response
+    engine = request.app.state.engine
+    operation_id = start(engine, kind="residents-import", total=len(rows), now=now, detail={"by": actor.tag})
+
+    def work() -> dict[str, int]:
+        return import_roster_rows(engine, rows, operation_id=operation_id, actor=actor, now=now)
+
+    if len(rows) > INLINE_ROWS:
+        request.app.state.operations.submit(work)
+        return back(
+            "/console/bindings",
+            ok=f"文件共 {len(rows)} 行，正在后台分批导入（操作 #{operation_id}），稍后刷新本页查看。",
+        )
+    report = work()
     summary = (
-        f"导入完成：{report.lines} 行，新增房屋 {report.rooms_created}，更新面积 {report.rooms_updated}，"
-        f"新增住户 {report.people_created}，更新住户 {report.people_updated}"
+        f"导入完成：{report['lines']} 行，新增房屋 {report['rooms_created']}，更新面积 {report['rooms_updated']}，"
+        f"新增住户 {report['people_created']}，更新住户 {report['people_updated']}"
     )
     return back("/console/bindings", ok=summary)
 

@@ -17,7 +17,7 @@ from bot.web.common import ConsoleDep, back, local, page
 from models.access import Actor, audit
 from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
-from models.people import Person, Role
+from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
 from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus, timeline
 from models.workers import WORKER_ROLES
@@ -153,7 +153,7 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         t=ticket,
         kind=KINDS.get(ticket.kind, ticket.kind),
         status_label=STATUS_LABEL.get(ticket.status, ticket.status),
-        reporter=(reporter.name or "居民") if reporter else "",
+        reporter=(ERASED_LABEL if reporter.erased_at else reporter.name or "居民") if reporter else "",
         phone=reporter.phone if reporter else "",
         assignee=assignee.name if assignee else "未派单",
         created=local(ticket.created_at),

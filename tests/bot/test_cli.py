@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -26,6 +27,9 @@ COMMANDS = [
     ["notices", "publish-due"],
     ["ledger", "import"],
     ["ledger", "show"],
+    ["residents", "import"],
+    ["person", "export"],
+    ["person", "erase"],
     ["backup"],
     ["restore"],
 ]
@@ -100,3 +104,28 @@ def test_config_init_writes_where_hgj_config_points(cli: CliRunner, tmp_path: Pa
     result = cli.invoke(app, ["config", "init"], env={"HGJ_CONFIG": str(target), "COLUMNS": "300"})
     assert result.exit_code == 0, result.output
     assert target.is_file() and not (tmp_path / "config.toml").exists()
+
+
+def test_residents_import_checks_every_line_then_writes_in_chunks(
+    cli: CliRunner, tmp_path: Path, engine: Engine, demo: None
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the CLI test uses the SQLite file")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{engine.url.database}"\n', encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("楼栋,单元,房号,面积,姓名,电话\n9,1,101,80,张三,\n", encoding="utf-8")
+    refused = cli.invoke(app, ["residents", "import", str(bad), "-c", str(config)], env={"COLUMNS": "300"})
+    assert (
+        refused.exit_code == 1
+        and "没有写入任何数据" in refused.output
+        and "楼栋「9」不存在" in refused.output
+    )
+    good = tmp_path / "good.csv"
+    lines = [f"3,2,{700 + i},90,住户{i},139{i:08d}" for i in range(1200)]  # more than one chunk
+    good.write_text("楼栋,单元,房号,面积,姓名,电话\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    done = cli.invoke(app, ["residents", "import", str(good), "-c", str(config)], env={"COLUMNS": "300"})
+    assert done.exit_code == 0, done.output
+    assert "导入完成：1200 行，新增房屋 1200" in done.output and "新增住户 1200" in done.output
+    again = cli.invoke(app, ["residents", "import", str(good), "-c", str(config)], env={"COLUMNS": "300"})
+    assert "新增房屋 0" in again.output and "未变 1200" in again.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
@@ -10,8 +12,11 @@ from sqlmodel import Session, func, select
 from bot.app import build_pipeline
 from bot.clock import ManualClock
 from bot.message import Message
+from bot.pipeline import HOLDING
+from bot.replies import Reply, Text
 from bot.settings import Settings
 from models.inbound import InboundMessage
+from models.outbox import OutboxMessage
 from models.people import BindingRequest
 
 
@@ -88,3 +93,46 @@ def test_a_failed_message_retried_inside_a_batch_is_handled_afresh(
         select(InboundMessage).where(InboundMessage.dedupe_key.in_(["mp:msg:b1", "mp:msg:b2"]))
     ).all()  # type: ignore[attr-defined]
     assert len(rows) == 2 and not any(row.failed for row in rows)
+
+
+def test_an_answer_later_than_the_webhooks_budget_is_pushed_once_and_not_replied(
+    settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    pipeline.reply_within = 0.05
+    real = pipeline.dispatcher.dispatch
+    release = threading.Event()
+
+    def slow(*args: object, **kwargs: object) -> object:
+        release.wait(5)  # the database (or anything) takes longer than the webhook may wait
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline.dispatcher, "dispatch", slow)
+    pipeline.batcher.try_now = None  # on a worker thread, as when something it needs is busy
+
+    async def story() -> tuple[list[Reply], list[Reply], list[Reply]]:
+        first = await pipeline.answer(_text("s1", "积分多少", user="demo-resident-wang"))
+        retry = await pipeline.answer(_text("s1", "积分多少", user="demo-resident-wang"))  # WeChat again
+        release.set()
+        while pipeline._jobs:  # the message is still in hand until its answer is committed
+            await asyncio.sleep(0.01)
+        late = await pipeline.answer(_text("s1", "积分多少", user="demo-resident-wang"))
+        return first, retry, late
+
+    first, retry, late = asyncio.run(story())
+    assert first == retry == [Text(HOLDING)]
+    assert late == []  # answered by push: a later retry gets `success`, not the answer again
+    session.rollback()
+    pushed = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all()
+    assert len(pushed) == 1 and pushed[0].channel == "mp_custom" and "积分" in pushed[0].text
+    assert session.exec(select(func.count()).select_from(InboundMessage)).one() == 1
+
+
+def test_an_answer_in_time_is_the_reply_and_nothing_is_pushed(
+    settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session
+) -> None:
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    replies = asyncio.run(pipeline.answer(_text("t1", "积分多少", user="demo-resident-wang")))
+    assert replies and HOLDING not in replies[0].content
+    session.rollback()
+    assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all() == []

@@ -76,3 +76,20 @@ def test_a_cancel_that_names_its_object_goes_to_its_service_when_nothing_is_open
     assert _decide(said, "我不报名了") == (Action.ROUTE, "volunteer")
     assert _decide(said, "我不报名了", form="repair")[0] is Action.CANCEL
     assert _decide(said, "取消")[0] is Action.CANCEL  # bare: there is nothing open to cancel
+
+
+@pytest.mark.parametrize("form", [None, "repair", "binding"])
+def test_an_explicit_command_is_taken_whatever_form_is_open(form: str | None) -> None:
+    decision = decide(
+        Said("volunteer", 0.5), text="删除我的信息", form_intent=form, has_paused=False,
+        answers_form=lambda: True, handles=lambda intent: True, explicit=True,
+    )  # fmt: skip
+    assert decision.action is Action.COMMAND
+
+
+def test_danger_still_outranks_an_explicit_command() -> None:
+    decision = decide(
+        Said("emergency", 0.99, hazard="fire"), text="着火了 导出我的信息", form_intent=None, has_paused=False,
+        answers_form=lambda: False, handles=lambda intent: True, explicit=True,
+    )  # fmt: skip
+    assert decision.action is Action.EMERGENCY

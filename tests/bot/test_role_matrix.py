@@ -126,6 +126,8 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("GET", "/api/v1/knowledge-questions", None, {A, S, T}),
         ("POST", "/api/v1/knowledge-questions/999/answered", {"entry_id": "mfd-942"}, {A}),
         ("POST", "/api/v1/knowledge-questions/999/dismiss", None, {A}),
+        ("GET", "/api/v1/people/nobody/export", None, {A}),
+        ("POST", "/api/v1/people/nobody/erase", None, {A}),
     ]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from nlp.faq import DEFAULT_PATH
+from tests.support.console import console_login
 from tests.support.wechat import WeChatSim
 
 QUESTION = "物业能帮忙收快递吗"
@@ -38,7 +39,7 @@ def test_the_console_turns_a_question_into_an_entry(
     app_client.app.state.settings.knowledge.path = str(base)  # type: ignore[attr-defined]
     wechat.send("demo-resident-wang", QUESTION)
     token = admin_headers["Authorization"].removeprefix("Bearer ")
-    app_client.post("/console/login", data={"token": token})
+    console_login(app_client, token)
     page = app_client.get("/console/knowledge").text
     assert "机器人答不上的问题" in page and QUESTION in page
     (item,) = app_client.get("/api/v1/knowledge-questions", headers=admin_headers).json()["items"]

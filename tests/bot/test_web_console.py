@@ -6,22 +6,19 @@ from sqlmodel import Session, select
 
 from models.people import BindingRequest, BindingStatus
 from tests.conftest import ADMIN_TOKEN
+from tests.support.console import console_login, post_login
 from tests.support.wechat import WeChatSim
 
 
 def _login(wechat: WeChatSim, token: str = ADMIN_TOKEN) -> None:
-    response = wechat.client.post("/console/login", data={"token": token}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/console/"
-    cookie = response.cookies.get("hgj_console")
-    assert cookie is not None
-    wechat.client.cookies.set("hgj_console", cookie, path="/console")
+    console_login(wechat.client, token)
 
 
 def test_pages_need_a_login(wechat: WeChatSim) -> None:
     response = wechat.client.get("/console/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/console/login"
     assert "访问令牌" in wechat.client.get("/console/login").text
-    bad = wechat.client.post("/console/login", data={"token": "wrong"}, follow_redirects=False)
+    bad = post_login(wechat.client, "wrong")
     assert bad.status_code == 401 and "令牌不正确" in bad.text
 
 

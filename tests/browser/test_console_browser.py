@@ -1,4 +1,4 @@
-"""In a real browser: an office admin logs in, dispatches a resident's repair, and posts a notice."""
+"""In a real browser: an office admin logs in, dispatches a resident's repair, posts a notice, logs out."""
 
 from __future__ import annotations
 
@@ -61,6 +61,11 @@ def test_log_in_dispatch_a_ticket_and_post_a_notice(
     assert "公告「停水通知」已发布：1 个楼栋群，3 位居民" in page.inner_text(".flash")
     assert "停水通知" in page.inner_text("#notices")
     shot("5-notice-posted")
+
+    page.click("header >> text=退出")  # logging out ends the session on the server
+    page.wait_for_url("**/console/login")
+    page.goto("/console/tickets")
+    assert page.url.endswith("/console/login")
 
     with Session(engine) as session:
         wang = session.exec(select(Person).where(Person.name == "王师傅")).one()

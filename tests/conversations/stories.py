@@ -3,7 +3,8 @@
 A story file is TOML: ``[[story]]`` with ``name``, ``resident`` ("bound": 王秀兰 of 3栋2单元502,
 "new": someone writing for the first time) and ``[[story.turn]]`` with ``say``, ``act`` (what the
 bot should act on: an intent, or "answer" / "confirm" / "cancel") and ``alert`` (must an
-emergency alert be raised at this turn). Observed per turn: whether emergency pushes were queued
+emergency alert be raised at this turn). Two looser acts come from a writer who named no intent:
+"action" (any request acted on) and "safe" (anything but an alarm). Observed per turn: whether emergency pushes were queued
 (the alert), and the policy's decision (recorded by wrapping ``bot.policy.decide``).
 """
 
@@ -27,6 +28,7 @@ from tests.support.wechat import WeChatSim
 HERE = Path(__file__).resolve().parent
 BOUND = "demo-resident-wang"
 FORM_ANSWERS = {"answer", "confirm"}
+ACTIONS = {"repair", "dispute", "volunteer", "points", "progress", "vote", "notice"}
 
 
 @dataclass
@@ -48,6 +50,10 @@ class TurnResult:
             return self.decided == "cancel"
         if self.act == "emergency":
             return self.decided in ("emergency", "urgent")
+        if self.act == "action":
+            return self.decided in ACTIONS
+        if self.act == "safe":
+            return self.decided not in ("emergency", "urgent")
         return self.decided == self.act
 
 

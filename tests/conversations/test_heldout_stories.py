@@ -6,7 +6,8 @@ no false alarm; the floors below only stop a change from making it worse.
 
 ``heldout_stories.toml`` (91 stories) was written first and measured throughout the work;
 ``heldout_stories_2.toml`` (67 stories, another writer) stayed sealed until the final
-measurement of 2026-12-01.
+measurement of 2026-12-01. ``heldout_stories_3.toml`` (50 stories, a third writer, converted
+from its step format) was opened once, later that day, and is the set to report from now on.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ FLOORS = {
     "heldout_stories.toml": Floor(recall=0.96, recall_in_forms=1.0, false_alarms=0.01, acting=0.89),
     # measured 2026-12-01 on first opening: recall 1.00, 1.00 with a form open, no false alarm, acting 0.91
     "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
+    # measured 2026-12-01 on first opening (nothing tuned to it since): recall 0.96, 0.9565 with a
+    # form open, false alarms 2.34 %, acting 0.902. Below the aim: see issue 14's note.
+    "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.025, acting=0.90),
 }
 
 

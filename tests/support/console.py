@@ -1,0 +1,37 @@
+"""Log in to the web console as a browser does: read the login form's CSRF token, post the API token,
+then keep the session cookie and the session's CSRF token (sent as ``X-CSRF-Token`` on every request)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from httpx import Response
+
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]*)">')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF_INPUT.search(html)
+    assert found is not None, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def post_login(client: TestClient, token: str) -> Response:
+    """Open the login page and submit ``token`` with the form's CSRF token."""
+    found = CSRF_INPUT.search(client.get("/console/login").text)
+    data = {"token": token} | ({"csrf_token": found.group(1)} if found else {})
+    return client.post("/console/login", data=data, follow_redirects=False)
+
+
+def console_login(client: TestClient, token: str) -> str:
+    """Log in and return the session's CSRF token, which the client then sends with every request."""
+    response = post_login(client, token)
+    assert response.status_code == 303 and response.headers["location"] == "/console/", response.text
+    assert response.cookies.get("hgj_console")
+    csrf = csrf_of(client.get("/console/").text)
+    client.headers["X-CSRF-Token"] = csrf
+    return csrf
