@@ -1,4 +1,5 @@
-"""The production layout of deploy/README.md, started for real: deploy/smoke.py against PostgreSQL.
+"""The production layout of deploy/README.md, started for real (deploy/smoke.py against
+PostgreSQL), and its config example.
 
 Runs only when the suite has PostgreSQL (``HGJ_TEST_POSTGRES_URL``). The smoke run creates and
 drops a database of its own: ``HGJ_TEST_SMOKE_URL``, else the test database's name with
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
+
+from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
@@ -40,3 +43,11 @@ def test_two_web_processes_and_one_worker_serve_residents_together() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "smoke passed" in result.stdout
+
+
+def test_the_production_config_example_is_valid_and_production_minded() -> None:
+    chosen = load_settings(ROOT / "deploy" / "config.production.toml")
+    assert chosen.database.url.startswith("postgresql")
+    assert chosen.log.format == "json" and chosen.metrics.token and chosen.console.secure_cookies
+    assert chosen.wechat.effective_mode == "safe" and not chosen.outbox.console_only
+    assert chosen.outbox.unconfigured == "dead" and chosen.privacy.public_url.startswith("https://")
