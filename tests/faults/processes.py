@@ -1,0 +1,106 @@
+"""Real ``hgj`` processes for fault tests: a config file pointing at the test database and a local
+fake of WeChat, started with ``--now`` so that every process reads the test's injected time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def write_config(
+    path: Path, *, database_url: str, mp_base: str, qy_base: str, outbox: dict[str, object]
+) -> Path:
+    """A config for worker processes: WeChat template messages to ``mp_base``, WeCom off."""
+    lines = [
+        "[database]",
+        f'url = "{database_url}"',
+        "[wechat]",
+        'app_id = "wx-fault-test"',
+        'app_secret = "fault-test-secret"',
+        f'api_base_url = "{mp_base}"',
+        "[wechat.templates]",
+        'default = "TPL-NOTICE"',
+        "[wecom]",
+        "enabled = false",
+        f'api_base_url = "{qy_base}"',
+        "[outbox]",
+        *(f"{key} = {value!r}" for key, value in outbox.items()),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class Process:
+    """One ``hgj`` command running in its own OS process, its output in a file."""
+
+    def __init__(self, args: list[str], *, log: Path) -> None:
+        self.log = log
+        self._out: IO[bytes] = log.open("wb")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ctrl+C, as a person would; killed if it does not end in time."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGINT)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        self._out.close()
+
+
+@contextmanager
+def hgj_processes(
+    commands: list[list[str]], *, now: Callable[[], datetime], logs: Path
+) -> Iterator[list[Process]]:
+    """Start each command as ``hgj --now <test time> ...``; stop them all at the end."""
+    started: list[Process] = []
+    try:
+        for index, command in enumerate(commands):
+            moment = now().isoformat()
+            started.append(Process(["--now", moment, *command], log=logs / f"hgj-{index}.log"))
+        yield started
+    finally:
+        for process in started:
+            process.stop()
+
+
+class RunningClock:
+    """The test's injected time, running on from ``start`` like the processes' ``--now`` clocks."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.origin = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.origin)
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
