@@ -9,11 +9,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.clock import ManualClock
+from bot.clock import ManualClock, SystemClock
 from bot.db import reader
 from models.outbox import OutboxMessage, OutboxStatus, enqueue
 from models.people import Person, Role
-from tests.faults.processes import RunningClock, hgj_processes, wait_until, write_config
+from tests.faults.processes import hgj_processes, wait_until, write_config
 from tests.support.fake_wechat import FakeWeChat
 
 PUSHES = 16
@@ -21,8 +21,8 @@ SEND_SECONDS = 2.0  # the fake answers every message call after this long
 LEASE_SECONDS = 3  # shorter than sending two of them in a row
 
 
-def _pushes(engine: Engine, clock: ManualClock) -> list[str]:
-    now = clock.now()
+def _pushes(engine: Engine) -> list[str]:
+    now = SystemClock().now()  # the worker processes' clock (see tests/faults/processes.py)
     keys = []
     with Session(engine) as session, session.begin():
         people = [Person(openid=f"fault-{n}", role=Role.resident, created_at=now) for n in range(PUSHES)]
@@ -67,9 +67,9 @@ def test_two_worker_processes_and_a_slow_api_deliver_every_push_once(
                 "person_per_minute": 100,
             },
         )
-        keys = _pushes(engine, clock)
+        keys = _pushes(engine)
         worker = ["worker", "--config", str(config), "--threads", "2"]
-        with hgj_processes([worker, worker], now=RunningClock(clock.now()), logs=tmp_path) as workers:
+        with hgj_processes([worker, worker], logs=tmp_path) as workers:
             done = wait_until(lambda: _unsent(engine, keys) == 0, timeout=30)
             wait_until(fake.idle, timeout=10)
         logs = "\n".join(w.output()[-4000:] for w in workers)
