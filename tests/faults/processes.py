@@ -10,6 +10,7 @@ depends on the date.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -23,27 +24,39 @@ from typing import IO
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def write_config(
-    path: Path, *, database_url: str, mp_base: str, qy_base: str, outbox: dict[str, object]
-) -> Path:
-    """A config for worker processes: WeChat template messages to ``mp_base``, WeCom off."""
-    lines = [
-        "[database]",
-        f'url = "{database_url}"',
-        "[wechat]",
-        'app_id = "wx-fault-test"',
-        'app_secret = "fault-test-secret"',
-        f'api_base_url = "{mp_base}"',
-        "[wechat.templates]",
-        'default = "TPL-NOTICE"',
-        "[wecom]",
-        "enabled = false",
-        f'api_base_url = "{qy_base}"',
-        "[outbox]",
-        *(f"{key} = {value!r}" for key, value in outbox.items()),
-    ]
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+def write_config(path: Path, sections: dict[str, dict[str, object]]) -> Path:
+    """A config file from ``{section: {key: value}}``; a dict value becomes a sub-table."""
+    lines: list[str] = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        tables = {k: v for k, v in values.items() if isinstance(v, dict)}
+        lines += [f"{key} = {_toml(value)}" for key, value in values.items() if key not in tables]
+        for name, table in tables.items():
+            lines.append(f"[{section}.{name}]")
+            lines += [f"{key} = {_toml(value)}" for key, value in table.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def wechat_sections(mp_base: str, qy_base: str) -> dict[str, dict[str, object]]:
+    """Template messages through a local fake of WeChat; WeCom off."""
+    return {
+        "wechat": {
+            "app_id": "wx-fault-test",
+            "app_secret": "fault-test-secret",
+            "api_base_url": mp_base,
+            "templates": {"default": "TPL-NOTICE"},
+        },
+        "wecom": {"enabled": False, "api_base_url": qy_base},
+    }
 
 
 class Process:
@@ -77,11 +90,12 @@ class Process:
 
 
 @contextmanager
-def hgj_processes(commands: list[list[str]], *, logs: Path) -> Iterator[list[Process]]:
-    """Start each command as its own ``hgj`` process; stop them all at the end."""
+def hgj_processes(commands: list[list[str]], *, logs: Path, first: int = 0) -> Iterator[list[Process]]:
+    """Start each command as its own ``hgj`` process (output in ``logs/hgj-<n>.log``, numbered
+    from ``first``); stop them all at the end."""
     started: list[Process] = []
     try:
-        for index, command in enumerate(commands):
+        for index, command in enumerate(commands, start=first):
             started.append(Process(command, log=logs / f"hgj-{index}.log"))
         yield started
     finally:

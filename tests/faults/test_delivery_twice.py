@@ -13,7 +13,7 @@ from bot.clock import ManualClock, SystemClock
 from bot.db import reader
 from models.outbox import OutboxMessage, OutboxStatus, enqueue
 from models.people import Person, Role
-from tests.faults.processes import hgj_processes, wait_until, write_config
+from tests.faults.processes import hgj_processes, wait_until, wechat_sections, write_config
 from tests.support.fake_wechat import FakeWeChat
 
 PUSHES = 16
@@ -57,14 +57,15 @@ def test_two_worker_processes_and_a_slow_api_deliver_every_push_once(
     try:
         config = write_config(
             tmp_path / "config.toml",
-            database_url=engine.url.render_as_string(hide_password=False),
-            mp_base=fake.mp_base,
-            qy_base=fake.qy_base,
-            outbox={
-                "poll_seconds": 0.2,
-                "lease_seconds": LEASE_SECONDS,
-                "http_timeout_seconds": 2.5,
-                "person_per_minute": 100,
+            {
+                "database": {"url": engine.url.render_as_string(hide_password=False)},
+                **wechat_sections(fake.mp_base, fake.qy_base),
+                "outbox": {
+                    "poll_seconds": 0.2,
+                    "lease_seconds": LEASE_SECONDS,
+                    "http_timeout_seconds": 2.5,
+                    "person_per_minute": 100,
+                },
             },
         )
         keys = _pushes(engine)
