@@ -118,7 +118,7 @@ class DeliveryWorker:
             try:
                 busy = self.run_once(stop)
             except Exception:
-                log.exception("delivery worker %s: claiming failed; trying again shortly", self.name)
+                log.exception("delivery worker %s: the database failed it; trying again shortly", self.name)
                 busy = 0
             if not busy:
                 stop.wait(self.config.poll_seconds)
