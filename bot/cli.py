@@ -114,8 +114,7 @@ def serve(
         validate_for_serving(chosen)
     except ConfigError as exc:
         fail(str(exc))
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
+    _logging()
     host, port = host or chosen.server.host, port or chosen.server.port
     db = create_db_engine(chosen.database.url, echo=chosen.database.echo)
     require_schema(db, chosen.database.url)
@@ -135,6 +134,12 @@ def serve(
     finally:
         if background is not None:
             background.stop()
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per push, access token in the URL
 
 
 def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
@@ -159,8 +164,7 @@ def worker(
     import threading
 
     chosen = settings(config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    _logging()
     db = engine(config)
     background = _background(chosen, db, enabled=True, threads=threads)
     out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")

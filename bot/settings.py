@@ -10,7 +10,7 @@ import string
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -125,8 +125,10 @@ class OutboxSettings(BaseModel):
     """The delivery worker (see README, "Outbound messages")."""
 
     poll_seconds: float = 2.0
-    batch: int = 50
-    lease_seconds: int = 300
+    batch: int = 50  # at most this many rows per claim (fewer while sends are slow)
+    # A claimed row is the worker's for this long, renewed before each send and every third of
+    # it while sending; a worker that died is taken over after it. Longer than one HTTP call.
+    lease_seconds: float = Field(default=120.0, gt=0)
     max_attempts: int = 8
     backoff_seconds: float = 30.0  # first retry; doubles each attempt
     backoff_max_seconds: float = 3600.0
@@ -141,6 +143,16 @@ class OutboxSettings(BaseModel):
     unconfigured: str = "dead"
     # Development and demos: print every push on the console instead of calling WeChat at all.
     console_only: bool = False
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> OutboxSettings:
+        if self.lease_seconds <= self.http_timeout_seconds:
+            raise ValueError(
+                f"[outbox] lease_seconds（{self.lease_seconds:g}）必须大于 http_timeout_seconds"
+                f"（{self.http_timeout_seconds:g}）：租约比一次发送还短，慢的时候同一条推送会被两个进程各发一次。"
+                "建议 lease_seconds 至少是 http_timeout_seconds 的 3 倍。"
+            )
+        return self
 
 
 class Settings(BaseSettings):
@@ -205,6 +217,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
 
 
 def _first_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and exc.errors()[0]["type"] == "value_error":
+        return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")  # our own sentence
     return " ".join(str(exc).split())[:300]
 
 
