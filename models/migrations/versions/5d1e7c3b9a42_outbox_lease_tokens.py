@@ -1,7 +1,7 @@
 """Outbox fencing: a lease token bumped on every claim, and whether a send is in flight.
 
 Revision ID: 5d1e7c3b9a42
-Revises: 3f8e1b6c2d94
+Revises: 3e5a1c7d9b20
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d1e7c3b9a42"
-down_revision: str | None = "3f8e1b6c2d94"
+down_revision: str | None = "3e5a1c7d9b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
