@@ -29,7 +29,7 @@ from bot.pipeline import SORRY
 from tests.conftest import SAMPLES
 from tests.support.wechat import ACCOUNT, WeChatSim, WeComSim, cdata, signature
 
-EXAMPLES = int(os.environ.get("HGJ_FUZZ_EXAMPLES", "0")) or 40
+EXAMPLES = int(os.environ.get("HGJ_FUZZ_EXAMPLES", "0")) or 100
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -82,11 +82,12 @@ ODD = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",)),  # lone surrogates cannot be sent as UTF-8 at all
     max_size=80,
 )
+COMMAND = st.builds(str.format, st.sampled_from(COMMANDS), n=st.sampled_from([*HUGE[:8], "1", "1024"]))
 HOSTILE = st.one_of(
     st.sampled_from(HUGE),
     ODD,
     st.builds("{}]]>{}".format, ODD, ODD),
-    st.builds(str.format, st.sampled_from(COMMANDS), n=st.sampled_from([*HUGE[:8], "1", "1024"])),
+    COMMAND,
     st.sampled_from(MSG_TYPES + EVENTS + OPENIDS + USERIDS),
     st.integers(min_value=1000, max_value=20000).map(lambda n: "长" * n),
     st.sampled_from(
@@ -115,16 +116,20 @@ def _value_xml(draw: st.DrawFn, value: str) -> str:
 def messages(draw: st.DrawFn, users: list[str]) -> str:
     """A WeChat message as XML text: mostly well-formed text messages saying hostile things, the
     rest samples of every kind with fields replaced, repeated, dropped or added."""
-    if draw(st.integers(0, 2)):
+    if draw(st.sampled_from(["text", "text", "text", "sample"])) == "text":
         fields = [("ToUserName", ACCOUNT), ("FromUserName", ""), ("CreateTime", "1700000000")]
         fields += [
             ("MsgType", "text"),
-            ("Content", draw(HOSTILE)),
+            (
+                "Content",
+                draw(st.one_of(COMMAND, COMMAND, HOSTILE)),
+            ),  # what residents type, at its most absurd
             ("MsgId", str(draw(st.integers(1, 2**63)))),
         ]
     else:
         fields = list(draw(st.sampled_from(SEEDS)))
-    fields = [(k, draw(st.sampled_from(users)) if k == "FromUserName" else v) for k, v in fields]
+    user = draw(st.one_of(st.sampled_from(users), st.integers(0, 10**6).map("fuzz-{}".format)))
+    fields = [(k, user if k == "FromUserName" else v) for k, v in fields]  # a stranger has no open form
     for _ in range(draw(st.integers(0, 3))):
         action = draw(st.sampled_from(["replace", "replace", "replace", "duplicate", "drop", "add"]))
         index = draw(st.integers(0, max(len(fields) - 1, 0)))
@@ -209,6 +214,19 @@ def test_wecom_answers_any_message_without_failing(wecom: WeComSim, demo: None) 
         )
         params = {"msg_signature": sealed["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
         _check(wecom.client.post("/wecom", params=params, content=body.encode()), wecom.crypto)
+
+    fuzz()
+
+
+def test_absurd_commands_never_fail_inside(wechat: WeChatSim, wecom: WeComSim, demo: None) -> None:
+    """Well-formed messages saying what residents and staff type, with absurd numbers in it."""
+    residents = st.one_of(st.sampled_from(OPENIDS), st.integers(0, 10**6).map("fuzz-{}".format))
+
+    @given(text=COMMAND, resident=residents, staff=st.sampled_from(USERIDS), wecom_turn=st.booleans())
+    @FUZZ
+    def fuzz(text: str, resident: str, staff: str, wecom_turn: bool) -> None:
+        answer = wecom.send(staff, text) if wecom_turn else wechat.send(resident, text)
+        assert answer != SORRY, f"{text!r} failed inside the bot"
 
     fuzz()
 
