@@ -271,3 +271,8 @@ def test_an_over_large_amount_is_called_too_large(
     entry = {"month": "2026-11", "kind": "income", "item": "停车费", "amount_fen": MAX_INT + 1}
     response = wechat.client.post(f"{API}/ledger/entries", json={"entries": [entry]}, headers=admin_headers)
     assert response.status_code == 422 and response.json()["detail"][0]["ctx"] == {"le": MAX_INT}
+
+
+def test_an_export_link_with_odd_digits_is_not_found(wechat: WeChatSim, demo: None) -> None:
+    for token in ("².1.x", "1.².x", "٣.9999999999.x", f"{2**63}.9999999999.x", "1.1.x%00"):
+        assert wechat.client.get(f"/me/export/{token}").status_code in (403, 404, 410), token
