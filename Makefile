@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # The intent model, trained at build time from the training data (see nlp/model_store.py).
 MODEL := nlp/data/model.pickle
 
-.PHONY: install run test test-future lint format bench clean
+.PHONY: install run test test-future smoke lint format bench clean
 
 install: $(STAMP) $(MODEL)
 
@@ -36,6 +36,11 @@ test: install
 # (timeouts, event loops) stay real: they measure durations, not dates.
 test-future: install
 	HGJ_TEST_POSTGRES_URL= FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+365d' $(BIN)/python -m pytest -p no:cacheprovider
+
+# The production layout of deploy/README.md on this machine: PostgreSQL (a fresh database,
+# hgj_smoke; HGJ_SMOKE_URL to change it), two web processes, one worker, a fake WeChat; dropped after.
+smoke: install
+	$(BIN)/python deploy/smoke.py
 
 lint: install
 	$(BIN)/ruff check .

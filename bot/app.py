@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from bot import observe
 from bot.api import api_router
 from bot.body_limit import BodyLimit
 from bot.chunked import Operations
@@ -115,4 +116,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
     app.include_router(my_data_router)  # /me/export/{token}: a resident's own data
     mount_console(app)
     mount_docs(app)  # /docs and /redoc with local assets: no CDN
+
+    # Operations: GET /metrics, and a request id + latency around every request (webhooks too).
+    observe.install(app, settings, engine=engine, clock=clock)
     return app

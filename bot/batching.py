@@ -10,11 +10,13 @@ At low traffic a batch is one message and nothing waits for company.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from bot.logs import REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.replies import Reply
 
@@ -31,6 +33,7 @@ class _Queue:
     waiting: list[tuple[Message, asyncio.Future[list[Reply]]]] = field(default_factory=list)
     busy_users: set[str] = field(default_factory=set)
     in_flight: int = 0
+    request_ids: dict[asyncio.Future[list[Reply]], str] = field(default_factory=dict)  # for log lines
 
 
 class Batcher:
@@ -59,6 +62,7 @@ class Batcher:
         queue = self._queues.setdefault(loop, _Queue())
         future: asyncio.Future[list[Reply]] = loop.create_future()
         queue.waiting.append((message, future))
+        queue.request_ids[future] = REQUEST_ID.get()
         self._pump(loop, queue)
         return await future
 
@@ -93,6 +97,18 @@ class Batcher:
         queue.busy_users.update(message.user_key for message, _ in batch)
         return batch
 
+    @staticmethod
+    def _log_context(
+        queue: _Queue, batch: list[tuple[Message, asyncio.Future[list[Reply]]]]
+    ) -> contextvars.Context:
+        """What the batch's log lines carry, on the loop and in a worker thread: every request id
+        in the batch, and for each message its own (``bot.logs``)."""
+        ids = {message.dedupe_key: queue.request_ids.pop(future, "") for message, future in batch}
+        context = contextvars.copy_context()
+        context.run(REQUEST_ID.set, ",".join(dict.fromkeys(i for i in ids.values() if i)))
+        context.run(REQUEST_OF.set, ids)
+        return context
+
     async def _run(
         self,
         loop: asyncio.AbstractEventLoop,
@@ -100,10 +116,11 @@ class Batcher:
         batch: list[tuple[Message, asyncio.Future[list[Reply]]]],
     ) -> None:
         messages = [message for message, _ in batch]
+        context = self._log_context(queue, batch)
         try:
-            results = self.try_now(messages) if self.try_now is not None else None
+            results = context.run(self.try_now, messages) if self.try_now is not None else None
             if results is None:
-                results = await loop.run_in_executor(self.executor, self.handle_batch, messages)
+                results = await loop.run_in_executor(self.executor, context.run, self.handle_batch, messages)
         except BaseException as exc:  # the handler catches its own errors; this is a last resort
             for _, future in batch:
                 if not future.done():

@@ -1,8 +1,7 @@
-"""The ``hgj`` command: serve, worker, chat, import, outbox, tokens, db upgrade, config init."""
+"""The ``hgj`` command: serve, worker, chat, import, outbox, tokens, backup, restore, db upgrade, config init."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import tomllib
@@ -14,7 +13,7 @@ import typer
 from rich.markup import escape
 from sqlmodel import Session
 
-from bot import cli_i18n
+from bot import cli_backup, cli_i18n
 from bot.cli_admin import outbox, token_app
 from bot.cli_common import (
     ConfigOption,
@@ -35,6 +34,7 @@ from bot.cli_people import person_app
 from bot.cli_residents import residents_app
 from bot.db import create_db_engine
 from bot.errors import ConfigError
+from bot.logs import configure_logging
 from bot.settings import Settings, generate_local_config, validate_for_serving
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ app.add_typer(residents_app, name="residents")
 app.add_typer(demo_app, name="demo")
 app.add_typer(person_app, name="person")
 app.command()(outbox)
+cli_backup.register(app)
 
 
 def _version() -> str:
@@ -114,7 +115,7 @@ def serve(
         validate_for_serving(chosen)
     except ConfigError as exc:
         fail(str(exc))
-    _logging()
+    configure_logging(chosen.log)  # [log] format = "text" | "json"
     host, port = host or chosen.server.host, port or chosen.server.port
     db = create_db_engine(chosen.database.url, echo=chosen.database.echo)
     require_schema(db, chosen.database.url)
@@ -130,16 +131,12 @@ def serve(
     out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
     background = _background(chosen, db, enabled=not no_background)
     try:
-        uvicorn.run(create_app(chosen, engine=db, clock=clock()), host=host, port=port, log_level="warning")
+        # log_config=None: uvicorn's own lines go through the root logger configured above.
+        app = create_app(chosen, engine=db, clock=clock())
+        uvicorn.run(app, host=host, port=port, log_level="warning", log_config=None)
     finally:
         if background is not None:
             background.stop()
-
-
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per push, access token in the URL
 
 
 def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
@@ -159,20 +156,38 @@ def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1
 def worker(
     config: ConfigOption = None,
     threads: Annotated[int, typer.Option(help="本进程的推送线程数。")] = 2,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="在这个端口提供 Prometheus 指标 /metrics（默认不提供）。")
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="指标端口的监听地址。")] = "127.0.0.1",
 ) -> None:
     """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
+    import signal
     import threading
 
     chosen = settings(config)
-    _logging()
+    configure_logging(chosen.log)
     db = engine(config)
     background = _background(chosen, db, enabled=True, threads=threads)
+    metrics_server = None
+    if metrics_port is not None:
+        from bot.metrics import app_registry, serve_metrics
+
+        registry = app_registry(db, clock())
+        token = chosen.metrics.token
+        metrics_server = serve_metrics(registry, host=metrics_host, port=metrics_port, token=token)
+        out.print(f"指标：http://{metrics_host}:{metrics_port}/metrics", highlight=False)
     out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
+    stopping = threading.Event()
+    # systemd stops with SIGTERM: finish the sends in flight and give up the scheduler's lead.
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        threading.Event().wait()
+        stopping.wait()
     except KeyboardInterrupt:
         pass
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if background is not None:
             background.stop()
 

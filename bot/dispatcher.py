@@ -18,7 +18,9 @@ from sqlmodel import Session
 from bot import policy
 from bot.context import Context
 from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
+from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
+from bot.metrics import form_outcome, intent_recognised
 from bot.policy import Action, Decision
 from bot.replies import Reply, Text, as_list
 from bot.router import Handler, Router
@@ -88,7 +90,28 @@ class Dispatcher:
 
         ``person`` and ``state`` when the caller loaded them already; with ``unsaved``, a changed
         state is put there for the caller to save (with others) instead of being saved here.
+        What is logged meanwhile carries the message's request id and dedupe key (``bot.logs``).
         """
+        key = MESSAGE_KEY.set(message.dedupe_key)  # (set and reset inline: this runs per message)
+        request = REQUEST_OF.get().get(message.dedupe_key)
+        rid = REQUEST_ID.set(request) if request else None
+        try:
+            return self._dispatch(session, message, now, person=person, state=state, unsaved=unsaved)
+        finally:
+            if rid is not None:
+                REQUEST_ID.reset(rid)
+            MESSAGE_KEY.reset(key)
+
+    def _dispatch(
+        self,
+        session: Session,
+        message: Message,
+        now: datetime,
+        *,
+        person: Person | None,
+        state: ConversationState | None,
+        unsaved: dict[str, tuple[ConversationState, datetime]] | None,
+    ) -> list[Reply]:
         if person is not None and person.erased_at is not None:
             person = None  # erased earlier in this batch: whoever writes now is someone new
         person = person or self._identify(session, message, now)
@@ -127,6 +150,7 @@ class Dispatcher:
             return as_list(handler(ctx))
         # Relative times (「明天上午」) are the community's days, on the injected clock.
         ctx.nlu = self.understand(message.text, today=ctx.now.astimezone(LOCAL_TZ).date())
+        intent_recognised(ctx.session, ctx.nlu.intent)
         for pattern, handler in self.first_commands:
             if pattern.fullmatch(message.text.strip()):
                 if form is not None:
@@ -183,10 +207,12 @@ class Dispatcher:
 
     def _cancel(self, ctx: Context, form: Form | None) -> list[Reply]:
         if form is not None:
+            form_outcome(ctx.session, form.name, "cancelled")
             clear_form(ctx)
             return [Text(TEXTS["cancelled"].format(title=form.title))]
         paused = self.forms.get(ctx.state.paused.get("form", ""))
         if paused is not None:
+            form_outcome(ctx.session, paused.name, "cancelled")
             ctx.state.paused = {}
             return [Text(TEXTS["cancelled"].format(title=paused.title))]
         return [Text(TEXTS["nothing_to_cancel"])]
@@ -202,12 +228,15 @@ class Dispatcher:
         state = ctx.state
         timeout = timedelta(minutes=self.settings.conversation.form_timeout_minutes)
         if state.paused and state.updated_at is not None and ctx.now - state.updated_at > timeout:
+            if state.paused.get("form") in self.forms:
+                form_outcome(ctx.session, state.paused["form"], "expired")
             state.paused = {}  # a form put aside long ago is forgotten quietly
         if state.form is None:
             return None
         form = self.forms.get(state.form)
         if form is None or (state.updated_at is not None and ctx.now - state.updated_at > timeout):
             if form is not None:
+                form_outcome(ctx.session, form.name, "expired")
                 ctx.notes.append(TEXTS["expired"].format(title=form.title))
             clear_form(ctx)
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bot.metrics import form_outcome
 from bot.replies import Reply, Text, as_list
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def pause_form(ctx: Context) -> None:
     """Put the open form aside (one at most) so that it can be offered back."""
     state = ctx.state
     state.paused = {"form": state.form, "slots": dict(state.slots), "asking": state.asking}
+    if state.form:
+        form_outcome(ctx.session, state.form, "paused")
     clear_form(ctx)
 
 
@@ -94,6 +97,7 @@ def resume_form(ctx: Context, form: Form) -> list[Reply]:
     state = ctx.state
     slots, asking = dict(state.paused.get("slots", {})), state.paused.get("asking")
     state.form, state.slots, state.asking, state.paused = form.name, slots, asking, {}
+    form_outcome(ctx.session, form.name, "resumed")
     if asking == CONFIRM:
         return [Text(form.confirm_text(ctx, slots))]
     return _advance(ctx, form, {})
@@ -102,6 +106,7 @@ def resume_form(ctx: Context, form: Form) -> list[Reply]:
 def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:
     clear_form(ctx)
     ctx.state.form = form.name
+    form_outcome(ctx.session, form.name, "started")
     found = form.extract(ctx, None) if initial is None else initial
     return _advance(ctx, form, found)
 
@@ -113,6 +118,7 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
         if _YES.fullmatch(answer):
             return _submit(ctx, form)
         if _NO.fullmatch(answer):
+            form_outcome(ctx.session, form.name, "restarted")
             slots = dict(ctx.state.slots)
             start = start_form(ctx, form, {})
             return [Text("好的，我们重新填一遍。"), *start] if slots else start
@@ -155,4 +161,5 @@ def _advance(ctx: Context, form: Form, found: dict[str, Any]) -> list[Reply]:
 def _submit(ctx: Context, form: Form) -> list[Reply]:
     slots = dict(ctx.state.slots)
     clear_form(ctx)
+    form_outcome(ctx.session, form.name, "completed")
     return as_list(form.submit(ctx, slots))

@@ -157,6 +157,26 @@ class OutboxSettings(BaseModel):
         return self
 
 
+# -- operations: logs and metrics (see deploy/README.md) ----------------------------------------
+
+
+class LogSettings(BaseModel):
+    """``[log]``: how ``hgj serve`` and ``hgj worker`` write their log (stderr)."""
+
+    format: Literal["text", "json"] = "text"  # json: one object a line, for a log collector
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access: bool = False  # one line per HTTP request (method, route, status, milliseconds)
+
+
+class MetricsSettings(BaseModel):
+    """``[metrics]``: Prometheus figures at ``GET /metrics``."""
+
+    enabled: bool = True
+    # Empty: /metrics is open (keep it off the internet: the reverse proxy refuses it). Set: a
+    # scraper must send ``Authorization: Bearer <token>``.
+    token: str = ""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HGJ_", env_nested_delimiter="__", extra="ignore")
     toml_path: ClassVar[Path | None] = None
@@ -174,6 +194,9 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+
+    log: LogSettings = Field(default_factory=LogSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
     @classmethod
     def settings_customise_sources(

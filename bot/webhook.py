@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.errors import BadPayload, WireError
 
@@ -59,8 +59,17 @@ class WebhookApp(FastAPI):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fast_webhooks: dict[str, Webhook] = {}
+        self._entry: ASGIApp = self._route
+
+    def wrap(self, layer: Callable[[ASGIApp], ASGIApp]) -> None:
+        """Put ``layer`` around everything, the fast webhooks included (``add_middleware`` only
+        reaches FastAPI's routes). The last one wrapped is the outermost."""
+        self._entry = layer(self._entry)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._entry(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         webhook = self.fast_webhooks.get(scope["path"]) if scope["type"] == "http" else None
         if webhook is None or scope["method"] != "POST":
             await super().__call__(scope, receive, send)

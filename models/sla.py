@@ -12,6 +12,7 @@ import math
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models.outbox import enqueue
@@ -243,3 +244,15 @@ def send_followups(session: Session, *, now: datetime) -> int:
         )
         done += 1
     return done
+
+
+def overdue_by_kind(session: Session, *, now: datetime) -> dict[str, int]:
+    """Open tickets past their time limit, by kind (for monitoring: ``hgj_tickets_overdue``)."""
+    query = (
+        select(Ticket.kind, func.count())
+        .where(col(Ticket.status).in_(OPEN), col(Ticket.due_at) <= now)
+        .group_by(Ticket.kind)
+    )
+    return {
+        str(kind.value if isinstance(kind, TicketKind) else kind): int(n) for kind, n in session.exec(query)
+    }

@@ -30,6 +30,8 @@ COMMANDS = [
     ["residents", "import"],
     ["person", "export"],
     ["person", "erase"],
+    ["backup"],
+    ["restore"],
 ]
 
 
