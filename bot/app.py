@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot import observe
 from bot.api import api_router
+from bot.body_limit import BodyLimit
 from bot.chunked import Operations
 from bot.clock import Clock, SystemClock
 from bot.db import create_db_engine, probe_write
@@ -79,6 +80,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         pipeline,
     )
     app.state.operations = Operations()
+
+    limits = settings.admin
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes, upload_limit=limits.max_upload_bytes)
 
     @app.exception_handler(WireError)
     async def _wire_error(request: Request, exc: WireError) -> PlainTextResponse:

@@ -1,7 +1,9 @@
 """Work beside the web server: outbox delivery threads and the (leader-elected) scheduler.
 
 ``hgj serve`` runs them in the web process; ``hgj worker`` runs only them, for deployments with
-several processes or hosts (on PostgreSQL; SQLite is one process by design).
+several processes (several hosts: PostgreSQL). Delivery is safe with any number of workers (see
+``bot.outbound.worker``), and one scheduler leads per database whatever the engine
+(``scheduler.runner``): a worker beside ``hgj serve`` stands by.
 """
 
 from __future__ import annotations

@@ -58,13 +58,17 @@ def import_ledger(
     config: ConfigOption = None,
 ) -> None:
     """从 CSV 导入收支：要么全部导入，要么一条不写并列出有问题的行。"""
+    from models.csvfile import CsvEncodingError, decode
     from models.ledger import LedgerError, import_csv, parse_csv
 
     try:
-        text = file.read_text(encoding="utf-8")
+        text = decode(file.read_bytes())
     except FileNotFoundError:
         err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
         raise typer.Exit(2) from None
+    except CsvEncodingError as exc:
+        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
+        raise typer.Exit(1) from None
     engine, now = _engine(config), clock().now()
     rows, _ = parse_csv(text)
     with _bar() as bar, write_gate(engine), Session(engine) as session:

@@ -35,7 +35,8 @@ def import_residents(
     from bot.chunked import import_roster_rows, start
     from bot.db import reader
     from models.access import Actor, ApiRole
-    from models.residents import RosterError, check_roster, decode
+    from models.csvfile import CsvEncodingError, decode
+    from models.residents import RosterError, check_roster
 
     try:
         raw = file.read_bytes()
@@ -46,7 +47,7 @@ def import_residents(
     try:
         with Session(reader(engine)) as session:
             rows = check_roster(session, text=decode(raw))
-    except RosterError as exc:
+    except (RosterError, CsvEncodingError) as exc:
         err.print(
             f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(file))} 有 {len(exc.problems)} 处问题："
         )

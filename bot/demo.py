@@ -227,7 +227,7 @@ class _History:
             recipient = (
                 f"person:{message.person_id}" if message.person_id else f"building:{message.building_id}"
             )
-            claimed = outbox.claim(
+            token = outbox.claim(
                 self.session,
                 message_id=message.id,
                 worker=DELIVERER,
@@ -237,8 +237,8 @@ class _History:
                 lease=timedelta(minutes=1),
                 now=moment,
             )
-            if claimed and outbox.mark_sent(
-                self.session, message_id=message.id, worker=DELIVERER, now=moment, via="demo"
+            if token is not None and outbox.mark_sent(
+                self.session, message_id=message.id, worker=DELIVERER, token=token, now=moment, via="demo"
             ):
                 self.counts["pushes"] += 1
 

@@ -12,16 +12,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.settings import Settings
+from models.base import by_id
 from models.people import Person
 
 _PROCESS_KEY = secrets.token_bytes(32)  # only when no secret at all is configured (development)
 _CONTEXT = b"hgj personal-data export link v1"
+_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 def _key(settings: Settings) -> bytes:
@@ -64,13 +67,14 @@ def export_url(settings: Settings, token: str) -> str:
 def person_for_token(session: Session, settings: Settings, token: str, *, now: datetime) -> Person | None:
     """The person a valid, unexpired token was issued to, or None (forged, expired, erased)."""
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(token) > 200:
+    # ASCII digits only: str.isdigit() also takes 「²」, which int() refuses
+    if len(parts) != 3 or len(token) > 200 or not all(_DIGITS.fullmatch(part) for part in parts[:2]):
         return None
-    person_id, stamp = int(parts[0]), int(parts[1])
-    if person_id > 2**62 or stamp > 2**40 or now.timestamp() >= stamp:
+    stamp = int(parts[1])
+    if stamp > 2**40 or now.timestamp() >= stamp:
         return None
-    person = session.get(Person, person_id)
+    person = by_id(session, Person, parts[0])
     if person is None or person.erased_at is not None or not person.openid:
         return None
-    expected = _signature(settings, person_id, stamp, person.openid)
+    expected = _signature(settings, person.id, stamp, person.openid)  # type: ignore[arg-type]
     return person if hmac.compare_digest(expected, parts[2]) else None

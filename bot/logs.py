@@ -119,6 +119,7 @@ def configure_logging(settings: LogSettings, stream: Any = None) -> None:
     root.addHandler(make_handler(settings, stream))
     root.setLevel(settings.level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per push, access token in the URL
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers.clear()

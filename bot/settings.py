@@ -10,7 +10,7 @@ import string
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -75,6 +75,8 @@ class WeComSettings(BaseModel):
 
 class AdminSettings(BaseModel):
     tokens: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # a request to the admin API or console
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # a CSV import or knowledge file
 
 
 class ConsoleSettings(BaseModel):
@@ -125,8 +127,10 @@ class OutboxSettings(BaseModel):
     """The delivery worker (see README, "Outbound messages")."""
 
     poll_seconds: float = 2.0
-    batch: int = 50
-    lease_seconds: int = 300
+    batch: int = 50  # at most this many rows per claim (fewer while sends are slow)
+    # A claimed row is the worker's for this long, renewed before each send and every third of
+    # it while sending; a worker that died is taken over after it. Longer than one HTTP call.
+    lease_seconds: float = Field(default=120.0, gt=0)
     max_attempts: int = 8
     backoff_seconds: float = 30.0  # first retry; doubles each attempt
     backoff_max_seconds: float = 3600.0
@@ -141,6 +145,16 @@ class OutboxSettings(BaseModel):
     unconfigured: str = "dead"
     # Development and demos: print every push on the console instead of calling WeChat at all.
     console_only: bool = False
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_call(self) -> OutboxSettings:
+        if self.lease_seconds <= self.http_timeout_seconds:
+            raise ValueError(
+                f"[outbox] lease_seconds（{self.lease_seconds:g}）必须大于 http_timeout_seconds"
+                f"（{self.http_timeout_seconds:g}）：租约比一次发送还短，慢的时候同一条推送会被两个进程各发一次。"
+                "建议 lease_seconds 至少是 http_timeout_seconds 的 3 倍。"
+            )
+        return self
 
 
 # -- operations: logs and metrics (see deploy/README.md) ----------------------------------------
@@ -228,6 +242,8 @@ def load_settings(path: str | os.PathLike[str] | None = None, **overrides: Any) 
 
 
 def _first_line(exc: Exception) -> str:
+    if isinstance(exc, ValidationError) and exc.errors()[0]["type"] == "value_error":
+        return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")  # our own sentence
     return " ".join(str(exc).split())[:300]
 
 

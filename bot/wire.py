@@ -50,29 +50,52 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     return envelope
 
 
+# Fields read from every message: each must be plain text (not repeated, no child elements).
+_TEXT_FIELDS = ("ToUserName", "FromUserName", "MsgType", "Content", "Event", "EventKey", "Recognition")
+_NUMBERS = {"CreateTime": re.compile(r"\s*[0-9]{1,12}\s*"), "MsgId": re.compile(r"\s*[0-9]{1,20}\s*")}
+MAX_EVENT = 64  # WeChat's event names are short; the dedupe key of an event includes it
+
+
+def _checked(data: dict[str, Any]) -> None:
+    """Refuse a message whose fields this bot reads are repeated, nested or not numbers."""
+    for name in (*_TEXT_FIELDS, *_NUMBERS):
+        value = data.get(name)
+        if isinstance(value, list):
+            raise BadPayload(f"<{name}> appears more than once")
+        if value is not None and not isinstance(value, str | int):
+            raise BadPayload(f"<{name}> must be text, not elements")
+    if not isinstance(data.get("MsgType"), str):
+        raise BadPayload("<MsgType> is missing")
+    for name, pattern in _NUMBERS.items():
+        value = data.get(name)
+        if isinstance(value, str) and value.strip() and not pattern.fullmatch(value):
+            raise BadPayload(f"<{name}> is not a number")
+
+
 def _to_message(channel: str, msg: Any) -> Message:
     data: dict[str, Any] = dict(getattr(msg, "_data", {}))
     kind = msg.type
     text = ""
     event = ""
     if kind == "text":
-        text = msg.content or ""
+        text = data.get("Content") or ""
     elif kind == "voice":
         text = data.get("Recognition") or ""
     elif kind == "event":
-        event = _EVENT_ALIASES.get(msg.event, msg.event)
+        event = _EVENT_ALIASES.get(msg.event, msg.event)[:MAX_EVENT]
     elif kind == "shortvideo":
         kind = "video"
     if kind not in {"text", "voice", "image", "video", "location", "link", "event"}:
         kind = "unknown"
-    created = msg.create_time
+    created = str(data.get("CreateTime") or "0").strip()
+    msg_id = str(data.get("MsgId") or "").strip()
     return Message(
         channel=channel,
-        user_id=clean_text(msg.source)[:64],
+        user_id=clean_text(data.get("FromUserName"))[:64],
         kind=kind,
         text=clean_text(text),
-        msg_id="" if kind == "event" else str(getattr(msg, "id", "") or ""),
-        create_time=int(created.timestamp()) if created else 0,
+        msg_id="" if kind == "event" or msg_id == "0" else msg_id,
+        create_time=int(created),
         event=event,
         event_key=str(data.get("EventKey") or ""),
         media_id=str(data.get("MediaId") or ""),
@@ -86,13 +109,15 @@ def _as_bytes(xml: str | bytes) -> bytes:
 
 
 def _parse(channel: str, parser: Callable[[bytes], Any], xml: str | bytes) -> Message:
-    try:
-        msg = parser(_as_bytes(xml))
+    raw = _as_bytes(xml)
+    _checked(parse_envelope(raw))  # refusals that say what is wrong
+    try:  # parsing is pure: whatever else fails here is the request's fault too, never a 500
+        message = _to_message(channel, parser(raw))
     except Exception as exc:
-        raise BadPayload(f"not a {channel} message: {exc}") from exc
-    if not msg.source:
+        raise BadPayload(f"not a {channel} message: {type(exc).__name__}: {exc}"[:300]) from exc
+    if not message.user_id:
         raise BadPayload("message has no FromUserName")
-    return _to_message(channel, msg)
+    return message
 
 
 def parse_mp(xml: str | bytes) -> Message:

@@ -21,6 +21,7 @@ from models.activities import (
     when_label,
 )
 from models.attendance import check_in, volunteer_record
+from models.base import by_id
 from models.teams import find_team, join_team, teams, teams_of
 from models.visits import record_visit
 
@@ -144,7 +145,7 @@ class SignupForm(Form):
         return TEXTS["ask_activity"].format(options=options)
 
     def validate_activity(self, ctx: Context, value: Any) -> int:
-        activity = ctx.session.get(Activity, int(value))
+        activity = by_id(ctx.session, Activity, value)
         if (
             activity is None
             or activity.starts_at <= ctx.now

@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
+from models.base import by_id
 from models.proposals import (
     CHOICE_NAMES,
     Proposal,
@@ -118,7 +119,7 @@ def _cast(ctx: Context, proposal: Proposal, choice: str) -> list[Reply]:
 def vote_command(ctx: Context) -> list[Reply]:
     match = _VOTE.fullmatch(ctx.text)
     assert match is not None
-    proposal = ctx.session.get(Proposal, int(match.group(1)))
+    proposal = by_id(ctx.session, Proposal, match.group(1))
     if proposal is None:
         return [Text(TEXTS["no_such"].format(code=f"P{match.group(1)}"))]
     return _cast(ctx, proposal, _CHOICES[match.group(2)])
@@ -128,7 +129,7 @@ def vote_command(ctx: Context) -> list[Reply]:
 def result_command(ctx: Context) -> list[Reply]:
     match = _CODE.search(ctx.text)
     assert match is not None
-    proposal = ctx.session.get(Proposal, int(match.group(1)))
+    proposal = by_id(ctx.session, Proposal, match.group(1))
     if proposal is None:
         return [Text(TEXTS["no_such"].format(code=f"P{match.group(1)}"))]
     return [_result_text(proposal)]
@@ -138,7 +139,7 @@ def result_command(ctx: Context) -> list[Reply]:
 def comment_command(ctx: Context) -> list[Reply]:
     match = _CODE.search(ctx.text)
     assert match is not None
-    proposal = ctx.session.get(Proposal, int(match.group(1)))
+    proposal = by_id(ctx.session, Proposal, match.group(1))
     if proposal is None:
         return [Text(TEXTS["no_such"].format(code=f"P{match.group(1)}"))]
     if not home(ctx):
@@ -205,7 +206,7 @@ def on_vote(ctx: Context) -> list[Reply]:
         voting = [p for p in proposals if p.phase(ctx.now) == "voting"]
         code_match = _CODE.search(text)
         if code_match:
-            target = ctx.session.get(Proposal, int(code_match.group(1)))
+            target = by_id(ctx.session, Proposal, code_match.group(1))
             if target is None:
                 return [Text(TEXTS["no_such"].format(code=f"P{code_match.group(1)}"))]
             return _cast(ctx, target, chosen)

@@ -231,6 +231,20 @@ def _release_place(session: Session, activity_id: int) -> None:
     )
 
 
+def _queue_time(session: Session, activity_id: int, now: datetime) -> datetime:
+    """Join an activity's waitlist: one person at a time (the activity row stays locked until the
+    transaction ends; SQLite has one writer anyway), never ahead of anyone already on it. So the
+    place computed before committing is the true one: everyone ahead has committed, and whoever
+    joins later queues behind."""
+    session.execute(select(Activity.id).where(col(Activity.id) == activity_id).with_for_update())
+    last = session.execute(
+        select(func.max(Signup.queued_at)).where(
+            col(Signup.activity_id) == activity_id, col(Signup.status) == SignupStatus.waitlisted
+        )
+    ).scalar_one()
+    return max(now, last) if last is not None else now
+
+
 def sign_up(session: Session, *, activity_id: int, person: Person, now: datetime) -> SignupResult:
     """A confirmed place if one is free (atomically), otherwise a place on the waitlist."""
     activity = session.get(Activity, activity_id)
@@ -253,12 +267,13 @@ def sign_up(session: Session, *, activity_id: int, person: Person, now: datetime
     if existing is not None and existing.status == SignupStatus.attended:
         return SignupResult("attended", activity, existing)
     status = SignupStatus.confirmed if _take_place(session, activity_id) else SignupStatus.waitlisted
+    queued_at = _queue_time(session, activity_id, now) if status == SignupStatus.waitlisted else now
     if existing is None:
         signup = Signup(
             activity_id=activity_id,
             person_id=person.id,
             status=status,
-            queued_at=now,
+            queued_at=queued_at,
             updated_at=now,  # type: ignore[arg-type]
         )
         session.add(signup)
@@ -267,7 +282,7 @@ def sign_up(session: Session, *, activity_id: int, person: Person, now: datetime
         result = session.execute(
             update(Signup)
             .where(col(Signup.id) == existing.id, col(Signup.status) == SignupStatus.cancelled)
-            .values(status=status, queued_at=now, updated_at=now)
+            .values(status=status, queued_at=queued_at, updated_at=now)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise RuntimeError("sign-up changed under us")  # the per-person lock makes this unreachable

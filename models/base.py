@@ -15,6 +15,9 @@ from sqlalchemy.sql import Executable
 from sqlmodel import Field, Session
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # how times are shown to people
+# Ids, counts and amounts are INTEGER columns: 32 bits on PostgreSQL. A number past this is no
+# row's id, and no count or amount the database could store.
+MAX_INT = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -105,3 +108,13 @@ def read(
     query itself): for the reads on the path of every message."""
     session.flush()
     return session.connection().execute(statement, params or {})
+
+
+def by_id(session: Session, model: type[T], number: int | str | None) -> T | None:
+    """The ``model`` row with this id, or None; a number no id can be (0, negative, past
+    ``MAX_INT``, not a number at all) is simply not found rather than sent to the database."""
+    try:
+        value = int(number)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return session.get(model, value) if 0 < value <= MAX_INT else None

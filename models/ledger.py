@@ -18,14 +18,17 @@ from enum import StrEnum
 from sqlalchemy import or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, utc_field
+from models.base import MAX_INT, enum_field, utc_field
 from models.community import Building, default_community
+from models.csvfile import readable
 from models.fanout import Target, enqueue_many
 
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # a real month: 2000-01 .. 2099-12
+MONTH = re.compile(MONTH_PATTERN)
 KIND_WORDS = {"income": "income", "收入": "income", "expense": "expense", "支出": "expense"}
 CSV_COLUMNS = ("month", "kind", "item", "amount_yuan", "note", "building")
-MAX_AMOUNT_FEN = 10**12
+MAX_NOTE = 500
+MAX_AMOUNT_FEN = MAX_INT  # amount_fen is an INTEGER column: 21,474,836.47 元 at most per entry
 
 
 class LedgerKind(StrEnum):
@@ -76,12 +79,16 @@ def parse_yuan(text: str) -> int:
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(f"金额「{text}」不是数字") from None
-    if not value.is_finite() or value <= 0:
-        raise ValueError(f"金额「{text}」必须大于 0")
-    fen = value * 100
-    if fen != fen.to_integral_value():
-        raise ValueError(f"金额「{text}」最多两位小数")
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValueError(f"金额「{text[:20]}」不是数字")
+    if value <= 0:
+        raise ValueError(f"金额「{text[:20]}」必须大于 0")
+    if value > Decimal(MAX_AMOUNT_FEN).scaleb(-2):  # before any arithmetic: 「1e999999999」 overflows
+        raise ValueError(f"金额「{text[:20]}」太大：每笔不能超过 {yuan(MAX_AMOUNT_FEN)}")
+    fen = value.scaleb(2)
+    if fen != fen.to_integral_value() or fen < 1:
+        raise ValueError(f"金额「{text[:20]}」最多两位小数")
     return int(fen)
 
 
@@ -103,8 +110,12 @@ def _check(
             problems.append(f"类别「{item.kind}」应为 收入/支出（income/expense）")
         if not item.item.strip() or len(item.item.strip()) > 60:
             problems.append("项目名称不能为空，且不超过 60 字")
-        if not 0 < item.amount_fen < MAX_AMOUNT_FEN:
+        if len(item.note.strip()) > MAX_NOTE:
+            problems.append(f"备注不超过 {MAX_NOTE} 字")
+        if item.amount_fen <= 0:
             problems.append("金额必须大于 0")
+        elif item.amount_fen > MAX_AMOUNT_FEN:
+            problems.append(f"金额太大：每笔不能超过 {yuan(MAX_AMOUNT_FEN)}")
         building_id = None
         if item.building:
             building_id = buildings.get(item.building.strip().upper())
@@ -144,12 +155,16 @@ def add_entries(
 def parse_csv(text: str) -> tuple[list[tuple[str, EntryInput]], list[str]]:
     """Rows of a ledger CSV (header: month,kind,item,amount_yuan,note,building) and per-line problems."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS[:4] if c not in (reader.fieldnames or [])]
-    if missing:
-        return [], [f"第1行（表头）缺少列：{', '.join(missing)}；表头应为 {','.join(CSV_COLUMNS)}"]
     rows: list[tuple[str, EntryInput]] = []
     problems: list[str] = []
-    for row in reader:
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        return [], [f"第1行（表头）无法按 CSV 读取（{exc}）"]
+    missing = [c for c in CSV_COLUMNS[:4] if c not in fieldnames]
+    if missing:
+        return [], [f"第1行（表头）缺少列：{', '.join(missing)}；表头应为 {','.join(CSV_COLUMNS)}"]
+    for row in readable(reader, reader.reader, problems):
         where = f"第{reader.line_num}行"
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue
@@ -228,6 +243,8 @@ def summary_text(session: Session, *, month: str, building_id: int | None = None
 
 def publish_month(session: Session, *, month: str, now: datetime) -> int:
     """Push the month's ledger to every building group once; return how many pushes were new."""
+    if not MONTH.fullmatch(month):
+        raise LedgerError([f"月份「{month[:20]}」应写成 2026-11 这样"])
     targets: list[tuple[Target, str]] = []
     for building in session.exec(select(Building).order_by(col(Building.id))):
         text = summary_text(session, month=month, building_id=building.id)

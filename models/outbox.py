@@ -4,6 +4,13 @@ A row moves pending → sending (claimed by one delivery worker under a lease) �
 pending with a later ``next_attempt_at`` (backoff), or → dead with the reason. A worker killed
 while sending leaves its row ``sending`` with an expired lease; the next worker claims it again.
 Rows are never deleted. Every transition is a compare-and-set on the status (and the claimant).
+
+Fencing: every claim adds one to the row's ``lease_token`` and hands the new value to the
+claimant. What the claimant does later — renewing the lease right before each send, recording a
+part, marking the row sent or failed — succeeds only while the row is still ``sending`` under
+that claimant *and that token*, so a worker whose lease ran out and was taken over can neither
+send nor record anything: its writes find no row. ``in_flight`` says a send has started and its
+outcome is not recorded yet; a row reclaimed with it set is the one case that may arrive twice.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, tuple_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, utc_field
@@ -50,6 +57,8 @@ class OutboxMessage(SQLModel, table=True):
     )  # rate-limit key of the recipient: person:<id> | robot:<webhook key>
     parts: int = 1  # long texts go out in several messages
     parts_sent: int = 0  # parts already delivered (never sent again on retry)
+    lease_token: int = 0  # fencing token: one more on every claim (see the module docstring)
+    in_flight: bool = False  # a part's send has started; its outcome is not recorded yet
 
 
 _BY_KEY = select(OutboxMessage).where(OutboxMessage.idempotency_key == bindparam("key"))
@@ -136,8 +145,9 @@ def claim(
     parts: int,
     lease: timedelta,
     now: datetime,
-) -> bool:
-    """pending/abandoned → sending for ``worker`` until ``now + lease``; False if someone else won."""
+) -> int | None:
+    """pending/abandoned → sending for ``worker`` until ``now + lease``; the new lease token (quote
+    it in every later call), or None if the row was not claimable (someone else won)."""
     result = session.execute(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id, _claimable(now))
@@ -149,32 +159,88 @@ def claim(
             recipient=recipient,
             parts=parts,
             attempts=OutboxMessage.attempts + 1,
+            lease_token=OutboxMessage.lease_token + 1,
+            in_flight=False,
         )
+        .returning(OutboxMessage.lease_token)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    token = result.scalar_one_or_none()
+    return None if token is None else int(token)
 
 
-def _mine(message_id: int, worker: str) -> Any:
+def _held(message_id: int, worker: str, token: int) -> Any:
+    """The row is still ``worker``'s under the claim that handed out ``token``."""
     return and_(
         col(OutboxMessage.id) == message_id,
         OutboxMessage.status == OutboxStatus.sending,
         OutboxMessage.claimed_by == worker,
+        OutboxMessage.lease_token == token,
     )
 
 
-def record_part(session: Session, *, message_id: int, worker: str, parts_sent: int) -> bool:
-    """Remember that the first ``parts_sent`` parts are delivered, so a retry skips them."""
+def renew(
+    session: Session, *, message_id: int, worker: str, token: int, lease: timedelta, now: datetime
+) -> bool:
+    """The fence right before a send: True (and the lease runs ``lease`` from now, the row marked
+    in flight) only if ``worker`` still holds the row under ``token`` and its lease has not run out."""
     result = session.execute(
-        update(OutboxMessage).where(_mine(message_id, worker)).values(parts_sent=parts_sent)
+        update(OutboxMessage)
+        .where(_held(message_id, worker, token), col(OutboxMessage.claimed_until) > now)
+        .values(claimed_until=now + lease, in_flight=True)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def mark_sent(session: Session, *, message_id: int, worker: str, now: datetime, via: str) -> bool:
+def renew_all(
+    session: Session, *, held: list[tuple[int, int]], worker: str, lease: timedelta, now: datetime
+) -> int:
+    """The heartbeat: extend the unexpired leases ``worker`` still holds among ``held`` (pairs of
+    row id and lease token); how many it still holds."""
+    if not held:
+        return 0
     result = session.execute(
         update(OutboxMessage)
-        .where(_mine(message_id, worker))
-        .values(status=OutboxStatus.sent, sent_at=now, claimed_until=None, last_error="", via=via)
+        .where(
+            tuple_(col(OutboxMessage.id), col(OutboxMessage.lease_token)).in_(held),
+            OutboxMessage.status == OutboxStatus.sending,
+            OutboxMessage.claimed_by == worker,
+            col(OutboxMessage.claimed_until) > now,
+        )
+        .values(claimed_until=now + lease)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release(session: Session, *, message_id: int, worker: str, token: int) -> bool:
+    """Hand back a claimed row that was never sent (the worker is stopping): pending again, due
+    as it was, and the claim does not count as an attempt."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_held(message_id, worker, token), OutboxMessage.in_flight == False)  # noqa: E712
+        .values(status=OutboxStatus.pending, claimed_until=None, attempts=OutboxMessage.attempts - 1)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def record_part(session: Session, *, message_id: int, worker: str, token: int, parts_sent: int) -> bool:
+    """Remember that the first ``parts_sent`` parts are delivered, so a retry skips them."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_held(message_id, worker, token))
+        .values(parts_sent=parts_sent, in_flight=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def mark_sent(session: Session, *, message_id: int, worker: str, token: int, now: datetime, via: str) -> bool:
+    """sending → sent, for the holder of ``token`` only. A lease that ran out during the call but
+    was not taken over still counts: nobody else can have sent the row."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(_held(message_id, worker, token))
+        .values(
+            status=OutboxStatus.sent, sent_at=now, claimed_until=None, last_error="", via=via, in_flight=False
+        )
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -184,20 +250,22 @@ def mark_failed(
     *,
     message_id: int,
     worker: str,
+    token: int,
     error: str,
     retry_at: datetime | None,
     attempts: int | None = None,
 ) -> bool:
-    """Back to pending until ``retry_at``, or dead (``retry_at`` None) with the reason.
-    ``attempts`` resets the count (an attempt that delivered some parts made progress)."""
-    values: dict[str, Any] = {"last_error": error[:500], "claimed_until": None}
+    """Back to pending until ``retry_at``, or dead (``retry_at`` None) with the reason; for the
+    holder of ``token`` only. ``attempts`` resets the count (an attempt that delivered some parts
+    made progress)."""
+    values: dict[str, Any] = {"last_error": error[:500], "claimed_until": None, "in_flight": False}
     if attempts is not None:
         values["attempts"] = attempts
     if retry_at is None:
         values["status"] = OutboxStatus.dead
     else:
         values.update(status=OutboxStatus.pending, next_attempt_at=retry_at)
-    result = session.execute(update(OutboxMessage).where(_mine(message_id, worker)).values(**values))
+    result = session.execute(update(OutboxMessage).where(_held(message_id, worker, token)).values(**values))
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 

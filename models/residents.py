@@ -21,9 +21,11 @@ from sqlmodel.sql.expression import Select
 
 from models.base import utc_field
 from models.community import Building, Room
+from models.csvfile import readable
 
 COLUMNS = ("楼栋", "单元", "房号", "面积", "姓名", "电话")
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8}|\d{7,8})$")
+PHONE = re.compile(r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8}|[0-9]{7,8})$")
+MAX_CHARS = {"楼栋": 20, "单元": 20, "房号": 20, "面积": 20, "姓名": 40, "电话": 20}  # 姓名: its column
 
 
 class Householder(SQLModel, table=True):
@@ -81,28 +83,29 @@ class _Parsed:
     problems: list[str] = field(default_factory=list)
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 as Excel saves it on Chinese Windows."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030")
-
-
 def _parse(session: Session, text: str) -> _Parsed:
     parsed = _Parsed()
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in next(reader, [])]
+    rows = readable(reader, reader, parsed.problems)
+    header = [h.strip() for h in next(rows, [])]
     if tuple(header[: len(COLUMNS)]) != COLUMNS:
         parsed.problems.append(f"第1行（表头）应为 {','.join(COLUMNS)}，实际是 {','.join(header) or '(空)'}")
         return parsed
     buildings = {b.number for b in session.exec(select(Building))}
     seen: dict[tuple[str, str, str], tuple[int, float]] = {}
-    for cells in reader:
+    for cells in rows:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
         cells = [c.strip() for c in cells] + [""] * (len(COLUMNS) - len(cells))
+        too_long = [
+            f"「{column}」超过 {most} 字"
+            for column, most, cell in zip(COLUMNS, MAX_CHARS.values(), cells, strict=False)
+            if len(cell) > most
+        ]
+        if too_long:
+            parsed.problems.append(f"第{line}行：" + "；".join(too_long))
+            continue
         building, unit, room, area_text, name, phone = cells[: len(COLUMNS)]
         building = building.removesuffix("栋").removesuffix("号楼").upper()
         unit = unit.removesuffix("单元")

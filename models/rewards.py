@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlmodel import Field, Session, SQLModel, col
 
-from models.base import enum_field, utc_field
+from models.base import MAX_INT, by_id, enum_field, utc_field
 from models.points import PointSource, credit, debit
 
 
@@ -93,17 +93,25 @@ def create_reward(
     return reward
 
 
+class StockOverflow(ValueError):
+    """A restock that would take the stock past what the column holds (SQLite made it a float)."""
+
+
 def restock(session: Session, *, reward_id: int, add: int) -> Reward:
-    if add < 1:
-        raise ValueError("add at least one unit")
-    result = session.execute(
-        update(Reward).where(col(Reward.id) == reward_id).values(stock=Reward.stock + add)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    """Add ``add`` units in one statement; the stock never passes ``MAX_INT``."""
+    if not 1 <= add <= MAX_INT:
+        raise StockOverflow(f"add between 1 and {MAX_INT} units")
+    reward = by_id(session, Reward, reward_id)
+    if reward is None:
         raise LookupError(f"reward {reward_id} not found")
-    reward = session.get(Reward, reward_id)
-    assert reward is not None
+    result = session.execute(
+        update(Reward)
+        .where(col(Reward.id) == reward.id, col(Reward.stock) <= MAX_INT - add)
+        .values(stock=Reward.stock + add)
+    )
     session.refresh(reward)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StockOverflow(f"a stock of {reward.stock} plus {add} would pass the limit of {MAX_INT}")
     return reward
 
 
@@ -120,7 +128,7 @@ def find_reward(session: Session, *, text: str) -> Reward | None:
     """A reward by its number in the catalogue (id) or a name the text contains / is contained in."""
     text = text.strip()
     if text.isdigit():
-        reward = session.get(Reward, int(text))
+        reward = by_id(session, Reward, text)
         return reward if reward and reward.active else None
     if not text:
         return None

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import UniqueConstraint, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, utc_field
+from models.base import MAX_INT, enum_field, json_field, utc_field
 
 
 class TicketKind(StrEnum):
@@ -181,7 +181,7 @@ def parse_code(text: str) -> int | None:
     if match is None:
         return None
     number = int(match.group(2)) - CODE_OFFSET
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_INT else None  # past it: no ticket's id
 
 
 def by_code(session: Session, text: str) -> Ticket | None:

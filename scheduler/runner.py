@@ -5,10 +5,13 @@ Jobs are discovered from every ``scheduler/<area>.py`` module's ``JOBS`` dict
 ``interval``, each in its own transaction (``write_gate`` + ``session.begin()``) with ``now``
 from the injected clock.
 
-Leader election: on PostgreSQL a runner becomes active by taking a session-level advisory lock
-on a connection it keeps open; the others check every ``check_seconds`` and take over when the
-leader's connection goes away. On SQLite (one process by design) the first runner of the
-process is the leader.
+Leader election, one leader per database across every process (``hgj serve`` and any number of
+``hgj worker``): on PostgreSQL a runner becomes active by taking a session-level advisory lock on
+a connection it keeps open; on SQLite by taking an exclusive ``flock`` on a lock file beside the
+database (``<database>.scheduler-lock``), which the operating system releases when the process
+ends however it ends. The others check every ``check_seconds`` and take over when the leader's
+connection or process goes away. (An in-memory SQLite database lives in one process: there the
+first runner of the process leads.)
 
 Misfires: ``coalesce=True`` and no ``misfire_grace_time`` limit, so after downtime each overdue
 job runs once, at once, however many runs were missed; the jobs compute what is due from the
@@ -18,14 +21,17 @@ database at ``now``, so that single run catches up on everything.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib
 import logging
+import os
 import pkgutil
 import threading
 import weakref
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.job import Job
@@ -97,6 +103,9 @@ class SchedulerRunner:
         self.jobstore.start(self.scheduler, "default")  # creates its table; tick() uses it directly
         self._leader: Connection | None = None
         self._sqlite_key = engine.url.render_as_string(hide_password=True)
+        self._lock_path = _lock_file(engine)
+        self._lock_fd: int | None = None  # the open lock file while this runner leads (SQLite)
+        self._standby_told = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -105,14 +114,15 @@ class SchedulerRunner:
     @property
     def is_leader(self) -> bool:
         if self.engine.dialect.name == "sqlite":
+            if self._lock_path is not None:
+                return self._lock_fd is not None
             return _SQLITE_LEADERS.get(self._sqlite_key) is self
         return self._leader is not None
 
     def try_lead(self) -> bool:
         """Become the active scheduler if no one else is; True if this runner is (now) the leader."""
         if self.engine.dialect.name == "sqlite":
-            with _SQLITE_GUARD:
-                return _SQLITE_LEADERS.setdefault(self._sqlite_key, self) is self
+            return self._try_lead_sqlite()
         if self._leader is not None:
             try:
                 self._leader.execute(text("SELECT 1"))
@@ -130,8 +140,32 @@ class SchedulerRunner:
             connection.close()
         return got
 
+    def _try_lead_sqlite(self) -> bool:
+        if self._lock_path is None:
+            with _SQLITE_GUARD:
+                return _SQLITE_LEADERS.setdefault(self._sqlite_key, self) is self
+        if self._lock_fd is not None:
+            return True
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            log.warning("scheduler %s cannot open its leader lock %s: %s", self.id, self._lock_path, exc)
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # another runner, in this process or another, holds it
+            os.close(fd)
+            return False
+        self._lock_fd = fd
+        return True
+
     def resign(self) -> None:
         if self.engine.dialect.name == "sqlite":
+            if self._lock_fd is not None:
+                fd, self._lock_fd = self._lock_fd, None
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
             with _SQLITE_GUARD:
                 if _SQLITE_LEADERS.get(self._sqlite_key) is self:
                     del _SQLITE_LEADERS[self._sqlite_key]
@@ -238,6 +272,10 @@ class SchedulerRunner:
                 self.sync_jobs(self.clock.now())
                 self.scheduler.start()
                 log.info("scheduler %s is the active scheduler (%d jobs)", self.id, len(self.jobs))
+                self._standby_told = False
+            elif not leading and not self._standby_told:
+                log.info("scheduler %s is on standby: another process runs the jobs", self.id)
+                self._standby_told = True
             elif not leading and self.scheduler.running:
                 self.scheduler.shutdown(wait=False)
                 self.scheduler = self._fresh_scheduler()
@@ -259,6 +297,16 @@ class SchedulerRunner:
             self.scheduler.shutdown(wait=True)
         self.resign()
         _ACTIVE.pop(self.id, None)
+
+
+def _lock_file(engine: Engine) -> Path | None:
+    """SQLite's leader lock file beside the database file; None for an in-memory database."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database or ""
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    return Path(f"{database}.scheduler-lock")
 
 
 def scheduler_role() -> str:

@@ -35,7 +35,7 @@ SAMPLES = ROOT / "tests" / "fixtures" / "wechat"  # copied in; see NOTICE.md the
 POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
-HARNESS_VARIABLES = ("HGJ_TEST_", "HGJ_REQUIRE_", "HGJ_CHROMIUM")
+HARNESS_VARIABLES = ("HGJ_TEST_", "HGJ_REQUIRE_", "HGJ_CHROMIUM", "HGJ_FUZZ_")
 faketime.repair_sleep()  # only under `make test-future`; see tests/support/faketime.py
 
 WECHAT_AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"

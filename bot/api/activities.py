@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from bot.api.deps import (
@@ -17,6 +17,7 @@ from bot.api.deps import (
     SessionDep,
     person_or_404,
 )
+from bot.api.limits import Count, Input, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.activities import Activity, Signup, create_activity
@@ -29,36 +30,36 @@ from models.visits import create_rota
 router = APIRouter(tags=["activities"])
 
 
-class ActivityCreate(BaseModel):
+class ActivityCreate(Input):
     title: Annotated[str, Field(min_length=1, max_length=100)]
     kind: str = ""
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: When
+    ends_at: When | None = None
     place: str = ""
-    capacity: Annotated[int, Field(ge=1)]
-    points: Annotated[int | None, Field(ge=0)] = None  # None: the [points] earning rules decide
+    capacity: Annotated[Count, Field(ge=1)]
+    points: Count | None = None  # None: the [points] earning rules decide
     description: str = ""
     building: str | None = None  # limit to one building's residents
     grid: str | None = None  # or to one grid's
-    signup_deadline: AwareDatetime | None = None
+    signup_deadline: When | None = None
     organiser_openid: str | None = None
     checkin_code: Annotated[str, Field(pattern=r"^([0-9]{3,6})?$")] = ""
 
 
-class Attendance(BaseModel):
+class Attendance(Input):
     openids: Annotated[list[str], Field(min_length=1)]
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=60)]
     kind: str = ""
     leader_openid: str | None = None
 
 
-class RotaCreate(BaseModel):
+class RotaCreate(Input):
     elder_openid: str
     volunteer_openid: str
-    first_due_at: AwareDatetime
+    first_due_at: When
     every_days: Annotated[int, Field(ge=1, le=90)] = 7
 
 
@@ -81,13 +82,13 @@ def post_activity(
             building = session.exec(select(Building).where(Building.number == body.building.upper())).first()
             if building is None:
                 raise HTTPException(
-                    status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"no building {body.building}"
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"no building {body.building}"
                 )
             building_id = building.id
         if body.grid is not None:
             grid = session.exec(select(Grid).where(Grid.name == body.grid)).first()
             if grid is None:
-                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=f"no grid {body.grid}")
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"no grid {body.grid}")
             grid_id = grid.id
         organiser = _person(session, body.organiser_openid)
         try:
@@ -109,7 +110,7 @@ def post_activity(
                 now=now,
             )
         except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
         audit(session, actor=admin, action="activity.create", now=now, target=f"activity:{activity.id}")
         return {"id": activity.id, "checkin_code": activity.checkin_code, "points": activity.points}
 
@@ -131,7 +132,7 @@ def list_activities(
 
 @router.get("/activities/{activity_id}/signups")
 def list_signups(
-    activity_id: int,
+    activity_id: RowId,
     request: Request,
     response: Response,
     session: ReadSessionDep,
@@ -162,7 +163,7 @@ def list_signups(
 
 @router.post("/activities/{activity_id}/attendance")
 def post_attendance(
-    activity_id: int, body: Attendance, session: SessionDep, admin: AdminActor, now: NowDep
+    activity_id: RowId, body: Attendance, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     """The organiser confirms who came: points are credited once per person, however often this is sent."""
     credited: list[str] = []
@@ -221,6 +222,6 @@ def post_rota(body: RotaCreate, session: SessionDep, admin: AdminActor, now: Now
                 now=now,
             )
         except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc)) from exc
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
         audit(session, actor=admin, action="visit_rota.create", now=now, target=f"visit_rota:{rota.id}")
         return {"id": rota.id, "next_due_at": rota.next_due_at}

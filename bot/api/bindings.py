@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.limits import Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.people import BindingRequest, BindingStatus, decide_binding
@@ -32,8 +33,8 @@ class BindingRequestPublic(BaseModel):
     note: str
 
 
-class BindingDecision(BaseModel):
-    room_id: int | None = None
+class BindingDecision(Input):
+    room_id: RowId | None = None
     note: str = ""
 
 
@@ -86,13 +87,13 @@ def _decide(
 
 @router.post("/binding-requests/{request_id}/approve")
 def approve(
-    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
+    request_id: RowId, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> BindingRequestPublic:
     return _decide(request_id, approve=True, body=body, session=session, actor=admin, now=now)
 
 
 @router.post("/binding-requests/{request_id}/reject")
 def reject(
-    request_id: int, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
+    request_id: RowId, body: BindingDecision, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> BindingRequestPublic:
     return _decide(request_id, approve=False, body=body, session=session, actor=admin, now=now)

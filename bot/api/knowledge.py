@@ -10,9 +10,10 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from bot.api.deps import AdminActor, DeskActor, Everyone, NowDep, ReadSessionDep, SessionDep
+from bot.api.limits import Input, Key, RowId
 from bot.api.paging import PageDep, fetch, listing, window
 from handlers.consult import knowledge_for
 from models.access import Actor, audit
@@ -23,7 +24,7 @@ router = APIRouter(tags=["knowledge"])
 FileName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,60}\.toml$")]
 
 
-class EntryBody(BaseModel):
+class EntryBody(Input):
     title: str = Field(min_length=1, max_length=100)
     questions: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
@@ -35,7 +36,7 @@ class NewEntry(EntryBody):
     id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,60}$")
 
 
-class Question(BaseModel):
+class Question(Input):
     question: str = Field(min_length=1, max_length=500)
 
 
@@ -72,7 +73,7 @@ def list_entries(request: Request, response: Response, _actor: Everyone, page: P
 
 
 @router.get("/knowledge/{entry_id}")
-def get_entry(entry_id: str, request: Request, _actor: Everyone) -> dict[str, Any]:
+def get_entry(entry_id: Key, request: Request, _actor: Everyone) -> dict[str, Any]:
     entry = knowledge_for(_path(request)).get(entry_id)
     if entry is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"knowledge entry {entry_id} not found")
@@ -116,7 +117,7 @@ def add_entry(
 
 @router.put("/knowledge/{entry_id}")
 def edit_entry(
-    entry_id: str, body: EntryBody, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
+    entry_id: Key, body: EntryBody, request: Request, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     saved = _save(request, _input(entry_id, body), create=False)
     _saved(session, admin, now, "knowledge.edit", f"knowledge:{entry_id}")
@@ -146,7 +147,7 @@ async def put_file(
     return {"file": name, "entries": total}
 
 
-class Answered(BaseModel):
+class Answered(Input):
     entry_id: str = Field(min_length=1, max_length=80, description="the knowledge entry that answers it")
 
 
@@ -183,7 +184,7 @@ def _close(session: SessionDep, question_id: int, status_: QuestionStatus, entry
 
 @router.post("/knowledge-questions/{question_id}/answered")
 def mark_answered(
-    question_id: int, body: Answered, session: SessionDep, admin: AdminActor, now: NowDep
+    question_id: RowId, body: Answered, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     """Record that an entry (added or edited) now answers this question."""
     with session.begin():
@@ -193,7 +194,7 @@ def mark_answered(
 
 
 @router.post("/knowledge-questions/{question_id}/dismiss")
-def dismiss(question_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
+def dismiss(question_id: RowId, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Not a question for the knowledge base (it reopens if residents keep asking it)."""
     with session.begin():
         _close(session, question_id, QuestionStatus.dismissed)

@@ -11,11 +11,16 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import AdminActor, Everyone, NowDep, ReadSessionDep, SessionDep, in_scope
+from bot.api.limits import Input, Key
 from bot.api.paging import PageDep, fetch, listing
 from bot.db import write_gate
 from models.access import Actor, audit
 from models.community import Building
+from models.csvfile import CsvEncodingError, decode
 from models.ledger import (
+    MAX_AMOUNT_FEN,
+    MAX_NOTE,
+    MONTH_PATTERN,
     EntryInput,
     LedgerEntry,
     LedgerError,
@@ -27,19 +32,21 @@ from models.ledger import (
 from models.operations import finish_operation, start_operation
 
 router = APIRouter(tags=["ledger"])
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
+Month = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-11"])]
 
 
-class EntryCreate(BaseModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])
+class EntryCreate(Input):
+    month: str = Field(pattern=MONTH_PATTERN, examples=["2026-11"])
     kind: str = Field(description="income | expense (收入 | 支出)")
     item: str = Field(min_length=1, max_length=60, examples=["停车费"])
-    amount_fen: int = Field(gt=0, description="amount in fen (分), an integer")
-    note: str = ""
-    building: str | None = Field(default=None, description="building number when it concerns one building")
+    amount_fen: int = Field(gt=0, le=MAX_AMOUNT_FEN, description="amount in fen (分), an integer")
+    note: str = Field(default="", max_length=MAX_NOTE)
+    building: str | None = Field(
+        default=None, max_length=20, description="building number when it concerns one building"
+    )
 
 
-class EntriesCreate(BaseModel):
+class EntriesCreate(Input):
     entries: list[EntryCreate] = Field(min_length=1)
 
 
@@ -81,7 +88,7 @@ def list_entries(
     session: ReadSessionDep,
     actor: Everyone,
     page: PageDep,
-    month: Annotated[str | None, Query()] = None,
+    month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
 ) -> dict[str, object]:
     """The entries; a grid worker sees community-wide ones and their grid's buildings'."""
     query = select(LedgerEntry).order_by(col(LedgerEntry.id))
@@ -96,14 +103,20 @@ def list_entries(
     return listing(request, response, page, items, total)
 
 
-@router.post("/ledger/import", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/ledger/import",
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+    },
+)
 async def import_entries(request: Request, admin: AdminActor) -> dict[str, Any]:
-    """Body: the CSV itself (UTF-8, header month,kind,item,amount_yuan,note,building)."""
-    raw = await request.body()
+    """Body: the CSV itself (UTF-8, or GB18030 / UTF-16 as Excel saves it; header
+    month,kind,item,amount_yuan,note,building). Nothing is imported unless every line is good."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise HTTPException(422, detail="the CSV must be UTF-8") from None
+        text = decode(await request.body())
+    except CsvEncodingError as exc:
+        raise HTTPException(422, detail={"problems": exc.problems}) from exc
     engine, now = request.app.state.engine, request.app.state.clock.now()
     return await run_in_threadpool(_import, engine, text, admin, now)
 
@@ -134,7 +147,7 @@ def _import(engine: Any, text: str, admin: Actor, now: datetime) -> dict[str, An
 
 @router.get("/ledger/{month}/summary")
 def month_summary(
-    month: Month, session: ReadSessionDep, actor: Everyone, building: Annotated[str | None, Query()] = None
+    month: Month, session: ReadSessionDep, actor: Everyone, building: Key | None = None
 ) -> dict[str, Any]:
     building_id = None
     if building:

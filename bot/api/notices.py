@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
 from bot.api.deps import AdminActor, AdminDep, Everyone, NowDep, ReadSessionDep, SessionDep
+from bot.api.limits import Input, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.audience import AudienceError
@@ -34,17 +35,17 @@ from models.notices import (
 router = APIRouter(tags=["notices"])
 
 
-class NoticeCreate(BaseModel):
+class NoticeCreate(Input):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     body: str = Field(min_length=1, max_length=MAX_BODY)
     audience: dict[str, Any]
     category: str = Field(default="通知", description=f"one of {', '.join(CATEGORIES)}")
-    publish_at: AwareDatetime | None = None
-    expires_at: AwareDatetime | None = None
+    publish_at: When | None = None
+    expires_at: When | None = None
     recurrence: str = Field(default="", description="daily | weekly:mon..sun | monthly:1..28")
 
 
-class AudiencePreview(BaseModel):
+class AudiencePreview(Input):
     audience: dict[str, Any]
     category: str = "通知"
 
@@ -120,7 +121,7 @@ def list_notices(
 
 
 @router.get("/notices/{notice_id}")
-def get_notice(notice_id: int, session: ReadSessionDep, _actor: Everyone) -> NoticePublic:
+def get_notice(notice_id: RowId, session: ReadSessionDep, _actor: Everyone) -> NoticePublic:
     notice = session.get(Notice, notice_id)
     if notice is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"notice {notice_id} not found")
@@ -128,7 +129,7 @@ def get_notice(notice_id: int, session: ReadSessionDep, _actor: Everyone) -> Not
 
 
 @router.post("/notices/{notice_id}/cancel")
-def cancel(notice_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> NoticePublic:
+def cancel(notice_id: RowId, session: SessionDep, admin: AdminActor, now: NowDep) -> NoticePublic:
     try:
         with session.begin():
             notice = cancel_notice(session, notice_id=notice_id)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel
 
 from bot.api.deps import AdminDep, ReadSessionDep
+from bot.api.limits import RowId
 from models.operations import Operation
 
 router = APIRouter(tags=["operations"])
@@ -27,7 +28,7 @@ class OperationPublic(BaseModel):
 
 
 @router.get("/operations/{operation_id}")
-def get_operation(operation_id: int, session: ReadSessionDep, _admin: AdminDep) -> OperationPublic:
+def get_operation(operation_id: RowId, session: ReadSessionDep, _admin: AdminDep) -> OperationPublic:
     operation = session.get(Operation, operation_id)
     if operation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"operation {operation_id} not found")

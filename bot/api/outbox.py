@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import col, select
 
 from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.limits import RowId
 from bot.api.paging import Page, fetch, listing, paging
 from models import outbox
 from models.access import audit
@@ -57,7 +58,7 @@ def list_outbox(
 
 
 @router.post("/outbox/{message_id}/retry")
-def retry(message_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> OutboxMessagePublic:
+def retry(message_id: RowId, session: SessionDep, admin: AdminActor, now: NowDep) -> OutboxMessagePublic:
     """Send a dead letter again (due now, a fresh attempt budget); 409 if it is not dead."""
     try:
         with session.begin():

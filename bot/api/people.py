@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import AdminActor, NowDep, SessionDep, person_or_404
+from bot.api.limits import Input, Key
 from bot.db import lock_keys
 from models.access import audit
 from models.erasure import ErasureRefused, erase_person
@@ -22,12 +23,12 @@ from models.personal_data import export_person, summary
 router = APIRouter(tags=["personal data"])
 
 
-class ErasureRequest(BaseModel):
+class ErasureRequest(Input):
     note: Annotated[str, Field(max_length=200, description="e.g. the written request's reference")] = ""
 
 
 @router.get("/people/{openid}/export")
-def export(openid: str, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
+def export(openid: Key, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Everything held about this person (the same as the resident's own export link), with a summary."""
     person = person_or_404(session, openid[:64])
     data = export_person(session, person, now=now)  # a read: chat does not wait for it
@@ -38,7 +39,7 @@ def export(openid: str, session: SessionDep, admin: AdminActor, now: NowDep) -> 
 
 @router.post("/people/{openid}/erase")
 async def erase(
-    openid: str, session: SessionDep, admin: AdminActor, now: NowDep, body: ErasureRequest | None = None
+    openid: Key, session: SessionDep, admin: AdminActor, now: NowDep, body: ErasureRequest | None = None
 ) -> dict[str, Any]:
     """Erase this person's personal data; tickets, ballots and the points ledger stay, anonymised.
 

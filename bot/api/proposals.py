@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session, col, select
 
 from bot.api.deps import ActorDep, AdminActor, NowDep, ReadSessionDep, SessionDep
+from bot.api.limits import Input, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
 from models.proposals import (
@@ -27,21 +28,21 @@ from models.proposals import (
 router = APIRouter(tags=["proposals"])
 
 
-class Scope(BaseModel):
+class Scope(Input):
     buildings: list[str] = Field(default_factory=list)
     units: list[str] = Field(default_factory=list, description='units as "building-unit", e.g. "3-2"')
 
 
-class ProposalCreate(BaseModel):
+class ProposalCreate(Input):
     title: Annotated[str, Field(min_length=1, max_length=100)]
     body: Annotated[str, Field(max_length=5000)] = ""
     matter: Annotated[int, Field(ge=1, le=9, description="民法典第二百七十八条第一款 item 1..9")]
     scope: Scope | None = None
-    votes_open_at: AwareDatetime | None = None
-    votes_close_at: AwareDatetime
+    votes_open_at: When | None = None
+    votes_close_at: When
 
 
-class PaperBallot(BaseModel):
+class PaperBallot(Input):
     building: str
     unit: str = ""
     room: str
@@ -117,13 +118,13 @@ def list_proposals(
 
 @router.get("/proposals/{proposal_id}")
 def get_proposal(
-    proposal_id: int, session: ReadSessionDep, _actor: ActorDep, now: NowDep
+    proposal_id: RowId, session: ReadSessionDep, _actor: ActorDep, now: NowDep
 ) -> dict[str, object]:
     return _public(session, _get(session, proposal_id), now, detail=True)
 
 
 @router.post("/proposals/{proposal_id}/publish")
-def publish(proposal_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, object]:
+def publish(proposal_id: RowId, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, object]:
     try:
         with session.begin():
             _get(session, proposal_id)
@@ -136,7 +137,7 @@ def publish(proposal_id: int, session: SessionDep, admin: AdminActor, now: NowDe
 
 @router.post("/proposals/{proposal_id}/ballots")
 def paper_ballot(
-    proposal_id: int, body: PaperBallot, session: SessionDep, admin: AdminActor, now: NowDep
+    proposal_id: RowId, body: PaperBallot, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, object]:
     """唱票: a paper ballot for a room; it replaces any earlier ballot of the same owner."""
     try:

@@ -23,7 +23,8 @@ from bot.chunked import INLINE_ROWS, Operations, import_roster_rows, start
 from bot.db import reader
 from models.access import Actor
 from models.community import room_label
-from models.residents import RosterError, check_roster, decode, roster_query
+from models.csvfile import CsvEncodingError, decode
+from models.residents import RosterError, check_roster, roster_query
 
 router = APIRouter(tags=["residents"])
 
@@ -48,7 +49,10 @@ async def import_residents(request: Request, admin: AdminActor, now: NowDep) -> 
 
     Nothing is imported unless every line is good; a 422 lists each bad line.
     """
-    text = decode(await request.body())
+    try:
+        text = decode(await request.body())
+    except CsvEncodingError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail={"problems": exc.problems}) from exc
     app = request.app
     return await run_in_threadpool(_import, app.state.engine, app.state.operations, admin, text, now)
 

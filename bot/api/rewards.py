@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import col, select
 
 from bot.api.deps import (
@@ -19,6 +19,7 @@ from bot.api.deps import (
     person_or_404,
     require,
 )
+from bot.api.limits import MAX_INT, Count, Input, Key, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, ApiRole, audit
 from models.points import balance, correct, history
@@ -26,6 +27,7 @@ from models.rewards import (
     Redemption,
     Reward,
     RewardCategory,
+    StockOverflow,
     cancel_redemption,
     create_reward,
     pick_up,
@@ -36,25 +38,25 @@ router = APIRouter(tags=["rewards"])
 PickupActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.staff))]
 
 
-class RewardCreate(BaseModel):
+class RewardCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    cost: Annotated[int, Field(ge=1)]
-    stock: Annotated[int, Field(ge=0)]
+    cost: RowId  # 1 .. MAX_INT points
+    stock: Count
     category: RewardCategory = RewardCategory.goods
     place: str = ""
 
 
-class Restock(BaseModel):
-    add: Annotated[int, Field(ge=1)]
+class Restock(Input):
+    add: RowId  # 1 .. MAX_INT; the stock itself never passes MAX_INT
 
 
-class Pickup(BaseModel):
+class Pickup(Input):
     code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
-class Correction(BaseModel):
-    openid: str
-    amount: int  # positive or negative, never zero
+class Correction(Input):
+    openid: Key
+    amount: Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]  # positive or negative, never zero
     reason: Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -91,13 +93,15 @@ def list_rewards(
 
 @router.post("/rewards/{reward_id}/restock")
 def post_restock(
-    reward_id: int, body: Restock, session: SessionDep, admin: AdminActor, now: NowDep
+    reward_id: RowId, body: Restock, session: SessionDep, admin: AdminActor, now: NowDep
 ) -> dict[str, Any]:
     with session.begin():
         try:
             reward = restock(session, reward_id=reward_id, add=body.add)
         except LookupError as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+        except StockOverflow as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
         audit(
             session, actor=admin, action="reward.restock", now=now, target=f"reward:{reward_id}", add=body.add
         )
@@ -111,7 +115,7 @@ def list_redemptions(
     session: ReadSessionDep,
     _desk: DeskActor,
     page: PageDep,
-    status_: str | None = None,
+    status_: Key | None = None,
 ) -> dict[str, Any]:
     query = select(Redemption).order_by(col(Redemption.id))
     if status_:
@@ -135,7 +139,7 @@ def post_pickup(body: Pickup, session: SessionDep, desk: PickupActor, now: NowDe
 
 
 @router.post("/redemptions/{redemption_id}/cancel")
-def post_cancel(redemption_id: int, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
+def post_cancel(redemption_id: RowId, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     try:
         with session.begin():
             order = cancel_redemption(session, redemption_id=redemption_id, now=now, by=admin.tag)
@@ -154,7 +158,7 @@ def post_cancel(redemption_id: int, session: SessionDep, admin: AdminActor, now:
 
 
 @router.get("/points/{openid}")
-def get_points(openid: str, session: ReadSessionDep, _office: OfficeActor) -> dict[str, Any]:
+def get_points(openid: Key, session: ReadSessionDep, _office: OfficeActor) -> dict[str, Any]:
     person = person_or_404(session, openid)
     entries = [e.model_dump(mode="json") for e in history(session, person_id=person.id, limit=100)]  # type: ignore[arg-type]
     return {"openid": openid, "balance": balance(session, person_id=person.id), "entries": entries}  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, ReadSessionDep, SessionDep, TicketActor, in_scope
+from bot.api.limits import Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
@@ -66,12 +67,12 @@ class TicketDetail(TicketPublic):
     timeline: list[TicketEventPublic]
 
 
-class PersonRef(BaseModel):
-    person_id: int
+class PersonRef(Input):
+    person_id: RowId
     note: str = ""
 
 
-class CloseBody(BaseModel):
+class CloseBody(Input):
     note: str = ""
 
 
@@ -125,7 +126,7 @@ def list_tickets(
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
+def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
     ticket = _get(session, ticket_id, actor)
     events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
     return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
@@ -133,7 +134,7 @@ def get_ticket(ticket_id: int, session: ReadSessionDep, actor: TicketActor) -> T
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: int, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
+    ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
@@ -151,7 +152,7 @@ def dispatch_ticket(
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer_ticket(
-    ticket_id: int, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
+    ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
@@ -172,7 +173,7 @@ def transfer_ticket(
 
 @router.post("/tickets/{ticket_id}/close")
 def close_ticket(
-    ticket_id: int, body: CloseBody, session: SessionDep, actor: TicketActor, now: NowDep
+    ticket_id: RowId, body: CloseBody, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
     """Close a resolved ticket, or cancel one that is still open (with the note as the reason)."""
     with session.begin():

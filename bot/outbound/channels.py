@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from bot.outbound.errors import Permanent, Retryable, TokenRejected, check_errcode
+from bot.outbound.errors import AnswerLost, Permanent, Retryable, TokenRejected, check_errcode
 from bot.outbound.tokens import MpApp, TokenApp, TokenCache, WeComApp
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,12 @@ def post_json(client: httpx.Client, url: str, body: dict[str, Any], *, key: str,
     """POST and map every failure to Retryable / TokenRejected / Permanent."""
     try:
         response = client.post(url, json=body, headers={"X-Idempotency-Key": key})
-    except httpx.TimeoutException as exc:
+    except httpx.ReadTimeout as exc:  # sent whole; the answer did not come in time
+        raise AnswerLost(f"{what}: no answer in time ({type(exc).__name__})") from exc
+    except httpx.TimeoutException as exc:  # connecting, or the request never went out whole
         raise Retryable(f"{what}: timed out ({type(exc).__name__})") from exc
+    except (httpx.ReadError, httpx.RemoteProtocolError) as exc:  # the connection broke before the answer
+        raise AnswerLost(f"{what}: {type(exc).__name__}: {exc}") from exc
     except httpx.HTTPError as exc:
         raise Retryable(f"{what}: {type(exc).__name__}: {exc}") from exc
     if response.status_code == 429 or response.status_code >= 500:

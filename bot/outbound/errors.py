@@ -2,7 +2,9 @@
 
 DeliveryError
 ├── Retryable        network error, timeout, HTTP 5xx, "system busy", rate limited, a token
-│                    still refused after one refresh: back off and try again
+│   │                still refused after one refresh: back off and try again
+│   └── AnswerLost   the request went out but no answer came back (read timeout, connection
+│                    dropped): it may have been delivered, so trying again may repeat it
 ├── TokenRejected    40001 / 42001 / 40014: the cached access token is invalid or expired
 │                    (refreshed once and retried once by the caller, never in a loop)
 └── Permanent        the recipient cannot be reached this way (unsubscribed, unknown user,
@@ -20,6 +22,10 @@ class DeliveryError(HgjError):
 
 
 class Retryable(DeliveryError):
+    pass
+
+
+class AnswerLost(Retryable):
     pass
 
 

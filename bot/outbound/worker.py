@@ -2,11 +2,25 @@
 
 Any number of workers (threads, processes, hosts) may run. Claiming is one short transaction
 under a lock (``outbox-claim``; on SQLite ``BEGIN IMMEDIATE``) that routes each due row, applies
-the rate limits and moves it pending → sending with a lease. Sending happens outside any
-transaction. A worker that dies leaves ``sending`` rows whose lease expires; they are claimed
-again, and parts of a long text already delivered are not sent twice. Failures back off
-exponentially (``[outbox] backoff_seconds``, doubling, capped) and become dead letters after
-``max_attempts`` or at once on a permanent error, with the reason in ``last_error``.
+the rate limits and moves it pending → sending with a lease and a new lease token. Sending
+happens outside any transaction, under three rules that make delivery exactly once wherever the
+worker can know:
+
+- a worker claims no more rows than it expects to send within half a lease (it times its sends),
+  so rows do not wait, leased to a busy worker, while others are idle;
+- while a batch is being sent a heartbeat renews its rows' leases every third of a lease, and
+  right before each part goes out the worker renews that row's lease in the database, which
+  succeeds only if it still holds the row under its token and the lease has not run out (the
+  fence): a row it no longer holds is not sent;
+- a part delivered, the row sent or failed is recorded only by the holder of the token.
+
+A worker that dies leaves ``sending`` rows whose lease expires; they are claimed again, and
+parts of a long text already delivered are not sent twice. The one thing that can repeat is a
+send whose answer was lost (the worker died or lost its lease during the call, or the call went
+out and timed out): it is logged as such. Failures back off exponentially (``[outbox]
+backoff_seconds``, doubling, capped) and become dead letters after ``max_attempts`` or at once
+on a permanent error, with the reason in ``last_error``. A worker that is stopped hands back the
+rows of its batch it has not started.
 """
 
 from __future__ import annotations
@@ -15,9 +29,10 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -25,30 +40,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.clock import Clock
-from bot.db import lock_key, reader, write_gate
-from bot.outbound.channels import Outgoing, split_text
-from bot.outbound.errors import OutOfWindow, Permanent, Retryable
+from bot.db import write_gate
+from bot.outbound.channels import Outgoing
+from bot.outbound.claiming import Claimed, Claimer
+from bot.outbound.errors import AnswerLost, OutOfWindow, Permanent, Retryable
+from bot.outbound.heartbeat import Heartbeat
 from bot.outbound.router import Channels, Route
 from bot.outbound.tokens import TokenCache
 from bot.settings import Settings
 from models import outbox
-from models.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
-WINDOW = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    key: str
-    kind: str
-    format: str
-    payload: dict[str, Any]
-    route: Route
-    parts: list[str]
-    parts_sent: int
-    attempts: int
 
 
 def part_key(key: str, index: int, total: int) -> str:
@@ -73,14 +75,31 @@ class DeliveryWorker:
         self.tokens = TokenCache(engine=engine, clock=clock, client=self.client)
         self.channels = Channels(settings, tokens=self.tokens, client=self.client)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.claimer = Claimer(
+            engine=engine, config=self.config, clock=clock, channels=self.channels, name=self.name
+        )
+        # How long one send takes (seconds, a moving average); until measured, the longest it may.
+        self.seconds_per_send = self.config.http_timeout_seconds
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.config.lease_seconds)
 
     # -- running -------------------------------------------------------------------------------
 
-    def run_once(self) -> int:
-        """Claim one batch and deliver it; how many rows were claimed."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Claim one batch and deliver it, its leases kept alive meanwhile; how many rows were
+        claimed. When ``stop`` is set the rows not started yet are handed back."""
         batch = self.claim()
-        for job in batch:
-            self.deliver(job)
+        if not batch:
+            return 0
+        beat = Heartbeat(lambda: self._renew_all(batch), every=self.config.lease_seconds / 3, name=self.name)
+        with beat:
+            for index, job in enumerate(batch):
+                if stop is not None and stop.is_set():
+                    self._release(batch[index:])
+                    break
+                self.deliver(job)
         return len(batch)
 
     def drain(self, max_batches: int = 1000) -> int:
@@ -97,118 +116,22 @@ class DeliveryWorker:
         log.info("delivery worker %s started", self.name)
         while not stop.is_set():
             try:
-                busy = self.run_once()
+                busy = self.run_once(stop)
             except Exception:
-                log.exception("delivery worker %s: claiming failed; trying again shortly", self.name)
+                log.exception("delivery worker %s: the database failed it; trying again shortly", self.name)
                 busy = 0
             if not busy:
                 stop.wait(self.config.poll_seconds)
 
-    # -- claiming ------------------------------------------------------------------------------
+    # -- claiming (bot/outbound/claiming.py) ---------------------------------------------------
 
-    def _limit(self, recipient: str) -> int:
-        if recipient.startswith("robot:"):
-            return self.config.robot_per_minute
-        if recipient.startswith("person:"):
-            return self.config.person_per_minute
-        return 0
-
-    def _free_at(self, session: Session, route: Route, parts: int, now: datetime) -> datetime | None:
-        """None if sending ``parts`` messages now stays within the recipient's and the channel's
-        limits, else when to look again."""
-        checks = [("", route.recipient, self._limit(route.recipient))]
-        checks.append((route.channel.name, "", self.config.channel_per_minute.get(route.channel.name, 0)))
-        for via, recipient, limit in checks:
-            if limit <= 0 or (not via and not recipient):
-                continue
-            load, oldest = outbox.recent_load(session, now=now, window=WINDOW, via=via, recipient=recipient)
-            if load and load + parts > limit:
-                return (oldest + WINDOW) if oldest is not None else now + timedelta(seconds=5)
-        return None
+    def batch_size(self) -> int:
+        """No more rows than this worker expects to send within half a lease (at most ``batch``)."""
+        fits = self.config.lease_seconds / 2 / max(self.seconds_per_send, 1e-3)
+        return max(1, min(self.config.batch, int(fits)))
 
     def claim(self) -> list[Claimed]:
-        now = self.clock.now()
-        lease = timedelta(seconds=self.config.lease_seconds)
-        claimed: list[Claimed] = []
-        with Session(reader(self.engine)) as peek:
-            if not outbox.any_due(peek, now=now):
-                return claimed
-        with (
-            write_gate(self.engine),
-            Session(self.engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            lock_key(session, "outbox-claim")
-            for message in outbox.due(session, now=now, limit=self.config.batch * 4):
-                if len(claimed) >= self.config.batch:
-                    break
-                job = self._claim_one(session, message, now=now, lease=lease)
-                if job is not None:
-                    claimed.append(job)
-        return claimed
-
-    def _claim_one(
-        self, session: Session, message: OutboxMessage, *, now: datetime, lease: timedelta
-    ) -> Claimed | None:
-        assert message.id is not None
-        fmt = str(message.payload.get("format", "text"))
-        abandoned = message.status == OutboxStatus.sending
-        try:
-            if abandoned and message.attempts >= self.config.max_attempts:
-                raise Permanent(f"abandoned by a worker {message.attempts} times")
-            route = self.channels.route(session, message, now=now)
-        except Permanent as exc:
-            self._dead_on_claim(session, message, str(exc), now=now, lease=lease)
-            return None
-        parts = split_text(message.text, route.channel.limit_for(fmt))
-        free_at = self._free_at(session, route, len(parts) - message.parts_sent, now)
-        if free_at is not None:
-            if not abandoned:
-                outbox.defer(session, message_id=message.id, until=free_at, now=now)
-            return None
-        attempts, parts_sent, previous = message.attempts + 1, message.parts_sent, message.claimed_by
-        won = outbox.claim(
-            session,
-            message_id=message.id,
-            worker=self.name,
-            via=route.channel.name,
-            recipient=route.recipient,
-            parts=len(parts),
-            lease=lease,
-            now=now,
-        )
-        if not won:
-            return None
-        if abandoned:
-            log.warning("outbox %s: lease of %s expired; delivering it again", message.id, previous)
-        return Claimed(
-            id=message.id,
-            key=message.idempotency_key,
-            kind=message.kind,
-            format=fmt,
-            payload=dict(message.payload),
-            route=route,
-            parts=parts,
-            parts_sent=min(parts_sent, len(parts)),
-            attempts=attempts,
-        )
-
-    def _dead_on_claim(
-        self, session: Session, message: OutboxMessage, reason: str, *, now: datetime, lease: timedelta
-    ) -> None:
-        assert message.id is not None
-        if outbox.claim(
-            session,
-            message_id=message.id,
-            worker=self.name,
-            via="",
-            recipient="",
-            parts=message.parts,
-            lease=lease,
-            now=now,
-        ):
-            outbox.mark_failed(session, message_id=message.id, worker=self.name, error=reason, retry_at=None)
-            log.warning("outbox %s dead: %s", message.id, reason)
+        return self.claimer.claim(size=self.batch_size(), lease=self.lease)
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -227,14 +150,18 @@ class DeliveryWorker:
                     format=job.format,
                     payload=job.payload,
                 )
+                if not self._fence(job, index):
+                    return
                 try:
-                    route.channel.send(route.address, outgoing)
+                    self._send(route, outgoing)
                 except OutOfWindow:
                     if route.fallback is None:
                         raise
                     route = route.fallback
                     rest = "".join(job.parts[index:])
-                    route.channel.send(route.address, replace(outgoing, text=rest))
+                    if not self._fence(job, index):
+                        return
+                    self._send(route, replace(outgoing, text=rest))
                     break
                 if total > 1 and index + 1 < total:
                     if not self._record_part(job, index + 1):
@@ -242,6 +169,12 @@ class DeliveryWorker:
                     progressed = True
         except Permanent as exc:
             self._fail(job, str(exc), permanent=True)
+            return
+        except AnswerLost as exc:
+            log.warning(
+                "outbox %s (%s): %s; it will be sent again and may arrive twice", job.id, job.key, exc
+            )
+            self._fail(job, str(exc), permanent=False, progressed=progressed)
             return
         except Retryable as exc:
             self._fail(job, str(exc), permanent=False, progressed=progressed)
@@ -252,18 +185,77 @@ class DeliveryWorker:
             return
         self._finish(job, via=route.channel.name)
 
+    def _send(self, route: Route, outgoing: Outgoing) -> None:
+        started = time.monotonic()
+        try:
+            route.channel.send(route.address, outgoing)
+        finally:
+            took = time.monotonic() - started
+            self.seconds_per_send = 0.7 * self.seconds_per_send + 0.3 * took
+
+    def _fence(self, job: Claimed, index: int) -> bool:
+        """Right before a part goes out: renew the row's lease, if this worker still holds it."""
+        with self._write(), Session(self.engine) as session, session.begin():
+            held = outbox.renew(
+                session,
+                message_id=job.id,
+                worker=self.name,
+                token=job.token,
+                lease=self.lease,
+                now=self.clock.now(),
+            )
+        if not held:
+            log.warning(
+                "outbox %s (%s): no longer leased to %s (its lease ran out or another worker took it); "
+                "part %d/%d not sent by it",
+                job.id,
+                job.key,
+                self.name,
+                index + 1,
+                len(job.parts),
+            )
+        return held
+
+    def _renew_all(self, batch: list[Claimed]) -> None:
+        """The heartbeat's work: keep the leases of the batch's unfinished rows."""
+        held = [(job.id, job.token) for job in batch]
+        with self._write(), Session(self.engine) as session, session.begin():
+            outbox.renew_all(session, held=held, worker=self.name, lease=self.lease, now=self.clock.now())
+
+    def _release(self, jobs: list[Claimed]) -> None:
+        with self._write(), Session(self.engine) as session, session.begin():
+            handed = sum(
+                outbox.release(session, message_id=job.id, worker=self.name, token=job.token) for job in jobs
+            )
+        log.info("delivery worker %s stopping: handed back %d unsent push(es)", self.name, handed)
+
     def _record_part(self, job: Claimed, parts_sent: int) -> bool:
         with self._write(), Session(self.engine) as session, session.begin():
-            ok = outbox.record_part(session, message_id=job.id, worker=self.name, parts_sent=parts_sent)
+            ok = outbox.record_part(
+                session, message_id=job.id, worker=self.name, token=job.token, parts_sent=parts_sent
+            )
         if not ok:
-            log.warning("outbox %s: lost its lease while sending; another worker takes over", job.id)
+            log.warning(
+                "outbox %s (%s): part %d delivered, but another worker took the row meanwhile; "
+                "that part may arrive twice",
+                job.id,
+                job.key,
+                parts_sent,
+            )
         return ok
 
     def _finish(self, job: Claimed, *, via: str) -> None:
         with self._write(), Session(self.engine) as session, session.begin():
-            ok = outbox.mark_sent(session, message_id=job.id, worker=self.name, now=self.clock.now(), via=via)
+            ok = outbox.mark_sent(
+                session, message_id=job.id, worker=self.name, token=job.token, now=self.clock.now(), via=via
+            )
         if not ok:
-            log.warning("outbox %s: sent, but its lease had expired meanwhile", job.id)
+            log.warning(
+                "outbox %s (%s): delivered, but its lease ran out during the call and another worker "
+                "took the row; it may arrive twice",
+                job.id,
+                job.key,
+            )
 
     def backoff(self, attempts: int) -> timedelta:
         seconds = self.config.backoff_seconds * 2 ** max(attempts - 1, 0)
@@ -278,15 +270,20 @@ class DeliveryWorker:
             error, permanent = f"gave up after {attempts} attempts: {error}", True
         retry_at = None if permanent else now + self.backoff(max(attempts, 1))
         with self._write(), Session(self.engine) as session, session.begin():
-            outbox.mark_failed(
+            recorded = outbox.mark_failed(
                 session,
                 message_id=job.id,
                 worker=self.name,
+                token=job.token,
                 error=error,
                 retry_at=retry_at,
                 attempts=0 if progressed and not permanent else None,
             )
-        if permanent:
+        if not recorded:
+            log.warning(
+                "outbox %s: another worker took the row meanwhile; this failure is not recorded", job.id
+            )
+        elif permanent:
             log.warning("outbox %s dead: %s", job.id, error)
         else:
             log.info("outbox %s attempt %s failed (%s); next at %s", job.id, job.attempts, error, retry_at)

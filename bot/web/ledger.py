@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
@@ -13,8 +13,10 @@ from bot.web.common import OfficeDep, back, page, require_admin
 from models.access import Actor, audit
 from models.base import month_of
 from models.community import Building
+from models.csvfile import CsvEncodingError, decode
 from models.ledger import (
     CSV_COLUMNS,
+    MONTH_PATTERN,
     EntryInput,
     LedgerEntry,
     LedgerError,
@@ -26,7 +28,6 @@ from models.ledger import (
     summary_text,
     yuan,
 )
-from models.residents import decode
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 KIND = {LedgerKind.income: "收入", LedgerKind.expense: "支出"}
@@ -107,12 +108,12 @@ def upload(
     request: Request, session: SessionDep, actor: OfficeDep, now: NowDep, file: Annotated[UploadFile, File()]
 ) -> Response:
     require_admin(actor)
-    text = decode(file.file.read())
     try:
+        text = decode(file.file.read())
         with session.begin():
             stored = import_csv(session, text=text, created_by=actor.tag, now=now)
             audit(session, actor=actor, action="ledger.import", now=now, target="ledger", rows=len(stored))
-    except LedgerError as exc:
+    except (LedgerError, CsvEncodingError) as exc:
         response = _ledger_page(request, session, actor, month_of(now), exc.problems)
         response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return response
@@ -123,7 +124,9 @@ def upload(
 
 
 @router.post("/ledger/{month}/publish")
-def publish(month: str, session: SessionDep, actor: OfficeDep, now: NowDep) -> Response:
+def publish(
+    month: Annotated[str, Path(pattern=MONTH_PATTERN)], session: SessionDep, actor: OfficeDep, now: NowDep
+) -> Response:
     require_admin(actor)
     with session.begin():
         pushes = publish_month(session, month=month, now=now)

@@ -22,9 +22,10 @@ from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from models.access import Actor, audit
 from models.community import Building, Room, room_label
+from models.csvfile import CsvEncodingError, decode
 from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
 from models.proposals import MATTERS, Proposal, current_tally
-from models.residents import COLUMNS, RosterError, check_roster, decode, roster_query
+from models.residents import COLUMNS, RosterError, check_roster, roster_query
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -137,10 +138,10 @@ def import_residents(
 ) -> Response:
     """The room register CSV; on problems the page lists every bad line and nothing is imported."""
     require_admin(actor)
-    text = decode(file.file.read())
     try:
+        text = decode(file.file.read())
         rows = check_roster(session, text=text)
-    except RosterError as exc:
+    except (RosterError, CsvEncodingError) as exc:
         response = _bindings_page(request, session, actor, tuple(exc.problems))
         response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
         return response

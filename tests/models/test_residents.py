@@ -7,7 +7,8 @@ from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from models.community import Room
-from models.residents import Householder, RosterError, decode, import_roster, roster
+from models.csvfile import decode
+from models.residents import Householder, RosterError, import_roster, roster
 
 GOOD = "楼栋,单元,房号,面积,姓名,电话\n3,2,502,96.5,王秀兰,13900000001\n3栋,2单元,502,96.5,王建军,\n1,1,999,70,,\n"
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -14,6 +18,8 @@ from models.outbox import OutboxMessage
 from scheduler import runner as runner_module
 from scheduler.runner import SchedulerRunner, discover
 from tests.support.sample_jobs import reminders
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 JOBS = discover("tests.support.sample_jobs")
 
@@ -128,3 +134,51 @@ def test_started_in_the_background_the_leader_runs_jobs_through_apscheduler(
     runner.stop()
     assert not runner.is_leader and not runner_module._ACTIVE
     assert reminder_rows(engine) == [f"sample-reminder:{clock.now().date().isoformat()}"]
+
+
+OTHER_PROCESS = """
+import sys, time
+from bot.clock import SystemClock
+from bot.db import create_db_engine
+from scheduler.runner import SchedulerRunner
+runner = SchedulerRunner(engine=create_db_engine(sys.argv[1]), clock=SystemClock(), jobs={})
+print("leader" if runner.try_lead() else "standby", flush=True)
+time.sleep(120)  # holds whatever it got until it is killed
+"""
+
+
+def _other_process(engine: Engine) -> tuple[subprocess.Popen[str], str]:
+    url = engine.url.render_as_string(hide_password=False)
+    other = subprocess.Popen(
+        [sys.executable, "-c", OTHER_PROCESS, url], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert other.stdout is not None
+    return other, other.stdout.readline().strip()
+
+
+def _kill(other: subprocess.Popen[str]) -> None:
+    """kill -9: no chance to resign."""
+    if other.poll() is None:
+        other.kill()
+    other.wait()
+    if other.stdout is not None:
+        other.stdout.close()
+
+
+def test_one_leader_across_processes_and_a_killed_leader_is_replaced(
+    engine: Engine, clock: ManualClock, make_runner: object
+) -> None:
+    here: SchedulerRunner = make_runner({})  # type: ignore[operator]
+    other, said = _other_process(engine)
+    try:
+        assert said == "leader" and not here.try_lead()
+        _kill(other)
+        deadline = time.monotonic() + 15
+        while not here.try_lead() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert here.is_leader
+    finally:
+        _kill(other)
+    second, said = _other_process(engine)
+    _kill(second)
+    assert said == "standby"  # while this process leads, another one does not

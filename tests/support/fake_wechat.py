@@ -6,7 +6,9 @@ thread and process talks to it as to the real thing. Official Account endpoints 
 It issues tokens with an expiry, answers 40001 / 42001 for unknown or expired tokens, enforces
 the robots' 20 messages a minute and the 2,048 / 4,096-byte text and markdown limits, can fail
 a share of calls (HTTP 500, errcode -1 "system busy", or a dropped connection — all before
-anything is delivered), and records every delivered message with its ``X-Idempotency-Key``.
+anything is delivered), can answer slowly (``delay_seconds``: the message is delivered at once,
+the answer comes after the delay, like an API that is slow to confirm), and records every
+delivered message with its ``X-Idempotency-Key``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,6 +51,8 @@ class FakeWeChat:
         self.errors: list[tuple[str, int]] = []  # (path, errcode) of every refusal
         self.tokens: dict[str, tuple[str, datetime]] = {}  # app -> (token, expires_at)
         self.force_errcode: list[int] = []  # returned, in order, by the next message calls
+        self.delay_seconds = 0.0  # how long a delivered message's answer takes
+        self.in_flight = 0  # message calls received and not yet answered
         self._robot_sends: dict[str, list[datetime]] = {}
         self._counter = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -140,6 +145,11 @@ class FakeWeChat:
         with self.lock:
             self.deliveries.append(delivery)
 
+    def idle(self) -> bool:
+        """No message call is being answered right now."""
+        with self.lock:
+            return self.in_flight == 0
+
 
 def _content(body: dict[str, Any]) -> tuple[str, str]:
     msgtype = str(body.get("msgtype", "template"))
@@ -192,22 +202,33 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
                 self._answer({"errcode": 404, "errmsg": "not found"}, 404)
                 return
             channel, app = routes[url.path]
+            with fake.lock:
+                fake.in_flight += 1
+            try:
+                self._message(url.path, channel, app, query, body)
+            finally:
+                with fake.lock:
+                    fake.in_flight -= 1
+
+        def _message(
+            self, path: str, channel: str, app: str, query: dict[str, str], body: dict[str, Any]
+        ) -> None:
             if app:
                 code = fake.check_token(app, query.get("access_token", ""))
                 if code:
-                    self._refuse(url.path, code, "invalid credential" if code == 40001 else "token expired")
+                    self._refuse(path, code, "invalid credential" if code == 40001 else "token expired")
                     return
             with fake.lock:
                 forced = fake.force_errcode.pop(0) if fake.force_errcode else 0
             if forced:
-                self._refuse(url.path, forced, "forced by the test")
+                self._refuse(path, forced, "forced by the test")
                 return
             failure = fake.inject_failure()
             if failure == "http500":
                 self._answer({"errmsg": "internal error"}, 500)
                 return
             if failure == "busy":
-                self._refuse(url.path, -1, "system error")
+                self._refuse(path, -1, "system error")
                 return
             if failure == "drop":
                 self.close_connection = True
@@ -215,14 +236,16 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             msgtype, text = _content(body)
             limit = 4096 if msgtype == "markdown" else 2048
             if channel in ("group_robot", "wecom_app") and len(text.encode()) > limit:
-                self._refuse(url.path, 40058, f"content exceeds {limit} bytes")
+                self._refuse(path, 40058, f"content exceeds {limit} bytes")
                 return
             if channel == "group_robot" and not fake.robot_allows(query.get("key", "")):
-                self._refuse(url.path, 45009, "api freq out of limit")
+                self._refuse(path, 45009, "api freq out of limit")
                 return
             recipient = query.get("key", "") if channel == "group_robot" else str(body.get("touser", ""))
             key = self.headers.get("X-Idempotency-Key", "")
             fake.record(Delivery(channel, recipient, text, key, msgtype, body))
+            if fake.delay_seconds:
+                time.sleep(fake.delay_seconds)
             self._answer({"errcode": 0, "errmsg": "ok"})
 
     return Handler

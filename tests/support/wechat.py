@@ -130,15 +130,20 @@ class WeComSim:
         self.clock = clock
         self.crypto = WorkCrypto(self.settings.token, self.settings.encoding_aes_key, self.settings.corp_id)
         self._ids = itertools.count(7_000_000_000_000_000_001)
+        self._nonces = itertools.count(20261122)
 
-    def send(self, userid: str, text: str) -> str:
-        timestamp, nonce = str(int(self.clock.now().timestamp())), "20261122"
-        fields = {"Content": text, "MsgId": next(self._ids), "AgentID": int(self.settings.agent_id)}
-        xml = message_xml(userid, "text", int(timestamp), fields, to=self.settings.corp_id)
+    def post_xml(self, xml: str) -> Response:
+        """POST ``xml`` encrypted and signed as WeCom does."""
+        timestamp, nonce = str(int(self.clock.now().timestamp())), str(next(self._nonces))
         sealed = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, timestamp))["xml"]
         body = f"<xml><ToUserName>{cdata(self.settings.corp_id)}</ToUserName><Encrypt>{cdata(sealed['Encrypt'])}</Encrypt><AgentID>{cdata(self.settings.agent_id)}</AgentID></xml>"
         params = {"msg_signature": sealed["MsgSignature"], "timestamp": timestamp, "nonce": nonce}
-        response = self.client.post("/wecom", params=params, content=body.encode())
+        return self.client.post("/wecom", params=params, content=body.encode())
+
+    def send(self, userid: str, text: str) -> str:
+        fields = {"Content": text, "MsgId": next(self._ids), "AgentID": int(self.settings.agent_id)}
+        now = int(self.clock.now().timestamp())
+        response = self.post_xml(message_xml(userid, "text", now, fields, to=self.settings.corp_id))
         assert response.status_code == 200, response.text
         if response.text == "success":
             return ""
