@@ -116,11 +116,15 @@ class _Clock:
 
 
 _MSG_IDS = itertools.count(1)
+# One nonce sequence for the whole run: a (timestamp, nonce) pair seen again with another body is a
+# replay, which the gateway refuses (a fresh WeChatSim per round would start its nonces over).
+_NONCES = itertools.count(500_000)
 
 
 def build_requests(senders: int, per_sender: int, tag: str) -> list[list[tuple[dict[str, str], bytes]]]:
     sim = WeChatSim(client=None, settings=_Settings, clock=_Clock())  # type: ignore[arg-type]
     sim.next_msg_id = lambda: 8_000_000_000_000_000_000 + next(_MSG_IDS)  # type: ignore[method-assign]
+    sim._nonces = _NONCES
     plan = []
     for s in range(senders):
         openid = f"bench-{tag}-{s:03d}"
