@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
-from nlp.emergency import denied, detect, hint
+from nlp.emergency import denied, detect, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 
@@ -107,8 +107,12 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if _JUST_ASKING.search(clean):
         ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
-    if pred.intent == "emergency" and denied(clean) and len(pred.candidates) > 1:
-        # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied.
+    if pred.intent == "emergency" and len(_REST.sub("", clean)) <= 1:
+        # 「在」「楼」 alone name no situation: unknown, and the fallback asks what happened.
+        return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)
+    if pred.intent == "emergency" and (denied(clean) or settled(clean)) and len(pred.candidates) > 1:
+        # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
+        # 现在已经出来了 人没事」: the danger is over.
         others = pred.candidates[1:]
         return Understanding(others[0][0], others[0][1], slots, others)
     # A word of danger behind the classifier's emergency guess (or, as runner-up, said in distress).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nlp import understand
-from nlp.emergency import detect, guard
+from nlp.emergency import detect, guard, settled
 from nlp.normalise import normalise
 
 EMERGENCIES = [
@@ -100,3 +100,54 @@ def test_guards_name_their_reason() -> None:
 def test_the_fall_rule_wants_a_person() -> None:
     assert detect(normalise("路边有个老人倒下了")) is not None
     assert detect(normalise("风太大 小区门口的树倒下了")) is None  # the classifier may still judge it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "暖气管爆了的话先关哪个阀门",  # a condition with a planning question
+        "上礼拜报的电梯关人那个事 后来有说法了吗",  # an earlier report asked after
+        "楼下烧烤烟大得跟着火似的",  # a likeness
+        "怕我妈晚上起夜摔倒 楼道灯能不能换个亮的",  # a worry
+        "不是我家冒烟 是对面在烧纸",  # the negation names whose
+        "电梯里有人抽烟 呛死了",  # someone in the lift, doing something
+        "车库门的锁被撬了 关不上",  # found broken
+        "空调外机掉下来砸坏了我的电动车 找谁赔",  # who pays for damage already done
+    ],
+)
+def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
+    assert detect(normalise(text)) is None
+    assert understand(text).intent != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸在电梯里出不来的话怎么办 现在就在里面",  # 现在 outweighs the condition
+        "燃气味越来越大 我之前报的怎么还没人来",  # the earlier report goes on
+        "我怕是煤气漏了 一股臭味",  # 怕是 is "probably", not a worry
+        "孩子说了句想死的话 现在站在阳台上",  # 的话 after 说 is words said
+        "楼上水管爆了 水往我家客厅灌",
+        "有人在楼下威胁我 说要砍我",
+        "我被关电梯里了",
+    ],
+)
+def test_a_danger_happening_now_still_alarms(text: str) -> None:
+    assert detect(normalise(text)) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才电梯卡了我一下 人已经出来了 没事 就是得修",
+        "刷视频看到别的小区着火 我们小区的消防栓有水吗",
+    ],
+)
+def test_the_classifier_alone_does_not_alarm_on_a_danger_that_is_over(text: str) -> None:
+    assert understand(text).intent != "emergency"
+
+
+def test_settled_names_why_and_yields_to_what_goes_on() -> None:
+    assert settled(normalise("电梯卡了一下 人没事")) == "over"
+    assert settled(normalise("新闻里说外地着火了")) == "media"
+    assert settled(normalise("水管还在喷 人没事 快来")) is None
