@@ -34,14 +34,14 @@ _PERSON = (
 # A gap that does not run into the next thought (「不是电梯困人 就是电梯里…」).
 _H = r"[^,.!?;。，！？；就是但不没]"
 # What people do in a lift that is no danger (「电梯里有人贴小广告」「电梯里有人抽烟」).
-_BUSY = r"贴|抽烟|吸烟|吐痰|吐口水|尿|乱|扔|涂|画|吃|遛|堆|吵|骂|打电话|说话|聊天|放|刷|发广告"
+_BUSY = r"把|贴|抽烟|吸烟|吐痰|吐口水|尿|乱|扔|涂|画|吃|遛|堆|吵|骂|打电话|说话|聊天|放|刷|发广告"
 _ROOM = r"(屋|家|房间|卧室|厨房|卫生间|厕所|洗手间|阳台|车里|车内|里面|屋里|家里)"
 
 # kind -> whitespace-separated alternatives; {P} a person, {G} one in-clause character, {R} a room.
 _CUES: dict[str, str] = {
     "fire": r"""
         着火(?!苗) 着伙 起火 失火 火灾(?!隐患|险|预防) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟
-        好大的烟 (蹿|窜|冒)(出)?火苗 火苗(蹿|窜|好高|很高|老高) 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
+        好大的烟(?!味) (蹿|窜|冒)(出)?火苗 火苗(蹿|窜|好高|很高|老高) 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
         (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调|电动车|电瓶车)(烧)?着了
         (木头|纸箱|垃圾|杂物)(烧)?着了 着了火 火着起来 烧糊了{G}{0,4}(冒烟|火)
         (电线|电瓶|电池|电动车|电瓶车|插座|油锅|锅|充电器)(头)?{G}{0,4}(烧起来|起火|冒火|着火|炸)
@@ -57,18 +57,18 @@ _CUES: dict[str, str] = {
         (烧焦|焦糊|塑料烧)(的)?味
     """,
     "flood": r"""
-        (?<!雨)(?<!落)(?<!下)(水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|崩掉|炸了|崩开|断了|断掉|脱落|裂开了|喷水|喷出|呲水|滋水|往外喷|喷得)
-        爆管 爆水管 管道爆裂 (水|暖气水){G}{0,3}(喷|呲|滋)(出来|得到处|了一地|个不停)
-        (水|热水|污水|雨水){G}{0,6}(灌进|漫进|涌进|冲进|流进|倒灌|漫到|漫上)
+        (?<!雨)(?<!落)(?<!下)(?<!烟机的)(?<!烟机)(?<!排烟)(水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|崩掉|炸了|崩开|断了|断掉|脱落|裂开了|喷水|喷出|呲水|滋水|往外喷|喷得)
+        爆管 爆水管 管道爆裂 (水|暖气水){G}{0,3}(喷|呲|滋)(出来|得到处|了一地|个不停|得满|得一地|得老高|得一屋)
+        (水|热水|污水|雨水){G}{0,6}(灌进|漫进|涌进|冲进|流进|倒灌|(漫到|漫上)(了)?(屋|客厅|卧室|房间|楼道|走廊|门外|门口|楼下|电梯|家里|床|膝盖|小腿|大腿|腰|轮胎))
         (屋里|家里|房间|客厅|楼道|车库|地下室|电梯井|地库|配电室){G}{0,4}(进水了|全是水|都是水|水漫|被淹|淹了|积水到)
-        (淹了|被淹|水漫金山|发大水) 水{G}{0,8}(流到|淌到|漫到|流进|淌进)(楼道|楼下|邻居|隔壁|走廊|电梯) 止不住{G}{0,4}水 水{G}{0,4}止不住 关不住{G}{0,2}水 水{G}{0,4}(往下灌|往屋里灌|漫出来)
+        (淹了|被淹|水漫金山|发大水) 水{G}{0,8}(流到|淌到|漫到|流进|淌进)(楼道|楼下|邻居|隔壁|走廊|电梯) 止不住{G}{0,4}水 水{G}{0,4}止不住 (流|渗|漏|冒|喷|涌){G}{0,6}止不住 关不住{G}{0,2}水 水{G}{0,4}(往下灌|往屋里灌|漫出来)
         水{G}{0,4}往{G}{0,4}(家|屋|房间|楼道|楼下){G}{0,4}(灌|涌) 哗哗{G}{0,3}(灌|往下灌|往外涌)(?!风)
     """,
     "lift": r"""
         (困|卡)(在|住|了)?{H}{0,3}电梯 (困|关|卡|锁)(在|住){H}{0,8}电梯 (关|锁)电梯里 电梯{G}{0,10}(困人|困了|困住|关人|关了人|出不来|卡住人|卡人|被困|困着)
         电梯{G}{0,10}(里面有人|有人在里面|人在里面|关着人|里有人)(?!(在)?({BUSY})) 电梯{G}{0,6}(掉下去|坠落|下坠|往下掉|急坠|突然下滑|冲顶|蹲底|往上冲|停不下来|失控)
         {P}{G}{0,6}(在)?电梯里{G}{0,4}(出不来|困|关|卡)
-        (我|我们|人)(在|被困在|困在){G}{0,4}电梯里{G}{0,10}(没信号|出不去|出不来|打不开|不动了|停了|卡住)
+        (我|我们|人)(在|被困在|困在){G}{0,4}电梯里{G}{0,14}(没信号|出不去|出不来|打不开|不动了|停了|卡住|上不去|下不来|好闷|闷死)
     """,
     "medical": r"""
         晕倒 昏倒 晕过去 昏过去 昏迷 不省人事 心脏病{G}{0,3}(犯|发作|发了) 心梗 心肌梗 脑梗 中风 呼吸困难 喘不上气
@@ -99,6 +99,7 @@ _CUES: dict[str, str] = {
     """,
     "missing": r"""
         {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|找不到|不见了|没回来|没回家|联系不上|没了人影)
+        (几|两|三|四|五|六|好几|十几|半)(个)?(小时|钟头)(了)?(都|还|也)?(没回来|没回家|没到家|没见人|没回去)
         走失 走丢 失踪 (老年痴呆|失智|阿尔茨海默|糊涂)[^,.!?;。，！？；]{0,10}(没回|出去|不见|找不到|跑出去)
         (没回|出去|不见|找不到){G}{0,12}(老年痴呆|失智|糊涂)
     """,
@@ -118,8 +119,8 @@ _CUES: dict[str, str] = {
         (楼|房子|房顶|屋顶|墙|阳台|楼板|天花板|吊顶|楼梯|地基)(的)?{G}{0,3}(塌了|塌下来|塌陷)
         (阳台|楼板|天花板|吊顶|房顶)(的)?{G}{0,4}(掉下来|塌|裂开|往下掉)
         (外墙|瓷砖|墙砖|空调外机|外机|窗户|窗框|玻璃|广告牌|花盆|招牌|雨棚|支架)(的)?{G}{0,6}(要掉|快掉|掉下来|往下掉|摇摇欲坠|松了{G}{0,4}掉|悬着|晃晃悠悠|一直晃|砸到人|砸伤人)
-        (要|快|随时|马上|眼看)(要|会)?{G}{0,2}(掉下去|掉下来|砸下来|塌下来|倒下来)
-        高空坠物 高空抛物{G}{0,4}(砸|伤) 砸到人 砸伤 压到人 压住人 (裂缝|缝){G}{0,6}(越来越大|越来越宽|变大|变宽|在裂) 墙{G}{0,3}(裂开|开裂){G}{0,4}(响|掉)
+        (要|快|随时|马上|眼看)(要|会)?{G}{0,2}(掉下去|掉下来|砸下来|塌下来|倒下来|落下来|落下去|跌下来)
+        高空坠物 高空抛物{G}{0,4}(砸|伤) 砸到人 砸伤 压到人 压住人 (裂缝|裂逢|缝){G}{0,6}(越来越大|越来越宽|变大|变宽|在裂) 墙{G}{0,3}(裂开|开裂){G}{0,4}(响|掉)
         裂开{G}{0,2}(好几|几|十几)(厘米|公分)
     """,
     "self_harm": r"""
@@ -161,22 +162,36 @@ _INNER_NEGATION = re.compile(
     r"(没有?|不是|无)(人|有人)?(被)?(困|关|卡|锁|漏|着|冒|烧|倒|摔|喷|淹)|(没有?|无)(有)?人在(里|里面|里头)"
 )
 _NEGATED_AFTER = re.compile(
-    rf"^(的)?{_G}{{0,3}}(已经|早就|都)?(没(有)?了|消失了|散了|散掉了|(?<!急)停了|止住了|灭了|修好了|关好了|没事了)"
+    rf"^(的)?{_G}{{0,3}}(已经|早就|都)?(没(有)?了|消失了|散了|散掉了|(?<!急)停了|止住了|(?<!灯)(?<!灯也)(?<!灯都)灭了|修好了|关好了|没事了)"
 )
 # A cue spoken of rather than happening, scoped to that cue: a condition (「电梯困人的话」), a
 # likeness (「烟大得跟着火似的」), a worry (「怕老人滑倒 想装扶手」), an earlier report asked
 # after (「我报的燃气味那个 来看过了吗」「前天电梯关人的事 给说法了吗」) unless it goes on now.
-_CONDITION_AFTER = re.compile(r"^(了)?的话")
+_CONDITION_AFTER = re.compile(r"^(了)?(的话|的时候|时候)")
 _SAID_BEFORE = re.compile(rf"(说|讲|发|写|留){_G}{{0,6}}$")  # 「说了些不想活的话」 are words said
 _LIKENESS = re.compile(r"(?<!好)(跟|像)$")  # with 似的/一样 after: 「烟大得跟着火似的」
 _LIKENESS_AFTER = re.compile(r"^(似的|一样|一般)")
+_NEAR_MISS_BEFORE = re.compile(rf"(差点|差一点|险些)(儿)?(被|就|没)?{_G}{{0,2}}$")  # 「差点被绊倒」
 _WORRY_BEFORE = re.compile(rf"(担心|(?<![恐只])怕(?!是)|以防|防止|避免|免得){_G}{{0,8}}$")
 _REPORTED_BEFORE = re.compile(rf"(报|报过|报了|反映|反映过|投诉|提)的{_G}{{0,6}}$")
-_AS_A_THING_AFTER = re.compile(r"^(的)?(那个事|那件事|那事|的事|事情|那次|那回|那户|那家|那个)")
+_AS_A_THING_AFTER = re.compile(r"^(的)?(那个事|那件事|那事|的事|事情|那次|那回|那户|那家|那个)|^的")
 _OUTCOME = re.compile(
-    r"后来|结果|说法|处理|查清|查出|看过|来过|来看|修好|换了|怎么样|回复|消息|进展|原因|了吗|没有$|吗$|[?？]$"
+    r"后来|结果|说法|处理|查清|查出|看过|来过|来看|修好|换了|怎么样|回复|消息|进展|原因|单子|工单|显示|完成"
+    r"|了吗|没有$|吗$|[?？]$"
 )
-_STILL = re.compile(r"正在|刚刚|刚才|还在|越来越|仍然|依然|现在|这会儿|此刻|救命|快来|赶紧")
+_GOING_ON = re.compile(r"还在|越来越|又|一直|仍然|依然|不停")
+_STILL = re.compile(r"正在|刚刚|刚才|还在|越来越|仍然|依然|现在|这会儿|此刻|救命|快来|快点|快些|赶紧|急死")
+_NOT_A_PERSON = re.compile(
+    r"(猫|狗|鸟|宠物|仓鼠|兔子|手机|杯子|碗|盘子|花瓶)(?!{G}{0,6}{P})".replace("{G}", _G).replace(
+        "{P}", _PERSON
+    )
+)
+# A nuisance a neighbour is asked about, and what makes an unanswered door a worry instead.
+_NUISANCE = re.compile(r"漏水|渗|滴水|吵|噪音|装修|狗叫|油烟|垃圾|空调水|推销|不管|骂")
+_ALONE = re.compile(
+    r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|几天|没见|没出门|没下楼|担心|不放心|出事"
+)
+_BURST = re.compile(r"灯泡|灯管|轮胎|气球|爆米花|鞭炮|炮仗|玻璃|杯子|瓶子")
 _OBJECT_DROPPED = re.compile(r"手机|手表|钥匙|东西|钱包|戒指|眼镜|帽子|球|玩具|衣服|鞋|耳机|包|证件|卡")
 # 「打不着火」「点着火就灭」: the appliance will (not) light; 火 there is no fire.
 _WONT_LIGHT = re.compile(r"(打|点|引)不?(着|燃)$|烧不(着|燃)$")
@@ -189,24 +204,24 @@ _GUARDS: dict[str, str] = {
     "hypothetical": r"""
         如果 万一 假如 要是 假设 怎么预防 如何预防 防止 预防 以防 注意事项 (?<!不)容易 小心 差点 险些
         会不会 怎么办理 应该注意 提前了解 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
-        有没有{G}{0,8}(服务|设备|装置) (可以|能|怎么|如何)申请 要提前 防走失
-        消防车{G}{0,3}(进不来|进不去|开不进|过不去)
+        有没有{G}{0,16}(服务|设备|装置|手环|产品) (可以|能|怎么|如何)申请 要提前 防走失 平时{G}{0,2}(要注意|该注意|注意|怎么预防)
+        (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去)
     """,
     "past": r"""
         上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天 前几天 前阵子 前些天
     """,
     "over": r"""
         已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
-        没(有)?人受伤 找到了 救出来了 (火|已经|被|给)(扑)?灭了 扑灭了 修好了 人没事 没(有)?伤(到|着)?人 砸不到人
+        没(有)?人受伤 找到了 救出来了 (火|已经|被|给)(扑)?灭了 扑灭了 修好了 人没事 没(有)?伤(到|着)?人 砸不到人 不碍事
     """,
     "legal": r"""
         怎么判 判几年 法律 责任 担责 谁负责 谁承担 谁赔 赔偿 民法典 规定 归谁管 谁来修 费用谁出 谁出钱
-        负责还是 负责吗 要负责 赔吗 要求{G}{0,4}赔 找{G}{0,4}赔 要不要赔 赔不赔 赔钱 理赔 医药费 医疗费
+        负责还是 负责吗 要负责 证据 (给|要)(个)?说法 赔吗 要求{G}{0,4}赔 找{G}{0,4}赔 要不要赔 赔不赔 赔钱 理赔 医药费 医疗费
         损失 谁出 谁掏 住宿费
     """,
 }
 _GUARDS["story"] = r"""
-        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 梦见 做梦 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
+        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
 """
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
@@ -269,6 +284,8 @@ def _spoken_of(text: str, start: int, end: int) -> bool:
         return True
     if _LIKENESS.search(before) and _LIKENESS_AFTER.search(after):
         return True
+    if _NEAR_MISS_BEFORE.search(before) and not _GOING_ON.search(after):
+        return True
     if _WORRY_BEFORE.search(before) and not (text[end - 1] == "了" or after.startswith("了")):
         return True
     reported = _REPORTED_BEFORE.search(text[max(0, start - 9) : start]) or _AS_A_THING_AFTER.search(after)
@@ -277,13 +294,20 @@ def _spoken_of(text: str, start: int, end: int) -> bool:
 
 def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
     start, end = match.span()
+    cue = match.group(0)
     rest = text[:start] + text[end:]
     if kind in _NEEDS_PERSON and not _ANY_PERSON.search(rest):
         return False
     if kind == "fall" and len(match.group(0)) == 1 and not _FALL_CONTEXT.search(text):
         return False
+    if kind == "welfare" and "敲" in cue and _NUISANCE.search(text) and not _ALONE.search(text):
+        return False  # 「楼上漏水 敲门也不开」: a neighbour who will not answer about a nuisance
     if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
         return False  # 「手机掉水里了」
+    if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
+        return False  # 「灯泡炸了」
+    if kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]):
+        return False  # 「猫从沙发上摔下来了」
     if kind == "violence" and text.startswith("撬", start) and text[start - 1 : start] == "被":
         return False  # 「信报箱的锁被撬了」: found broken, a repair
     return not (_negated(text, start, end) or _spoken_of(text, start, end))
@@ -303,11 +327,7 @@ def denied(text: str) -> bool:
     """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」)."""
     if _first_cue(text) is not None:
         return False
-    return any(
-        _negated(text, *match.span()) or _spoken_of(text, *match.span())
-        for rx in _CUE_RES.values()
-        for match in rx.finditer(text)
-    )
+    return any(_negated(text, *match.span()) for rx in _CUE_RES.values() for match in rx.finditer(text))
 
 
 def detect(text: str) -> Alarm | None:
@@ -324,9 +344,10 @@ def detect(text: str) -> Alarm | None:
 _SETTLED: dict[str, re.Pattern[str]] = {
     "over": re.compile(
         r"人没事|(已经|都)(被)?(救)?(出来|送医院|送医|找到|回来)了|没(有)?人受伤|虚惊一场|没(有)?(伤到|砸到|砸着|伤着)人"
+        r"|没(什么|啥)?(大)?事(了|儿|的)?$|没(什么|啥)?大碍|不要紧|创可贴|小口子"
     ),
     "media": re.compile(
-        r"(电视|新闻|视频|抖音|快手|电影|电视剧|微博|网上)(里|上)(说|看到|播|报)|看(到)?(新闻|视频)"
+        r"(电视|新闻|视频|抖音|快手|电影|电视剧|微博|网上)(里|上)(说|看到|播|报)|看(到|了)?(个|一个|条)?(新闻|视频)|刷(到)?(个|一个|条)?(视频|抖音)"
     ),
     "followup": re.compile(
         rf"(报的|报过的|反映的|投诉的|那个事|那件事|那事|的事|那次|那回|那户){_G}{{0,14}}"

@@ -113,6 +113,11 @@ def test_the_fall_rule_wants_a_person() -> None:
         "电梯里有人抽烟 呛死了",  # someone in the lift, doing something
         "车库门的锁被撬了 关不上",  # found broken
         "空调外机掉下来砸坏了我的电动车 找谁赔",  # who pays for damage already done
+        "门口地砖翘起来了 我爸差点被绊倒 赶紧修一下",  # a near miss
+        "楼上漏水到我家 去敲门也不开",  # a neighbour who will not answer about a nuisance
+        "楼道灯泡啪一声炸了 碎片扫了 换个新的",  # a bulb, not a blast
+        "燃气热水器点着火几秒钟就灭了",  # an appliance lighting
+        "电梯停了 没人在里面 就是上不去",  # nobody inside
     ],
 )
 def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
@@ -130,6 +135,13 @@ def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
         "楼上水管爆了 水往我家客厅灌",
         "有人在楼下威胁我 说要砍我",
         "我被关电梯里了",
+        "阿拉隔壁屋顶上的瓦片要落下来了 下头有小囡",  # 落下来, the Wu word for falling
+        "我爸出去散步五个钟头了还没回来",  # hours and not back
+        "洗衣机的水管脱了 水往外冒 止不住",
+        "我在电梯里 门开了又关 上不去下不来",
+        "电梯一下子往下坠 又急停了 灯都灭了 我们在里面",  # 急停/灯灭 is no all-clear
+        "外墙瓷砖差点砸到人 上面的还在往下掉",  # a near miss that goes on
+        "独居的老太太好几天没见了 敲门也不开",
     ],
 )
 def test_a_danger_happening_now_still_alarms(text: str) -> None:
