@@ -44,7 +44,7 @@ _CUES: dict[str, str] = {
         好大的烟(?!味) (蹿|窜|冒)(出)?火苗 火苗(蹿|窜|好高|很高|老高) 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
         (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调|电动车|电瓶车)(烧)?着了
         (木头|纸箱|垃圾|杂物)(烧)?着了 着了火 火着起来 烧糊了{G}{0,4}(冒烟|火)
-        (电线|电瓶|电池|电动车|电瓶车|插座|油锅|锅|充电器)(头)?{G}{0,4}(烧起来|起火|冒火|着火|炸)
+        (电线|电瓶|电池|电动车|电瓶车|插座|油锅|锅|充电器)(头)?{G}{0,4}(烧起来|起火|冒火|着火|炸(了|开|裂))
     """,
     "gas": r"""
         (煤气|燃气|天然气|液化气|瓦斯|媒气|煤汽)(的)?{G}{0,3}(泄漏|泄露|漏了|漏气|在漏|味|臭味|漏出)
@@ -191,6 +191,7 @@ _NUISANCE = re.compile(r"漏水|渗|滴水|吵|噪音|装修|狗叫|油烟|垃�
 _ALONE = re.compile(
     r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|几天|没见|没出门|没下楼|担心|不放心|出事"
 )
+_EXERTION = frozenset({"跑得", "爬得", "笑得", "累得", "气得", "喘得"})
 _BURST = re.compile(r"灯泡|灯管|轮胎|气球|爆米花|鞭炮|炮仗|玻璃|杯子|瓶子")
 _OBJECT_DROPPED = re.compile(r"手机|手表|钥匙|东西|钱包|戒指|眼镜|帽子|球|玩具|衣服|鞋|耳机|包|证件|卡")
 # 「打不着火」「点着火就灭」: the appliance will (not) light; 火 there is no fire.
@@ -205,7 +206,7 @@ _GUARDS: dict[str, str] = {
         如果 万一 假如 要是 假设 怎么预防 如何预防 防止 预防 以防 注意事项 (?<!不)容易 小心 差点 险些
         会不会 怎么办理 应该注意 提前了解 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
         有没有{G}{0,16}(服务|设备|装置|手环|产品) (可以|能|怎么|如何)申请 要提前 防走失 平时{G}{0,2}(要注意|该注意|注意|怎么预防)
-        (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去)
+        (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去) 就(晚了|麻烦了|完了|来不及了)
     """,
     "past": r"""
         上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天 前几天 前阵子 前些天
@@ -241,8 +242,9 @@ class Alarm:
 def guard(text: str, cue_at: int | None = None) -> str | None:
     """Name of the message-wide guard that suppresses hazard cues in ``text``, or None.
 
-    With ``cue_at`` (where the cue starts), a word of the past counts only before the cue and
-    with no word of now between them: 「上次报的漏水没人修 现在管子爆了」 is happening now.
+    With ``cue_at`` (where the cue ends), a word of the past counts only before or inside the
+    cue and with no word of now between them: 「上次报的漏水没人修 现在管子爆了」 is happening
+    now, 「我妈那天在小区里走丢了」 is not.
     """
     now = _NOW.search(text) is not None
     for name, rx in _GUARD_RES.items():
@@ -302,6 +304,8 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
         return False
     if kind == "welfare" and "敲" in cue and _NUISANCE.search(text) and not _ALONE.search(text):
         return False  # 「楼上漏水 敲门也不开」: a neighbour who will not answer about a nuisance
+    if kind == "medical" and text[max(0, start - 2) : start] in _EXERTION:
+        return False  # 「跑步跑得喘不上气」
     if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
         return False  # 「手机掉水里了」
     if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
@@ -333,7 +337,7 @@ def denied(text: str) -> bool:
 def detect(text: str) -> Alarm | None:
     """The first hazard cue in normalised ``text`` not negated and not under a guard, or None."""
     alarm = _first_cue(text)
-    if alarm is None or guard(text, text.find(alarm.cue)) is not None:
+    if alarm is None or guard(text, text.find(alarm.cue) + len(alarm.cue)) is not None:
         return None
     return alarm
 

@@ -62,6 +62,9 @@ NOT_EMERGENCIES = [
     ("楼下有人吵架", {"dispute"}),
     ("楼下有人一直按喇叭", {"dispute"}),
     ("撬棍放哪了", None),
+    # Only an address, answering 「在哪里」: nothing has been said to happen.
+    ("十二号楼 三单元 六零一", {"unknown"}),
+    ("跑步跑得喘不上气 年纪大了", None),
 ]
 
 
@@ -153,6 +156,8 @@ def test_a_danger_happening_now_still_alarms(text: str) -> None:
     [
         "刚才电梯卡了我一下 人已经出来了 没事 就是得修",
         "刷视频看到别的小区着火 我们小区的消防栓有水吗",
+        "刷到一个视频 有人困在电梯里好几个小时 吓人",
+        "切菜切到手了 流了点血 贴了个创可贴",
     ],
 )
 def test_the_classifier_alone_does_not_alarm_on_a_danger_that_is_over(text: str) -> None:
