@@ -32,6 +32,7 @@ except ImportError:  # merged later from the slots branch
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
+SHORT_FRAGMENT = 3  # characters: 「楼里」「还有」 say too little for the classifier alone to alarm
 # 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
 _JUST_ASKING = re.compile(
     r"(不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
@@ -93,8 +94,10 @@ def _besides_where(clean: str) -> str | None:
 
 
 def _names_no_situation(clean: str) -> bool:
-    """「在」「楼」 alone, or only an address (「十二号楼三单元六零一」): nothing has been said to happen."""
-    if len(_REST.sub("", clean)) <= 1:
+    """「在」「楼里」「还有」 with no word of danger, or only an address (「十二号楼三单元六零一」):
+    nothing has been said to happen."""
+    size = len(_REST.sub("", clean))
+    if size <= 1 or (size <= SHORT_FRAGMENT and hint(clean, distress=False) is None):
         return True
     rest = _besides_where(clean)
     return rest is not None and len(_REST.sub("", rest)) < 2

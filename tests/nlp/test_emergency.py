@@ -65,6 +65,9 @@ NOT_EMERGENCIES = [
     # Only an address, answering 「在哪里」: nothing has been said to happen.
     ("十二号楼 三单元 六零一", {"unknown"}),
     ("跑步跑得喘不上气 年纪大了", None),
+    # Two or three characters with no word of danger say too little for the classifier alone.
+    ("老人", None),
+    ("楼里", None),
 ]
 
 
@@ -121,6 +124,9 @@ def test_the_fall_rule_wants_a_person() -> None:
         "楼道灯泡啪一声炸了 碎片扫了 换个新的",  # a bulb, not a blast
         "燃气热水器点着火几秒钟就灭了",  # an appliance lighting
         "电梯停了 没人在里面 就是上不去",  # nobody inside
+        "楼下两口子又吵又摔东西 不过没听见打人",  # a negated perception
+        "出差的时候家里水管爆了 物业能进门关阀吗",  # a planning condition
+        "楼上跑水淹了我家地板 他有保险 我该怎么办",  # who pays
     ],
 )
 def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
@@ -145,6 +151,8 @@ def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
         "电梯一下子往下坠 又急停了 灯都灭了 我们在里面",  # 急停/灯灭 is no all-clear
         "外墙瓷砖差点砸到人 上面的还在往下掉",  # a near miss that goes on
         "独居的老太太好几天没见了 敲门也不开",
+        "孩子丢了",
+        "上班的时候接到电话 我妈被困在电梯里 现在还在里面",  # a condition, but now
     ],
 )
 def test_a_danger_happening_now_still_alarms(text: str) -> None:
