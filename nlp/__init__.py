@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
-from nlp.emergency import denied, detect, hint, settled
+from nlp.emergency import denied, detect
+from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nlp import understand
-from nlp.emergency import detect, guard, settled
+from nlp.emergency import detect, guard
+from nlp.evidence import settled
 from nlp.normalise import normalise
 
 EMERGENCIES = [
