@@ -48,7 +48,7 @@ _CUES: dict[str, str] = {
     "gas": r"""
         (煤气|燃气|天然气|液化气|瓦斯|媒气|煤汽)(的)?{G}{0,3}(泄漏|泄露|漏了|漏气|在漏|味|臭味|漏出)
         (厨房|家里|灶|管道|阀门|罐|管子|接口)(的)?{G}{0,3}漏气 闻到{G}{0,6}(煤气|燃气|天然气|液化气|媒气)
-        一氧化碳 煤气中毒 燃气中毒 (臭鸡蛋|臭蛋)味
+        一氧化碳 煤气中毒 燃气中毒 (臭鸡蛋|臭蛋)味 (煤气|燃气|天然气|液化气){G}{0,10}(嘶嘶|呲呲|哧哧|滋滋)
     """,
     "electric": r"""
         触电 被电到 电到(人|了) 被电击 电击 漏电{G}{0,4}(人|麻) (冒|打|出|蹦|闪)(着)?(电)?火花
@@ -98,6 +98,7 @@ _CUES: dict[str, str] = {
     """,
     "missing": r"""
         {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|找不到|不见了|没回来|没回家|联系不上|没了人影) {P}(又)?丢了(?!个|一|东西|钱|钥匙|手机)
+        (找了|转了|找遍|找过){G}{0,6}(没找到|没找着|没见着|没看到)
         (几|两|三|四|五|六|好几|十几|半)(个)?(小时|钟头)(了)?(都|还|也)?(没回来|没回家|没到家|没见人|没回去)
         走失 走丢 失踪 (老年痴呆|失智|阿尔茨海默|糊涂)[^,.!?;。，！？；]{0,10}(没回|出去|不见|找不到|跑出去)
         (没回|出去|不见|找不到){G}{0,12}(老年痴呆|失智|糊涂)
@@ -120,6 +121,7 @@ _CUES: dict[str, str] = {
         (外墙|瓷砖|墙砖|空调外机|外机|窗户|窗框|玻璃|广告牌|花盆|招牌|雨棚|支架)(的)?{G}{0,6}(要掉|快掉|掉下来|往下掉|摇摇欲坠|松了{G}{0,4}掉|悬着|晃晃悠悠|一直晃|砸到人|砸伤人)
         (要|快|随时|马上|眼看)(要|会)?{G}{0,2}(掉下去|掉下来|砸下来|塌下来|倒下来|落下来|落下去|跌下来)
         高空坠物 高空抛物{G}{0,4}(砸|伤) 砸到人 砸伤 压到人 压住人 (裂缝|裂逢|缝){G}{0,6}(越来越大|越来越宽|变大|变宽|在裂) 墙{G}{0,3}(裂开|开裂){G}{0,4}(响|掉)
+        (裂|塌){G}{0,10}(还在|一直|不停)(往下)?(掉|响)
         裂开{G}{0,2}(好几|几|十几)(厘米|公分)
     """,
     "self_harm": r"""
@@ -145,6 +147,7 @@ def _compile(alternatives: str) -> re.Pattern[str]:
 _CUE_RES = {kind: _compile(alts) for kind, alts in _CUES.items()}
 # Cues that only count when a person is mentioned somewhere in the message.
 _NEEDS_PERSON = {"welfare"}
+_PERSON_RE = re.compile(_PERSON)
 _ANY_PERSON = re.compile(_PERSON + r"|独居|孤寡|空巢|隔壁|对门|楼上|楼下|他|她|一个人住")
 # A bare fall verb (「摔了」, not 「摔倒」) counts only with a person or a word of injury nearby.
 _FALL_CONTEXT = re.compile(_PERSON + r"|起不来|受伤|流血|骨折|疼|痛|动不了|晕")
@@ -299,6 +302,8 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
     rest = text[:start] + text[end:]
     if kind in _NEEDS_PERSON and not _ANY_PERSON.search(rest):
         return False
+    if kind == "missing" and cue.startswith(("找", "转")) and not _PERSON_RE.search(rest):
+        return False  # 「找遍了没找到」 a person, not the car keys
     if kind == "fall" and len(match.group(0)) == 1 and not _FALL_CONTEXT.search(text):
         return False
     if kind == "welfare" and "敲" in cue and _NUISANCE.search(text) and not _ALONE.search(text):

@@ -69,6 +69,7 @@ NOT_EMERGENCIES = [
     # Two or three characters with no word of danger say too little for the classifier alone.
     ("老人", None),
     ("楼里", None),
+    ("车钥匙找遍了没找到", None),
 ]
 
 
@@ -153,6 +154,9 @@ def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
         "外墙瓷砖差点砸到人 上面的还在往下掉",  # a near miss that goes on
         "独居的老太太好几天没见了 敲门也不开",
         "孩子丢了",
+        "液化气罐的阀门拧不紧 呲呲地响",  # hissing gas
+        "楼梯间的墙裂了个口子 一直往下掉砖",  # cracked and still falling
+        "我家闺女出去玩 小区找遍了没找到",  # searched for a person
         "上班的时候接到电话 我妈被困在电梯里 现在还在里面",  # a condition, but now
     ],
 )
