@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
-from nlp.emergency import denied, detect, hint
+from nlp.emergency import denied, detect
+from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 
@@ -32,6 +33,7 @@ except ImportError:  # merged later from the slots branch
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
+SHORT_FRAGMENT = 3  # characters: 「楼里」「还有」 say too little for the classifier alone to alarm
 # 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
 _JUST_ASKING = re.compile(
     r"(不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
@@ -79,13 +81,27 @@ def _without_address(clean: str) -> str:
 
     A message that is only an address keeps it (the handlers decide what an address alone means).
     """
+    rest = _besides_where(clean)
+    return rest if rest is not None and len(_REST.sub("", rest)) >= 2 else clean
+
+
+def _besides_where(clean: str) -> str | None:
+    """The message without its address (and 「我住在」 before it); None when it names none."""
     found = find_address(clean)
     if found is None:
-        return clean
+        return None
     start, end = found.span
-    head = _LIVES.sub("", clean[:start])
-    rest = head + clean[end:]
-    return rest if len(_REST.sub("", rest)) >= 2 else clean
+    return _LIVES.sub("", clean[:start]) + clean[end:]
+
+
+def _names_no_situation(clean: str) -> bool:
+    """「在」「楼里」「还有」 with no word of danger, or only an address (「十二号楼三单元六零一」):
+    nothing has been said to happen."""
+    size = len(_REST.sub("", clean))
+    if size <= 1 or (size <= SHORT_FRAGMENT and hint(clean, distress=False) is None):
+        return True
+    rest = _besides_where(clean)
+    return rest is not None and len(_REST.sub("", rest)) < 2
 
 
 def understand(text: str, *, today: dt.date | None = None) -> Understanding:
@@ -107,12 +123,20 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if _JUST_ASKING.search(clean):
         ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
-    if pred.intent == "emergency" and denied(clean) and len(pred.candidates) > 1:
-        # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied.
-        others = pred.candidates[1:]
-        return Understanding(others[0][0], others[0][1], slots, others)
+    if pred.intent == "emergency" and _names_no_situation(clean):
+        # Unknown: the fallback asks what happened, or the open form takes the address.
+        return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)
+    candidates = pred.candidates
+    lean = [label for label, _ in candidates[:2]]
+    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean)):
+        # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
+        # 现在已经出来了 人没事」: the danger is over. Emergency leaves the candidates, so the
+        # policy sees no lean to it either.
+        candidates = tuple(c for c in candidates if c[0] != "emergency")
+        if pred.intent == "emergency":
+            return Understanding(candidates[0][0], candidates[0][1], slots, candidates)
+        lean = [label for label, _ in candidates[:2]]
     # A word of danger behind the classifier's emergency guess (or, as runner-up, said in distress).
-    lean = [label for label, _ in pred.candidates[:2]]
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
     intent, confidence, also = pred.intent, pred.confidence, None
     if intent != "emergency":
@@ -126,7 +150,7 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         intent=intent,
         confidence=confidence,
         slots=slots,
-        candidates=pred.candidates,
+        candidates=candidates,
         ambiguous=pred.ambiguous and intent == pred.intent,
         hint=found,
         also=also,

@@ -31,8 +31,9 @@ class Floor:
 
 
 FLOORS = {
-    # measured 2026-12-01: recall 0.967, 1.00 with a form open, false alarms 0.68 %, acting 0.8995
-    "heldout_stories.toml": Floor(recall=0.96, recall_in_forms=1.0, false_alarms=0.01, acting=0.89),
+    # measured 2026-12-01: recall 0.967, 1.00 with a form open, false alarms 0.68 %, acting 0.8995;
+    # after the false-alarm work (branch nlp): recall 1.00, 1.00, 0.68 %, acting 0.928
+    "heldout_stories.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
     # measured 2026-12-01 on first opening: recall 1.00, 1.00 with a form open, no false alarm, acting 0.91
     "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
     # measured 2026-12-01 on first opening (nothing tuned to it since): recall 0.96, 0.9565 with a

@@ -6,6 +6,7 @@ import pytest
 
 from nlp import understand
 from nlp.emergency import detect, guard
+from nlp.evidence import settled
 from nlp.normalise import normalise
 
 EMERGENCIES = [
@@ -62,6 +63,13 @@ NOT_EMERGENCIES = [
     ("楼下有人吵架", {"dispute"}),
     ("楼下有人一直按喇叭", {"dispute"}),
     ("撬棍放哪了", None),
+    # Only an address, answering 「在哪里」: nothing has been said to happen.
+    ("十二号楼 三单元 六零一", {"unknown"}),
+    ("跑步跑得喘不上气 年纪大了", None),
+    # Two or three characters with no word of danger say too little for the classifier alone.
+    ("老人", None),
+    ("楼里", None),
+    ("车钥匙找遍了没找到", None),
 ]
 
 
@@ -100,3 +108,76 @@ def test_guards_name_their_reason() -> None:
 def test_the_fall_rule_wants_a_person() -> None:
     assert detect(normalise("路边有个老人倒下了")) is not None
     assert detect(normalise("风太大 小区门口的树倒下了")) is None  # the classifier may still judge it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "暖气管爆了的话先关哪个阀门",  # a condition with a planning question
+        "上礼拜报的电梯关人那个事 后来有说法了吗",  # an earlier report asked after
+        "楼下烧烤烟大得跟着火似的",  # a likeness
+        "怕我妈晚上起夜摔倒 楼道灯能不能换个亮的",  # a worry
+        "不是我家冒烟 是对面在烧纸",  # the negation names whose
+        "电梯里有人抽烟 呛死了",  # someone in the lift, doing something
+        "车库门的锁被撬了 关不上",  # found broken
+        "空调外机掉下来砸坏了我的电动车 找谁赔",  # who pays for damage already done
+        "门口地砖翘起来了 我爸差点被绊倒 赶紧修一下",  # a near miss
+        "楼上漏水到我家 去敲门也不开",  # a neighbour who will not answer about a nuisance
+        "楼道灯泡啪一声炸了 碎片扫了 换个新的",  # a bulb, not a blast
+        "燃气热水器点着火几秒钟就灭了",  # an appliance lighting
+        "电梯停了 没人在里面 就是上不去",  # nobody inside
+        "楼下两口子又吵又摔东西 不过没听见打人",  # a negated perception
+        "出差的时候家里水管爆了 物业能进门关阀吗",  # a planning condition
+        "楼上跑水淹了我家地板 他有保险 我该怎么办",  # who pays
+    ],
+)
+def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
+    assert detect(normalise(text)) is None
+    assert understand(text).intent != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸在电梯里出不来的话怎么办 现在就在里面",  # 现在 outweighs the condition
+        "燃气味越来越大 我之前报的怎么还没人来",  # the earlier report goes on
+        "我怕是煤气漏了 一股臭味",  # 怕是 is "probably", not a worry
+        "孩子说了句想死的话 现在站在阳台上",  # 的话 after 说 is words said
+        "楼上水管爆了 水往我家客厅灌",
+        "有人在楼下威胁我 说要砍我",
+        "我被关电梯里了",
+        "阿拉隔壁屋顶上的瓦片要落下来了 下头有小囡",  # 落下来, the Wu word for falling
+        "我爸出去散步五个钟头了还没回来",  # hours and not back
+        "洗衣机的水管脱了 水往外冒 止不住",
+        "我在电梯里 门开了又关 上不去下不来",
+        "电梯一下子往下坠 又急停了 灯都灭了 我们在里面",  # 急停/灯灭 is no all-clear
+        "外墙瓷砖差点砸到人 上面的还在往下掉",  # a near miss that goes on
+        "独居的老太太好几天没见了 敲门也不开",
+        "孩子丢了",
+        "液化气罐的阀门拧不紧 呲呲地响",  # hissing gas
+        "楼梯间的墙裂了个口子 一直往下掉砖",  # cracked and still falling
+        "我家闺女出去玩 小区找遍了没找到",  # searched for a person
+        "上班的时候接到电话 我妈被困在电梯里 现在还在里面",  # a condition, but now
+    ],
+)
+def test_a_danger_happening_now_still_alarms(text: str) -> None:
+    assert detect(normalise(text)) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "刚才电梯卡了我一下 人已经出来了 没事 就是得修",
+        "刷视频看到别的小区着火 我们小区的消防栓有水吗",
+        "刷到一个视频 有人困在电梯里好几个小时 吓人",
+        "切菜切到手了 流了点血 贴了个创可贴",
+    ],
+)
+def test_the_classifier_alone_does_not_alarm_on_a_danger_that_is_over(text: str) -> None:
+    assert understand(text).intent != "emergency"
+
+
+def test_settled_names_why_and_yields_to_what_goes_on() -> None:
+    assert settled(normalise("电梯卡了一下 人没事")) == "over"
+    assert settled(normalise("新闻里说外地着火了")) == "media"
+    assert settled(normalise("水管还在喷 人没事 快来")) is None

@@ -1,0 +1,75 @@
+"""Evidence around the classifier's own emergency call, when no hazard cue has fired.
+
+``settled`` names narrow evidence that a message tells of danger that is not happening now
+(someone was in danger but is out, a story on the news, a question after an earlier report,
+who pays for damage done, a condition with a planning question), and the call goes to the
+runner-up. It is narrow on purpose: message-wide guards cost more true alarms than they save
+(「灯也灭了」 is no fire put out, 「电视」 is on in the flat of an old man not seen for days).
+
+``hint`` finds a word of danger that is not negated: partial evidence the policy escalates as
+urgent instead of filing ordinary work.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlp.emergency import CLAUSE_CHAR as _G
+from nlp.emergency import guard, negated
+
+__all__ = ["hint", "settled"]
+
+_SETTLED: dict[str, re.Pattern[str]] = {
+    "over": re.compile(
+        r"人没事|(已经|都)(被)?(救)?(出来|送医院|送医|找到|回来)了|没(有)?人受伤|虚惊一场|没(有)?(伤到|砸到|砸着|伤着)人"
+        r"|没(什么|啥)?(大)?事(了|儿|的)?$|没(什么|啥)?大碍|不要紧|创可贴|小口子"
+    ),
+    "media": re.compile(
+        r"(电视|新闻|视频|抖音|快手|电影|电视剧|微博|网上)(里|上)(说|看到|播|报)|看(到|了)?(个|一个|条)?(新闻|视频)|刷(到)?(个|一个|条)?(视频|抖音)"
+    ),
+    "followup": re.compile(
+        rf"(报的|报过的|反映的|投诉的|那个事|那件事|那事|的事|那次|那回|那户){_G}{{0,14}}"
+        rf"(后来|结果|说法|处理|查清|查出|看过|来过|修好|换了|怎么样|回复|进展){_G}{{0,10}}(吗|没有|没|呢|\?|了没)"
+    ),
+    "pay": re.compile(
+        rf"谁赔|谁出|谁负责|谁承担|找{_G}{{0,4}}赔|要不要赔|赔不赔|赔偿|医药费|医疗费|损失|理赔|保险"
+    ),
+    "conditional": re.compile(rf"(?<!说)(?<!讲)的话{_G}{{0,12}}(在哪|怎么|谁|哪|吗|呢|么|什么)"),
+}
+_ONGOING = re.compile(r"还在|一直|越来越|止不住|不停|救命|快来人|快救")
+
+
+def settled(text: str) -> str | None:
+    """Why the classifier's emergency call on ``text`` is no alarm now (a name), or None.
+
+    Someone was in danger but is out (「人没事」「已经出来了」), a story on the news, a question
+    after an earlier report (「报的那个…后来查清楚了吗」), who pays for damage already done, a
+    condition with a planning question (「水管爆了的话总阀在哪」); never while it still goes on.
+    """
+    if _ONGOING.search(text):
+        return None
+    return next((name for name, rx in _SETTLED.items() if rx.search(text)), None)
+
+
+# Words of danger or harm: the classifier's emergency guess counts only with one of these.
+_HAZARD_WORD = re.compile(
+    r"火|烟|煤气|燃气|天然气|媒气|气味|味道|漏电|电线|电闸|电箱|冒|焦|电梯|血|伤|疼|痛|晕|昏|醒|呼吸|喘|抽|吐|"
+    r"摔|跌|栽|倒|起不来|动不了|困|锁|关在|出不来|水漫|淹|喷|灌|爆|冲|塌|裂|掉|坠|砸|打人|打起来|刀|砍|抢|烫|发热|火星|"
+    r"威胁|杀|不见|找不到|走丢|走失|没回|联系不上|没见|没动静|没人应|没人接|跳|死|不想活|救|急|快来|"
+    r"120|119|110|危险|出事|不行了|要命"
+)
+_DISTRESS = re.compile(r"救|快|急|怎么办|吓死|害怕|危险|不得了|出事|赶紧|来人|要命|!|！")
+
+
+def hint(text: str, *, distress: bool = True) -> str | None:
+    """A hazard word that is not negated; the word, or None.
+
+    With ``distress`` (partial evidence on its own) it must come with distress and no guard;
+    without (backing the classifier's own emergency call) any word of danger will do.
+    """
+    if distress and (guard(text) is not None or not _DISTRESS.search(text)):
+        return None
+    for match in _HAZARD_WORD.finditer(text):
+        if not negated(text, match.start(), match.end()):
+            return match.group(0)
+    return None
