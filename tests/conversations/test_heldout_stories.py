@@ -36,9 +36,10 @@ FLOORS = {
     "heldout_stories.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
     # measured 2026-12-01 on first opening: recall 1.00, 1.00 with a form open, no false alarm, acting 0.91
     "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
-    # measured 2026-12-01 on first opening (nothing tuned to it since): recall 0.96, 0.9565 with a
-    # form open, false alarms 2.34 %, acting 0.902. Below the aim: see issue 14's note.
-    "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.025, acting=0.90),
+    # measured 2026-12-01 on first opening: recall 0.96, 0.9565 with a form open, false alarms
+    # 2.34 %, acting 0.902; after the NLP work tuned without it (second opening): 0.96, 0.9565,
+    # 0.78 %, 0.915. Recall below the aim: see issue 14's note.
+    "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.01, acting=0.91),
 }
 
 
