@@ -19,7 +19,7 @@ from scheduler import runner as runner_module
 from scheduler.runner import SchedulerRunner, discover
 from tests.support.sample_jobs import reminders
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 
 JOBS = discover("tests.support.sample_jobs")
 
