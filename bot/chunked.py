@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -57,8 +57,10 @@ def write_in_chunks(
     operation_id: int | None = None,
     chunk: int = CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> None:
-    """``write`` each chunk of ``items`` in a transaction of its own, recording progress in it."""
+    """``write`` each chunk of ``items`` in a transaction of its own, recording progress (and,
+    with a ``clock``, the operation's heartbeat) in it."""
     done = 0
     for start in range(0, len(items), chunk):
         part = items[start : start + chunk]
@@ -67,7 +69,8 @@ def write_in_chunks(
             write(session, part)
             done += len(part)
             if operation_id is not None:
-                advance_operation(session, operation_id=operation_id, done=done)
+                beat = clock() if clock is not None else None
+                advance_operation(session, operation_id=operation_id, done=done, beat=beat)
         if progress is not None:
             progress(done)
         time.sleep(max(PAUSE_SECONDS, (time.monotonic() - began) * PAUSE_SHARE))
@@ -75,7 +78,7 @@ def write_in_chunks(
 
 def start(engine: Engine, *, kind: str, total: int, now: datetime, detail: dict[str, Any]) -> int:
     with write_gate(engine), Session(engine, expire_on_commit=False) as session, session.begin():
-        operation = start_operation(session, kind=kind, now=now, total=total, detail=detail)
+        operation = start_operation(session, kind=kind, now=now, total=total, detail=detail, heartbeat=True)
     assert operation.id is not None
     return operation.id
 
@@ -95,6 +98,11 @@ def import_roster_rows(
     and importing the same file again finishes the job (the import is idempotent).
     """
     writer = RosterWriter(lines=len(rows))
+    began = time.monotonic()
+
+    def clock() -> datetime:  # the injected ``now`` moved on by the time this import has taken
+        return now + timedelta(seconds=time.monotonic() - began)
+
     try:
         write_in_chunks(
             engine,
@@ -102,6 +110,7 @@ def import_roster_rows(
             lambda session, part: writer.write(session, part, now=now),
             operation_id=operation_id,
             progress=progress,
+            clock=clock,
         )
         report = writer.report.as_json()
         with write_gate(engine), Session(engine, expire_on_commit=False) as session, session.begin():
