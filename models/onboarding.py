@@ -16,6 +16,8 @@ from models.community import Building, Community, Grid, Room, address_label
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
 
+MAX_AREA = 10_000  # square metres: as the roster CSV's 面积 (models/residents.py)
+
 
 class ImportError_(ValueError):
     """The file has problems; ``problems`` lists each with where it is."""
@@ -63,11 +65,9 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
             problems.append(f"rooms[{i}] 的楼栋 {key[0] or '(空)'} 未定义")
         if not key[2]:
             problems.append(f"rooms[{i}] 缺少 room")
-        try:
-            if float(room.get("area", 0)) < 0:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(f"rooms[{i}] 的 area 不是有效面积：{room.get('area')!r}")
+        area = room.get("area", 0)
+        if isinstance(area, bool) or not isinstance(area, int | float) or not 0 <= area < MAX_AREA:
+            problems.append(f"rooms[{i}] 的 area 不是有效面积（0 到 {MAX_AREA} 平方米）：{area!r}")
         rooms.add(key)
     seen: set[str] = set()
     owners: dict[tuple[str, str, str], str] = {}

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.activities import DEFAULT_DURATION, Activity, create_activity
+from models.base import MAX_INT
 from models.community import Building
 from models.onboarding_dates import import_time, is_relative, time_problem
 from models.people import Person
@@ -30,6 +31,14 @@ DEFAULT_EVERY_DAYS = 7
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+_AT_MOST = f"（不超过 {MAX_INT}）"
+
+
+def _whole(value: object, *, low: int, high: int = MAX_INT) -> bool:
+    """An integer (not a bool) from ``low`` to ``high``: the database's columns hold 32 bits."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def validate_volunteering(
@@ -55,10 +64,10 @@ def validate_volunteering(
             problems.append(f"{where} 的 ends_at 需要晚于 starts_at")
         if start and times.get("signup_deadline", start) > start:
             problems.append(f"{where} 的 signup_deadline 不能晚于 starts_at")
-        if not isinstance(entry.get("capacity"), int) or entry["capacity"] < 1:
-            problems.append(f"{where} 的 capacity 需要是正整数")
-        if "points" in entry and (not isinstance(entry["points"], int) or entry["points"] < 0):
-            problems.append(f"{where} 的 points 需要是非负整数")
+        if not _whole(entry.get("capacity"), low=1):
+            problems.append(f"{where} 的 capacity 需要是正整数{_AT_MOST}")
+        if "points" in entry and not _whole(entry["points"], low=0):
+            problems.append(f"{where} 的 points 需要是非负整数{_AT_MOST}")
         if entry.get("building") is not None and _text(entry["building"]).upper() not in buildings:
             problems.append(f"{where} 的楼栋 {entry['building']} 未定义")
         if entry.get("organiser") is not None and _text(entry["organiser"]) not in openids:
@@ -67,10 +76,10 @@ def validate_volunteering(
         where = f"rewards[{i}]（{_text(entry.get('name')) or '无名'}）"
         if not _text(entry.get("name")):
             problems.append(f"{where} 缺少 name")
-        if not isinstance(entry.get("cost"), int) or entry["cost"] < 1:
-            problems.append(f"{where} 的 cost 需要是正整数")
-        if not isinstance(entry.get("stock"), int) or entry["stock"] < 0:
-            problems.append(f"{where} 的 stock 需要是非负整数")
+        if not _whole(entry.get("cost"), low=1):
+            problems.append(f"{where} 的 cost 需要是正整数{_AT_MOST}")
+        if not _whole(entry.get("stock"), low=0):
+            problems.append(f"{where} 的 stock 需要是非负整数{_AT_MOST}")
         if _text(entry.get("category") or "goods") not in RewardCategory.__members__:
             problems.append(f"{where} 的 category 无效（可选 {', '.join(RewardCategory)}）")
     for i, entry in enumerate(data.get("teams", [])):
@@ -89,8 +98,8 @@ def validate_volunteering(
         if problem:
             problems.append(problem)
         every = entry.get("every_days", DEFAULT_EVERY_DAYS)
-        if not isinstance(every, int) or isinstance(every, bool) or every < 1:
-            problems.append(f"{where} 的 every_days 需要是正整数（几天走访一次）")
+        if not _whole(every, low=1, high=366):
+            problems.append(f"{where} 的 every_days 需要是 1 到 366 之间的整数（几天走访一次）")
     return problems
 
 

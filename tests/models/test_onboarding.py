@@ -58,3 +58,21 @@ def test_bad_file_names_every_problem_and_writes_nothing(session: Session) -> No
     assert "楼栋 99 未定义" in text and "area 不是有效面积" in text
     assert "role 无效" in text and "不在 [[rooms]] 中" in text
     assert _count(session, Building) == 0
+
+
+def test_numbers_the_database_cannot_hold_are_problems_not_crashes(session: Session) -> None:
+    data = _demo()
+    data["rooms"][0]["area"] = float("inf")
+    data["rooms"][1]["area"] = float("nan")
+    data["activities"][0]["capacity"] = 10**20
+    data["rewards"][0]["stock"] = 2**63
+    data["rewards"][1]["cost"] = True  # TOML's true is no number of points
+    data["visit_rotas"][0]["every_days"] = 10**6
+    with pytest.raises(ImportError_) as caught:
+        import_community(session, data=data, now=NOW)
+    session.rollback()
+    text = "\n".join(caught.value.problems)
+    assert text.count("area 不是有效面积") == 2
+    assert "capacity 需要是正整数" in text and "stock 需要是非负整数" in text
+    assert "cost 需要是正整数" in text and "every_days 需要是 1 到 366 之间的整数" in text
+    assert _count(session, Building) == 0
