@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from pydantic import Field
 from sqlmodel import col, select
 
@@ -25,6 +25,7 @@ from models.access import Actor, ApiRole, audit
 from models.points import balance, correct, history
 from models.rewards import (
     Redemption,
+    RedemptionStatus,
     Reward,
     RewardCategory,
     StockOverflow,
@@ -115,7 +116,7 @@ def list_redemptions(
     session: ReadSessionDep,
     _desk: DeskActor,
     page: PageDep,
-    status_: Key | None = None,
+    status_: Annotated[RedemptionStatus | None, Query(alias="status")] = None,
 ) -> dict[str, Any]:
     query = select(Redemption).order_by(col(Redemption.id))
     if status_:

@@ -106,3 +106,41 @@ def test_a_large_roster_is_imported_in_the_background_with_progress(
     assert total == rows
     again = app_client.post("/api/v1/residents/import", content=roster(50), headers=admin_headers)
     assert again.json()["unchanged"] == 50  # idempotent, and small files are imported at once
+
+
+def test_redemptions_are_filtered_by_their_status_by_name(
+    app_client: TestClient, admin_headers: dict[str, str], engine: Engine, demo: None
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session, select
+
+    from models.people import Person
+    from models.points import correct
+    from models.rewards import cancel_redemption, create_reward, redeem
+
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    with Session(engine) as session, session.begin():
+        wang = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
+        assert wang.id is not None
+        correct(session, person_id=wang.id, amount=10, reason="测试", operator="test", now=now)
+        towel = create_reward(session, name="毛巾", cost=2, stock=3, now=now)
+        assert towel.id is not None
+        kept = redeem(session, reward_id=towel.id, person_id=wang.id, now=now)
+        dropped = redeem(session, reward_id=towel.id, person_id=wang.id, now=now)
+        assert (
+            kept.redemption is not None
+            and dropped.redemption is not None
+            and dropped.redemption.id is not None
+        )
+        cancel_redemption(session, redemption_id=dropped.redemption.id, now=now, by="test")
+        kept_id, dropped_id = kept.redemption.id, dropped.redemption.id
+    listed = {
+        state: [item["id"] for item in app_client.get(
+            f"/api/v1/redemptions?status={state}", headers=admin_headers
+        ).json()["items"]]
+        for state in ("pending", "cancelled")
+    }  # fmt: skip
+    assert listed == {"pending": [kept_id], "cancelled": [dropped_id]}
+    wrong = app_client.get("/api/v1/redemptions?status=lost", headers=admin_headers)
+    assert wrong.status_code == 422 and "status" in wrong.text
