@@ -8,6 +8,10 @@ Counted as things happen, in this process:
 - ``hgj_intents_total{intent}``: messages understood, by the intent the NLU recognised.
 - ``hgj_form_outcomes_total{form,outcome}``: forms started, completed, cancelled, paused, resumed,
   expired, restarted (「否」 at the confirmation).
+- ``hgj_deliveries_total{channel,outcome}``: what became of each push the delivery worker tried,
+  by the channel it went through (mp_custom, mp_template, wecom_app, group_robot, console):
+  ``sent``, ``retry`` (failed, tried again later), ``answer_lost`` (no answer: tried again, may
+  arrive twice), ``dead`` (given up on).
 
 Chat counters are recorded when the message's transaction commits: a batch that is rolled back
 and handled again one by one counts each message once.
@@ -72,6 +76,11 @@ INTENTS = Counter("hgj_intents", "Messages understood, by recognised intent", ["
 FORM_OUTCOMES = Counter(
     "hgj_form_outcomes", "What became of forms (multi-turn requests)", ["form", "outcome"]
 )
+DELIVERIES = Counter(
+    "hgj_deliveries",
+    "Pushes the delivery worker finished trying, by channel and outcome",
+    ["channel", "outcome"],
+)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 # prometheus_client's ``labels()`` validates and locks on every call: keep the children at hand
@@ -121,6 +130,11 @@ def form_outcome(session: Session, form: str, outcome: str) -> None:
     if child is None:
         child = _FORM_CHILDREN.setdefault((form, outcome), FORM_OUTCOMES.labels(form=form, outcome=outcome))
     count_on_commit(session, child)
+
+
+def delivery(channel: str, outcome: str) -> None:
+    """One push tried by the delivery worker: sent, retry, answer_lost or dead."""
+    DELIVERIES.labels(channel=channel, outcome=outcome).inc()
 
 
 def observe_request(*, route: str, method: str, status: int, seconds: float) -> None:

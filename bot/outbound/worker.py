@@ -41,6 +41,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.db import write_gate
+from bot.metrics import delivery
 from bot.outbound.channels import Outgoing
 from bot.outbound.claiming import Claimed, Claimer
 from bot.outbound.errors import AnswerLost, OutOfWindow, Permanent, Retryable
@@ -168,20 +169,23 @@ class DeliveryWorker:
                         return
                     progressed = True
         except Permanent as exc:
-            self._fail(job, str(exc), permanent=True)
+            self._fail(job, str(exc), permanent=True, channel=route.channel.name)
             return
         except AnswerLost as exc:
             log.warning(
                 "outbox %s (%s): %s; it will be sent again and may arrive twice", job.id, job.key, exc
             )
-            self._fail(job, str(exc), permanent=False, progressed=progressed)
+            self._fail(
+                job, str(exc), permanent=False, progressed=progressed, channel=route.channel.name, lost=True
+            )
             return
         except Retryable as exc:
-            self._fail(job, str(exc), permanent=False, progressed=progressed)
+            self._fail(job, str(exc), permanent=False, progressed=progressed, channel=route.channel.name)
             return
         except Exception as exc:  # a bug or an answer nobody expected: keep the row, log the trace
             log.exception("outbox %s: unexpected error while sending", job.id)
-            self._fail(job, f"{type(exc).__name__}: {exc}", permanent=False, progressed=progressed)
+            error = f"{type(exc).__name__}: {exc}"
+            self._fail(job, error, permanent=False, progressed=progressed, channel=route.channel.name)
             return
         self._finish(job, via=route.channel.name)
 
@@ -249,6 +253,7 @@ class DeliveryWorker:
             ok = outbox.mark_sent(
                 session, message_id=job.id, worker=self.name, token=job.token, now=self.clock.now(), via=via
             )
+        delivery(via, "sent")  # delivered either way; ``not ok`` only means it may arrive twice
         if not ok:
             log.warning(
                 "outbox %s (%s): delivered, but its lease ran out during the call and another worker "
@@ -261,7 +266,16 @@ class DeliveryWorker:
         seconds = self.config.backoff_seconds * 2 ** max(attempts - 1, 0)
         return timedelta(seconds=min(seconds, self.config.backoff_max_seconds))
 
-    def _fail(self, job: Claimed, error: str, *, permanent: bool, progressed: bool = False) -> None:
+    def _fail(
+        self,
+        job: Claimed,
+        error: str,
+        *,
+        permanent: bool,
+        channel: str,
+        progressed: bool = False,
+        lost: bool = False,
+    ) -> None:
         """Back off, or dead-letter. An attempt that delivered some parts of a long text does not
         count against ``max_attempts``."""
         now = self.clock.now()
@@ -283,7 +297,9 @@ class DeliveryWorker:
             log.warning(
                 "outbox %s: another worker took the row meanwhile; this failure is not recorded", job.id
             )
-        elif permanent:
+            return
+        delivery(channel, "dead" if permanent else "answer_lost" if lost else "retry")
+        if permanent:
             log.warning("outbox %s dead: %s", job.id, error)
         else:
             log.info("outbox %s attempt %s failed (%s); next at %s", job.id, job.attempts, error, retry_at)

@@ -16,10 +16,12 @@ from bot.app import create_app
 from bot.clock import ManualClock
 from bot.db import create_db_engine, write_lock
 from bot.metrics import DatabaseCollector, app_registry, count_on_commit, intent_recognised, serve_metrics
+from bot.outbound.worker import DeliveryWorker
 from bot.settings import Settings
 from models.outbox import enqueue
 from models.people import Person
 from scheduler.runner import SchedulerRunner
+from tests.support.fake_wechat import FakeWeChat
 from tests.support.wechat import WeChatSim
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -202,3 +204,48 @@ def test_the_workers_metrics_port_serves_the_same_figures_behind_the_same_token(
     assert answer.status_code == 200
     families = {family.name for family in text_string_to_metric_families(answer.text)}
     assert {"hgj_database_up", "hgj_outbox_pending", "hgj_scheduler_leader", "hgj_intents"} <= families
+
+
+def test_deliveries_are_counted_by_channel_and_outcome(
+    app_client: TestClient,
+    wechat: WeChatSim,
+    demo: None,
+    engine: Engine,
+    clock: ManualClock,
+    fake_wechat: FakeWeChat,
+    outbox_worker: DeliveryWorker,
+) -> None:
+    before = scrape(app_client)
+    wechat.send("demo-resident-wang", "我家卫生间天花板渗水")
+    wechat.send("demo-resident-wang", "是")
+    outbox_worker.drain()
+    with Session(engine) as session:
+        sent_by_channel = dict(
+            session.execute(
+                text("SELECT via, count(*) FROM outbox_message WHERE status = 'sent' GROUP BY via")
+            ).all()
+        )
+    assert sent_by_channel  # the new ticket's pushes went out
+    after = scrape(app_client)
+
+    def grew(outcome: str, channel: str) -> float:
+        return value(after, "hgj_deliveries_total", channel=channel, outcome=outcome) - value(
+            before, "hgj_deliveries_total", channel=channel, outcome=outcome
+        )
+
+    assert {channel: grew("sent", channel) for channel in sent_by_channel} == sent_by_channel
+
+    fake_wechat.fail_rate = 1.0  # WeChat fails every call: the next push is tried again later
+    with Session(engine) as session, session.begin():
+        wang = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
+        enqueue(
+            session, idempotency_key="m-fails", person_id=wang.id, kind="notice", text="x", now=clock.now()
+        )
+    before, _ = after, outbox_worker.run_once()
+    after = scrape(app_client)
+    failed = sum(
+        count - before.get((name, labels), 0.0)
+        for (name, labels), count in after.items()
+        if name == "hgj_deliveries_total" and dict(labels)["outcome"] in ("retry", "answer_lost")
+    )
+    assert failed == 1
