@@ -5,6 +5,12 @@ The transaction runs under a lock (``outbox-claim``; on SQLite ``BEGIN IMMEDIATE
 PostgreSQL rows locked by another worker's claim are skipped. Each claim hands out a new lease
 token (``models.outbox.claim``). A row taken over from a worker whose lease ran out is logged:
 as a possible repeat when that worker had a send in flight, whose answer is then lost.
+
+A row held back by a rate limit is deferred once, to a slot of its own: the held rows of one
+recipient (or channel) are spaced ``WINDOW / limit`` apart in the order they were due, so a
+flood of 500 pushes to one admin is not claimed and deferred again every time the window
+frees up for a few of them. The slots are this worker's own bookkeeping; the limit itself is
+checked against what was really sent whenever a row is claimed.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ class Claimer:
         self.clock = clock
         self.channels = channels
         self.name = name
+        self._slots: dict[str, datetime] = {}  # rate key → the last slot given to a held row
+        self._held_now: dict[str, datetime] = {}  # rate keys found at their limit in this claim
 
     def _limit(self, recipient: str) -> int:
         if recipient.startswith("robot:"):
@@ -63,21 +71,36 @@ class Claimer:
 
     def _free_at(self, session: Session, route: Route, parts: int, now: datetime) -> datetime | None:
         """None if sending ``parts`` messages now stays within the recipient's and the channel's
-        limits, else when to look again."""
+        limits, else the slot this row is to wait for."""
         checks = [("", route.recipient, self._limit(route.recipient))]
         checks.append((route.channel.name, "", self.config.channel_per_minute.get(route.channel.name, 0)))
         for via, recipient, limit in checks:
             if limit <= 0 or (not via and not recipient):
                 continue
+            key = f"via:{via}" if via else recipient
+            if key in self._held_now:  # held already in this claim: no need to count again
+                return self._slot(key, self._held_now[key], limit)
             load, oldest = outbox.recent_load(session, now=now, window=WINDOW, via=via, recipient=recipient)
             if load and load + parts > limit:
-                return (oldest + WINDOW) if oldest is not None else now + timedelta(seconds=5)
+                free_at = (oldest + WINDOW) if oldest is not None else now + timedelta(seconds=5)
+                self._held_now[key] = free_at
+                return self._slot(key, free_at, limit)
         return None
+
+    def _slot(self, key: str, free_at: datetime, limit: int) -> datetime:
+        """The next slot for a held row of ``key``: ``free_at``, or one spacing after the last
+        slot handed out for it if that is later."""
+        last = self._slots.get(key)
+        slot = free_at if last is None else max(free_at, last + WINDOW / limit)
+        self._slots[key] = slot
+        return slot
 
     def claim(self, *, size: int, lease: timedelta) -> list[Claimed]:
         """Up to ``size`` due rows, routed, within the rate limits, leased to this worker."""
         now = self.clock.now()
         claimed: list[Claimed] = []
+        self._held_now.clear()
+        self._slots = {key: slot for key, slot in self._slots.items() if slot > now - WINDOW}
         with Session(reader(self.engine)) as peek:
             if not outbox.any_due(peek, now=now):
                 return claimed

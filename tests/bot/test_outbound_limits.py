@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+import models.outbox
 from bot.clock import ManualClock
 from bot.outbound.channels import split_text
 from bot.outbound.worker import DeliveryWorker
@@ -86,3 +89,37 @@ def test_one_person_is_not_flooded(
     assert waiting and all(m.next_attempt_at > clock.now() for m in waiting)
     deliver_all([outbox_worker], clock)
     assert [d.text for d in fake_wechat.delivered()] == [f"工单{n}" for n in range(10)]
+
+
+def test_a_flood_to_one_person_is_deferred_once_per_push_not_again_and_again(
+    engine: Engine,
+    demo: None,
+    clock: ManualClock,
+    fake_wechat: FakeWeChat,
+    outbox_worker: DeliveryWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deferred: Counter[int] = Counter()
+    real_defer = models.outbox.defer
+
+    def counting_defer(session: Session, *, message_id: int, until: datetime, now: datetime) -> bool:
+        deferred[message_id] += 1
+        return real_defer(session, message_id=message_id, until=until, now=now)
+
+    monkeypatch.setattr(models.outbox, "defer", counting_defer)
+    staff = person_id(engine, "demo-staff-wang")
+    flood = [push(engine, clock, f"binding{n}", text=f"待审核{n}", person_id=staff) for n in range(120)]
+    with Session(engine) as session:
+        sent_before = {m.id for m in session.exec(select(OutboxMessage)) if m.status == OutboxStatus.sent}
+    start = clock.now()
+    deliver_all([outbox_worker], clock)
+    to_him = [d.text for d in fake_wechat.delivered() if d.recipient == "wx-wangshifu"]
+    assert to_him == [f"待审核{n}" for n in range(120)]  # every one, in order
+    assert max(deferred.values()) == 1 and set(deferred) <= set(flood) - sent_before
+    with Session(engine) as session:
+        times = sorted(m.sent_at for m in session.exec(select(OutboxMessage)) if m.id in set(flood))
+    limit = outbox_worker.config.person_per_minute
+    assert all(
+        later - earlier >= timedelta(minutes=1) for earlier, later in zip(times, times[limit:], strict=False)
+    )
+    assert clock.now() - start < timedelta(minutes=120 / limit + 1)  # no slower than the limit
