@@ -4,9 +4,12 @@
   transaction, so the copy is the database as of one moment although writers carry on (WAL). The
   copy is switched to a rollback journal: one self-contained file. Restoring uses the same API in
   the other direction, so the live file (and its WAL) is replaced page by page, never copied over.
-- PostgreSQL: ``pg_dump --format=custom`` (one repeatable-read snapshot) and
-  ``pg_restore --clean --if-exists --single-transaction``. The SQLAlchemy URL becomes a libpq
-  URL; the password goes in ``PGPASSWORD``, never on a command line.
+- PostgreSQL: ``pg_dump --format=custom`` (one repeatable-read snapshot). Restoring streams
+  ``pg_restore --clean --if-exists``'s script into ``psql`` inside one transaction, together
+  with dropping the tables the backup does not have: it commits only when pg_restore read the
+  whole backup and every statement succeeded, so a broken or truncated backup leaves the
+  database as it was. The SQLAlchemy URL becomes a libpq URL; the password goes in
+  ``PGPASSWORD``, never on a command line.
 
 A backup knows its schema revision (its ``alembic_version`` row). Restoring refuses a database
 that already holds data unless told to overwrite it, refuses a backup from a newer (unknown)
@@ -22,11 +25,12 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
 
 from bot.db import create_db_engine, normalise_url
@@ -253,27 +257,61 @@ def _sqlite_restore(backup_file: Path, database: Path) -> None:
 def _pg_restore(path: Path, url: str) -> None:
     keep = _pg_tables(path)
     engine = create_db_engine(url)
-    try:  # tables the backup does not have (a newer schema's) would survive --clean: drop them
-        with engine.begin() as connection:
-            for table in set(inspect(connection).get_table_names()) - keep:
-                connection.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    try:
+        with engine.connect() as connection:
+            stale = sorted(set(inspect(connection).get_table_names()) - keep)
     finally:
         engine.dispose()
-    target, env = libpq_url(url)
-    _run(
-        [
-            _tool("pg_restore"),
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
-            "--single-transaction",
-            "--exit-on-error",
-            f"--dbname={target}",
-            str(path),
-        ],
-        env=env,
+    # Tables the backup does not have (a newer schema's) would survive --clean: drop them, in
+    # the same transaction as the restore itself.
+    head = "\\set ON_ERROR_STOP on\nBEGIN;\n" + "".join(
+        f'DROP TABLE IF EXISTS "{t}" CASCADE;\n' for t in stale
     )
+    target, env = libpq_url(url)
+    script = [
+        _tool("pg_restore"),
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-privileges",
+        "--file=-",
+        str(path),
+    ]
+    psql = [_tool("psql"), "--quiet", "--no-psqlrc", "--set=ON_ERROR_STOP=1", f"--dbname={target}"]
+    # --clean --if-exists says NOTICE for every object it need not drop: keep psql to warnings
+    full_env = {**os.environ, **env, "PGOPTIONS": "-c client_min_messages=warning"}
+    with (
+        tempfile.TemporaryFile() as read_errors,
+        tempfile.TemporaryFile() as write_errors,
+        subprocess.Popen(script, stdout=subprocess.PIPE, stderr=read_errors) as reading,
+        subprocess.Popen(
+            psql,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=write_errors,
+            env=full_env,
+            bufsize=0,
+        ) as writing,
+    ):
+        assert reading.stdout is not None and writing.stdin is not None
+        try:
+            writing.stdin.write(head.encode())
+            shutil.copyfileobj(reading.stdout, writing.stdin, 1 << 20)
+            read_ok = reading.wait() == 0
+            writing.stdin.write(b"COMMIT;\n" if read_ok else b"ROLLBACK;\n")
+            writing.stdin.close()
+        except BrokenPipeError:  # psql stopped at an error, its transaction not committed
+            reading.kill()
+            read_ok = True  # not pg_restore's fault
+        written_ok = writing.wait() == 0
+        reading.wait()
+        read_errors.seek(0)
+        write_errors.seek(0)
+        said = {"pg_restore": read_errors.read(), "psql": write_errors.read()}
+    if not read_ok or not written_ok:
+        tool = "pg_restore" if not read_ok else "psql"
+        last = (said[tool].decode(errors="replace").strip().splitlines() or ["（没有输出）"])[-1]
+        raise BackupError(f"恢复失败，数据库保持原样（{tool}：{last}）")
 
 
 def _pg_dump(url: str, destination: Path) -> None:

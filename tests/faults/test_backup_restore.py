@@ -344,3 +344,40 @@ def test_the_password_stays_off_the_command_line() -> None:
     target, env = libpq_url("postgresql+psycopg://hgj:s3cr%40t@db.example:6432/hgj?sslmode=require")
     assert target == "postgresql://hgj@db.example:6432/hgj?sslmode=require"
     assert env == {"PGPASSWORD": "s3cr@t"}
+
+
+def test_a_restore_that_fails_half_way_leaves_the_database_as_it_was(
+    engine: Engine, demo: None, fresh_url: str, tmp_path: Path
+) -> None:
+    """SQLite: a backup copy cut short. PostgreSQL: a report view the office made on a table, which
+    the restore cannot drop — after the restore already dropped a table the backup lacks."""
+    sqlite = engine.dialect.name == "sqlite"
+    file = tmp_path / ("backup.db" if sqlite else "backup.dump")
+    backup(engine.url.render_as_string(hide_password=False), file)
+    restore(file, fresh_url)
+    live = create_db_engine(fresh_url)
+    try:
+        with live.begin() as connection:  # the office's work since: a change and a newer version's table
+            connection.execute(text("UPDATE community SET hotline = 'after-the-backup'"))
+            connection.execute(text("CREATE TABLE later_feature (id integer primary key)"))
+            connection.execute(text("INSERT INTO later_feature VALUES (1)"))
+            if not sqlite:
+                connection.execute(text("CREATE SCHEMA office"))
+                connection.execute(
+                    text("CREATE VIEW office.hotlines AS SELECT hotline FROM public.community")
+                )
+        if sqlite:
+            broken = tmp_path / "broken.db"
+            broken.write_bytes(file.read_bytes()[: file.stat().st_size * 7 // 10])
+        else:
+            broken = file
+        with pytest.raises(BackupError) as refused:
+            restore(broken, fresh_url, overwrite=True)
+        if not sqlite:
+            assert "数据库保持原样" in str(refused.value) and "depend" in str(refused.value), refused.value
+        with live.connect() as connection:
+            hotlines = connection.execute(text("SELECT hotline FROM community")).scalars().all()
+            assert hotlines == ["after-the-backup"]
+            assert connection.execute(text("SELECT id FROM later_feature")).scalar_one() == 1
+    finally:
+        live.dispose()
