@@ -1,7 +1,8 @@
 """The web console: server-rendered pages and their static assets (no CDN).
 
 Every console route runs ``console_guard`` first (sessions and CSRF, see ``bot.web.sessions``);
-a refused request is answered with a short Chinese page.
+a refused request is answered with a short Chinese page, and a form outside its bounds with
+the page it came from and the reason (``bot.web.fields``).
 """
 
 from __future__ import annotations
@@ -9,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from bot.web import activities, auth, dashboard, knowledge, ledger, notices, pages, tickets
 from bot.web.common import templates
+from bot.web.fields import console_form_refused
 from bot.web.sessions import ConsoleRefused, console_guard
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,4 +33,5 @@ def mount_console(app: FastAPI) -> None:
     for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger):
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
+    app.add_exception_handler(RequestValidationError, console_form_refused)  # the API's stay JSON
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

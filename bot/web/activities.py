@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import A, DeskDep, T, back, local, page, require_admin
+from bot.web.fields import Line, Positive, Whole
 from models.access import audit
 from models.activities import Activity, ActivityStatus, create_activity
 from models.base import LOCAL_TZ
@@ -79,12 +80,12 @@ def create(
     session: SessionDep,
     actor: DeskDep,
     now: NowDep,
-    title: Annotated[str, Form()],
-    starts_at: Annotated[str, Form()],
-    capacity: Annotated[int, Form()],
-    kind: Annotated[str, Form()] = "",
-    place: Annotated[str, Form()] = "",
-    points: Annotated[str, Form()] = "",
+    title: Line,
+    starts_at: Line,
+    capacity: Positive,
+    kind: Line = "",
+    place: Line = "",
+    points: Line = "",
 ) -> Response:
     require_admin(actor)
     try:
@@ -112,11 +113,11 @@ def add_reward(
     session: SessionDep,
     actor: DeskDep,
     now: NowDep,
-    name: Annotated[str, Form()],
-    cost: Annotated[int, Form()],
-    stock: Annotated[int, Form()],
+    name: Line,
+    cost: Positive,
+    stock: Whole,
     category: Annotated[RewardCategory, Form()] = RewardCategory.goods,
-    place: Annotated[str, Form()] = "",
+    place: Line = "",
 ) -> Response:
     require_admin(actor)
     try:
@@ -131,7 +132,7 @@ def add_reward(
 
 
 @router.post("/redemptions/pickup")
-def pickup(session: SessionDep, actor: DeskDep, now: NowDep, code: Annotated[str, Form()]) -> Response:
+def pickup(session: SessionDep, actor: DeskDep, now: NowDep, code: Line) -> Response:
     """Hand a reward over against the resident's six-digit pickup code (admins and property staff)."""
     if actor.role not in (A, T):
         return back("/console/activities", error="只有管理员和物业可以核销领取。")

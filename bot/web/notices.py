@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, local, page, require_admin
+from bot.web.fields import Line, Text
 from models.access import Actor, audit
 from models.base import LOCAL_TZ
 from models.community import Building, Grid
@@ -103,14 +104,14 @@ def compose(
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
-    title: Annotated[str, Form()] = "",
-    body: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "通知",
-    scope: Annotated[str, Form()] = "all",
-    buildings: Annotated[list[str], Form()] = [],  # noqa: B006
-    grids: Annotated[list[str], Form()] = [],  # noqa: B006
-    publish_at: Annotated[str, Form()] = "",
-    step: Annotated[str, Form()] = "preview",
+    title: Line = "",
+    body: Text = "",
+    category: Line = "通知",
+    scope: Line = "all",
+    buildings: Annotated[list[str], Form(max_length=1000)] = [],  # noqa: B006
+    grids: Annotated[list[str], Form(max_length=1000)] = [],  # noqa: B006
+    publish_at: Line = "",
+    step: Line = "preview",
 ) -> Response:
     """``step=preview`` shows how many it reaches; ``step=send`` publishes now or schedules it."""
     form = {

@@ -164,3 +164,36 @@ def test_the_secretary_reads_but_only_the_admin_publishes(
     assert "预览发送人数" in page and 'id="send"' not in page
     form = {"title": "t", "body": "b", "scope": "all", "step": "send"}
     assert wechat.client.post("/console/notices", data=form).status_code == 403
+
+
+def test_a_form_outside_its_bounds_comes_back_with_the_reason_and_writes_nothing(
+    wechat: WeChatSim, engine: Engine, demo: None
+) -> None:
+    from models.activities import Activity
+    from models.rewards import Reward
+
+    _login(wechat)
+    client, page = wechat.client, "/console/activities"
+    came_from = {"Referer": f"http://testserver{page}"}
+
+    def count() -> tuple[int, int]:
+        with Session(engine) as session:
+            return len(session.exec(select(Activity)).all()), len(session.exec(select(Reward)).all())
+
+    before = count()
+    tries = [
+        ("/console/activities", {"title": "义诊", "starts_at": "2030-01-01T09:00", "capacity": str(10**12)}),
+        ("/console/activities", {"title": "长" * 5000, "starts_at": "2030-01-01T09:00", "capacity": "20"}),
+        ("/console/activities", {"title": "义诊", "starts_at": "2030-01-01T09:00", "capacity": "二十"}),
+        ("/console/rewards", {"name": "毛巾", "cost": "5", "stock": str(2**63)}),
+    ]
+    said = []
+    for path, form in tries:
+        answer = client.post(path, data=form, headers=came_from, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"].startswith(page), answer.text
+        said.append(client.get(answer.headers["location"]).text)
+    assert "「名额」太大了" in said[0] and "「标题」太长了" in said[1] and "「名额」需要是整数" in said[2]
+    assert "「库存」太大了" in said[3]
+    assert count() == before
+    api = client.post("/api/v1/activities", json={"title": "x", "capacity": 10**12})
+    assert api.status_code in (401, 403, 422) and api.headers["content-type"].startswith("application/json")
