@@ -124,6 +124,7 @@ class VisitOutcomeForm(Form):
     required_slots = ("outcome",)
     optional_slots = ("note", "rota_id")
     prompts: ClassVar[dict[str, str]] = {"outcome": TEXTS["ask_seen"]}
+    handles_danger = True  # 「没见到」 opens the urgent check itself
 
     def prompt(self, ctx: Context, slot: str) -> str:
         rota = ctx.session.get(VisitRota, int(ctx.state.slots.get("rota_id") or 0))

@@ -76,17 +76,19 @@ def supervisors(session: Session, *, elder: Person, volunteer_id: int | None) ->
 
 def open_checks(session: Session, *, elder_id: int) -> list[Ticket]:
     """Urgent checks still open for an elder."""
+    opened = select(VisitRecord.ticket_id).where(
+        VisitRecord.elder_id == elder_id, col(VisitRecord.ticket_id).is_not(None)
+    )
     query = (
         select(Ticket)
-        .join(VisitRecord, col(VisitRecord.ticket_id) == Ticket.id)
         .where(
-            VisitRecord.elder_id == elder_id,
+            col(Ticket.id).in_(opened),
             Ticket.category == CHECK_CATEGORY,
             col(Ticket.status).in_(OPEN),
         )
         .order_by(col(Ticket.id))
     )
-    return list(dict.fromkeys(session.exec(query).all()))
+    return list(session.exec(query).all())
 
 
 def _open_for(
