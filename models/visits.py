@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement
 from sqlmodel import Field, Session, SQLModel, col
+from sqlmodel import select as entities
 
 from models.base import utc_field
 from models.people import Person
@@ -131,9 +132,9 @@ def rotas_of(session: Session, *, volunteer_id: int) -> list[VisitRota]:
 
 def rota_query(
     *, volunteer_id: int | None = None, elder_id: int | None = None, state: str | None = None, now: datetime
-) -> Select[Any]:
+) -> Any:
     """Rotas for a list, by volunteer, elder and state (running, paused, stopped), most due first."""
-    query = select(VisitRota).order_by(col(VisitRota.next_due_at), col(VisitRota.id))
+    query = entities(VisitRota).order_by(col(VisitRota.next_due_at), col(VisitRota.id))
     if volunteer_id is not None:
         query = query.where(col(VisitRota.volunteer_id) == volunteer_id)
     if elder_id is not None:

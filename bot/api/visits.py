@@ -2,7 +2,8 @@
 
 A refused rota change answers 422 with ``{"reason": key, "message": …}`` (reason
 ``first_due_in_past``, ``until_in_past``, ``stopped``, ``duplicate``, ``same_person``, …).
-Grid workers see and change only the rotas of elders living in their grid.
+The admin changes every rota, the secretary reads them; grid workers see and change only
+the rotas of elders living in their grid.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from models.visits import (
 )
 
 router = APIRouter(tags=["visits"])
-VisitActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.secretary, ApiRole.grid_worker))]
+# The office reads every rota; the admin and grid workers (their own grid) change them.
+ReadActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.secretary, ApiRole.grid_worker))]
+VisitActor = Annotated[Actor, Depends(require(ApiRole.admin, ApiRole.grid_worker))]
 
 
 class RotaCreate(Input):
@@ -122,7 +125,7 @@ def list_rotas(
     request: Request,
     response: Response,
     session: ReadSessionDep,
-    actor: VisitActor,
+    actor: ReadActor,
     page: PageDep,
     now: NowDep,
     state: Literal["running", "paused", "stopped"] | None = None,

@@ -55,7 +55,11 @@ def _points(session: Session) -> int:
 def _rota(app_client: TestClient, headers: dict[str, str], volunteer: str, due: datetime) -> int:
     created = app_client.post(
         "/api/v1/visits/rotas",
-        json={"elder_openid": "demo-elder-liu", "volunteer_openid": volunteer, "first_due_at": due.isoformat()},
+        json={
+            "elder_openid": "demo-elder-liu",
+            "volunteer_openid": volunteer,
+            "first_due_at": due.isoformat(),
+        },
         headers=headers,
     )
     assert created.status_code == 201, created.text
