@@ -156,6 +156,8 @@ class Dispatcher:
                 if form is not None:
                     pause_form(ctx)
                 return as_list(handler(ctx))
+        if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
+            return continue_form(ctx, form)
         explicit = self._explicit(message.text)
         decision = policy.decide(
             ctx.nlu,

@@ -46,6 +46,9 @@ class Form:
     accepts_kinds: ClassVar[tuple[str, ...]] = ("text", "voice")
     # Services whose messages are never an answer to this form's free-text questions.
     not_answers: ClassVar[frozenset[str]] = frozenset()
+    # Its answers escalate danger themselves (「没见到」 after a visit opens an urgent check): an
+    # answer it recognises is taken before the emergency check, like a handles_danger command.
+    handles_danger: ClassVar[bool] = False
 
     def not_an_answer(self, ctx: Context) -> bool:
         """Whether a free-text slot should refuse this message: a bare 「好的」 answers nothing, and

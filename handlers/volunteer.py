@@ -1,5 +1,5 @@
 """Volunteering in chat: upcoming activities, sign-up with a confirmation, cancel, my sign-ups,
-check-in with the 签到码, joining a team, and the volunteer's answer 「已走访 …」 after a visit."""
+check-in with the 签到码 and joining a team (visits: handlers.visit)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from models.activities import (
 from models.attendance import check_in, volunteer_record
 from models.base import by_id
 from models.teams import find_team, join_team, teams, teams_of
-from models.visits import record_visit
 
 router = Router("volunteer")
 
@@ -75,9 +74,6 @@ TEXTS = {
     "joined": "欢迎加入「{team}」！有活动会第一时间通知您。",
     "already_member": "您已经是「{team}」的队员了。",
     "my_teams": "您所在的队伍：{names}。",
-    "visit_no_rota": "您目前没有走访任务。如需登记走访，请联系楼栋长。",
-    "visit_recorded": "已记录您对{elder}的走访，谢谢您！",
-    "visit_concern": "已记录，并已通知楼栋长和物业马上核实{elder}的情况。如情况紧急请直接拨打 120 或 110。",
 }
 
 _NUMBER = re.compile(r"(?:第)?\s*([0-9]{1,6})\s*(?:个|号)?")
@@ -321,20 +317,3 @@ def on_team(ctx: Context) -> list[Reply]:
         return [Text(TEXTS["teams_list"].format(names=names, example=known[0].name))]
     joined = join_team(ctx.session, team_id=team.id, person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
     return [Text(TEXTS["joined" if joined else "already_member"].format(team=team.name))]
-
-
-@router.command(r"\s*已走访[\s，,：:。.]*.*", handles_danger=True)
-def on_visited(ctx: Context) -> list[Reply]:
-    note = re.sub(r"^\s*已走访[\s，,：:。.]*", "", ctx.text)
-    result = record_visit(
-        ctx.session,
-        volunteer=ctx.person,
-        note=note,
-        now=ctx.now,
-        dedupe=ctx.message.dedupe_key,
-        points=ctx.settings.points.visit,
-    )
-    if result.elder is None:
-        return [Text(TEXTS["visit_no_rota"])]
-    elder = result.elder.name or "老人"
-    return [Text(TEXTS["visit_concern" if result.concern else "visit_recorded"].format(elder=elder))]

@@ -19,6 +19,7 @@ from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
 from models.sla import TicketRules
 from models.tickets import OPEN, Ticket, TicketKind
+from models.visit_outcomes import CHECK_CATEGORY
 from models.workers import building_heads, grid_workers
 
 SAME_INCIDENT = timedelta(minutes=30)
@@ -45,6 +46,7 @@ def open_incident(session: Session, *, reporter: Person, now: datetime) -> Ticke
         .where(
             Ticket.kind == TicketKind.emergency,
             Ticket.reporter_id == reporter.id,
+            Ticket.category != CHECK_CATEGORY,  # a visit's urgent check is not the reporter's danger
             col(Ticket.status).in_(OPEN),
             col(Ticket.created_at) >= now - SAME_INCIDENT,
         )

@@ -97,6 +97,8 @@ def validate_volunteering(
         problem = time_problem(where, "first_due", entry.get("first_due"), now=now)
         if problem:
             problems.append(problem)
+        elif import_time(entry.get("first_due"), now=now) < now:
+            problems.append(f"{where} 的 first_due {entry.get('first_due')!s} 已经过去，第一次走访要在以后")
         every = entry.get("every_days", DEFAULT_EVERY_DAYS)
         if not _whole(every, low=1, high=366):
             problems.append(f"{where} 的 every_days 需要是 1 到 366 之间的整数（几天走访一次）")

@@ -280,7 +280,10 @@ def _visits(session: Session, person: Person) -> dict[str, Any]:
         )
     )
     return {
-        "received": [{"at": _at(v.visited_at), "note": v.note, "concern": v.concern} for v in received],
+        "received": [
+            {"at": _at(v.visited_at), "note": v.note, "concern": v.concern, "outcome": v.outcome}
+            for v in received
+        ],
         "made": [_at(at) for at in made],
         "rotas": [
             {

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models.activities import Activity, ActivityStatus, Signup, SignupStatus, fill_from_waitlist, when_label
 from models.outbox import OutboxMessage, enqueue
-from models.visits import alert_missed_visits, push_due_visits
+from models.visit_jobs import alert_missed_visits, push_due_visits
 
 DAY_BEFORE = timedelta(hours=24)
 HOUR_BEFORE = timedelta(hours=1)

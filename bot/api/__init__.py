@@ -17,6 +17,7 @@ from bot.api import (
     residents,
     rewards,
     tickets,
+    visits,
 )
 
 MODULES = (
@@ -24,6 +25,7 @@ MODULES = (
     residents,
     tickets,
     activities,
+    visits,
     rewards,
     notices,
     ledger,

@@ -1,4 +1,4 @@
-"""Volunteer activities, attendance, teams and the elder-visit rota."""
+"""Volunteer activities, attendance and teams (elder visits: bot.api.visits)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ from models.attendance import mark_attended
 from models.community import Building, Grid
 from models.people import Person, person_by_openid
 from models.teams import create_team
-from models.visits import create_rota
 
 router = APIRouter(tags=["activities"])
 
@@ -54,13 +53,6 @@ class TeamCreate(Input):
     name: Annotated[str, Field(min_length=1, max_length=60)]
     kind: str = ""
     leader_openid: str | None = None
-
-
-class RotaCreate(Input):
-    elder_openid: str
-    volunteer_openid: str
-    first_due_at: When
-    every_days: Annotated[int, Field(ge=1, le=90)] = 7
 
 
 def _person(session: Session, openid: str | None) -> Person | None:
@@ -205,23 +197,3 @@ def post_team(body: TeamCreate, session: SessionDep, admin: AdminActor, now: Now
             raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
         audit(session, actor=admin, action="team.create", now=now, target=f"team:{team.id}")
         return {"id": team.id}
-
-
-@router.post("/visits/rotas", status_code=status.HTTP_201_CREATED)
-def post_rota(body: RotaCreate, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
-    with session.begin():
-        elder, volunteer = _person(session, body.elder_openid), _person(session, body.volunteer_openid)
-        assert elder is not None and volunteer is not None
-        try:
-            rota = create_rota(
-                session,
-                elder_id=elder.id,  # type: ignore[arg-type]
-                volunteer_id=volunteer.id,  # type: ignore[arg-type]
-                first_due_at=body.first_due_at,
-                every_days=body.every_days,
-                now=now,
-            )
-        except ValueError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(exc)) from exc
-        audit(session, actor=admin, action="visit_rota.create", now=now, target=f"visit_rota:{rota.id}")
-        return {"id": rota.id, "next_due_at": rota.next_due_at}

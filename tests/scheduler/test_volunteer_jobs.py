@@ -68,7 +68,7 @@ def test_visit_rota_push_answer_missed_alert_and_emergency_check(
     assert len(alerts) == 1 and "刘桂芳" in alerts[0] and "未走访" in alerts[0]
 
     reply = wechat.send(WANG, "已走访，敲门没人应，电话也打不通")
-    assert "已通知楼栋长和物业" in reply
+    assert "没见到刘桂芳本人" in reply and "紧急核查" in reply
     emergency = _pushes(session, "陈红梅", "emergency")
     assert len(emergency) == 1 and "敲门没人应" in emergency[0]
     assert _pushes(session, "王师傅", "emergency")  # staff are asked to check too
