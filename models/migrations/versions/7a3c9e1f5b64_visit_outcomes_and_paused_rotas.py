@@ -1,7 +1,7 @@
 """Visit outcomes (见到本人 / 无人应答 / 住院或外出 / 需要帮助), the ticket a visit opened, paused rotas.
 
 Revision ID: 7a3c9e1f5b64
-Revises: 5d1e7c3b9a42
+Revises: 6a2d9e4f1b37
 Create Date: 2026-12-01 08:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision: str = "7a3c9e1f5b64"
-down_revision: str | None = "5d1e7c3b9a42"
+down_revision: str | None = "6a2d9e4f1b37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
