@@ -263,13 +263,13 @@ def compare(env: dict[str, str], senders: int, per_sender: int, rounds: int, tag
     return result
 
 
-def workload_summary(community: dict[str, Any], traffic: Traffic) -> dict[str, Any]:
+def workload_summary(traffic: Traffic) -> dict[str, Any]:
     """What the realistic run sent: the community's size and the mix of messages dealt."""
     tally = traffic.tally
     sent = sum(n for key, n in tally.items() if key.startswith("kind:"))
     return {
-        "households": len(community["rooms"]),
-        "people": len(community["people"]),
+        "households": len(traffic.rooms),
+        "people": traffic.people,
         "messages_built": sent,
         "distinct_senders": len(traffic.senders),
         "first_contacts": tally["first_contacts"],
@@ -292,14 +292,14 @@ def rss_mb(pid: int) -> dict[str, float]:
 
 def load_community(
     env: dict[str, str], cwd: str, workload: str, households: int, seed: int
-) -> dict[str, Any]:
+) -> Traffic | None:
     """Migrate the database and load the workload's community; what the realistic traffic draws from."""
     hgj = [sys.executable, "-m", "bot"]
     subprocess.run([*hgj, "db", "upgrade"], env=env, cwd=cwd, check=True, capture_output=True)
     if workload == "smoke":
         demo = str(ROOT / "examples" / "demo-community.toml")
         subprocess.run([*hgj, "import", demo], env=env, cwd=cwd, check=True, capture_output=True)
-        return {}
+        return None
     from datetime import UTC, datetime
 
     from sqlmodel import Session
@@ -315,10 +315,12 @@ def load_community(
     try:
         with Session(engine) as session, session.begin():
             import_community(session, data=community, now=datetime.now(UTC))
-            open_the_week(session, now=datetime.now(UTC))
+            vote = open_the_week(session, now=datetime.now(UTC))
     finally:
         engine.dispose()
-    return community
+    traffic = Traffic(community, seed=seed, tag=f"bench-new-{seed}")
+    traffic.proposal = vote
+    return traffic
 
 
 def main() -> None:
@@ -348,9 +350,7 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
         }
         env.pop("HGJ_CONFIG", None)
-        community = load_community(env, tmp, args.workload, args.households, args.seed)
-        if community:
-            TRAFFIC = Traffic(community, seed=args.seed, tag=f"bench-new-{args.seed}")
+        TRAFFIC = load_community(env, tmp, args.workload, args.households, args.seed)
         at_load = compare(env, args.senders, args.messages, args.rounds)
         ratio = at_load.pop("ratio")
         # One sender at a time: the service time of a message without queueing.
@@ -358,7 +358,7 @@ def main() -> None:
     result = {
         "database": "sqlite" if not args.database_url else args.database_url.split(":", 1)[0],
         "workload": args.workload,
-        **(workload_summary(community, TRAFFIC) if TRAFFIC else {}),
+        **(workload_summary(TRAFFIC) if TRAFFIC else {}),
         "senders": args.senders,
         **at_load,
         "one_sender": alone,

@@ -81,12 +81,13 @@ class Traffic:
         self.rng = random.Random(seed)
         self.residents = [p for p in community["people"] if p.get("room") and p.get("openid")]
         self.rooms = community["rooms"]
+        self.people = len(community["people"])
         self.activities = [a["title"] for a in community.get("activities", [])]
         self.rewards = [r["name"] for r in community.get("rewards", [])]
         self.first_contacts = first_contacts
         self.newcomers = (f"{tag}-{n:06d}" for n in itertools.count(1))
         self.shapes, self.weights = zip(*WEIGHTS.items(), strict=True)
-        self.proposal = "P1"
+        self.proposal = "P1"  # the open vote's code (``open_the_week`` returns it)
         self.tally: Counter[str] = (
             Counter()
         )  # what ``lanes`` dealt: kind:…, intent:…, answers, first_contacts
@@ -281,8 +282,8 @@ def step_xml(openid: str, step: Step, create_time: int, msg_id: int) -> str:
     return message_xml(openid, step.kind, create_time, fields)
 
 
-def open_the_week(session: Session, *, now: datetime) -> None:
-    """What a real week has going on: an open vote (P1) and a water-cut notice, already pushed.
+def open_the_week(session: Session, *, now: datetime) -> str:
+    """What a real week has going on: an open vote and a water-cut notice, already pushed; the vote's code.
 
     Their pushes are marked sent at once: the bench measures answering residents, and a backlog
     of a thousand old pushes would be another workload.
@@ -291,7 +292,7 @@ def open_the_week(session: Session, *, now: datetime) -> None:
     from models.outbox import OutboxMessage, OutboxStatus
     from models.proposals import create_proposal
 
-    create_proposal(
+    proposal = create_proposal(
         session,
         title="北门加装电动车充电棚",
         body="在北门空地加装一处充电棚，费用从公共收益中列支。",
@@ -316,3 +317,4 @@ def open_the_week(session: Session, *, now: datetime) -> None:
         .where(col(OutboxMessage.status) == OutboxStatus.pending)
         .values(status=OutboxStatus.sent, sent_at=now, via="bench-setup")
     )
+    return proposal.code
