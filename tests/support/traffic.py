@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -88,9 +88,8 @@ class Traffic:
         self.newcomers = (f"{tag}-{n:06d}" for n in itertools.count(1))
         self.shapes, self.weights = zip(*WEIGHTS.items(), strict=True)
         self.proposal = "P1"  # the open vote's code (``open_the_week`` returns it)
-        self.tally: Counter[str] = (
-            Counter()
-        )  # what ``lanes`` dealt: kind:…, intent:…, answers, first_contacts
+        # What ``lanes`` dealt: kind:…, intent:…, answers, first_contacts.
+        self.tally: Counter[str] = Counter()
         self.senders: set[str] = set()  # every openid ``lanes`` dealt
 
     def _fill(self, template: str, slots: dict[str, str]) -> str:
@@ -108,10 +107,12 @@ class Traffic:
         slots["code"] = self.proposal
         return slots
 
-    def conversation(self, busy: set[str] = frozenset()) -> Conversation:  # type: ignore[assignment]
+    def conversation(self, busy: Collection[str] = ()) -> Conversation:
         """The next conversation, from someone not in ``busy``."""
         if self.rng.random() < self.first_contacts:
             return self._first_contact()
+        if len(busy) >= len(self.residents):
+            raise ValueError("more senders at once than residents: generate a bigger community")
         while (person := self.rng.choice(self.residents))["openid"] in busy:
             pass
         shape = self.rng.choices(self.shapes, self.weights)[0]
@@ -258,10 +259,6 @@ class Traffic:
                 self.tally["answers"] += bool(step.answers)
                 self.tally["first_contacts"] += step.kind == "event"
         return plan
-
-    def conversations(self) -> Iterator[Conversation]:
-        while True:
-            yield self.conversation()
 
 
 def step_xml(openid: str, step: Step, create_time: int, msg_id: int) -> str:
