@@ -1,6 +1,10 @@
-"""``hgj demo seed``: six weeks of history for the demo community (see ``bot/demo.py``)."""
+"""``hgj demo seed``: six weeks of history for the demo community (see ``bot/demo.py``);
+``hgj demo generate``: a made-up community of any size (see ``bot/demo_generate.py``)."""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -39,3 +43,22 @@ def seed(config: ConfigOption = None) -> None:
         f"报名 {report.signups} 人次，当时的推送 {report.pushes} 条（记为已送达，不会再发）。",
         highlight=False,
     )
+
+
+@demo_app.command("generate")
+def generate(
+    households: Annotated[int, typer.Option(min=1, help="至少这么多户（房间）")] = 2000,
+    seed: Annotated[int, typer.Option(help="随机种子：同一种子生成同一个社区")] = 2026,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="写入的文件；不写则输出到屏幕")
+    ] = None,
+) -> None:
+    """生成一个虚构社区（楼栋、房间、居民、楼栋长、网格员、物业、活动、爱心屋），格式同 examples/demo-community.toml，可用 hgj import 导入。"""
+    from bot.demo_generate import generate_community, to_toml
+
+    text = to_toml(generate_community(households, seed=seed))
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"已写入 {escape(str(output))}：{households} 户以上，种子 {seed}。", highlight=False)
