@@ -21,18 +21,21 @@ from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person
 from models.stats import compute
 from models.ticket_office import close_or_cancel
-from models.tickets import Ticket, TicketKind, TicketStatus, timeline
+from models.ticket_story import steps
+from models.tickets import Ticket, TicketKind, TicketStatus
 
 router = APIRouter(tags=["tickets"])
 
 
 class TicketEventPublic(BaseModel):
-    action: str
-    from_status: str
-    to_status: str
-    actor_id: int | None
-    note: str
+    """One line of the timeline, in words: 「网格员刘志强」「转派给 李师傅」「已派单」."""
+
     at: datetime
+    who: str
+    what: str
+    status: str  # the status after it, when it changed ("" otherwise)
+    note: str
+    actor_id: int | None
 
 
 class TicketPublic(BaseModel):
@@ -128,7 +131,7 @@ def list_tickets(
 @router.get("/tickets/{ticket_id}")
 def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
     ticket = _get(session, ticket_id, actor)
-    events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
+    events = [TicketEventPublic.model_validate(s, from_attributes=True) for s in steps(session, ticket_id)]
     return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
 
 
@@ -138,7 +141,9 @@ def dispatch_ticket(
 ) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
-        _check(dispatch(session, ticket=ticket, person=person, actor_id=actor.person_id, now=now), "dispatch")
+        _check(dispatch(
+            session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
+        ), "dispatch")
         audit(
             session,
             actor=actor,
@@ -157,7 +162,16 @@ def transfer_ticket(
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
         _check(
-            transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer"
+            transfer(
+                session,
+                ticket=ticket,
+                actor=None,
+                target=person,
+                now=now,
+                note=body.note,
+                by_id=actor.person_id,
+                by_label=actor.label,
+            ), "transfer"
         )
         audit(
             session,
@@ -179,7 +193,14 @@ def close_ticket(
     with session.begin():
         ticket = _get(session, ticket_id, actor)
         _check(
-            close_or_cancel(session, ticket=ticket, actor_id=actor.person_id, now=now, note=body.note),
+            close_or_cancel(
+                session,
+                ticket=ticket,
+                actor_id=actor.person_id,
+                actor_label=actor.label,
+                now=now,
+                note=body.note,
+            ),
             "close",
         )
         audit(
