@@ -41,7 +41,7 @@ class Someone:
 
 
 def person_label(person: Person | None) -> str:
-    """「网格员刘志强」「王师傅」「居民王秀兰」; an erased person never by name."""
+    """「网格员刘志强」「王师傅」「周书记」「居民王秀兰」; an erased person never by name."""
     if person is None:
         return SYSTEM
     if person.erased_at is not None:
@@ -50,7 +50,8 @@ def person_label(person: Person | None) -> str:
         return person.name or "物业人员"
     if person.role == Role.resident:
         return f"居民{person.name}" if person.name else "居民"
-    return f"{ROLE_WORD.get(person.role, '')}{person.name}"
+    word = ROLE_WORD.get(person.role, "")
+    return person.name if word in person.name else f"{word}{person.name}"  # 「周书记」, not 「书记周书记」
 
 
 def system(job: str) -> Someone:

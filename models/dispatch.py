@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.outbox import enqueue
 from models.actors import system_label
+from models.outbox import enqueue
 from models.people import Person, Role, describe
 from models.sla import TicketRules, after_resolution, deadlines, limit_hours
 from models.tickets import (

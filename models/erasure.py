@@ -41,8 +41,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from models.access import Actor, audit
-from models.actors import Someone, self_service
 from models.activities import ACTIVE, Activity, Signup, cancel_signup
+from models.actors import Someone, self_service
 from models.community import Building
 from models.conversation import Conversation
 from models.inbound import InboundMessage

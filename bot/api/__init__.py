@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from bot.api import (
     activities,
+    audit,
     bindings,
     knowledge,
     ledger,
@@ -32,6 +33,7 @@ MODULES = (
     knowledge,
     outbox,
     people,
+    audit,
 )
 
 

@@ -141,9 +141,17 @@ def dispatch_ticket(
 ) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
-        _check(dispatch(
-            session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
-        ), "dispatch")
+        _check(
+            dispatch(
+                session,
+                ticket=ticket,
+                person=person,
+                actor_id=actor.person_id,
+                actor_label=actor.label,
+                now=now,
+            ),
+            "dispatch",
+        )
         audit(
             session,
             actor=actor,
@@ -171,7 +179,8 @@ def transfer_ticket(
                 note=body.note,
                 by_id=actor.person_id,
                 by_label=actor.label,
-            ), "transfer"
+            ),
+            "transfer",
         )
         audit(
             session,

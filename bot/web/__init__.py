@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web import activities, auth, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web import activities, audit, auth, dashboard, knowledge, ledger, notices, pages, tickets
 from bot.web.common import templates
 from bot.web.sessions import ConsoleRefused, console_guard
 
@@ -27,7 +27,7 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger):
+    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger, audit):
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
