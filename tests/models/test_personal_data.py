@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from models.access import AuditEntry
-from models.actors import CLI
 from models.activities import Signup, SignupStatus
+from models.actors import CLI
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
 from models.inbound import InboundMessage
