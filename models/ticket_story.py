@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from models.actors import SYSTEM, person_label
 from models.people import Person
+from models.sla import LADDER
 from models.tickets import STATUS_LABEL, TicketEvent, TicketStatus, local_time, timeline
 
 VERBS = {  # what the actor did; {target} is the person it went to
@@ -39,7 +40,7 @@ VERBS = {  # what the actor did; {target} is the person it went to
     "mediation_note": "记录调解情况",
     "agreement": "达成调解协议",
 }
-RUNGS = {1: "楼栋长", 2: "网格员", 3: "物业负责人", 4: "社区书记"}
+RUNGS = LADDER  # the escalation ladder, by rung
 _LEVELS = re.compile(r"^(\d+)→(\d+)$")
 _RATING = re.compile(r"^([1-5])/([1-5])/([1-5])\s*(.*)$", re.S)
 SILENT_NOTES = {"dispatch", "escalate", "auto_close", "followup"}  # their note is machine data

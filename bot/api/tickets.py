@@ -21,7 +21,7 @@ from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person
 from models.stats import compute
 from models.ticket_office import close_or_cancel
-from models.ticket_story import steps
+from models.ticket_story import RUNGS, steps
 from models.tickets import Ticket, TicketKind, TicketStatus
 
 router = APIRouter(tags=["tickets"])
@@ -51,7 +51,8 @@ class TicketPublic(BaseModel):
     assignee_id: int | None
     mode: str
     due_at: datetime
-    escalation_level: int
+    escalation_level: int  # 0 none … 4 the secretary; ``escalated_to`` says it in words
+    escalated_to: str
     accepted_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
@@ -80,7 +81,8 @@ class CloseBody(Input):
 
 
 def _public(ticket: Ticket) -> TicketPublic:
-    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code})
+    rung = RUNGS.get(ticket.escalation_level, "")
+    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code, "escalated_to": rung})
 
 
 def _get(session: Session, ticket_id: int, actor: Actor) -> Ticket:
@@ -132,7 +134,10 @@ def list_tickets(
 def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
     ticket = _get(session, ticket_id, actor)
     events = [TicketEventPublic.model_validate(s, from_attributes=True) for s in steps(session, ticket_id)]
-    return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
+    rung = RUNGS.get(ticket.escalation_level, "")
+    return TicketDetail.model_validate(
+        {**ticket.model_dump(), "code": ticket.code, "escalated_to": rung, "timeline": events}
+    )
 
 
 @router.post("/tickets/{ticket_id}/dispatch")

@@ -4,6 +4,7 @@ in the console (filters, pages) and over the API (admins only)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -144,3 +145,15 @@ def test_the_api_lists_the_audit_log_for_admins(
     assert paged["next"] == 1 and len(paged["items"]) == 1
     tomorrow = (clock.now() + timedelta(days=2)).date().isoformat()
     assert wechat.client.get("/api/v1/audit", params={"since": tomorrow}, headers=admin).json()["total"] == 0
+
+
+def test_every_audit_row_is_written_by_one_function() -> None:
+    """Rows come only from ``models.access.audit`` (which names the actor), never a stray insert."""
+    root = Path(__file__).resolve().parents[2]
+    strays = [
+        str(path.relative_to(root))
+        for package in ("bot", "models", "handlers", "scheduler")
+        for path in (root / package).rglob("*.py")
+        if "AuditEntry(" in path.read_text(encoding="utf-8") and path != root / "models" / "access.py"
+    ]
+    assert strays == []
