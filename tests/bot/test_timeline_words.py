@@ -44,7 +44,9 @@ def test_each_step_names_its_actor_in_words(
         ticket = session.exec(select(Ticket).where(Ticket.reporter_id == reporter.id)).one()  # type: ignore[union-attr]
         assert ticket.status == TicketStatus.submitted
         grid = person_by_openid(session, "demo-grid-liu")
-        token = issue_token(session, name="刘志强的令牌", role=ApiRole.grid_worker, person=grid, now=clock.now())
+        token = issue_token(
+            session, name="刘志强的令牌", role=ApiRole.grid_worker, person=grid, now=clock.now()
+        )
     wang, li = _person(engine, "王师傅"), _person(engine, "李师傅")
 
     _login(wechat)  # the config-file token: 「社区办公室管理员」
