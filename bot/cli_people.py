@@ -26,7 +26,8 @@ def person_export(
     config: ConfigOption = None,
 ) -> None:
     """导出这位居民的全部个人信息（JSON），并记入审计日志。"""
-    from models.access import AuditEntry
+    from models.access import audit
+    from models.actors import CLI
     from models.people import person_by_openid
     from models.personal_data import export_person
 
@@ -37,11 +38,7 @@ def person_export(
             fail(f"找不到 openid 为 {openid} 的人员（从未出现过，或已注销）。")
         data = export_person(session, person, now=now)
         detail = {"via": "cli"}
-        session.add(
-            AuditEntry(
-                at=now, actor="cli", action="person.export", target=f"person:{person.id}", detail=detail
-            )
-        )
+        audit(session, actor=CLI, action="person.export", now=now, target=f"person:{person.id}", **detail)
     text = json.dumps(data, ensure_ascii=False, indent=1)
     if output is None:
         out.print(text, markup=False, highlight=False)
@@ -61,6 +58,7 @@ def person_erase(
 ) -> None:
     """删除这位居民的个人信息；工单、投票和积分流水保留但匿名。不可恢复。"""
     from bot.db import lock_keys
+    from models.actors import CLI
     from models.erasure import ErasureRefused, erase_person
     from models.people import person_by_openid
     from models.scrub import sweep_step
@@ -74,7 +72,7 @@ def person_erase(
         if person is None:
             fail(f"找不到 openid 为 {openid} 的人员（从未出现过，或已注销）。")
         try:
-            report = erase_person(session, person=person, now=now, by="cli")
+            report = erase_person(session, person=person, now=now, by=CLI)
         except ErasureRefused:
             fail(f"{openid} 是社区工作人员（{person.role.value}），请先在社区数据里改为居民再删除。")
     more = True

@@ -35,6 +35,7 @@ def import_residents(
     from bot.chunked import import_roster_rows, start
     from bot.db import reader
     from models.access import Actor, ApiRole
+    from models.actors import CLI
     from models.csvfile import CsvEncodingError, decode
     from models.residents import RosterError, check_roster
 
@@ -54,7 +55,7 @@ def import_residents(
         for problem in exc.problems:
             err.print(f"  · {escape(problem)}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    actor = Actor(role=ApiRole.admin, name="命令行", tag="cli")
+    actor = Actor(role=ApiRole.admin, name="命令行", tag=CLI.tag, label=CLI.label)
     operation_id = start(engine, kind="residents-import", total=len(rows), now=now, detail={"by": actor.tag})
     bar = Progress(
         TextColumn("[bold]{task.description}"),

@@ -75,6 +75,8 @@ class WeComSettings(BaseModel):
 
 class AdminSettings(BaseModel):
     tokens: list[str] = Field(default_factory=list)
+    # Who the config-file tokens stand for: the name the audit log and ticket timelines show.
+    token_name: str = Field(default="社区办公室管理员", min_length=1, max_length=60)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)  # a request to the admin API or console
     max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)  # a CSV import or knowledge file
 

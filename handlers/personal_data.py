@@ -21,7 +21,8 @@ from bot.forms import Form, clear_form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home, hotline, hotline_number
-from models.access import AuditEntry
+from models.access import audit
+from models.actors import self_service
 from models.erasure import ERASABLE_ROLES, ErasureRefused, erase_person, tell_office
 from models.inbound import keep_anonymous
 from models.personal_data import counts
@@ -97,14 +98,14 @@ def export_me(ctx: Context) -> list[Reply]:
     else:
         number = hotline_number(ctx)
         replies.append(Text(TEXTS["office"].format(phone=f"（电话 {number}）" if number else "")))
-    ctx.session.add(
-        AuditEntry(
-            at=ctx.now,
-            actor=f"self:person#{person.id}",
-            action="person.export",
-            target=f"person:{person.id}",
-            detail={"via": "chat", "link": bool(url)},
-        )
+    audit(
+        ctx.session,
+        actor=self_service(person.id),  # type: ignore[arg-type]
+        action="person.export",
+        now=ctx.now,
+        target=f"person:{person.id}",
+        via="chat",
+        link=bool(url),
     )
     return replies
 
@@ -147,7 +148,7 @@ def erase_me(ctx: Context) -> list[Reply]:
         )
     ]
     try:
-        report = erase_person(ctx.session, person=person, now=ctx.now, by=f"self:person#{person.id}")
+        report = erase_person(ctx.session, person=person, now=ctx.now, by=self_service(person.id))  # type: ignore[arg-type]
     except ErasureRefused:
         return [Text(TEXTS["office_role"])]
     tell_office(ctx.session, report=report, now=ctx.now)

@@ -19,6 +19,7 @@ from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
 from models.feedback import awaiting_feedback, cancel, confirm_fixed, rate, reopen, urge
 from models.people import Person
+from models.ticket_story import steps
 from models.tickets import OPEN, STATUS_LABEL, Rating, Ticket, by_code, local_time, tickets_of
 
 router = Router("progress")
@@ -27,6 +28,8 @@ TEXTS = {
     "none": "您还没有报修或反映过问题。需要报修请直接说，例如「3栋2单元502厨房水管漏水」。",
     "list_head": "您最近的事项：",
     "found": "您问的是这一件：",
+    "steps_head": "办理经过：",
+    "step": "{when} {who} {what}",
     "line": "· {code} {kind}｜{place}｜{what}｜{status}{handler}{due}",
     "handler": "｜{name}负责",
     "due": "｜预计 {due} 前",
@@ -87,6 +90,9 @@ def on_progress(ctx: Context) -> list[Reply]:
     if (score := free_rating(text)) is not None:
         code = re.search(r"[RDCErdce]\s*\d{4,}", text)
         return _rate(ctx, code.group(0) if code else None, (score, score, score), text[:60])
+    if re.search(r"[RDCErdce]\s*\d{4,}", text):
+        named, problem = _ticket(ctx, text)
+        return _one(ctx, named) if named is not None else [Text(problem or TEXTS["no_open"])]
     meant = _meant(ctx)
     return _one(ctx, meant) if meant is not None else _list(ctx)
 
@@ -125,8 +131,17 @@ def _meant(ctx: Context) -> Ticket | None:
     return best if best_score >= 2 else None
 
 
+STEPS_SHOWN = 5
+
+
 def _one(ctx: Context, ticket: Ticket) -> list[Reply]:
-    return [Text(TEXTS["found"] + "\n" + _line(ctx, ticket).removeprefix("· "))]
+    """The ticket's line and its latest steps in words: 「11月24日 09:31 网格员刘志强 派单给 王师傅」."""
+    lines = [TEXTS["found"], _line(ctx, ticket).removeprefix("· ")]
+    recent = steps(ctx.session, ticket.id, viewer_id=ctx.person.id)[-STEPS_SHOWN:]  # type: ignore[arg-type]
+    if recent:
+        lines.append(TEXTS["steps_head"])
+        lines.extend(TEXTS["step"].format(when=s.when, who=s.who, what=s.what) for s in recent)
+    return [Text("\n".join(lines))]
 
 
 def _list(ctx: Context) -> list[Reply]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.actors import Someone, person_label
 from models.base import enum_field, json_field, utc_field
 from models.community import Building
 from models.console_sessions import revoke_token_sessions
@@ -26,6 +27,14 @@ class ApiRole(StrEnum):
     secretary = "secretary"
     staff = "staff"
     grid_worker = "grid_worker"
+
+
+ROLE_NAMES = {
+    ApiRole.admin: "管理员",
+    ApiRole.secretary: "书记",
+    ApiRole.staff: "物业",
+    ApiRole.grid_worker: "网格员",
+}
 
 
 class ApiToken(SQLModel, table=True):
@@ -44,14 +53,19 @@ class AuditEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = utc_field(index=True)
     actor: str  # e.g. "admin:吴小燕#3" or "config-token:ab12"
-    action: str  # e.g. "binding.approve"
+    actor_name: str = Field(default="", max_length=120, index=True)  # as people read it: 「网格员刘志强」
+    actor_person_id: int | None = Field(default=None, index=True)  # the person behind the token, if any
+    action: str = Field(index=True)  # e.g. "binding.approve"
     target: str = ""  # e.g. "binding_request:7"
     detail: dict[str, Any] = json_field()
 
 
 @dataclass(frozen=True)
 class Actor:
-    """The caller of the admin API, with the buildings they may see (None = all)."""
+    """The caller of the admin API, with the buildings they may see (None = all).
+
+    ``label`` is who they are as people read it: the token's person (「网格员刘志强」), or the
+    config's ``[admin] token_name`` for a config-file token."""
 
     role: ApiRole
     name: str
@@ -59,6 +73,7 @@ class Actor:
     person_id: int | None = None
     grid_id: int | None = None
     building_ids: frozenset[int] | None = field(default=None)
+    label: str = ""
 
     def sees_building(self, building_id: int | None) -> bool:
         return self.building_ids is None or building_id in self.building_ids
@@ -125,11 +140,33 @@ def actor_for_token_hash(session: Session, token_hash: str) -> Actor | None:
         person_id=record.person_id,
         grid_id=grid_id,
         building_ids=buildings,
+        label=person_label(person) if person else f"{ROLE_NAMES[record.role]}{record.name}",
     )
 
 
+def config_actor(known: str, *, name: str) -> Actor:
+    """The actor of a config-file admin token, named by ``[admin] token_name``."""
+    return Actor(role=ApiRole.admin, name=name, tag=f"config-token:{known[:4]}…", label=name)
+
+
 def audit(
-    session: Session, *, actor: Actor, action: str, now: datetime, target: str = "", **detail: Any
+    session: Session,
+    *,
+    actor: Actor | Someone,
+    action: str,
+    now: datetime,
+    target: str = "",
+    **detail: Any,
 ) -> None:
-    """Record who changed what, in the same transaction as the change."""
-    session.add(AuditEntry(at=now, actor=actor.tag, action=action, target=target, detail=detail))
+    """Record who changed what, in the same transaction as the change: the one way into the log."""
+    session.add(
+        AuditEntry(
+            at=now,
+            actor=actor.tag,
+            actor_name=(actor.label or getattr(actor, "name", "") or actor.tag)[:120],
+            actor_person_id=actor.person_id,
+            action=action,
+            target=target,
+            detail=detail,
+        )
+    )

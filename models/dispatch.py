@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from models.actors import system_label
 from models.outbox import enqueue
 from models.people import Person, Role, describe
 from models.sla import TicketRules, after_resolution, deadlines, limit_hours
@@ -157,9 +158,17 @@ def auto_route(
 
 
 def dispatch(
-    session: Session, *, ticket: Ticket, person: Person, actor_id: int | None, now: datetime
+    session: Session,
+    *,
+    ticket: Ticket,
+    person: Person,
+    actor_id: int | None,
+    now: datetime,
+    actor_label: str = "",
 ) -> Outcome:
-    """派单: an unassigned ticket goes to ``person``; they and the reporter are told."""
+    """派单: an unassigned ticket goes to ``person``; they and the reporter are told.
+
+    ``actor_label`` names who dispatched when no person did (a config token, automatic routing)."""
     if not is_worker(person):
         return Outcome(False, "not_worker", ticket)
     won = transition(
@@ -169,6 +178,7 @@ def dispatch(
         to=TicketStatus.dispatched,
         expected=(TicketStatus.submitted, TicketStatus.reopened),
         actor_id=actor_id,
+        actor_label=actor_label or ("" if actor_id else system_label("routing")),
         now=now,
         note=person.name,
         assignee_id=person.id,
@@ -251,9 +261,20 @@ def _why_not(session: Session, ticket: Ticket, person: Person) -> Outcome:
 
 
 def transfer(
-    session: Session, *, ticket: Ticket, actor: Person | None, target: Person, now: datetime, note: str = ""
+    session: Session,
+    *,
+    ticket: Ticket,
+    actor: Person | None,
+    target: Person,
+    now: datetime,
+    note: str = "",
+    by_id: int | None = None,
+    by_label: str = "",
 ) -> Outcome:
-    """转单: the assignee (or a building head, grid worker, secretary, admin, the API) hands it on."""
+    """转单: the assignee (or a building head, grid worker, secretary, admin, the API) hands it on.
+
+    ``actor`` None is the office (the API or console, whose role was checked already); the event
+    then names ``by_id`` (the person behind the token) or ``by_label``."""
     if not is_worker(target):
         return Outcome(False, "not_worker", ticket)
     supervisor = actor is None or actor.role in (
@@ -270,9 +291,10 @@ def transfer(
         action="transfer",
         to=TicketStatus.dispatched,
         expected=(*WORKING, TicketStatus.submitted),
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id if actor else by_id,
+        actor_label=by_label,
         now=now,
-        note=f"→{target.name} {note}".strip(),
+        note=note.strip(),
         assignee_is=ticket.assignee_id,
         assignee_id=target.id,
     )

@@ -40,8 +40,9 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from models.access import AuditEntry
+from models.access import Actor, audit
 from models.activities import ACTIVE, Activity, Signup, cancel_signup
+from models.actors import Someone, self_service
 from models.community import Building
 from models.conversation import Conversation
 from models.inbound import InboundMessage
@@ -90,8 +91,11 @@ class ErasureReport:
         }
 
 
-def erase_person(session: Session, *, person: Person, now: datetime, by: str = "self") -> ErasureReport:
-    """Erase ``person``'s personal data in the caller's transaction; ``by`` goes to the audit log.
+def erase_person(
+    session: Session, *, person: Person, now: datetime, by: Actor | Someone | None = None
+) -> ErasureReport:
+    """Erase ``person``'s personal data in the caller's transaction; ``by`` (default: the person
+    themself) goes to the audit log.
 
     The caller holds the person's conversation lock (``bot.db.lock_keys`` on ``mp:<openid>``:
     the chat pipeline does, the API and the CLI take it first), so no message of theirs being
@@ -122,14 +126,14 @@ def erase_person(session: Session, *, person: Person, now: datetime, by: str = "
     report.follow_ups.extend(_duties(session, person))
     _tombstone(person, now)
     session.add(person)
-    session.add(
-        AuditEntry(
-            at=now,
-            actor=by,
-            action="person.erase",
-            target=f"person:{person.id}",
-            detail={"counts": counts, "follow_ups": report.follow_ups},
-        )
+    audit(
+        session,
+        actor=by or self_service(person.id),
+        action="person.erase",
+        now=now,
+        target=f"person:{person.id}",
+        counts=counts,
+        follow_ups=report.follow_ups,
     )
     session.flush()
     return report

@@ -74,7 +74,13 @@ def urge(session: Session, *, ticket: Ticket, rules: TicketRules, now: datetime)
 
 
 def cancel(
-    session: Session, *, ticket: Ticket, actor_id: int | None, now: datetime, note: str = ""
+    session: Session,
+    *,
+    ticket: Ticket,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+    actor_label: str = "",
 ) -> Outcome:
     won = transition(
         session,
@@ -83,6 +89,7 @@ def cancel(
         to=TicketStatus.cancelled,
         expected=CANCELLABLE,
         actor_id=actor_id,
+        actor_label=actor_label,
         now=now,
         note=note,
         closed_at=now,

@@ -28,7 +28,7 @@ from models.proposals import CHOICE_NAMES, Ballot, Proposal, ProposalComment
 from models.residents import Householder
 from models.rewards import STATUS_NAMES, Redemption, Reward
 from models.teams import Team, TeamMember
-from models.tickets import ACTION_LABEL, STATUS_LABEL, Rating, Ticket, TicketEvent, TicketKind
+from models.tickets import ACTION_LABEL, STATUS_LABEL, Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.visits import VisitRecord, VisitRota
 
 MAX_MESSAGES = 5000  # newest first; the count of all is given too
@@ -131,9 +131,9 @@ def _tickets(session: Session, person: Person) -> list[dict[str, Any]]:
         events.setdefault(event.ticket_id, []).append(
             {
                 "action": ACTION_LABEL.get(event.action, event.action),
-                "from": event.from_status,
-                "to": event.to_status,
-                "by": "本人" if event.actor_id == person.id else ("工作人员" if event.actor_id else "系统"),
+                "from": _status(event.from_status),
+                "to": _status(event.to_status),
+                "by": _by(event, person),
                 "note": event.note,
                 "at": _at(event.at),
             }
@@ -162,6 +162,19 @@ def _tickets(session: Session, person: Person) -> list[dict[str, Any]]:
         }
         for t in tickets
     ]
+
+
+def _status(value: str) -> str:
+    return STATUS_LABEL[TicketStatus(value)] if value in TicketStatus.__members__ else value
+
+
+def _by(event: TicketEvent, person: Person) -> str:
+    """Who acted, by role only: the person themself, 工作人员 (no staff names), or 系统."""
+    if event.actor_id == person.id:
+        return "本人"
+    if event.actor_id is not None:
+        return "工作人员"
+    return "系统" if not event.actor_label or event.actor_label.startswith("系统") else "工作人员"
 
 
 def _rating(rating: Rating | None) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models.actors import system_label
 from models.outbox import enqueue
 from models.people import Person
 from models.tickets import (
@@ -171,6 +172,7 @@ def escalate_overdue(session: Session, *, now: datetime) -> int:
             to=ticket.status,
             expected=(ticket.status,),
             actor_id=None,
+            actor_label=system_label("sla"),
             now=now,
             note=f"{current}→{target}",
             guard={"escalation_level": current},
@@ -205,6 +207,7 @@ def auto_close(session: Session, *, now: datetime) -> int:
             to=TicketStatus.closed,
             expected=(TicketStatus.resolved,),
             actor_id=None,
+            actor_label=system_label("auto_close"),
             now=now,
             closed_at=now,
         ):
@@ -233,7 +236,14 @@ def send_followups(session: Session, *, now: datetime) -> int:
     for ticket in session.exec(query).all():
         if not set_once(session, ticket=ticket, column="followup_sent_at", now=now):
             continue
-        record(session, ticket=ticket, action="followup", actor_id=None, now=now)
+        record(
+            session,
+            ticket=ticket,
+            action="followup",
+            actor_id=None,
+            now=now,
+            actor_label=system_label("followup"),
+        )
         enqueue(
             session,
             idempotency_key=f"ticket:{ticket.id}:followup:{ticket.resolved_at}",

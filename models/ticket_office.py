@@ -14,7 +14,13 @@ AGE_BANDS = ((1, "1天内"), (3, "1-3天"), (7, "3-7天"), (None, "7天以上"))
 
 
 def close_or_cancel(
-    session: Session, *, ticket: Ticket, actor_id: int | None, now: datetime, note: str = ""
+    session: Session,
+    *,
+    ticket: Ticket,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+    actor_label: str = "",
 ) -> Outcome:
     """Close a resolved ticket, or cancel one still open (the note is the reason)."""
     if ticket.status == TicketStatus.resolved:
@@ -25,12 +31,13 @@ def close_or_cancel(
             to=TicketStatus.closed,
             expected=(TicketStatus.resolved,),
             actor_id=actor_id,
+            actor_label=actor_label,
             now=now,
             note=note,
             closed_at=now,
         )
         return Outcome(ok, "" if ok else "wrong_status", ticket)
-    return cancel(session, ticket=ticket, actor_id=actor_id, now=now, note=note)
+    return cancel(session, ticket=ticket, actor_id=actor_id, now=now, note=note, actor_label=actor_label)
 
 
 def open_tickets(session: Session, *, building_ids: frozenset[int] | None = None) -> list[Ticket]:

@@ -153,6 +153,9 @@ class TicketEvent(SQLModel, table=True):
     from_status: str = ""
     to_status: str = ""
     actor_id: int | None = Field(default=None, foreign_key="person.id")
+    # Who acted when no person did: the config token's name, or 「系统（超时督办）」 for a job.
+    actor_label: str = Field(default="", max_length=120)
+    target_id: int | None = Field(default=None, foreign_key="person.id")  # dispatched / transferred to
     note: str = ""
     at: datetime = utc_field()
 
@@ -195,7 +198,14 @@ def by_code(session: Session, text: str) -> Ticket | None:
 
 
 def record(
-    session: Session, *, ticket: Ticket, action: str, actor_id: int | None, now: datetime, note: str = ""
+    session: Session,
+    *,
+    ticket: Ticket,
+    action: str,
+    actor_id: int | None,
+    now: datetime,
+    note: str = "",
+    actor_label: str = "",
 ) -> None:
     """An event that is not a status change (urge, mediation note, escalation, photo)."""
     session.add(
@@ -205,6 +215,7 @@ def record(
             from_status=ticket.status,
             to_status=ticket.status,
             actor_id=actor_id,
+            actor_label="" if actor_id else actor_label[:120],
             note=note,
             at=now,
         )
@@ -245,11 +256,15 @@ def transition(
     actor_id: int | None,
     now: datetime,
     note: str = "",
+    actor_label: str = "",
     assignee_is: Any = _UNSET,
     guard: dict[str, Any] | None = None,
     **values: Any,
 ) -> bool:
-    """Compare-and-set the status (and, if given, the current assignee); True when this caller won."""
+    """Compare-and-set the status (and, if given, the current assignee); True when this caller won.
+
+    The event names the acting person (``actor_id``) or, when none, ``actor_label``; a new
+    assignee is its target."""
     statement = update(Ticket).where(col(Ticket.id) == ticket.id, col(Ticket.status).in_(expected))
     if assignee_is is not _UNSET:
         column = col(Ticket.assignee_id)
@@ -270,6 +285,8 @@ def transition(
             from_status=before if before in expected else expected[0],
             to_status=to,
             actor_id=actor_id,
+            actor_label="" if actor_id else actor_label[:120],
+            target_id=values.get("assignee_id"),
             note=note[:500],
             at=now,
         )

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from bot.api import (
     activities,
+    audit,
     bindings,
     knowledge,
     ledger,
@@ -34,6 +35,7 @@ MODULES = (
     knowledge,
     outbox,
     people,
+    audit,
 )
 
 

@@ -21,7 +21,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from bot.db import GatedSession, reader
-from models.access import Actor, ApiRole, actor_for_token, actor_for_token_hash, hash_token
+from models.access import (
+    Actor,
+    ApiRole,
+    actor_for_token,
+    actor_for_token_hash,
+    config_actor,
+    hash_token,
+)
 from models.people import Person, person_by_openid
 
 bearer = HTTPBearer(auto_error=False)
@@ -44,15 +51,15 @@ def get_now(request: Request) -> datetime:
     return request.app.state.clock.now()
 
 
-def _config_actor(known: str) -> Actor:
-    return Actor(role=ApiRole.admin, name="配置管理员", tag=f"config-token:{known[:4]}…")
+def _config_actor(request: Request, known: str) -> Actor:
+    return config_actor(known, name=request.app.state.settings.admin.token_name)
 
 
 def token_actor(request: Request, token: str) -> Actor | None:
     """The actor a token stands for: a config admin token, or a token issued with ``hgj token``."""
     for known in request.app.state.settings.admin.tokens:
         if known and hmac.compare_digest(token.encode(), known.encode()):
-            return _config_actor(known)
+            return _config_actor(request, known)
     if not token:
         return None
     with Session(reader(request.app.state.engine)) as session:
@@ -64,7 +71,7 @@ def token_hash_actor(request: Request, session: Session, token_hash: str) -> Act
     or, for a config token, no longer in the config."""
     for known in request.app.state.settings.admin.tokens:
         if known and hmac.compare_digest(hash_token(known), token_hash):
-            return _config_actor(known)
+            return _config_actor(request, known)
     return actor_for_token_hash(session, token_hash)
 
 

@@ -54,7 +54,7 @@ async def erase(
             lock_keys(session, [f"{channel}:{openid[:64]}" for channel in ("mp", "console")])
             person = person_or_404(session, openid[:64])
             try:
-                report = erase_person(session, person=person, now=now, by=admin.tag)
+                report = erase_person(session, person=person, now=now, by=admin)
             except ErasureRefused as exc:
                 raise HTTPException(
                     status.HTTP_409_CONFLICT,

@@ -21,18 +21,21 @@ from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person
 from models.stats import compute
 from models.ticket_office import close_or_cancel
-from models.tickets import Ticket, TicketKind, TicketStatus, timeline
+from models.ticket_story import RUNGS, steps
+from models.tickets import Ticket, TicketKind, TicketStatus
 
 router = APIRouter(tags=["tickets"])
 
 
 class TicketEventPublic(BaseModel):
-    action: str
-    from_status: str
-    to_status: str
-    actor_id: int | None
-    note: str
+    """One line of the timeline, in words: 「网格员刘志强」「转派给 李师傅」「已派单」."""
+
     at: datetime
+    who: str
+    what: str
+    status: str  # the status after it, when it changed ("" otherwise)
+    note: str
+    actor_id: int | None
 
 
 class TicketPublic(BaseModel):
@@ -48,7 +51,8 @@ class TicketPublic(BaseModel):
     assignee_id: int | None
     mode: str
     due_at: datetime
-    escalation_level: int
+    escalation_level: int  # 0 none … 4 the secretary; ``escalated_to`` says it in words
+    escalated_to: str
     accepted_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
@@ -77,7 +81,8 @@ class CloseBody(Input):
 
 
 def _public(ticket: Ticket) -> TicketPublic:
-    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code})
+    rung = RUNGS.get(ticket.escalation_level, "")
+    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code, "escalated_to": rung})
 
 
 def _get(session: Session, ticket_id: int, actor: Actor) -> Ticket:
@@ -128,8 +133,11 @@ def list_tickets(
 @router.get("/tickets/{ticket_id}")
 def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) -> TicketDetail:
     ticket = _get(session, ticket_id, actor)
-    events = [TicketEventPublic.model_validate(e, from_attributes=True) for e in timeline(session, ticket_id)]
-    return TicketDetail.model_validate({**ticket.model_dump(), "code": ticket.code, "timeline": events})
+    events = [TicketEventPublic.model_validate(s, from_attributes=True) for s in steps(session, ticket_id)]
+    rung = RUNGS.get(ticket.escalation_level, "")
+    return TicketDetail.model_validate(
+        {**ticket.model_dump(), "code": ticket.code, "escalated_to": rung, "timeline": events}
+    )
 
 
 @router.post("/tickets/{ticket_id}/dispatch")
@@ -138,7 +146,17 @@ def dispatch_ticket(
 ) -> TicketPublic:
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
-        _check(dispatch(session, ticket=ticket, person=person, actor_id=actor.person_id, now=now), "dispatch")
+        _check(
+            dispatch(
+                session,
+                ticket=ticket,
+                person=person,
+                actor_id=actor.person_id,
+                actor_label=actor.label,
+                now=now,
+            ),
+            "dispatch",
+        )
         audit(
             session,
             actor=actor,
@@ -157,7 +175,17 @@ def transfer_ticket(
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
         _check(
-            transfer(session, ticket=ticket, actor=None, target=person, now=now, note=body.note), "transfer"
+            transfer(
+                session,
+                ticket=ticket,
+                actor=None,
+                target=person,
+                now=now,
+                note=body.note,
+                by_id=actor.person_id,
+                by_label=actor.label,
+            ),
+            "transfer",
         )
         audit(
             session,
@@ -179,7 +207,14 @@ def close_ticket(
     with session.begin():
         ticket = _get(session, ticket_id, actor)
         _check(
-            close_or_cancel(session, ticket=ticket, actor_id=actor.person_id, now=now, note=body.note),
+            close_or_cancel(
+                session,
+                ticket=ticket,
+                actor_id=actor.person_id,
+                actor_label=actor.label,
+                now=now,
+                note=body.note,
+            ),
             "close",
         )
         audit(

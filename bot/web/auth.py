@@ -36,7 +36,8 @@ from bot.web.sessions import (
     set_cookie,
     throttle_policy,
 )
-from models.access import AuditEntry, audit, hash_token, token_id_for_hash
+from models.access import audit, hash_token, token_id_for_hash
+from models.actors import login_attempt
 from models.console_sessions import LOGIN_CSRF_LABEL, csrf_token, end_session, open_session
 from models.login_throttle import Attempt, begin_attempt, failures, lock_names, locked_until, succeeded
 
@@ -125,14 +126,15 @@ def _failed(request: Request, engine: Engine, attempt: Attempt, now: datetime) -
     with write_gate(engine), Session(engine, expire_on_commit=False) as session, session.begin():
         count = failures(session, client=attempt.client, now=now, policy=policy)
         until = locked_until(session, client=attempt.client, account=attempt.account, now=now, policy=policy)
-        session.add(
-            AuditEntry(
-                at=now,
-                actor=f"console-login:{attempt.client}",
-                action="console.login_failed",
-                target=f"token:{attempt.account}…",
-                detail={"client": attempt.client, "failures": count, "locked": until is not None},
-            )
+        audit(
+            session,
+            actor=login_attempt(attempt.client),
+            action="console.login_failed",
+            now=now,
+            target=f"token:{attempt.account}…",
+            client=attempt.client,
+            failures=count,
+            locked=until is not None,
         )
     log.warning(
         "console login failed from %s (token %s…): %d failure(s) in %d minutes%s",

@@ -54,6 +54,7 @@ NAV = [
     ("/console/proposals", "小区议事", OFFICE),
     ("/console/knowledge", "知识库", OFFICE),
     ("/console/ledger", "三公开", OFFICE),
+    ("/console/audit", "操作记录", (A,)),
 ]
 ROLE_NAMES = {A: "管理员", S: "书记", T: "物业", G: "网格员"}
 
@@ -66,7 +67,7 @@ def console_actor(request: Request) -> Actor:
     return login.actor
 
 
-def _roles(*roles: ApiRole, what: str) -> Any:
+def roles(*roles: ApiRole, what: str) -> Any:
     def check(actor: Annotated[Actor, Depends(console_actor)]) -> Actor:
         if actor.role not in roles:
             raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"这个页面只对{what}开放。")
@@ -76,8 +77,8 @@ def _roles(*roles: ApiRole, what: str) -> Any:
 
 
 ConsoleDep = Annotated[Actor, Depends(console_actor)]
-OfficeDep = Annotated[Actor, Depends(_roles(*OFFICE, what="社区管理员和书记"))]
-DeskDep = Annotated[Actor, Depends(_roles(*DESK, what="社区管理员、书记和物业"))]
+OfficeDep = Annotated[Actor, Depends(roles(*OFFICE, what="社区管理员和书记"))]
+DeskDep = Annotated[Actor, Depends(roles(*DESK, what="社区管理员、书记和物业"))]
 
 
 def require_admin(actor: Actor) -> None:

@@ -19,7 +19,8 @@ from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
 from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
-from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus, timeline
+from models.ticket_story import steps
+from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus
 from models.workers import WORKER_ROLES
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -29,23 +30,6 @@ KINDS = {
     TicketKind.dispute: "纠纷调解",
     TicketKind.complaint: "投诉",
     TicketKind.emergency: "紧急",
-}
-ACTIONS = {
-    "submit": "居民提交",
-    "dispatch": "派单",
-    "accept": "接单",
-    "grab": "抢单",
-    "start": "开始处理",
-    "transfer": "转单",
-    "return": "退单",
-    "resolve": "办结",
-    "close": "结单",
-    "cancel": "取消",
-    "reopen": "重新打开",
-    "escalate": "督办升级",
-    "urge": "居民催办",
-    "rate": "居民评价",
-    "note": "调解记录",
 }
 ROLES = {
     Role.building_head: "楼长",
@@ -135,14 +119,8 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
     people = {p.id: p for p in session.exec(select(Person))}
     reporter = people.get(ticket.reporter_id)
     events = [
-        {
-            "at": local(e.at),
-            "action": ACTIONS.get(e.action, e.action),
-            "who": people[e.actor_id].name if e.actor_id in people else "系统",
-            "status": STATUS_LABEL.get(TicketStatus(e.to_status), e.to_status) if e.to_status else "",
-            "note": e.note,
-        }
-        for e in timeline(session, ticket_id)
+        {"at": local(s.at), "who": s.who, "what": s.what, "status": s.status, "note": s.note}
+        for s in steps(session, ticket_id)
     ]
     assignee = people.get(ticket.assignee_id) if ticket.assignee_id else None
     return page(
@@ -190,7 +168,9 @@ def dispatch_ticket(
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
-        outcome = dispatch(session, ticket=ticket, person=person, actor_id=actor.person_id, now=now)
+        outcome = dispatch(
+            session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
+        )
         if outcome.ok:
             audit(
                 session,
@@ -214,7 +194,16 @@ def transfer_ticket(
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
-        outcome = transfer(session, ticket=ticket, actor=None, target=person, now=now, note=note)
+        outcome = transfer(
+            session,
+            ticket=ticket,
+            actor=None,
+            target=person,
+            now=now,
+            note=note,
+            by_id=actor.person_id,
+            by_label=actor.label,
+        )
         if outcome.ok:
             audit(
                 session,
@@ -237,7 +226,9 @@ def close_ticket(
         resolved = ticket.status == TicketStatus.resolved
         if not resolved and not note.strip():
             return back(f"/console/tickets/{ticket_id}", error="取消未完成的工单请写明原因。")
-        outcome = close_or_cancel(session, ticket=ticket, actor_id=actor.person_id, now=now, note=note)
+        outcome = close_or_cancel(
+            session, ticket=ticket, actor_id=actor.person_id, actor_label=actor.label, now=now, note=note
+        )
         if outcome.ok:
             audit(
                 session, actor=actor, action="ticket.close", now=now, target=f"ticket:{ticket_id}", note=note

@@ -13,22 +13,24 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from models.access import ApiRole, AuditEntry, issue_token
 from models.people import Person, person_by_openid
-from models.tickets import Ticket
+from models.tickets import Ticket, create_ticket
 from tests.support.routes import served_operations
 from tests.support.wechat import WeChatSim
 
 A, S, T, G = ApiRole.admin, ApiRole.secretary, ApiRole.staff, ApiRole.grid_worker
 ALL = {A, S, T, G}
+PEOPLE = {A: "demo-admin-wu", S: "demo-secretary-zhou", T: "demo-staff-wang", G: "demo-grid-liu"}
+NAMED = {A: "管理员吴小燕", S: "周书记", T: "王师傅", G: "网格员刘志强"}  # the person behind each token
+READS = {"/api/v1/notices/preview", "/api/v1/knowledge/preview"}  # POSTs that change nothing
 CSV = "楼栋,单元,房号,面积,姓名,电话\n1,1,101,89.5,李建国,13800000001\n"
 Headers = dict[str, str]
 
 
 @pytest.fixture
 def tokens(engine: Engine, clock: ManualClock, demo: None) -> dict[ApiRole, Headers]:
-    people = {A: "demo-admin-wu", S: "demo-secretary-zhou", T: "demo-staff-wang", G: "demo-grid-liu"}
     headers = {}
     with Session(engine) as session, session.begin():
-        for role, openid in people.items():
+        for role, openid in PEOPLE.items():
             person = person_by_openid(session, openid)
             token = issue_token(session, name=f"m-{role}", role=role, person=person, now=clock.now())
             headers[role] = {"Authorization": f"Bearer {token}"}
@@ -42,6 +44,23 @@ def _ticket_of(wechat: WeChatSim, engine: Engine, openid: str) -> int:
         reporter = person_by_openid(session, openid)
         assert reporter is not None
         ticket = session.exec(select(Ticket).where(Ticket.reporter_id == reporter.id)).one()
+        return ticket.id  # type: ignore[return-value]
+
+
+def _fresh_ticket(engine: Engine, clock: ManualClock, like: int) -> int:
+    """Another submitted ticket in the same building, so each role's dispatch, transfer and close succeed."""
+    with Session(engine) as session, session.begin():
+        first = session.get(Ticket, like)
+        assert first is not None
+        ticket = create_ticket(
+            session,
+            kind=first.kind,
+            reporter_id=first.reporter_id,
+            due_at=first.due_at,
+            now=clock.now(),
+            building_id=first.building_id,
+            description="楼道灯不亮",
+        )
         return ticket.id  # type: ignore[return-value]
 
 
@@ -132,6 +151,7 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("POST", "/api/v1/knowledge-questions/999/answered", {"entry_id": "mfd-942"}, {A}),
         ("POST", "/api/v1/knowledge-questions/999/dismiss", None, {A}),
         ("GET", "/api/v1/people/nobody/export", None, {A}),
+        ("GET", "/api/v1/audit", None, {A}),
         ("POST", "/api/v1/people/nobody/erase", None, {A}),
     ]
 
@@ -142,21 +162,41 @@ def _send(wechat: WeChatSim, method: str, path: str, body: Any, headers: Headers
     return wechat.client.request(method, path, json=body, headers=headers)
 
 
+def _audit_rows(engine: Engine) -> list[AuditEntry]:
+    with Session(engine) as session:
+        return list(session.exec(select(AuditEntry).order_by(AuditEntry.id)))  # type: ignore[arg-type]
+
+
 def test_every_endpoint_refuses_the_wrong_role(
     wechat: WeChatSim, tokens: dict[ApiRole, Headers], engine: Engine, clock: ManualClock
 ) -> None:
+    """…and every change an allowed role makes is audited under the person behind the token."""
     ticket = _ticket_of(wechat, engine, "demo-resident-li")  # 1栋: in grid worker 刘志强's grid
-    matrix = _matrix(ticket, _person_id(engine, "李师傅"), clock)
+    worker = _person_id(engine, "李师傅")
+    matrix = _matrix(ticket, worker, clock)
+    changed: set[tuple[ApiRole, str]] = set()
     for role, headers in tokens.items():
+        who = (NAMED[role], _person_id(engine, NAMED[role].removeprefix("管理员").removeprefix("网格员")))
+        matrix = _matrix(_fresh_ticket(engine, clock, ticket), worker, clock)
         for method, path, body, allowed in matrix:
+            before = len(_audit_rows(engine))
             response = _send(wechat, method, path, body, headers)
             if role in allowed:
                 assert response.status_code not in (401, 403), (role, method, path, response.text)
+                new = _audit_rows(engine)[before:]
+                if method != "GET" and path not in READS and response.status_code < 300:
+                    assert new, f"{role} {method} {path} changed something without an audit row"
+                    changed.add((role, path))
+                wrong = [(e.action, e.actor_name) for e in new if (e.actor_name, e.actor_person_id) != who]
+                assert wrong == [], (role, method, path)
             else:
                 assert response.status_code == 403, (role, method, path, response.status_code)
                 assert role.value in response.json()["detail"]
     for method, path, body, _ in matrix:
         assert _send(wechat, method, path, body, None).status_code == 401, path
+    ticket_changes = {(r, p.rsplit("/", 1)[1]) for r, p in changed if p.startswith("/api/v1/tickets/")}
+    assert ticket_changes == {(r, a) for r in ALL for a in ("dispatch", "transfer", "close")}
+    assert len(changed) > 20  # the admin's changes too: every one was checked
 
 
 def _matches(template: str, concrete: str) -> bool:

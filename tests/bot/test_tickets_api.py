@@ -25,7 +25,8 @@ def test_list_detail_transfer_close_and_stats(
     assert app_client.get("/api/v1/tickets?status=nonsense", headers=admin_headers).status_code == 422
     ticket_id = listed["items"][0]["id"]
     detail = app_client.get(f"/api/v1/tickets/{ticket_id}", headers=admin_headers).json()
-    assert [e["action"] for e in detail["timeline"]] == ["submit", "dispatch"]
+    steps = [(e["who"], e["what"], e["status"]) for e in detail["timeline"]]
+    assert steps == [("居民王秀兰", "提交", "待派单"), ("系统（自动派单）", "派单给 王师傅", "已派单")]
     assert detail["due_at"].endswith("+00:00") or detail["due_at"].endswith("Z")
 
     moved = app_client.post(
@@ -51,6 +52,11 @@ def test_list_detail_transfer_close_and_stats(
         f"/api/v1/tickets/{ticket_id}/close", json={"note": "重复"}, headers=admin_headers
     )
     assert closed.json()["status"] == "cancelled"
+    timeline = app_client.get(f"/api/v1/tickets/{ticket_id}", headers=admin_headers).json()["timeline"]
+    assert [(e["who"], e["what"], e["note"]) for e in timeline[2:]] == [
+        ("社区办公室管理员", "转派给 李师傅", ""),  # the config token, named in the config
+        ("社区办公室管理员", "取消工单", "重复"),
+    ]
 
     stats = app_client.get("/api/v1/stats?month=2026-11", headers=admin_headers).json()
     assert stats["total"] == 1 and stats["response_rate"] is None and stats["mediation_rate"] is None

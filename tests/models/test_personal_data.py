@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from models.access import AuditEntry
 from models.activities import Signup, SignupStatus
+from models.actors import CLI
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
 from models.inbound import InboundMessage
@@ -41,7 +42,7 @@ def _erase(engine: Engine, person_id: int, clock: ManualClock, *, sweep: bool = 
     with Session(engine) as session, session.begin():
         target = session.get(Person, person_id)
         assert target is not None
-        report = erase_person(session, person=target, now=clock.now(), by="test")
+        report = erase_person(session, person=target, now=clock.now(), by=CLI)
     while sweep:
         with Session(engine) as session, session.begin():
             sweep_erasures(session, now=clock.now(), chunk=3)
