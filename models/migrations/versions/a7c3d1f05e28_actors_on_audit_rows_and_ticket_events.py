@@ -2,7 +2,7 @@
 who acted when no person did (a config token, a scheduler job) and whom a ticket went to.
 
 Revision ID: a7c3d1f05e28
-Revises: 5d1e7c3b9a42
+Revises: 7a3c9e1f5b64
 Create Date: 2026-12-01 08:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "a7c3d1f05e28"
-down_revision: str | None = "5d1e7c3b9a42"
+down_revision: str | None = "7a3c9e1f5b64"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
