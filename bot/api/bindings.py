@@ -13,7 +13,8 @@ from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
 from bot.api.limits import Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
-from models.people import BindingRequest, BindingStatus, decide_binding
+from models.binding import decide_binding
+from models.people import BindingRequest, BindingStatus
 
 router = APIRouter(tags=["bindings"])
 

@@ -21,9 +21,10 @@ from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from models.access import Actor, audit
+from models.binding import decide_binding
 from models.community import Building, Room, room_label
 from models.csvfile import CsvEncodingError, decode
-from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
+from models.people import BindingRequest, BindingStatus, Person, Role
 from models.proposals import MATTERS, Proposal, current_tally
 from models.residents import COLUMNS, RosterError, check_roster, roster_query
 
