@@ -22,9 +22,9 @@ from models.residency import (
     ResidencyError,
     ResidencyStatus,
     decide,
-    listing_row,
     may_decide,
 )
+from models.residency_record import listing_row
 
 router = Router("verify")
 

@@ -21,7 +21,8 @@ from models.community import room_label
 from models.outbox import enqueue
 from models.ownership import owned_room_ids, rooms_in_scope, units_for
 from models.people import Person, Role
-from models.residency import describe_verification, is_verified, open_residency, verification
+from models.residency import is_verified, open_residency
+from models.residency_record import describe_verification, verification
 from models.tally import CHOICES, Choice, Tally, tally
 
 MATTERS = {

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import LOCAL_TZ, enum_field, utc_field
+from models.base import enum_field, utc_field
 from models.community import Building, Room, room_label
 from models.fanout import Target, enqueue_many
 from models.outbox import enqueue
@@ -129,7 +128,7 @@ def owned_rooms(session: Session, person_id: int) -> set[int]:
     return set(session.exec(query))
 
 
-def _label(session: Session, room_id: int) -> tuple[Building, Room, str]:
+def room_of(session: Session, room_id: int) -> tuple[Building, Room, str]:
     room = session.get(Room, room_id)
     assert room is not None
     building = session.get(Building, room.building_id)
@@ -162,6 +161,9 @@ def claim(
     elif residency.status == ResidencyStatus.verified:
         _apply(session, residency, person)
         return residency
+    else:
+        residency.relationship = relationship  # said again, differently (「我是租户」)
+        session.add(residency)
     if not match_register(session, residency, person=person, now=now, notify=False):
         _ask_deciders(session, residency, person=person, now=now)
     return residency
@@ -192,7 +194,7 @@ def deciders(session: Session, building_id: int) -> list[Person]:
 
 
 def _ask_deciders(session: Session, residency: Residency, *, person: Person, now: datetime) -> None:
-    building, _, label = _label(session, residency.room_id)
+    building, _, label = room_of(session, residency.room_id)
     owner = verified_owner_of(session, residency.room_id, besides=person.id)
     existing = (
         f"{owner.name or '（未留姓名）'}" + (f"，电话 {owner.phone}" if owner.phone else "")
@@ -277,7 +279,7 @@ def _verify(
     _apply(session, residency, person)
     if not notify:
         return
-    _, _, label = _label(session, residency.room_id)
+    _, _, label = room_of(session, residency.room_id)
     who = "已与业主名册核对一致" if via == "register" else f"已由{by}核实"
     enqueue(
         session,
@@ -330,7 +332,7 @@ def decide(
     residency.status, residency.note = ResidencyStatus.refused, note
     residency.verified_by, residency.verified_by_tag, residency.verified_at = by, tag, now
     session.add(residency)
-    _, _, label = _label(session, residency.room_id)
+    _, _, label = room_of(session, residency.room_id)
     if person.room_id == residency.room_id:
         person.room_id, person.is_owner = None, False
         session.add(person)
@@ -390,59 +392,3 @@ def unbind(session: Session, *, residency: Residency, by: str, now: datetime) ->
         person.room_id, person.is_owner = None, False
         session.add(person)
     session.flush()
-
-
-def verification(residency: Residency | None) -> dict[str, Any]:
-    """What stood behind a ballot, kept with it: the residency, how and by whom it was verified, when."""
-    if residency is None or residency.verified_at is None:
-        return {}
-    return {
-        "residency": residency.code,
-        "relationship": residency.relationship.value,
-        "via": residency.via,
-        "by": residency.verified_by,
-        "by_tag": residency.verified_by_tag,
-        "at": residency.verified_at.isoformat(),
-    }
-
-
-def describe_verification(snapshot: dict[str, Any]) -> str:
-    """「楼栋长陈建国 11月23日核实（B12）」: a verification as people read it."""
-    if not snapshot:
-        return "无核实记录"
-    if snapshot.get("via") == "paper":
-        return f"纸质票，{snapshot.get('by') or '工作人员'}录入"
-    at = datetime.fromisoformat(snapshot["at"]).astimezone(LOCAL_TZ)
-    when = f"{at.month}月{at.day}日"
-    how = {"register": "业主名册核对", "import": "物业导入登记"}.get(snapshot.get("via", ""))
-    text = f"{how}（{when}）" if how else f"{snapshot.get('by') or '管理员'} {when}核实"
-    return text + (f"（{snapshot['residency']}）" if snapshot.get("residency") else "")
-
-
-def listing_row(session: Session, residency: Residency) -> dict[str, Any]:
-    """A residency with what a decider needs: the person, the flat, the relationship, the owner."""
-    person = session.get(Person, residency.person_id)
-    _, _, label = _label(session, residency.room_id)
-    owner = verified_owner_of(session, residency.room_id, besides=residency.person_id)
-    return {
-        "id": residency.id,
-        "code": residency.code,
-        "person_id": residency.person_id,
-        "name": person.name if person else "",
-        "phone": person.phone if person else "",
-        "room_id": residency.room_id,
-        "room": label,
-        "relationship": residency.relationship.value,
-        "relationship_name": RELATIONSHIP_NAMES[residency.relationship],
-        "status": residency.status.value,
-        "via": residency.via,
-        "verified_by": residency.verified_by,
-        "verified_by_tag": residency.verified_by_tag,
-        "claimed_at": residency.claimed_at,
-        "verified_at": residency.verified_at,
-        "ended_at": residency.ended_at,
-        "note": residency.note,
-        "verified_owner": {"person_id": owner.id, "name": owner.name, "phone": owner.phone}
-        if owner
-        else None,
-    }

@@ -23,10 +23,10 @@ from models.residency import (
     ResidencyError,
     ResidencyStatus,
     decide,
-    listing_row,
     record_verified,
     unbind,
 )
+from models.residency_record import listing_row
 
 router = APIRouter(tags=["bindings"])
 

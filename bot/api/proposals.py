@@ -27,7 +27,7 @@ from models.proposals import (
     enter_paper_ballot,
     publish_proposal,
 )
-from models.residency import describe_verification
+from models.residency_record import describe_verification
 
 router = APIRouter(tags=["proposals"])
 

@@ -46,7 +46,7 @@ def _opens_pages(client: TestClient) -> bool:
 
 def _pending_binding(wechat: WeChatSim, session: Session) -> int:
     wechat.send("family", "绑定")
-    wechat.send("family", "3栋2单元502")
+    wechat.send("family", "3栋2单元1502")
     request_id = session.exec(select(BindingRequest.id)).one()
     assert request_id is not None
     return request_id
@@ -169,7 +169,7 @@ def test_cookie_flags_and_the_secure_setting(wechat: WeChatSim, settings: Settin
 
 def test_every_console_form_carries_the_sessions_csrf_token(wechat: WeChatSim, demo: None) -> None:
     _, csrf = _logged_in(wechat.client)
-    _pending = wechat.send("family", "绑定"), wechat.send("family", "3栋2单元502")  # a form to decide
+    _pending = wechat.send("family", "绑定"), wechat.send("family", "3栋2单元1502")  # a form to decide
     for path in PAGES:
         html = wechat.client.get(path).text
         forms = re.findall(r'<form[^>]*method="post".*?</form>', html, flags=re.S)
