@@ -36,6 +36,7 @@ def test_admin_approves_a_binding_request_and_the_person_is_told(
         f"/api/v1/binding-requests/{request_id}/approve", json={"room_id": found[1].id}, headers=admin_headers
     )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
+    session.rollback()  # a fresh snapshot: the app has written since the room was looked up
     person = person_by_openid(session, "family-member")
     assert person is not None and person.room_id is not None and not person.is_owner
     told = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == person.id)).one()

@@ -184,7 +184,7 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(
     request_id = _pending_binding(wechat, session)
     client = wechat.client
     _, csrf = _logged_in(client)
-    url = f"/console/bindings/{request_id}/approve"
+    url = f"/console/bindings/{request_id}/reject"  # a flat not on file: the admin refuses it
     with caplog.at_level(logging.WARNING):
         missing = client.post(url)
         wrong = client.post(url, data={"csrf_token": "0" * 64})
@@ -194,8 +194,8 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(
     assert "CSRF token missing or wrong" in caplog.text
     assert _status(session, request_id) == BindingStatus.pending  # nothing happened
     done = client.post(url, data={"csrf_token": csrf})
-    assert done.status_code == 200 and "已通过" in done.text
-    assert _status(session, request_id) == BindingStatus.approved
+    assert done.status_code == 200 and "已驳回" in done.text
+    assert _status(session, request_id) == BindingStatus.rejected
 
 
 def test_a_post_from_another_site_is_refused_even_with_the_token(
