@@ -59,9 +59,10 @@ def bind_room(
         room_id, number, room_unit, room_number = matches[0]
         label = address_label(number, room_unit, room_number)
         current = home_residency(session, person) if person.room_id == room_id else None
-        if current is not None and (relationship is None or relationship == current.relationship):
-            done = current.status == ResidencyStatus.verified
-            return BindingResult("already_bound" if done else "already_claimed", label, current.id)
+        if current is not None and current.status == ResidencyStatus.verified:
+            return BindingResult("already_bound", label, current.id)  # a change of relationship: the office
+        if current is not None and relationship in (None, current.relationship):
+            return BindingResult("already_claimed", label, current.id)
         if relationship is None:
             owner = verified_owner_of(session, room_id, besides=person.id)
             relationship = Relationship.member if owner else Relationship.owner

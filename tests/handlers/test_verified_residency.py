@@ -14,7 +14,7 @@ from models.outbox import OutboxMessage
 from models.people import person_by_openid
 from models.points import PointSource, credit
 from models.residency import Residency
-from tests.support.wechat import WeChatSim
+from tests.support.wechat import WeChatSim, WeComSim
 
 NEW = "newcomer-zhao"
 
@@ -198,3 +198,14 @@ def test_a_refused_claim_is_told_why_and_the_api_verifies_with_the_actor(
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "residency.verify")).one()
     home = wechat.send("newcomer-sun", "我的房屋")
     assert "租户" in home and "已核实" in home
+
+
+def test_the_building_head_can_answer_from_wecom(
+    wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session
+) -> None:
+    wechat.send(NEW, "我住3栋2单元402")
+    code = _claim_code(session, NEW)
+    assert "已核实" in wecom.send("wx-chenhongmei", f"核实 {code} 通过")
+    session.rollback()
+    person = person_by_openid(session, NEW)
+    assert person is not None and person.is_owner
