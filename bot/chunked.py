@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.db import write_gate
 from models.access import Actor, audit
 from models.operations import advance_operation, finish_operation, start_operation
+from models.residency import verify_from_register
 from models.residents import RosterRow, RosterWriter
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ def import_roster_rows(
         )
         report = writer.report.as_json()
         with write_gate(engine), Session(engine, expire_on_commit=False) as session, session.begin():
+            report["claims_verified"] = verify_from_register(session, now=now)
             audit(session, actor=actor, action="residents.import", now=now, target="roster", **report)
             finish_operation(session, operation_id=operation_id, ok=True, now=now, detail={"report": report})
     except Exception as exc:

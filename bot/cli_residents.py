@@ -27,11 +27,14 @@ out = Console()
 @residents_app.command("import")
 def import_residents(
     file: Annotated[
-        Path, typer.Argument(help="CSV 文件，表头 楼栋,单元,房号,面积,姓名,电话（UTF-8 或 GB18030）")
+        Path,
+        typer.Argument(
+            help="CSV 文件，表头 楼栋,单元,房号,面积,姓名,电话[,关系]（UTF-8 或 GB18030；关系：业主、家庭成员或租户）"
+        ),
     ],
     config: ConfigOption = None,
 ) -> None:
-    """导入住户名册：先检查每一行，有问题就一条不写并列出；没问题再分批写入，可重复导入。"""
+    """导入住户（业主）名册：先检查每一行，有问题就一条不写并列出；没问题再分批写入，可重复导入；姓名、电话、房屋一致的住户登记随即核实。"""
     from bot.chunked import import_roster_rows, start
     from bot.db import reader
     from models.access import Actor, ApiRole
@@ -76,5 +79,6 @@ def import_residents(
         )
     out.print(
         f"导入完成：{report['lines']} 行，新增房屋 {report['rooms_created']}，更新面积 {report['rooms_updated']}，"
-        f"新增住户 {report['people_created']}，更新住户 {report['people_updated']}，未变 {report['unchanged']}。"
+        f"新增住户 {report['people_created']}，更新住户 {report['people_updated']}，未变 {report['unchanged']}；"
+        f"与名册核对一致、已核实的住户登记 {report['claims_verified']}。"
     )

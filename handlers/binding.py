@@ -10,8 +10,17 @@ from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
+from models.binding import bind_room
 from models.community import building_layout
-from models.people import bind_room, change_phone
+from models.people import change_phone
+from models.residency import (
+    RELATIONSHIP_NAMES,
+    Relationship,
+    ResidencyStatus,
+    home_residency,
+    match_register,
+    unbind,
+)
 
 router = Router("binding")
 
@@ -20,13 +29,20 @@ TEXTS = {
     "ask_unit": "{building}栋有几个单元，请问您是几单元？",
     "ask_room": "请问房号是多少？例如「502」。",
     "no_building": "本小区没有找到「{building}」栋，现有楼栋：{known}。请再说一次楼栋号。",
-    "bound": "绑定成功！您的房屋是 {label}。以后报修、查积分、参与议事都会用这个地址。",
+    "verified": "绑定成功！已与业主名册核对一致：{label}（{relationship}）。以后报修、查积分、参与议事都会用这个地址。",
+    "claimed": "已收到您的登记：{label}（{relationship}）。楼栋长核实后即可参与投票和兑换，核实结果会通知您；"
+    "现在就可以报修、反映问题和咨询。",
+    "claimed_tail": "如果您在物业的业主名册上，回复「我叫张三，电话138……」可以马上自动核对。",
     "already_bound": "您已经绑定了 {label}，不用重复绑定。",
+    "already_claimed": "您登记的 {label} 正在等待楼栋长核实，核实后会通知您。现在就可以报修、反映问题和咨询。",
     "requested_missing": "房屋信息里暂时没有 {label}，已提交给管理员核实，审核后会通知您。",
-    "requested_owner": "{label} 已有业主绑定，已提交给管理员审核（家庭成员或租户都可以申请），审核后会通知您。",
     "already_requested": "您绑定 {label} 的申请正在审核中，请耐心等待，审核后会通知您。",
-    "my_home": "您绑定的房屋是 {label}。如需更换，请回复「重新绑定」。",
+    "my_home": "您绑定的房屋是 {label}（{relationship}，{status}）。如需更换，请回复「重新绑定」；不再住这里请回复「解除绑定」。",
+    "status_verified": "已核实",
+    "status_claimed": "等待楼栋长核实",
     "no_home": "您还没有绑定房屋。",
+    "unbound": "已解除您与 {label} 的绑定。以后如需绑定，回复「绑定」即可。",
+    "register_matched": "已与业主名册核对一致，您登记的 {label}（{relationship}）已核实，现在可以参与投票和爱心屋兑换了。",
     "phone_changed": "好的，您的联系电话已改为 {phone}，以后工作人员会打这个号码联系您。",
     "phone_same": "您登记的电话就是 {phone}，不用改。",
     "introduced": "{name}您好，已记下您的联系电话 {phone}。有什么需要帮忙的，直接告诉我就行。",
@@ -40,14 +56,19 @@ class BindingForm(Form):
     title = "房屋绑定"
     intent = "binding"
     required_slots = ("building", "room")
-    optional_slots = ("unit",)
+    optional_slots = ("unit", "relationship")
     prompts: ClassVar[dict[str, str]] = {
         "building": TEXTS["ask_building"],
         "room": TEXTS["ask_room"],
     }
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
-        found = {k: v for k, v in ctx.slots.items() if k in ("building", "unit", "room") and v}
+        found: dict[str, Any] = {
+            k: v for k, v in ctx.slots.items() if k in ("building", "unit", "room") and v
+        }
+        said = relationship_said(ctx.text)
+        if said:
+            found["relationship"] = said
         if not found and asking:
             bare = _BARE.fullmatch(ctx.text)
             if bare:
@@ -81,18 +102,34 @@ class BindingForm(Form):
             unit=slots.get("unit", ""),
             room=slots["room"],
             now=ctx.now,
+            relationship=Relationship(slots["relationship"]) if slots.get("relationship") else None,
         )
-        key = {
-            "requested": "requested_owner" if result.reason == "owner_exists" else "requested_missing",
-        }.get(result.outcome, result.outcome)
-        return [Text(TEXTS[key].format(label=result.label))]
+        key = {"requested": "requested_missing"}.get(result.outcome, result.outcome)
+        names = {"relationship": RELATIONSHIP_NAMES.get(result.reason, "")}
+        replies: list[Reply] = [Text(TEXTS[key].format(label=result.label, **names))]
+        if result.outcome == "claimed" and not (ctx.person.name and ctx.person.phone):
+            replies.append(Text(TEXTS["claimed_tail"]))
+        return replies
 
 
 binding_form = router.form(BindingForm())
 
+_RELATIONSHIPS = (
+    (re.compile(r"租户|租客|租的房|租房|房客"), "tenant"),
+    (re.compile(r"家属|家人|家庭成员|子女|儿子|女儿|父母|老人"), "member"),
+    (re.compile(r"业主|房主|产权人"), "owner"),
+)
+
+
+def relationship_said(text: str) -> str | None:
+    """「我是租户」「我是业主」: the relationship a resident claims, if the message says one."""
+    return next((value for pattern, value in _RELATIONSHIPS if pattern.search(text)), None)
+
 
 # What may surround an address in 「我住3栋2单元502」「我家是5号楼1单元301室」.
-_AROUND_ADDRESS = re.compile(r"[\s0-9A-Za-z一二三四五六七八九十我家住在是的号楼栋幢座单元室房间，。,.!！~]")
+_AROUND_ADDRESS = re.compile(
+    r"[\s0-9A-Za-z一二三四五六七八九十我家住在是的号楼栋幢座单元室房间租户客业主属，。,.!！~]"
+)
 
 
 def only_an_address(ctx: Context) -> dict[str, str] | None:
@@ -123,9 +160,28 @@ def start_binding(ctx: Context) -> list[Reply]:
 @router.command(r"(我的房屋|我的房子|我家地址|我住哪|我住哪里|查看绑定)[？?。]?")
 def show_home(ctx: Context) -> list[Reply]:
     label = home(ctx)
-    if label:
-        return [Text(TEXTS["my_home"].format(label=label))]
-    return [Text(TEXTS["no_home"]), *ask_to_bind(ctx, {})]
+    if not label:
+        return [Text(TEXTS["no_home"]), *ask_to_bind(ctx, {})]
+    residency = home_residency(ctx.session, ctx.person)
+    if residency is None:
+        return [Text(TEXTS["already_bound"].format(label=label))]
+    status = "status_verified" if residency.status == ResidencyStatus.verified else "status_claimed"
+    relationship = RELATIONSHIP_NAMES[residency.relationship]
+    return [Text(TEXTS["my_home"].format(label=label, relationship=relationship, status=TEXTS[status]))]
+
+
+@router.command(r"(解除绑定|取消绑定|解绑|解除房屋绑定)[。！!]?")
+def unbind_home(ctx: Context) -> list[Reply]:
+    label = home(ctx)
+    if not label:
+        return [Text(TEXTS["no_home"])]
+    residency = home_residency(ctx.session, ctx.person)
+    if residency is not None:
+        unbind(ctx.session, residency=residency, by="本人", now=ctx.now)
+    else:
+        ctx.person.room_id, ctx.person.is_owner = None, False
+        ctx.session.add(ctx.person)
+    return [Text(TEXTS["unbound"].format(label=label))]
 
 
 # 「我换手机号了 新号码13912345678」「电话改成 139…」: the contact number the office calls.
@@ -157,4 +213,15 @@ def on_introduction(ctx: Context) -> list[Reply]:
     if not ctx.person.name:
         ctx.person.name = name
     change_phone(ctx.session, person=ctx.person, phone=phone)
-    return [Text(TEXTS["introduced"].format(name=name, phone=phone))]
+    return [Text(TEXTS["introduced"].format(name=name, phone=phone)), *_check_register(ctx)]
+
+
+def _check_register(ctx: Context) -> list[Reply]:
+    """A name and a number given after a claim: the owners' register may verify it now."""
+    residency = home_residency(ctx.session, ctx.person)
+    if residency is None or not match_register(
+        ctx.session, residency, person=ctx.person, now=ctx.now, notify=False
+    ):
+        return []
+    relationship = RELATIONSHIP_NAMES[residency.relationship]
+    return [Text(TEXTS["register_matched"].format(label=home(ctx), relationship=relationship))]

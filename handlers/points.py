@@ -21,6 +21,7 @@ from models.points import (
     ranking,
     set_ranking_opt_out,
 )
+from models.residency import is_verified
 from models.rewards import (
     CATEGORY_NAMES,
     STATUS_NAMES,
@@ -78,6 +79,9 @@ TEXTS = {
     "cancel_option": "{name}，领取码 {code}",
     "cancelled": "已取消兑换「{name}」，{cost} 积分已退回，当前余额 {balance}。",
     "cancel_failed": "这笔兑换已经{status}，不能取消了。",
+    "redeem_unbound": "爱心屋兑换需要核实过的住户身份：请先回复「绑定」登记房屋，楼栋长核实后就能兑换。积分照常累计，不会丢失。",
+    "redeem_unverified": "您登记的房屋还在等待楼栋长核实，核实后才能在爱心屋兑换。积分照常累计，不会丢失；"
+    "也可以带身份证到物业服务中心当场核实。",
 }
 
 _HISTORY = re.compile(r".*(明细|记录|流水|怎么来的|历史).*")
@@ -121,6 +125,9 @@ class RedeemForm(Form):
         return TEXTS["ask_reward"].format(options=_options(ctx))
 
     def validate_reward(self, ctx: Context, value: Any) -> int:
+        refused = may_not_redeem(ctx)
+        if refused:
+            raise Invalid(refused)
         reward = find_reward(ctx.session, text=str(value))
         if reward is None:
             raise Invalid(TEXTS["no_such_reward"].format(name=value, options=_options(ctx)))
@@ -141,6 +148,9 @@ class RedeemForm(Form):
         return TEXTS["confirm"].format(cost=reward.cost, name=reward.name, after=have - reward.cost)
 
     def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        refused = may_not_redeem(ctx)
+        if refused:
+            return [Text(refused)]
         result = redeem(
             ctx.session, reward_id=slots["reward"], person_id=ctx.person.id, now=ctx.now, operator="chat"
         )  # type: ignore[arg-type]
@@ -160,6 +170,13 @@ class RedeemForm(Form):
 
 
 redeem_form = router.form(RedeemForm())
+
+
+def may_not_redeem(ctx: Context) -> str:
+    """Why this person cannot redeem yet ("" when they can): only verified residents redeem."""
+    if ctx.person.room_id is None:
+        return TEXTS["redeem_unbound"]
+    return "" if is_verified(ctx.session, ctx.person) else TEXTS["redeem_unverified"]
 
 
 def _balance(ctx: Context) -> int:
@@ -192,7 +209,8 @@ def on_points(ctx: Context) -> list[Reply]:
     if _RANK.fullmatch(text):
         return show_ranking(ctx)
     if _REDEEM.fullmatch(text) and not re.search(r"什么|哪些|啥|吗|多少|[？?]", text):
-        return start_form(ctx, redeem_form, redeem_form.extract(ctx, None))
+        refused = may_not_redeem(ctx)
+        return [Text(refused)] if refused else start_form(ctx, redeem_form, redeem_form.extract(ctx, None))
     if _CATALOGUE.fullmatch(text):
         return show_catalogue(ctx)
     if _HISTORY.fullmatch(text):

@@ -25,6 +25,7 @@ from models.proposals import (
     open_proposals,
     vote_in_chat,
 )
+from models.residency import is_verified
 
 router = Router("vote")
 
@@ -41,6 +42,8 @@ TEXTS = {
     "no_such": "没有找到议题 {code}，请核对编号。",
     "not_owner": "只有已绑定房屋的业主本人可以投票。家庭成员或租户请和业主商量后由业主投票。",
     "bind_first": "投票需要先绑定房屋，回复「绑定」即可。",
+    "unverified": "您登记的房屋还在等待楼栋长核实，核实后才能投票。核实结果会通知您；也可以带身份证和房产证到物业服务中心当场核实。",
+    "unverified_ballot": "您登记的房屋还在等待楼栋长核实，核实后才能查看您家的投票情况。",
     "not_voting:discussion": "{code} 还在讨论阶段，{open} 开始投票。",
     "not_voting:counting": "{code} 的投票已经截止，正在计票。",
     "not_voting:closed": "{code} 的投票已经结束。回复「{code} 结果」查看结果。",
@@ -221,6 +224,8 @@ def on_vote(ctx: Context) -> list[Reply]:
 
 
 def _ballot_status(ctx: Context, proposal: Proposal) -> Reply:
+    if not is_verified(ctx.session, ctx.person):
+        return Text(TEXTS["unverified_ballot"])
     ballot = household_ballot(ctx.session, proposal=proposal, person=ctx.person)
     if ballot is None:
         return Text(TEXTS["not_voted"].format(code=proposal.code, title=proposal.title))

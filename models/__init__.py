@@ -20,6 +20,7 @@ from models.ownership import RoomOwner
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.points import PointAccount, PointEntry
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
+from models.residency import Residency
 from models.residents import Householder
 from models.rewards import Redemption, Reward
 from models.teams import Team, TeamMember
@@ -59,6 +60,7 @@ __all__ = [
     "ProposalStatus",
     "Rating",
     "Redemption",
+    "Residency",
     "Reward",
     "Role",
     "Room",

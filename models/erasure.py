@@ -53,6 +53,8 @@ from models.people import ERASED_LABEL, BindingRequest, Person, Role
 from models.personal_data import user_keys
 from models.points import PointEntry, PointSource, balance, lock_account, set_ranking_opt_out
 from models.proposals import Ballot, Proposal, ProposalComment
+from models.residency import OPEN as OPEN_RESIDENCY
+from models.residency import Residency, ResidencyStatus
 from models.rewards import Redemption, RedemptionStatus, cancel_redemption
 from models.scrub import HIDDEN, Scrubber, start_sweep
 from models.teams import Team, TeamMember
@@ -112,6 +114,7 @@ def erase_person(
     )
     report = ErasureReport(person.id, now)
     counts = report.counts
+    counts["residencies_ended"] = _residencies(session, person, now)
     counts["ballots_rekeyed"] = _keep_votes(session, person)
     codes = _tickets(session, person, scrub)
     counts["tickets"] = len(codes)
@@ -165,6 +168,24 @@ def _tombstone(person: Person, now: datetime) -> None:
     person.room_id, person.is_owner, person.building_id, person.grid_id = None, False, None, None
     person.skills, person.subscribed, person.last_seen_at = [], False, None
     person.erased_at = now
+
+
+def _residencies(session: Session, person: Person, now: datetime) -> int:
+    """Every residency ends; flats verified as theirs besides the home become the office's
+    ownership record first, so the ballots cast for them keep counting (the home: ``_keep_votes``)."""
+    found = session.exec(
+        select(Residency).where(Residency.person_id == person.id, col(Residency.status).in_(OPEN_RESIDENCY))
+    ).all()
+    for residency in found:
+        second_flat = (
+            residency.room_id != person.room_id and session.get(RoomOwner, residency.room_id) is None
+        )
+        if second_flat and residency.status == "verified" and residency.relationship == "owner":
+            set_owner(session, room_id=residency.room_id, person_id=person.id)
+        residency.status, residency.ended_at, residency.note = ResidencyStatus.ended, now, "已注销"
+        session.add(residency)
+    session.flush()
+    return len(found)
 
 
 def _keep_votes(session: Session, person: Person) -> int:

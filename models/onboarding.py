@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from models.community import Building, Community, Grid, Room, address_label
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
+from models.residency import Relationship, ResidencyError, home_residency, record_verified, unbind
 
 MAX_AREA = 10_000  # square metres: as the roster CSV's 面积 (models/residents.py)
 
@@ -87,14 +88,17 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
                 _text(person.get("unit")),
                 _text(person.get("room")),
             )
-            if key not in rooms:
+            said = _text(person.get("relationship"))
+            if said and said not in Relationship.__members__:
+                problems.append(f"{where} 的 relationship 无效：{said!r}（可选 owner, member, tenant）")
+            elif key not in rooms:
                 problems.append(f"{where} 的房屋 {'-'.join(k for k in key if k)} 不在 [[rooms]] 中")
-            elif person.get("owner", True) and key in owners:
+            elif _relationship(person) == Relationship.owner and key in owners:
                 problems.append(
                     f"{where} 和 {owners[key]} 都登记为 {'-'.join(k for k in key if k)} 的业主："
                     "一套房只能有一位业主，家庭成员或租户请写 owner = false"
                 )
-            elif person.get("owner", True):
+            elif _relationship(person) == Relationship.owner:
                 owners[key] = where
         elif person.get("building") is not None and _text(person.get("building")).upper() not in buildings:
             problems.append(f"{where} 的楼栋 {person.get('building')} 未定义")
@@ -187,6 +191,40 @@ def _refuse_second_owner(session: Session, *, person: Person, room: Room, openid
         )
 
 
+def _relationship(entry: dict[str, Any]) -> Relationship:
+    """``relationship = "tenant"``, else ``owner = false`` (a household member), else the owner."""
+    said = _text(entry.get("relationship"))
+    if said:
+        return Relationship(said)
+    return Relationship.owner if entry.get("owner", True) else Relationship.member
+
+
+def _verify_home(
+    session: Session, *, person: Person, room: Room, relationship: Relationship, label: str, now: datetime
+) -> None:
+    """The office's own file vouches for the home: a verified residency (via import)."""
+    if person.id is None:
+        session.add(person)
+        session.flush()
+    old = home_residency(session, person)
+    if old is not None and old.room_id != room.id:
+        unbind(session, residency=old, by="导入", now=now)
+    person.room_id = room.id
+    try:
+        record_verified(
+            session,
+            person=person,
+            room_id=room.id,  # type: ignore[arg-type]
+            relationship=relationship,
+            via="import",
+            by="物业导入",
+            tag="import",
+            now=now,
+        )
+    except ResidencyError as exc:
+        raise ImportError_([f"{person.openid or person.wecom_userid} 登记为 {label} 的业主：{exc}"]) from exc
+
+
 def _upsert_person(
     session: Session,
     *,
@@ -214,11 +252,11 @@ def _upsert_person(
     number = _text(entry.get("building")).upper()
     if entry.get("room") is not None:
         room = rooms[(number, _text(entry.get("unit")), _text(entry.get("room")))]
-        person.room_id = room.id
-        person.is_owner = bool(entry.get("owner", True))
-        if person.is_owner:
-            label = address_label(number, _text(entry.get("unit")), _text(entry.get("room")))
+        label = address_label(number, _text(entry.get("unit")), _text(entry.get("room")))
+        relationship = _relationship(entry)
+        if relationship == Relationship.owner:
             _refuse_second_owner(session, person=person, room=room, openid=openid or wecom or "", label=label)
+        _verify_home(session, person=person, room=room, relationship=relationship, label=label, now=now)
     person.building_id = buildings[number].id if number in buildings else None
     person.grid_id = grids[_text(entry["grid"])].id if entry.get("grid") is not None else None
     session.add(person)

@@ -1,4 +1,7 @@
-"""Who owns each room, for votes: the bound owner, a recorded owner of several rooms, or the developer.
+"""Who owns each room, for votes: its verified owner, a recorded owner, or the developer.
+
+Only a verified residency (``models.residency``) makes a person a room's owner here: a claim in
+chat does not, so its room counts as an owner not yet known.
 
 A room's owner identity is ``p<person id>`` for a known owner, ``developer`` for units the
 developer has not sold or handed over, and ``r<room id>`` when the owner is not registered
@@ -14,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.community import Building, Room
 from models.people import Person
+from models.residency import owned_rooms, verified_owner_rooms
 from models.tally import DEVELOPER, Unit
 
 
@@ -62,14 +66,7 @@ def units_for(session: Session, rooms: Sequence[tuple[Building, Room]]) -> list[
     """The tally's view of ``rooms``: area and owner identity of each."""
     ids = [room.id for _, room in rooms]
     recorded = {r.room_id: r for r in session.exec(select(RoomOwner).where(col(RoomOwner.room_id).in_(ids)))}
-    bound = {
-        p.room_id: p.id
-        for p in session.exec(
-            select(Person)
-            .where(col(Person.room_id).in_(ids), col(Person.is_owner).is_(True))
-            .order_by(col(Person.id))
-        )
-    }
+    bound = verified_owner_rooms(session, ids)  # type: ignore[arg-type]
     return [
         Unit(
             room_id=room.id,  # type: ignore[arg-type]
@@ -81,10 +78,10 @@ def units_for(session: Session, rooms: Sequence[tuple[Building, Room]]) -> list[
 
 
 def owned_room_ids(session: Session, person: Person) -> set[int]:
-    """Every room this person owns: the home they are bound to as owner and recorded ones."""
+    """Every room this person owns: those verified as theirs and recorded ones."""
     rooms = {r.room_id for r in session.exec(select(RoomOwner).where(RoomOwner.person_id == person.id))}
-    if person.is_owner and person.room_id is not None:
-        recorded = session.get(RoomOwner, person.room_id)
+    for room_id in owned_rooms(session, person.id):  # type: ignore[arg-type]
+        recorded = session.get(RoomOwner, room_id)
         if recorded is None or (recorded.person_id in (None, person.id) and not recorded.developer_held):
-            rooms.add(person.room_id)
+            rooms.add(room_id)
     return rooms

@@ -25,6 +25,7 @@ from models.ownership import RoomOwner
 from models.people import BindingRequest, Person, home_label
 from models.points import PointAccount, PointEntry, balance
 from models.proposals import CHOICE_NAMES, Ballot, Proposal, ProposalComment
+from models.residency import RELATIONSHIP_NAMES, Residency, room_of
 from models.residents import Householder
 from models.rewards import STATUS_NAMES, Redemption, Reward
 from models.teams import Team, TeamMember
@@ -116,6 +117,27 @@ def _bindings(session: Session, person: Person) -> list[dict[str, Any]]:
             "note": r.note,
         }
         for r in requests
+    ]
+
+
+def _residencies(session: Session, person: Person) -> list[dict[str, Any]]:
+    """Their claims on flats and how each was verified (or refused, or ended)."""
+    found = session.exec(
+        select(Residency).where(Residency.person_id == person.id).order_by(col(Residency.id))
+    )
+    return [
+        {
+            "code": r.code,
+            "room": room_of(session, r.room_id)[2],
+            "relationship": RELATIONSHIP_NAMES[r.relationship],
+            "status": r.status.value,
+            "verified_by": r.verified_by,
+            "claimed_at": _at(r.claimed_at),
+            "verified_at": _at(r.verified_at),
+            "ended_at": _at(r.ended_at),
+            "note": r.note,
+        }
+        for r in found
     ]
 
 
@@ -365,6 +387,7 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
         "recorded_rooms": _rooms(session, person),
         "roster": _roster(session, person),
         "binding_requests": _bindings(session, person),
+        "residencies": _residencies(session, person),
         "tickets": _tickets(session, person),
         "ballots": _ballots(session, person),
         "opinions": _opinions(session, person),

@@ -21,6 +21,8 @@ from models.community import room_label
 from models.outbox import enqueue
 from models.ownership import owned_room_ids, rooms_in_scope, units_for
 from models.people import Person, Role
+from models.residency import is_verified, open_residency
+from models.residency_record import describe_verification, verification
 from models.tally import CHOICES, Choice, Tally, tally
 
 MATTERS = {
@@ -83,6 +85,9 @@ class Ballot(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     entered_by: str = ""
     cast_at: datetime = utc_field()
+    # What stood behind it when cast: the verified residency (how, by whom, when) or the paper
+    # ballot's clerk; empty for ballots cast before verification existed.
+    verification: dict[str, Any] = json_field()
 
 
 class ProposalComment(SQLModel, table=True):
@@ -237,6 +242,7 @@ def _cast(
     )  # type: ignore[arg-type]
     ballot.choice, ballot.channel, ballot.cast_at = choice, channel, now
     ballot.person_id, ballot.entered_by = who.get("person_id"), who.get("entered_by", "")
+    ballot.verification = who.get("verification", {})
     session.add(ballot)
     session.flush()
     return CastResult(proposal, choice, previous)
@@ -245,19 +251,26 @@ def _cast(
 def vote_in_chat(
     session: Session, *, proposal: Proposal, person: Person, choice: Choice, now: datetime
 ) -> CastResult:
-    """An owner's own ballot. Household members and tenants do not vote (民法典第二百七十八条)."""
+    """A verified owner's own ballot. Household members and tenants do not vote (民法典第二百七十八条),
+    nor does anyone whose claim on a flat is not verified yet."""
     scope_units = units_for(session, rooms_in_scope(session, proposal.scope))
-    owners = {u.owner for u in scope_units if u.room_id in owned_room_ids(session, person)}
-    if not owners:
-        raise VoteRefused("not_owner")
+    mine = owned_room_ids(session, person)
+    chosen = next((u for u in scope_units if u.room_id in mine), None)
+    if chosen is None:
+        raise VoteRefused(
+            "unverified" if person.room_id and not is_verified(session, person) else "not_owner"
+        )
+    residency = open_residency(session, person_id=person.id, room_id=chosen.room_id)  # type: ignore[arg-type]
+    behind = verification(residency) or {"via": "owner_record", "by": "业主登记"}
     return _cast(
         session,
         proposal=proposal,
-        owner=owners.pop(),
+        owner=chosen.owner,
         choice=choice,
         channel="chat",
         now=now,
         person_id=person.id,
+        verification={**behind, "room_id": chosen.room_id},
     )
 
 
@@ -290,6 +303,7 @@ def enter_paper_ballot(
         channel="paper",
         now=now,
         entered_by=entered_by,
+        verification={"via": "paper", "by": entered_by, "at": now.isoformat(), "room_id": match[0][1].id},
     )
 
 
@@ -336,9 +350,9 @@ def household_ballot(session: Session, *, proposal: Proposal, person: Person) ->
 def anonymised_detail(session: Session, proposal: Proposal) -> list[dict[str, Any]]:
     """Per-room detail for publication: room numbers masked, area and choice shown."""
     rooms = rooms_in_scope(session, proposal.scope)
-    ballots = {
-        b.owner: b.choice for b in session.exec(select(Ballot).where(Ballot.proposal_id == proposal.id))
-    }
+    found = session.exec(select(Ballot).where(Ballot.proposal_id == proposal.id)).all()
+    ballots = {b.owner: b.choice for b in found}
+    behind = {b.owner: describe_verification(b.verification) for b in found}
     detail = []
     for (building, room), unit in zip(rooms, units_for(session, rooms), strict=True):
         masked = room_label(building, room.model_copy(update={"room": room.room[:-2] + "**"}))
@@ -347,6 +361,7 @@ def anonymised_detail(session: Session, proposal: Proposal) -> list[dict[str, An
                 "room": masked,
                 "area": room.area,
                 "choice": CHOICE_NAMES.get(ballots.get(unit.owner, ""), "未投票"),
+                "verification": behind.get(unit.owner, ""),
             }
         )
     return detail

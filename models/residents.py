@@ -1,4 +1,8 @@
-"""The room register from a CSV (楼栋,单元,房号,面积,姓名,电话): rooms with their area and who lives there.
+"""The room register from a CSV (楼栋,单元,房号,面积,姓名,电话[,关系]): rooms with their area and who lives there.
+
+With the optional column 关系 (业主 / 家庭成员 / 租户, as the office's 不动产 records and leases say)
+it is also the owners' register: a resident's claim in chat whose name, phone and flat match a
+line is verified by it (``models.residency``).
 
 The import is all-or-nothing: every line is checked first, and a report names each bad line;
 nothing is written unless the whole file is good. Re-importing the same file changes nothing.
@@ -26,6 +30,8 @@ from models.csvfile import readable
 COLUMNS = ("楼栋", "单元", "房号", "面积", "姓名", "电话")
 PHONE = re.compile(r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8}|[0-9]{7,8})$")
 MAX_CHARS = {"楼栋": 20, "单元": 20, "房号": 20, "面积": 20, "姓名": 40, "电话": 20}  # 姓名: its column
+RELATIONSHIP = "关系"  # the optional seventh column
+RELATIONSHIPS = {"": "", "业主": "owner", "家庭成员": "member", "家属": "member", "租户": "tenant"}
 
 
 class Householder(SQLModel, table=True):
@@ -36,6 +42,7 @@ class Householder(SQLModel, table=True):
     room_id: int = Field(foreign_key="room.id", index=True)
     name: str = Field(max_length=40)
     phone: str = Field(default="", max_length=20)
+    relationship: str = Field(default="", max_length=10)  # owner | member | tenant | "" (not stated)
     updated_at: datetime = utc_field()
 
 
@@ -75,6 +82,7 @@ class RosterRow:
     area: float
     name: str
     phone: str
+    relationship: str = ""
 
 
 @dataclass
@@ -91,13 +99,14 @@ def _parse(session: Session, text: str) -> _Parsed:
     if tuple(header[: len(COLUMNS)]) != COLUMNS:
         parsed.problems.append(f"第1行（表头）应为 {','.join(COLUMNS)}，实际是 {','.join(header) or '(空)'}")
         return parsed
+    with_relationship = len(header) > len(COLUMNS) and header[len(COLUMNS)] == RELATIONSHIP
     buildings = {b.number for b in session.exec(select(Building))}
     seen: dict[tuple[str, str, str], tuple[int, float]] = {}
     for cells in rows:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
-        cells = [c.strip() for c in cells] + [""] * (len(COLUMNS) - len(cells))
+        cells = [c.strip() for c in cells] + [""] * (len(COLUMNS) + 1 - len(cells))
         too_long = [
             f"「{column}」超过 {most} 字"
             for column, most, cell in zip(COLUMNS, MAX_CHARS.values(), cells, strict=False)
@@ -126,6 +135,11 @@ def _parse(session: Session, text: str) -> _Parsed:
             bad.append(f"电话「{phone}」格式不对")
         if phone and not name:
             bad.append("有电话但没有姓名")
+        said = cells[len(COLUMNS)] if with_relationship else ""
+        if said not in RELATIONSHIPS:
+            bad.append(f"关系「{said}」应为 业主、家庭成员 或 租户")
+        elif said and not name:
+            bad.append("有关系但没有姓名")
         key = (building, unit, room)
         if not bad and key in seen and seen[key][1] != area:
             bad.append(f"与第{seen[key][0]}行是同一房屋但面积不同")
@@ -133,7 +147,11 @@ def _parse(session: Session, text: str) -> _Parsed:
             parsed.problems.append(f"{where}：" + "；".join(bad))
             continue
         seen.setdefault(key, (line, area))
-        parsed.rows.append(RosterRow(line, building, unit, room, area, name, phone.replace(" ", "")))
+        parsed.rows.append(
+            RosterRow(
+                line, building, unit, room, area, name, phone.replace(" ", ""), RELATIONSHIPS.get(said, "")
+            )
+        )
     if not parsed.rows and not parsed.problems:
         parsed.problems.append("文件里没有任何房屋")
     return parsed
@@ -206,44 +224,56 @@ class RosterWriter:
         if not named:
             return
         pairs = {(room_id, row.name) for room_id, row in named}
-        query = select(Householder.id, Householder.room_id, Householder.name, Householder.phone).where(
-            col(Householder.room_id).in_({room_id for room_id, _ in pairs})
-        )
-        phones = {
-            (room_id, name): (holder_id, phone)
-            for holder_id, room_id, name, phone in session.execute(query)
+        query = select(
+            Householder.id, Householder.room_id, Householder.name, Householder.phone, Householder.relationship
+        ).where(col(Householder.room_id).in_({room_id for room_id, _ in pairs}))
+        facts = {
+            (room_id, name): (holder_id, (phone, relationship))
+            for holder_id, room_id, name, phone, relationship in session.execute(query)
             if (room_id, name) in pairs
         }
-        new: dict[tuple[int, str], str] = {}
-        changed: dict[int, str] = {}
+        new: dict[tuple[int, str], tuple[str, str]] = {}
+        changed: dict[int, tuple[str, str]] = {}
         for room_id, row in named:
             key = (room_id, row.name)
-            if key in new:  # the same person twice in this chunk: the later line's phone
-                if new[key] != row.phone:
-                    new[key] = row.phone
+            if key in new:  # the same person twice in this chunk: the later line's facts
+                wanted = (row.phone, row.relationship or new[key][1])
+                if new[key] != wanted:
+                    new[key] = wanted
                     self.report.people_updated += 1
                 else:
                     self.report.unchanged += 1
-            elif key not in phones:
-                new[key] = row.phone
+            elif key not in facts:
+                new[key] = (row.phone, row.relationship)
                 self.report.people_created += 1
-            elif phones[key][1] != row.phone:
-                changed[phones[key][0]] = row.phone
-                phones[key] = (phones[key][0], row.phone)
-                self.report.people_updated += 1
             else:
-                self.report.unchanged += 1
+                holder_id, known = facts[key]
+                wanted = (row.phone, row.relationship or known[1])  # an empty 关系 keeps what was said
+                if wanted != known:
+                    changed[holder_id] = wanted
+                    facts[key] = (holder_id, wanted)
+                    self.report.people_updated += 1
+                else:
+                    self.report.unchanged += 1
         if new:
             session.execute(
                 insert(_HOLDERS),
-                [{"room_id": r, "name": n, "phone": p, "updated_at": now} for (r, n), p in new.items()],
+                [
+                    {"room_id": r, "name": n, "phone": p, "relationship": rel, "updated_at": now}
+                    for (r, n), (p, rel) in new.items()
+                ],
             )
         if changed:
             session.execute(
                 update(_HOLDERS)
                 .where(_HOLDERS.c.id == bindparam("holder_id"))
-                .values(phone=bindparam("new_phone"), updated_at=now),
-                [{"holder_id": holder_id, "new_phone": phone} for holder_id, phone in changed.items()],
+                .values(
+                    phone=bindparam("new_phone"), relationship=bindparam("new_relationship"), updated_at=now
+                ),
+                [
+                    {"holder_id": holder_id, "new_phone": phone, "new_relationship": rel}
+                    for holder_id, (phone, rel) in changed.items()
+                ],
             )
 
 

@@ -13,8 +13,11 @@ from bot.api.deps import ActorDep, AdminActor, NowDep, ReadSessionDep, SessionDe
 from bot.api.limits import Input, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
+from models.community import Building, Room, room_label
 from models.proposals import (
+    CHOICE_NAMES,
     MATTERS,
+    Ballot,
     Proposal,
     VoteRefused,
     anonymised_detail,
@@ -24,6 +27,7 @@ from models.proposals import (
     enter_paper_ballot,
     publish_proposal,
 )
+from models.residency_record import describe_verification
 
 router = APIRouter(tags=["proposals"])
 
@@ -166,3 +170,40 @@ def paper_ballot(
     except VoteRefused as refused:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=refused.reason) from refused
     return {"choice": cast.choice, "replaced": cast.previous}
+
+
+@router.get("/proposals/{proposal_id}/ballots")
+def list_ballots(
+    request: Request,
+    response: Response,
+    proposal_id: RowId,
+    session: ReadSessionDep,
+    _admin: AdminActor,
+    page: PageDep,
+) -> dict[str, object]:
+    """The vote record: each ballot with its room and the verification that stood behind it
+    (owners' register, approved by whom, when; or the clerk of a paper ballot)."""
+    _get(session, proposal_id)
+    query = select(Ballot).where(Ballot.proposal_id == proposal_id).order_by(col(Ballot.id))
+    rows, total = fetch(session, query, page)
+    items = []
+    for ballot in rows:
+        room_id = ballot.verification.get("room_id")
+        room = session.get(Room, room_id) if room_id else None
+        building = session.get(Building, room.building_id) if room else None
+        items.append(
+            {
+                "id": ballot.id,
+                "owner": ballot.owner,
+                "room": room_label(building, room) if building and room else "",
+                "choice": ballot.choice,
+                "choice_name": CHOICE_NAMES.get(ballot.choice, ballot.choice),
+                "channel": ballot.channel,
+                "cast_at": ballot.cast_at.isoformat(),
+                "person_id": ballot.person_id,
+                "entered_by": ballot.entered_by,
+                "verification": ballot.verification,
+                "verified_by": describe_verification(ballot.verification),
+            }
+        )
+    return listing(request, response, page, items, total)

@@ -45,7 +45,8 @@ router = APIRouter(tags=["residents"])
     },
 )
 async def import_residents(request: Request, admin: AdminActor, now: NowDep) -> Any:
-    """Body: the CSV itself, header 楼栋,单元,房号,面积,姓名,电话 (UTF-8, or GB18030 as Excel saves it).
+    """Body: the CSV itself, header 楼栋,单元,房号,面积,姓名,电话 and optionally 关系 (业主, 家庭成员 or
+    租户: the owners' register; open claims it matches are verified) (UTF-8, or GB18030 as Excel saves it).
 
     Nothing is imported unless every line is good; a 422 lists each bad line.
     """
@@ -91,6 +92,7 @@ def list_residents(
             "area": room.area,
             "name": h.name,
             "phone": h.phone,
+            "relationship": h.relationship,
         }
         for building, room, h in rows
     ]

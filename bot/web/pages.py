@@ -21,10 +21,14 @@ from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from models.access import Actor, audit
+from models.binding import decide_binding
 from models.community import Building, Room, room_label
 from models.csvfile import CsvEncodingError, decode
-from models.people import BindingRequest, BindingStatus, Person, Role, decide_binding
+from models.people import BindingRequest, BindingStatus, Person, Role
 from models.proposals import MATTERS, Proposal, current_tally
+from models.residency import Residency, ResidencyError, ResidencyStatus
+from models.residency import decide as decide_claim
+from models.residency_record import listing_row
 from models.residents import COLUMNS, RosterError, check_roster, roster_query
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -78,6 +82,27 @@ def _bindings_page(
         }
         for r, p in rows
     ]
+    claims = []
+    for residency in session.exec(
+        select(Residency)
+        .where(Residency.status == ResidencyStatus.claimed)
+        .order_by(col(Residency.id))
+        .limit(100)
+    ):
+        row = listing_row(session, residency)
+        owner = row["verified_owner"]
+        claims.append(
+            {
+                "id": row["id"],
+                "code": row["code"],
+                "name": row["name"] or "（未留姓名）",
+                "phone": row["phone"] or "未留",
+                "room": row["room"],
+                "relationship": row["relationship_name"],
+                "owner": (owner["name"] or "（未留姓名）") if owner else "无",
+                "when": local(residency.claimed_at),
+            }
+        )
     rows, register_total = fetch(session, roster_query(), Page(limit=REGISTER_ROWS, offset=0))
     register = [
         {"room": room_label(b, r), "area": r.area, "name": h.name, "phone": h.phone} for b, r, h in rows
@@ -88,6 +113,7 @@ def _bindings_page(
         actor,
         session,
         requests=requests,
+        claims=claims,
         register=register,
         register_total=register_total,
         columns=",".join(COLUMNS),
@@ -130,6 +156,43 @@ def decide(
         return back("/console/bindings", error=f"操作失败：{exc}")
     done = "已通过" if decision == "approve" else "已驳回"
     return back("/console/bindings", ok=f"申请 #{request_id} {done}")
+
+
+@router.post("/residencies/{residency_id}/{decision}")
+def decide_residency(
+    residency_id: int,
+    decision: str,
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Verify or refuse a resident's claim on a flat; the resident is told."""
+    require_admin(actor)
+    if decision not in ("verify", "reject"):
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+    try:
+        with session.begin():
+            decided = decide_claim(
+                session,
+                residency_id=residency_id,
+                approve=decision == "verify",
+                by=actor.name,
+                tag=actor.tag,
+                now=now,
+                note=note[:200],
+            )
+            audit(
+                session,
+                actor=actor,
+                action=f"residency.{decision}",
+                now=now,
+                target=f"residency:{residency_id}",
+            )
+    except (LookupError, ResidencyError) as exc:
+        return back("/console/bindings", error=f"操作失败：{exc}")
+    done = "已核实" if decision == "verify" else "已记录不通过"
+    return back("/console/bindings", ok=f"住户登记 {decided.code} {done}")
 
 
 @router.post("/residents/import", response_class=HTMLResponse)

@@ -89,7 +89,7 @@ def test_changes_are_audited_with_who_did_them(
     wechat: WeChatSim, token_for: TokenFactory, session: Session
 ) -> None:
     wechat.send("family", "绑定")
-    wechat.send("family", "3栋2单元502")
+    wechat.send("family", "3栋2单元1502")  # not on file: a request for the admin
     headers = token_for(ApiRole.admin)
     request_id = wechat.client.get("/api/v1/binding-requests", headers=headers).json()["items"][0]["id"]
     wechat.client.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from models.community import find_room
 from models.outbox import OutboxMessage
 from models.people import person_by_openid
 from tests.support.wechat import WeChatSim
@@ -25,14 +26,17 @@ def test_admin_approves_a_binding_request_and_the_person_is_told(
     wechat: WeChatSim, demo: None, admin_headers: dict[str, str], session: Session
 ) -> None:
     wechat.send("family-member", "绑定")
-    wechat.send("family-member", "3栋2单元502")
+    wechat.send("family-member", "3栋2单元1502")  # not on file: the admin places them
     listed = wechat.client.get("/api/v1/binding-requests?status=pending", headers=admin_headers).json()
     assert listed["total"] == 1
     request_id = listed["items"][0]["id"]
+    found = find_room(session, building="3", unit="2", room="502")
+    assert found is not None
     decided = wechat.client.post(
-        f"/api/v1/binding-requests/{request_id}/approve", json={}, headers=admin_headers
+        f"/api/v1/binding-requests/{request_id}/approve", json={"room_id": found[1].id}, headers=admin_headers
     )
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
+    session.rollback()  # a fresh snapshot: the app has written since the room was looked up
     person = person_by_openid(session, "family-member")
     assert person is not None and person.room_id is not None and not person.is_owner
     told = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == person.id)).one()

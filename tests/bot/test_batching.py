@@ -69,9 +69,9 @@ def test_one_persons_messages_keep_their_order_within_a_burst(
     settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session
 ) -> None:
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
-    burst = [_text("o1", "绑定", "hasty"), _text("o2", "3栋2单元502", "hasty"), _text("o3", "你好", "calm")]
+    burst = [_text("o1", "绑定", "hasty"), _text("o2", "3栋2单元1502", "hasty"), _text("o3", "你好", "calm")]
     replies = _all_at_once(pipeline, burst)
-    assert "已有业主" in replies[1][0].content  # the answer to the form the first message opened
+    assert "暂时没有" in replies[1][0].content  # the answer to the form the first message opened
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
 
 
@@ -80,7 +80,7 @@ def test_a_retry_inside_the_same_burst_answers_the_same_and_acts_once(
 ) -> None:
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
     pipeline.process(_text("r1", "绑定", "retry"))
-    first, again = _all_at_once(pipeline, [_text("r2", "3栋2单元502", "retry")] * 2)
+    first, again = _all_at_once(pipeline, [_text("r2", "3栋2单元1502", "retry")] * 2)
     assert first == again
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
 
@@ -101,10 +101,10 @@ def test_a_failing_message_costs_its_neighbours_nothing(
 
     monkeypatch.setattr(binding, "bind_room", bind_unless_unlucky)
     bad, good = _all_at_once(
-        pipeline, [_text("unlucky-1", "3栋2单元502", "unlucky"), _text("lucky-1", "3栋2单元502", "lucky")]
+        pipeline, [_text("unlucky-1", "3栋2单元1502", "unlucky"), _text("lucky-1", "3栋2单元1502", "lucky")]
     )
     assert bad[0].content == SORRY
-    assert "已有业主" in good[0].content
+    assert "暂时没有" in good[0].content
     requests = session.exec(select(BindingRequest)).all()
     assert len(requests) == 1  # the lucky one's, committed; nothing half-written for the other
     failed = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:unlucky-1")).one()

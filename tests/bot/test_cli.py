@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.cli_common import STATE, set_now
+from tests.support.wechat import WeChatSim
 
 COMMANDS = [
     ["serve"],
@@ -129,3 +130,23 @@ def test_residents_import_checks_every_line_then_writes_in_chunks(
     assert "导入完成：1200 行，新增房屋 1200" in done.output and "新增住户 1200" in done.output
     again = cli.invoke(app, ["residents", "import", str(good), "-c", str(config)], env={"COLUMNS": "300"})
     assert "新增房屋 0" in again.output and "未变 1200" in again.output
+
+
+def test_the_owners_register_from_the_cli_verifies_a_waiting_claim(
+    cli: CliRunner, tmp_path: Path, engine: Engine, demo: None, wechat: WeChatSim
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the CLI test uses the SQLite file")
+    wechat.send("newcomer-li", "我叫李娜，电话13912345678")
+    assert "已收到您的登记" in wechat.send("newcomer-li", "我住3栋2单元402，我是租户")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{engine.url.database}"\n', encoding="utf-8")
+    register = tmp_path / "owners.csv"
+    register.write_text(
+        "楼栋,单元,房号,面积,姓名,电话,关系\n3,2,402,89.5,李娜,13912345678,租户\n", encoding="utf-8"
+    )
+    done = cli.invoke(app, ["residents", "import", str(register), "-c", str(config)], env={"COLUMNS": "300"})
+    assert done.exit_code == 0, done.output
+    assert "已核实的住户登记 1" in done.output
+    home = wechat.send("newcomer-li", "我的房屋")
+    assert "3栋2单元402" in home and "租户" in home and "已核实" in home

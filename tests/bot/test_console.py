@@ -25,7 +25,7 @@ def test_a_new_person_is_welcomed_and_binds(
     assert chat.is_new()
     welcome = " ".join(r.content for r in chat.subscribe())
     assert "欢迎关注阳光里社区红管家" in welcome
-    assert "绑定成功" in " ".join(r.content for r in chat.send("2栋2单元301"))
+    assert "已收到您的登记" in " ".join(r.content for r in chat.send("2栋2单元301"))
 
 
 def test_the_console_loop_prints_replies_and_pushes(

@@ -188,7 +188,7 @@ def test_a_push_caused_in_chat_reaches_the_admin_on_wecom(
     wechat: object, demo: None, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
 ) -> None:
     wechat.send("family-member", "绑定")  # type: ignore[attr-defined]
-    wechat.send("family-member", "3栋2单元502")  # type: ignore[attr-defined]
+    wechat.send("family-member", "3栋2单元1502")  # type: ignore[attr-defined]
     outbox_worker.drain()
     (told,) = fake_wechat.delivered()
     assert told.channel == "wecom_app" and told.recipient == "wx-wuxiaoyan"

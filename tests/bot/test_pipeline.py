@@ -30,7 +30,7 @@ def test_overlapping_retries_create_one_effect(
     pipeline = build_pipeline(settings, engine=engine, clock=clock)
     pipeline.process(_text("m1", "绑定"))
     with ThreadPoolExecutor(max_workers=3) as pool:
-        replies = list(pool.map(lambda _: pipeline.process(_text("m2", "3栋2单元502")), range(3)))
+        replies = list(pool.map(lambda _: pipeline.process(_text("m2", "3栋2单元1502")), range(3)))
     assert len({tuple(r) for r in replies}) == 1
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
     assert session.exec(select(func.count()).select_from(InboundMessage)).one() == 2
@@ -43,7 +43,7 @@ def test_two_pipelines_sharing_a_database_dedupe_too(
     first, second = (build_pipeline(settings, engine=engine, clock=clock) for _ in range(2))
     first.process(_text("m1", "绑定"))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        a, b = pool.map(lambda p: p.process(_text("m2", "3栋2单元502")), (first, second))
+        a, b = pool.map(lambda p: p.process(_text("m2", "3栋2单元1502")), (first, second))
     assert a == b
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
 
@@ -58,21 +58,21 @@ def test_a_failing_handler_leaves_nothing_half_written_and_the_retry_is_handled(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr("handlers.binding.bind_room", explode)
-    reply = pipeline.process(_text("m2", "3栋2单元502"))
+    reply = pipeline.process(_text("m2", "3栋2单元1502"))
     assert "没有处理成功" in reply[0].content
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 0
     kept = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:m2")).one()
-    assert kept.failed and kept.text == "3栋2单元502"  # the message itself is not lost
+    assert kept.failed and kept.text == "3栋2单元1502"  # the message itself is not lost
     monkeypatch.undo()
     # WeChat's retry is handled afresh: a transient failure is never the message's final answer,
     # and the form the failure left open takes it.
-    retried = pipeline.process(_text("m2", "3栋2单元502"))
-    assert "已有业主" in retried[0].content
+    retried = pipeline.process(_text("m2", "3栋2单元1502"))
+    assert "暂时没有" in retried[0].content
     session.rollback()
     assert session.exec(select(func.count()).select_from(BindingRequest)).one() == 1
     again = session.exec(select(InboundMessage).where(InboundMessage.dedupe_key == "mp:msg:m2")).one()
     assert not again.failed
-    assert pipeline.process(_text("m2", "3栋2单元502")) == retried  # a later retry: the same answer
+    assert pipeline.process(_text("m2", "3栋2单元1502")) == retried  # a later retry: the same answer
 
 
 def test_a_failed_message_retried_inside_a_batch_is_handled_afresh(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from models.people import BindingRequest, BindingStatus
+from models.residency import Residency, ResidencyStatus
 from tests.conftest import ADMIN_TOKEN
 from tests.support.console import console_login, post_login
 from tests.support.wechat import WeChatSim
@@ -32,15 +33,29 @@ def test_dashboard_and_static_assets_work_offline(wechat: WeChatSim, demo: None)
 
 def test_admin_approves_a_binding_in_the_console(wechat: WeChatSim, demo: None, session: Session) -> None:
     wechat.send("family", "绑定")
-    wechat.send("family", "3栋2单元502")
+    wechat.send("family", "3栋2单元1502")
     _login(wechat)
     page = wechat.client.get("/console/bindings").text
     request_id = session.exec(select(BindingRequest.id)).one()
-    assert f"#{request_id}" in page and "该房屋已有业主" in page
-    done = wechat.client.post(f"/console/bindings/{request_id}/approve")
-    assert "已通过" in done.text
+    assert f"#{request_id}" in page and "房屋信息中没有此房号" in page
+    done = wechat.client.post(f"/console/bindings/{request_id}/reject", data={"note": "请核对房号"})
+    assert "已驳回" in done.text
     session.rollback()
-    assert session.get(BindingRequest, request_id).status == BindingStatus.approved  # type: ignore[union-attr]
+    assert session.get(BindingRequest, request_id).status == BindingStatus.rejected  # type: ignore[union-attr]
+
+
+def test_admin_verifies_a_claim_in_the_console(wechat: WeChatSim, demo: None, session: Session) -> None:
+    wechat.send("family", "我住3栋2单元502")
+    _login(wechat)
+    page = wechat.client.get("/console/bindings").text
+    claim = session.exec(select(Residency).where(Residency.status == ResidencyStatus.claimed)).one()
+    assert claim.code in page and "家庭成员" in page and "王秀兰" in page  # the flat's verified owner
+    done = wechat.client.post(f"/console/residencies/{claim.id}/verify")
+    assert f"{claim.code} 已核实" in done.text
+    session.rollback()
+    verified = session.get(Residency, claim.id)
+    assert verified is not None and verified.status == ResidencyStatus.verified
+    assert verified.verified_by_tag.startswith("config-token")
 
 
 def test_knowledge_preview(wechat: WeChatSim, demo: None) -> None:

@@ -59,7 +59,7 @@ def test_every_quick_start_line_works_as_written(
 
     assert resident[:4] == ["你好", "我住2栋1单元402", "我家厨房水管漏水了", "是"]
     assert "您好" in replies["你好"] and "绑定" in replies["你好"]  # a newcomer is asked to bind
-    assert "绑定成功" in replies["我住2栋1单元402"] and "2栋1单元402" in replies["我住2栋1单元402"]
+    assert "已收到您的登记" in replies["我住2栋1单元402"] and "2栋1单元402" in replies["我住2栋1单元402"]
     assert "请确认报修" in replies["我家厨房水管漏水了"] and "类别：水电" in replies["我家厨房水管漏水了"]
     filed = re.search(r"已登记报修单 (R\d{4})，已派给王师傅", yes[0])
     assert filed is not None, yes[0]

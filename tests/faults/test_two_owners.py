@@ -1,8 +1,8 @@
 """Finding 3: two newcomers on two processes claim the same vacant room; the room gets one owner.
 
 Before the constraint, on PostgreSQL both became owner in 9 of 12 rooms: ``bind_room`` read
-``has_owner`` and then wrote. Now the database refuses the second owner and the loser's claim
-becomes a request for the office to decide.
+``has_owner`` and then wrote. Now a claim in chat never makes an owner by itself: both are
+claims for the building head, and only a verification (one at a time) makes the owner.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from models.community import Building, Room
-from models.people import BindingRequest, Person
+from models.people import Person
+from models.residency import Residency
 from tests.models.test_capacity_concurrency import _people
 from tests.support.claims import claim_rooms
 
@@ -52,14 +53,12 @@ def test_two_processes_never_make_two_owners(engine: Engine, demo: None, clock: 
         outcomes = [future.result(timeout=120) for future in futures]
 
     for index in range(ROOMS):
-        # One newcomer became the owner; the other's claim went to the office as a request.
-        assert sorted(run[index] for run in outcomes) == ["bound", "requested"], rooms[index]
+        # Both newcomers' claims wait for the building head; neither became the owner.
+        assert sorted(run[index] for run in outcomes) == ["claimed", "claimed"], rooms[index]
     with Session(engine) as session:
         owners = session.exec(
             text("SELECT room_id, COUNT(*) FROM person WHERE is_owner GROUP BY room_id HAVING COUNT(*) > 1")
         ).all()
-        requests = session.exec(
-            select(BindingRequest).where(col(BindingRequest.reason) == "owner_exists")
-        ).all()
+        claims = session.exec(select(Residency).where(col(Residency.status) == "claimed")).all()
     assert owners == []
-    assert len(requests) == ROOMS
+    assert len(claims) == 2 * ROOMS

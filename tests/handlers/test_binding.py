@@ -20,49 +20,62 @@ def test_subscribe_welcomes_and_asks_where_the_person_lives(wechat: WeChatSim, d
     assert "住在哪里" in reply
 
 
-def test_a_free_room_binds_at_once_in_one_message(wechat: WeChatSim, demo: None, session: Session) -> None:
+def test_a_free_room_is_claimed_at_once_in_one_message(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
     wechat.event("newcomer", "subscribe")
     reply = wechat.send("newcomer", "我住2栋1单元402")
-    assert "绑定成功" in reply and "2栋1单元402" in reply
+    assert "已收到您的登记" in reply and "2栋1单元402" in reply
+    assert "楼栋长核实后即可参与投票和兑换" in reply
     person = person_by_openid(session, "newcomer")
-    assert person is not None and person.is_owner and person.room_id is not None
+    assert person is not None and person.room_id is not None
+    assert not person.is_owner  # a claim: not the owner of record until verified
 
 
 def test_missing_parts_are_asked_for_one_by_one(wechat: WeChatSim, demo: None, session: Session) -> None:
     assert "住在哪里" in wechat.send("newcomer", "绑定")
     assert "几单元" in wechat.send("newcomer", "5栋602")
-    assert "绑定成功" in wechat.send("newcomer", "2")
-    assert "5栋2单元602" in wechat.send("newcomer", "我的房屋")
+    assert "已收到您的登记" in wechat.send("newcomer", "2")
+    home = wechat.send("newcomer", "我的房屋")
+    assert "5栋2单元602" in home and "等待楼栋长核实" in home
 
 
 def test_unknown_building_is_re_asked_with_the_known_ones(wechat: WeChatSim, demo: None) -> None:
     wechat.send("newcomer", "绑定")
     reply = wechat.send("newcomer", "9栋1单元101")
     assert "没有找到「9」栋" in reply and "1、2、3、5" in reply
-    assert "绑定成功" in wechat.send("newcomer", "3栋1单元201")
+    assert "已收到您的登记" in wechat.send("newcomer", "3栋1单元201")
 
 
-def test_a_room_with_an_owner_becomes_a_request_for_the_admin(
+def test_a_claim_on_a_room_with_an_owner_asks_the_building_head_with_the_owner_named(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     wechat.send("newcomer", "绑定")
     reply = wechat.send("newcomer", "3栋2单元502")
-    assert "已有业主" in reply and "审核" in reply
-    request = session.exec(select(BindingRequest)).one()
-    assert request.reason == "owner_exists"
-    admin = session.exec(select(Person).where(Person.openid == "demo-admin-wu")).one()
-    push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == admin.id)).one()
-    assert "3栋2单元502" in push.text and f"#{request.id}" in push.text
+    assert "已收到您的登记" in reply and "家庭成员" in reply  # the flat has a verified owner
+    head = session.exec(select(Person).where(Person.openid == "demo-head-chen")).one()
+    push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == head.id)).one()
+    assert "3栋2单元502" in push.text and "王秀兰" in push.text and "家庭成员" in push.text
+    assert "核实 B" in push.text and "通过" in push.text and "不通过" in push.text
 
 
-def test_the_admin_is_told_of_a_request_through_the_outbox(
+def test_the_building_head_is_told_of_a_claim_through_the_outbox(
     wechat: WeChatSim, demo: None, fake_wechat: FakeWeChat, outbox_worker: DeliveryWorker
 ) -> None:
     wechat.send("newcomer", "我住3栋2单元502")
     assert outbox_worker.drain() == 1
     [delivered] = fake_wechat.delivered()
-    assert (delivered.channel, delivered.recipient) == ("wecom_app", "wx-wuxiaoyan")
-    assert "新的房屋绑定申请" in delivered.text and "3栋2单元502" in delivered.text
+    assert (delivered.channel, delivered.recipient) == ("wecom_app", "wx-chenhongmei")
+    assert "【住户核实" in delivered.text and "3栋2单元502" in delivered.text
+
+
+def test_a_claim_in_a_building_without_a_head_goes_to_the_admins(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.send("newcomer", "我住2栋1单元402")
+    admin = session.exec(select(Person).where(Person.openid == "demo-admin-wu")).one()
+    push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == admin.id)).one()
+    assert "2栋1单元402" in push.text and "业主" in push.text
 
 
 def test_a_room_not_on_file_becomes_a_request(wechat: WeChatSim, demo: None, session: Session) -> None:
@@ -100,7 +113,7 @@ def test_saying_where_you_live_out_of_the_blue_binds_rather_than_opens_a_repair(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     reply = wechat.send("drifter", "我住2栋1单元402")  # no form open: the NLU alone calls it a repair
-    assert "绑定成功" in reply and "2栋1单元402" in reply
+    assert "已收到您的登记" in reply and "2栋1单元402" in reply
     assert "什么问题" not in reply
     with_a_problem = wechat.send("another", "我住3栋2单元502，厨房漏水")
     assert "请确认报修" in with_a_problem

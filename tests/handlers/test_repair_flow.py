@@ -217,7 +217,7 @@ def test_tomorrow_is_the_community_s_tomorrow_in_the_early_morning(
 
 def test_a_question_is_not_taken_for_the_place(wechat: WeChatSim, demo: None) -> None:
     wechat.send("newcomer", "绑定")
-    wechat.send("newcomer", "3栋2单元502")  # the room has an owner: a request, not bound yet
+    wechat.send("newcomer", "3栋2单元1502")  # no such room on file: a request, not bound yet
     assert "在哪里" in wechat.send("newcomer", "卫生间漏水")
     reply = wechat.send("newcomer", "今天天气怎么样")
     assert "没有看懂" in reply and "在哪里" in reply

@@ -1,4 +1,4 @@
-"""Two newcomers claim one vacant room at the same moment: exactly one becomes its owner."""
+"""Newcomers claim one vacant room at the same moment: claims all, and only one is ever verified as its owner."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
+from models.binding import bind_room
 from models.community import Building, Room
-from models.people import Person, bind_room
+from models.people import Person
+from models.residency import Residency, ResidencyError, decide
 from tests.models.test_capacity_concurrency import _people, _race
 
 
@@ -25,7 +27,9 @@ def _vacant_room(engine: Engine) -> tuple[str, str, str]:
         return building.number, room.unit, room.room
 
 
-def test_twelve_claims_make_one_owner(engine: Engine, demo: None, clock: ManualClock) -> None:
+def test_twelve_claims_make_no_owner_until_one_is_verified(
+    engine: Engine, demo: None, clock: ManualClock
+) -> None:
     building, unit, room = _vacant_room(engine)
     ids = _people(engine, 12, clock.now())
 
@@ -37,8 +41,19 @@ def test_twelve_claims_make_one_owner(engine: Engine, demo: None, clock: ManualC
         ).outcome
 
     outcomes = _race(engine, 12, claim)
-    assert outcomes.count("bound") == 1
-    assert outcomes.count("requested") == 11  # the others are asked for the admin's decision
+    assert outcomes.count("claimed") == 12  # each a claim for the building head to verify
+    with Session(engine) as session:
+        assert not session.exec(
+            select(Person).where(col(Person.is_owner).is_(True), Person.id.in_(ids))
+        ).all()  # type: ignore[union-attr]
+        claims = session.exec(
+            select(Residency.id).where(col(Residency.person_id).in_(ids)).order_by(col(Residency.id))
+        ).all()
+    assert len(claims) == 12
+    with Session(engine) as session, session.begin():
+        decide(session, residency_id=claims[0], approve=True, by="楼栋长", tag="test", now=clock.now())
+    with pytest.raises(ResidencyError), Session(engine) as session, session.begin():
+        decide(session, residency_id=claims[1], approve=True, by="楼栋长", tag="test", now=clock.now())
     with Session(engine) as session:
         owners = session.exec(select(Person).where(col(Person.is_owner).is_(True), Person.id.in_(ids))).all()  # type: ignore[union-attr]
     assert len(owners) == 1

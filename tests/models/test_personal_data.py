@@ -14,15 +14,17 @@ from bot.clock import ManualClock
 from models.access import AuditEntry
 from models.activities import Signup, SignupStatus
 from models.actors import CLI
+from models.binding import bind_room
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
 from models.inbound import InboundMessage
 from models.operations import Operation, OperationStatus
 from models.outbox import OutboxMessage
-from models.people import ERASED_LABEL, BindingRequest, Person, bind_room, describe, get_or_create_resident
+from models.people import ERASED_LABEL, BindingRequest, Person, describe, get_or_create_resident
 from models.personal_data import export_person, summary
 from models.points import balance, ranking
 from models.proposals import Ballot, ProposalComment
+from models.residency import decide
 from models.rewards import Redemption, RedemptionStatus, Reward
 from models.scrub import sweep_erasures
 from models.tickets import Rating, Ticket, TicketEvent, TicketStatus
@@ -215,7 +217,7 @@ def test_the_same_openid_later_is_a_brand_new_resident(
         assert newcomer.id != world.person_id and newcomer.name == "" and newcomer.room_id is None
         assert (
             bind_room(session, person=newcomer, building="3", unit="2", room="502", now=clock.now()).outcome
-            == "bound"
+            == "claimed"
         )
         assert session.exec(select(Ticket).where(Ticket.reporter_id == newcomer.id)).all() == []
 
@@ -289,10 +291,11 @@ def test_a_room_ballot_from_before_the_binding_does_not_come_back(
         )  # fmt: skip
         # ...then its owner binds in chat and votes the other way: theirs counts.
         owner = get_or_create_resident(session, openid="new-owner", now=clock.now())
-        assert (
-            bind_room(session, person=owner, building="3", unit="2", room="602", now=clock.now()).outcome
-            == "bound"
-        )
+        claimed = bind_room(session, person=owner, building="3", unit="2", room="602", now=clock.now())
+        assert claimed.outcome == "claimed"
+        decide(
+            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
+        )  # type: ignore[arg-type]
         vote_in_chat(
             session,
             proposal=session.get(Proposal, proposal_id),
@@ -312,13 +315,12 @@ def test_a_room_ballot_from_before_the_binding_does_not_come_back(
 def test_a_household_member_leaves_the_owners_votes_alone(
     engine: Engine, demo: None, clock: ManualClock
 ) -> None:
-    from models.people import decide_binding
-
     with Session(engine, expire_on_commit=False) as session, session.begin():
         member = get_or_create_resident(session, openid="daughter", now=clock.now())
-        request = bind_room(session, person=member, building="3", unit="2", room="502", now=clock.now())
-        decide_binding(
-            session, request_id=request.request_id, approve=True, decided_by="admin", now=clock.now()
+        claimed = bind_room(session, person=member, building="3", unit="2", room="502", now=clock.now())
+        assert claimed.reason == "member"  # the flat has a verified owner
+        decide(
+            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
         )  # type: ignore[arg-type]
         proposal_id = _proposal(session, clock)
     before = _tally(engine, proposal_id)

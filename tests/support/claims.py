@@ -8,7 +8,8 @@ from multiprocessing.synchronize import Barrier
 from sqlmodel import Session
 
 from bot.db import create_db_engine, write_gate
-from models.people import Person, bind_room
+from models.binding import bind_room
+from models.people import Person
 
 
 def claim_rooms(
