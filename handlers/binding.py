@@ -152,9 +152,14 @@ def ask_to_bind(ctx: Context, initial: dict[str, Any] | None = None) -> list[Rep
     return start_form(ctx, binding_form, initial)
 
 
-@router.command(r"(绑定|绑定房屋|房屋绑定|绑定房间|重新绑定|换绑|更换房屋|认证|房屋认证)[。！!]?")
+@router.command(
+    r"(绑定|绑定房屋|房屋绑定|绑定房间|重新绑定|换绑|更换房屋|认证|房屋认证)"
+    r"(?:[：:，,\s]*[0-9A-Za-z一二三四五六七八九十号楼栋幢座单元室房间\s-]+)?[。！!]?"
+)
 def start_binding(ctx: Context) -> list[Reply]:
-    return ask_to_bind(ctx)
+    """「绑定」, or 「绑定 1栋3单元503」 with the address already given."""
+    address = {key: ctx.slots[key] for key in ("building", "unit", "room") if ctx.slots.get(key)}
+    return ask_to_bind(ctx, address or None)
 
 
 @router.command(r"(我的房屋|我的房子|我家地址|我住哪|我住哪里|查看绑定)[？?。]?")

@@ -117,3 +117,14 @@ def test_saying_where_you_live_out_of_the_blue_binds_rather_than_opens_a_repair(
     assert "什么问题" not in reply
     with_a_problem = wechat.send("another", "我住3栋2单元502，厨房漏水")
     assert "请确认报修" in with_a_problem
+
+
+def test_bind_followed_by_the_address_claims_it_in_one_message(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.event("newcomer", "subscribe")
+    reply = wechat.send("newcomer", "绑定 2栋1单元402")
+    assert "已收到您的登记" in reply and "2栋1单元402" in reply
+    person = person_by_openid(session, "newcomer")
+    assert person is not None and person.room_id is not None
+    assert "住在哪" in wechat.send("another-newcomer", "绑定")  # the bare word still asks
