@@ -23,6 +23,7 @@ from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
 from bot.mydata import router as my_data_router
 from bot.pipeline import Pipeline
+from bot.replay import replay_guard
 from bot.settings import Settings
 from bot.web import mount_console
 from bot.webhook import WebhookApp
@@ -105,7 +106,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         return JSONResponse(body)
 
     if settings.wechat.enabled:
-        gateway = WeChatGateway(settings.wechat, clock)
+        seen = replay_guard(engine, settings.wechat.replay_window_seconds)
+        gateway = WeChatGateway(settings.wechat, clock, seen)
         app.include_router(wechat_router(gateway))
         app.fast_webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:
