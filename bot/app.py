@@ -25,6 +25,7 @@ from bot.mydata import router as my_data_router
 from bot.pipeline import Pipeline
 from bot.replay import replay_guard
 from bot.settings import Settings
+from bot.spool import Spool, spool_directory
 from bot.web import mount_console
 from bot.webhook import WebhookApp
 from bot.wechat import WeChatGateway, wechat_router, wechat_webhook
@@ -42,13 +43,16 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
     return Dispatcher(ROUTERS, settings=settings, understand=understand, fallback=FALLBACK)
 
 
-def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipeline:
+def build_pipeline(
+    settings: Settings, *, engine: Engine, clock: Clock, spool: Spool | None = None
+) -> Pipeline:
     return Pipeline(
         engine=engine,
         dispatcher=build_dispatcher(settings),
         clock=clock,
         workers=settings.database.pipeline_workers,
         reply_within=settings.server.reply_within_seconds,
+        spool=spool,
     )
 
 
@@ -64,6 +68,8 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     # garbage collector's full passes, which otherwise pause every request behind them.
     gc.collect()
     gc.freeze()
+    # Messages held when the service last stopped (told 「收到，正在处理」, not yet handled).
+    await app.state.pipeline.resume()
     yield
     app.state.operations.close()
     app.state.pipeline.close()
@@ -72,7 +78,7 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
     engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
     clock = clock or SystemClock()
-    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    pipeline = build_pipeline(settings, engine=engine, clock=clock, spool=Spool(spool_directory(settings)))
     app = WebhookApp(title=TITLE, version="0.1.0", lifespan=_warm_up, docs_url=None, redoc_url=None)
     app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
         settings,
