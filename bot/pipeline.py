@@ -186,7 +186,8 @@ class Pipeline:
     def _forget(self, key: str, job: asyncio.Future[list[Reply]]) -> None:
         if key in self._jobs and self._jobs[key][0] is job:
             del self._jobs[key]
-        if self.spool is not None and key not in self._unsettled:
+        failed = job.cancelled() or job.exception() is not None
+        if self.spool is not None and key not in self._unsettled and not failed:
             self.spool.remove(key)  # committed (a no-op unless it was spooled)
         self._unsettled.discard(key)
         if not job.cancelled() and job.exception() is not None:
