@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -68,8 +69,9 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     # garbage collector's full passes, which otherwise pause every request behind them.
     gc.collect()
     gc.freeze()
-    # Messages held when the service last stopped (told 「收到，正在处理」, not yet handled).
-    await app.state.pipeline.resume()
+    # Messages held when the service last stopped (told 「收到，正在处理」, not yet handled): taken
+    # up beside serving, so a start never waits on a locked database for them.
+    app.state.resuming = asyncio.ensure_future(app.state.pipeline.resume())
     yield
     app.state.operations.close()
     app.state.pipeline.close()
