@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -23,7 +24,9 @@ from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
 from bot.mydata import router as my_data_router
 from bot.pipeline import Pipeline
+from bot.replay import replay_guard
 from bot.settings import Settings
+from bot.spool import Spool, spool_directory
 from bot.web import mount_console
 from bot.webhook import WebhookApp
 from bot.wechat import WeChatGateway, wechat_router, wechat_webhook
@@ -41,13 +44,16 @@ def build_dispatcher(settings: Settings) -> Dispatcher:
     return Dispatcher(ROUTERS, settings=settings, understand=understand, fallback=FALLBACK)
 
 
-def build_pipeline(settings: Settings, *, engine: Engine, clock: Clock) -> Pipeline:
+def build_pipeline(
+    settings: Settings, *, engine: Engine, clock: Clock, spool: Spool | None = None
+) -> Pipeline:
     return Pipeline(
         engine=engine,
         dispatcher=build_dispatcher(settings),
         clock=clock,
         workers=settings.database.pipeline_workers,
         reply_within=settings.server.reply_within_seconds,
+        spool=spool,
     )
 
 
@@ -63,6 +69,9 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
     # garbage collector's full passes, which otherwise pause every request behind them.
     gc.collect()
     gc.freeze()
+    # Messages held when the service last stopped (told 「收到，正在处理」, not yet handled): taken
+    # up beside serving, so a start never waits on a locked database for them.
+    app.state.resuming = asyncio.ensure_future(app.state.pipeline.resume())
     yield
     app.state.operations.close()
     app.state.pipeline.close()
@@ -71,7 +80,7 @@ async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> FastAPI:
     engine = engine or create_db_engine(settings.database.url, echo=settings.database.echo)
     clock = clock or SystemClock()
-    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    pipeline = build_pipeline(settings, engine=engine, clock=clock, spool=Spool(spool_directory(settings)))
     app = WebhookApp(title=TITLE, version="0.1.0", lifespan=_warm_up, docs_url=None, redoc_url=None)
     app.state.settings, app.state.engine, app.state.clock, app.state.pipeline = (
         settings,
@@ -105,7 +114,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
         return JSONResponse(body)
 
     if settings.wechat.enabled:
-        gateway = WeChatGateway(settings.wechat, clock)
+        seen = replay_guard(engine, settings.wechat.replay_window_seconds)
+        gateway = WeChatGateway(settings.wechat, clock, seen)
         app.include_router(wechat_router(gateway))
         app.fast_webhooks["/wechat"] = wechat_webhook(gateway, pipeline)
     if settings.wecom.enabled:

@@ -43,5 +43,10 @@ class Handover:
                 self._state = _OPEN
 
     @property
+    def replying(self) -> bool:
+        """The pipeline is committing the answer as the reply."""
+        return self._state == _REPLY
+
+    @property
     def pushed(self) -> bool:
         return self._state == _PUSH

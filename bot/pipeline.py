@@ -16,6 +16,8 @@ seconds). When the database cannot answer in time (another process holds SQLite'
 the resident is told 「收到，正在处理」, the message stays in hand and is tried again until the
 database is free, and its answer goes out as a push through the outbox (``bot.handover``).
 WeChat's retries of a message still in hand wait for the same work; none starts it twice.
+Before it is told to wait, the message is spooled to disk (``bot.spool``) and removed once it is
+committed, so a crash in between does not lose it: ``resume`` takes it up at the next start.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from bot.handover import Handover
 from bot.locks import UserLocks
 from bot.message import Message
 from bot.replies import Reply, Text, decode, encode, joined_text
+from bot.spool import Spool
 from models.conversation import ConversationState, load_states, save_states
 from models.inbound import record_inbound, record_inbound_many, stored_replies, stored_replies_many
 from models.outbox import enqueue
@@ -77,6 +80,7 @@ class Pipeline:
         workers: int = 1,
         reply_within: float = REPLY_WITHIN,
         keep_trying: float = KEEP_TRYING,
+        spool: Spool | None = None,
     ) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
@@ -88,6 +92,8 @@ class Pipeline:
         self._chat_engine = waiting_at_most(engine, CHAT_BUSY_TIMEOUT_MS)
         self._jobs: dict[str, tuple[asyncio.Future[list[Reply]], Handover, float]] = {}
         self._closing = threading.Event()
+        self.spool = spool  # held messages on disk (None: in memory only)
+        self._unsettled: set[str] = set()  # given up on without anything stored: keep them spooled
         # SQLite has one writer: one worker thread and one batch at a time. On PostgreSQL more
         # batches in flight overlap the database's round trips but make each batch smaller and
         # share one GIL: on a 2-vCPU machine with a local server, 1 was fastest (see README).
@@ -115,23 +121,75 @@ class Pipeline:
         message still in hand waits for the same work."""
         key = message.dedupe_key
         if key not in self._jobs:
-            job = asyncio.ensure_future(self.submit(message))
-            self._jobs[key] = (job, Handover(), time.monotonic())
-            job.add_done_callback(lambda done: self._forget(key, done))
+            self._start(message, Handover())
         job, handover, _ = self._jobs[key]
         wait = self.reply_within
         while True:
             try:
                 return await asyncio.wait_for(asyncio.shield(job), wait)
             except TimeoutError:
-                if handover.push():
+                if not handover.replying and await self._hold(message, handover):
                     log.warning("message %s not answered in %.1f s: told to wait, answer by push", key, wait)
                     return [Text(HOLDING)]
                 wait = 0.05  # the answer is being committed as the reply right now
 
+    async def _hold(self, message: Message, handover: Handover) -> bool:
+        """Spool ``message``, then claim the push: True if the resident is to be told to wait."""
+        spooled = self.spool is not None and await asyncio.get_running_loop().run_in_executor(
+            None, self.spool.put, message
+        )
+        if handover.push():
+            return True
+        if spooled and self.spool is not None:  # the pipeline is committing it as the reply
+            self.spool.remove(message.dedupe_key)
+        return False
+
+    async def resume(self) -> int:
+        """At start-up: put messages held by a process that ended before committing them through
+        the pipeline again, answering by push. One already committed is only unspooled."""
+        if self.spool is None:
+            return 0
+        try:
+            taken = await asyncio.get_running_loop().run_in_executor(None, self._orphans)
+        except Exception:
+            log.exception("could not read the spool of held messages (%s)", self.spool.directory)
+            return 0
+        for message in taken:
+            handover = Handover()
+            handover.push()  # the resident was told to wait: the answer goes by push
+            self._start(message, handover)
+        if taken:
+            log.warning("took up %d message(s) held when the service last stopped", len(taken))
+        return len(taken)
+
+    def _orphans(self) -> list[Message]:
+        assert self.spool is not None
+        pending = []
+        for message in self.spool.take_orphans():
+            try:
+                done = self._stored_replies(message) is not None
+            except Exception:
+                log.exception("message %s: could not check whether it was handled", message.dedupe_key)
+                done = False  # the pipeline's own dedupe still decides
+            if done or message.dedupe_key in self._jobs:
+                self.spool.remove(message.dedupe_key)
+            else:
+                pending.append(message)
+        return pending
+
+    def _start(self, message: Message, handover: Handover) -> None:
+        key = message.dedupe_key
+        job = asyncio.ensure_future(self.submit(message))
+        self._jobs[key] = (job, handover, time.monotonic())
+        job.add_done_callback(lambda done: self._forget(key, done))
+
     def _forget(self, key: str, job: asyncio.Future[list[Reply]]) -> None:
         if key in self._jobs and self._jobs[key][0] is job:
             del self._jobs[key]
+        failed = job.cancelled() or job.exception() is not None
+        if self.spool is not None and key not in self._unsettled and not failed:
+            self.spool.remove(key)  # committed (a no-op unless it was spooled)
+        self._unsettled.discard(key)
         if not job.cancelled() and job.exception() is not None:
             log.error("message %s: %s", key, job.exception())
 
@@ -150,6 +208,7 @@ class Pipeline:
                 return replies
             if time.monotonic() >= give_up or self._closing.is_set():
                 log.error("message %s: the database stayed locked; it was not handled", message.dedupe_key)
+                self._unsettled.add(message.dedupe_key)  # still spooled: taken up at the next start
                 return [Text(SORRY)]
             self._closing.wait(BUSY_PAUSE)
 
@@ -322,3 +381,4 @@ class Pipeline:
                 record_inbound(session, **self._fields(message, replies, self.clock.now()), failed=error)
         except Exception:
             log.exception("could not even record message %s", message.dedupe_key)
+            self._unsettled.add(message.dedupe_key)

@@ -37,6 +37,10 @@ class ServerSettings(BaseModel):
     # The webhook answers within this many seconds (WeChat waits 5): with the real answer, or
     # with 「收到，正在处理」 when the database cannot give it in time (the answer is then pushed).
     reply_within_seconds: float = Field(default=4.0, gt=0, le=4.5)
+    # Messages answered 「收到，正在处理」 are kept here, one file each, until they are handled, so
+    # a crash does not lose them. Empty: ``spool`` beside the SQLite database file, or ``data/spool``
+    # under the working directory on PostgreSQL. Must be on a local disk the server can write.
+    spool_dir: str = ""
 
 
 class WeChatSettings(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
@@ -15,9 +16,10 @@ from bot.clock import Clock
 from bot.errors import BadSignature, DecryptFailed
 from bot.message import Message
 from bot.pipeline import Pipeline
+from bot.replay import ReplayGuard, ReplayMemory
 from bot.settings import WeChatSettings
 from bot.webhook import TEXT, XML, Webhook, collect_body
-from bot.wire import ReplayMemory, check_fresh, guard, parse_envelope, parse_mp, render
+from bot.wire import check_fresh, guard, parse_envelope, parse_mp, render
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 class WeChatGateway:
     """Verifies, decrypts and parses Official Account requests; encrypts replies when asked to."""
 
-    def __init__(self, settings: WeChatSettings, clock: Clock) -> None:
+    def __init__(self, settings: WeChatSettings, clock: Clock, seen: ReplayGuard | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.crypto = (
@@ -33,7 +35,8 @@ class WeChatGateway:
             if settings.encoding_aes_key
             else None
         )
-        self.seen = ReplayMemory(settings.replay_window_seconds)
+        # Signed triples seen (see bot.replay): shared through the database on PostgreSQL.
+        self.seen = seen or ReplayMemory(settings.replay_window_seconds)
 
     def verify(self, signature: str, timestamp: str, nonce: str, body: bytes = b"") -> None:
         """A fresh, valid signature not used before for another body (GET: the echostr)."""
@@ -115,7 +118,10 @@ def wechat_webhook(gateway: WeChatGateway, pipeline: Pipeline) -> Webhook:
     """``POST /wechat``: one message in, the passive reply out (served by ``bot.webhook``)."""
 
     async def receive(body: bytes, params: dict[str, str]) -> tuple[bytes, str]:
-        message, encrypted = gateway.open(body, params)
+        if gateway.seen.blocking:  # the replay check asks the database: not on the event loop
+            message, encrypted = await run_in_threadpool(gateway.open, body, params)
+        else:
+            message, encrypted = gateway.open(body, params)
         replies = await pipeline.answer(message)
         xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")

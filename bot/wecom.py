@@ -21,6 +21,10 @@ log = logging.getLogger(__name__)
 
 
 class WeComGateway:
+    """Verifies and decrypts WeCom callbacks. No replay memory is needed here: WeCom signs every
+    request with ``msg_signature``, which covers the encrypted body, so a triple cannot carry
+    another body; the same body again is a retry, which dedupe answers."""
+
     def __init__(self, settings: WeComSettings, clock: Clock) -> None:
         self.settings = settings
         self.clock = clock

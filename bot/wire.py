@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -131,33 +128,6 @@ def parse_wecom(xml: str | bytes) -> Message:
 
 
 _SECONDS = re.compile(r"[0-9]{1,12}")
-
-
-class ReplayMemory:
-    """Signed (signature, timestamp, nonce) triples seen within the replay window, with the body
-    each came with. The plain ``signature`` covers no body: the same triple with another body is
-    a replay and is refused; with the same body it is WeChat retrying, which dedupe answers.
-    One process's memory (several workers each keep their own).
-    """
-
-    def __init__(self, window: int) -> None:
-        self.window = window
-        self._seen: dict[tuple[str, str, str], bytes] = {}
-        self._expiry: deque[tuple[float, tuple[str, str, str]]] = deque()
-        self._lock = threading.Lock()
-
-    def check(self, triple: tuple[str, str, str], body: bytes, *, now: float) -> None:
-        digest = hashlib.sha256(body).digest()[:16]
-        with self._lock:
-            while self._expiry and self._expiry[0][0] < now:
-                self._seen.pop(self._expiry.popleft()[1], None)
-            known = self._seen.get(triple)
-            if known is None:
-                self._seen[triple] = digest
-                # kept only while the timestamp itself is fresh: older ones are refused anyway
-                self._expiry.append((int(triple[1]) + self.window + 1, triple))
-            elif known != digest:
-                raise BadSignature("this signature was already used for another request (replay)")
 
 
 def check_fresh(timestamp: str, *, now: float, window: int) -> None:

@@ -118,6 +118,8 @@ def write_config(directory: Path, *, url: str, fake: FakeWeChatApi) -> dict[str,
         f"""
 [database]
 url = "{url}"
+[server]
+spool_dir = "{directory / "spool"}"
 [wechat]
 app_id = "{APP_ID}"
 app_secret = "smoke-secret"

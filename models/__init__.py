@@ -23,6 +23,7 @@ from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
 from models.residency import Residency
 from models.residents import Householder
 from models.rewards import Redemption, Reward
+from models.seen_signatures import SeenSignature
 from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
@@ -65,6 +66,7 @@ __all__ = [
     "Role",
     "Room",
     "RoomOwner",
+    "SeenSignature",
     "Signup",
     "Team",
     "TeamMember",

@@ -112,10 +112,11 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def settings(engine: Engine) -> Settings:
+def settings(engine: Engine, tmp_path: Path) -> Settings:
     return load_settings(
         None,
         database={"url": engine.url.render_as_string(hide_password=False)},
+        server={"spool_dir": str(tmp_path / "spool")},  # held messages (bot.spool)
         wechat={
             "app_id": "wx5823bf96d3bd56c7",
             "token": "wechat-test-token",

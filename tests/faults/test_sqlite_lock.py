@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -102,6 +103,7 @@ def test_a_confirmation_during_a_long_lock_is_filed_once_and_answered_by_push(
     wechat: WeChatSim,
     app_client: TestClient,
     session: Session,
+    settings: Settings,
 ) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
@@ -115,6 +117,8 @@ def test_a_confirmation_during_a_long_lock_is_filed_once_and_answered_by_push(
         assert holder.poll() is None  # the lock was held through all three
         assert [reply for reply, _ in tries] == [HOLDING] * 3
         assert all(took < WINDOW for _, took in tries), tries
+        spooled = Path(settings.server.spool_dir)
+        assert len(list(spooled.glob("*.json"))) == 1  # on disk until handled (bot.spool)
         session.rollback()
         assert session.exec(select(Ticket)).all() == []  # nothing filed, nothing stored yet
         assert session.exec(select(InboundMessage).where(col(InboundMessage.text) == "是")).all() == []
@@ -124,6 +128,7 @@ def test_a_confirmation_during_a_long_lock_is_filed_once_and_answered_by_push(
         return session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).first() is not None
 
     wait_for(filed, "the message to be handled once the lock is let go")
+    wait_for(lambda: not list(spooled.glob("*.json")), "the held message to be unspooled")
     session.rollback()
     ticket = session.exec(select(Ticket)).one()
     assert ticket.code == "R1001"
