@@ -1,7 +1,7 @@
 """signed webhook triples seen within the replay window, shared by every process
 
 Revision ID: 7a2c9e4f1b63
-Revises: 5d1e7c3b9a42
+Revises: a7c3e9d1f5b2
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import models.base
 
 revision: str = "7a2c9e4f1b63"
-down_revision: str | None = "5d1e7c3b9a42"
+down_revision: str | None = "a7c3e9d1f5b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
