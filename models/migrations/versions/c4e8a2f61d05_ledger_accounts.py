@@ -1,0 +1,107 @@
+"""三公开 accounts, corrections, import hashes and publications; entries move into 公共收益.
+
+Revision ID: c4e8a2f61d05
+Revises: 5d1e7c3b9a42
+Create Date: 2026-12-01 08:30:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import models.base
+
+revision: str = "c4e8a2f61d05"
+down_revision: str | None = "5d1e7c3b9a42"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    account = op.create_table(
+        "ledger_account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("opening_fen", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("monthly", sa.Boolean(), nullable=False),
+        sa.Column("yearly", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.bulk_insert(
+        account,
+        [
+            {"id": 1, "name": "公共收益", "opening_fen": 0, "monthly": True, "yearly": False, "position": 0},
+            {
+                "id": 2,
+                "name": "专项维修资金",
+                "opening_fen": 0,
+                "monthly": True,
+                "yearly": True,
+                "position": 1,
+            },
+        ],
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("SELECT setval(pg_get_serial_sequence('ledger_account', 'id'), 2)")
+    op.create_table(
+        "ledger_import",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("month", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("digest", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["ledger_account.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("account_id", "month", "digest"),
+    )
+    op.create_index(op.f("ix_ledger_import_account_id"), "ledger_import", ["account_id"], unique=False)
+    op.create_table(
+        "ledger_publication",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=7), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("published_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("published_at", models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("period", "number"),
+    )
+    op.create_index(op.f("ix_ledger_publication_period"), "ledger_publication", ["period"], unique=False)
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("account_id", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("corrects_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default="")
+        )
+        batch_op.create_index(batch_op.f("ix_ledger_entry_account_id"), ["account_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_ledger_entry_corrects_id"), ["corrects_id"], unique=False)
+        batch_op.create_foreign_key("fk_ledger_entry_account_id", "ledger_account", ["account_id"], ["id"])
+        batch_op.create_foreign_key("fk_ledger_entry_corrects_id", "ledger_entry", ["corrects_id"], ["id"])
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.alter_column("account_id", server_default=None)
+        batch_op.alter_column("reason", server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_ledger_entry_corrects_id", type_="foreignkey")
+        batch_op.drop_constraint("fk_ledger_entry_account_id", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_ledger_entry_corrects_id"))
+        batch_op.drop_index(batch_op.f("ix_ledger_entry_account_id"))
+        batch_op.drop_column("reason")
+        batch_op.drop_column("corrects_id")
+        batch_op.drop_column("account_id")
+    op.drop_index(op.f("ix_ledger_publication_period"), table_name="ledger_publication")
+    op.drop_table("ledger_publication")
+    op.drop_index(op.f("ix_ledger_import_account_id"), table_name="ledger_import")
+    op.drop_table("ledger_import")
+    op.drop_table("ledger_account")
