@@ -195,7 +195,7 @@ def account_lines(figures: Figures, account: AccountFigures, building_id: int | 
         lines.append("其中各楼栋：" + "；".join(parts))
     if building_id is None:
         lines += [_line(x, labels, with_building=True) for x in account.lines if x.building_id is not None]
-    else:
+    elif account.lines:
         own = [x for x in account.lines if x.building_id == building_id]
         label = labels.get(building_id, "")
         lines.append(f"本楼（{label}）：{_flow(account.buildings.get(building_id, Flow()))}")
