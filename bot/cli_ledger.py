@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.cli_common import ConfigOption, clock
@@ -15,6 +18,16 @@ from bot.cli_notices import bar, err, out
 from bot.db import write_gate
 
 ledger_app = typer.Typer(help="三公开：各账目（公共收益、专项维修资金…）的收支。", no_args_is_help=True)
+
+
+@contextmanager
+def _database(config: str | None) -> Iterator[Engine]:
+    """The database, its connections closed when the command is done."""
+    engine = _engine(config)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _refused(title: str, problems: list[str]) -> None:
@@ -43,9 +56,9 @@ def import_ledger(
     except CsvEncodingError as exc:
         err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
         raise typer.Exit(1) from None
-    engine, now = _engine(config), clock().now()
+    now = clock().now()
     rows, _ = parse_csv(text)
-    with bar() as progress, write_gate(engine), Session(engine) as session:
+    with _database(config) as engine, bar() as progress, write_gate(engine), Session(engine) as session:
         task = progress.add_task("导入收支", total=len(rows))
         try:
             with session.begin():
@@ -76,7 +89,7 @@ def show(
     from models.ledger import publication
     from models.ledger_figures import compute, render
 
-    with Session(_engine(config)) as session:
+    with _database(config) as engine, Session(engine) as session:
         building_id = None
         if building:
             found = session.exec(select(Building).where(Building.number == building.upper())).first()
@@ -113,8 +126,8 @@ def correct(
     except ValueError as exc:
         err.print(f"[bold red]错误：[/]{escape(str(exc))}")
         raise typer.Exit(2) from None
-    engine, now = _engine(config), clock().now()
-    with write_gate(engine), Session(engine) as session:
+    now = clock().now()
+    with _database(config) as engine, write_gate(engine), Session(engine) as session:
         try:
             with session.begin():
                 fix = correct_entry(
@@ -138,8 +151,8 @@ def publish(
     from models.ledger import LedgerError
     from models.ledger_publish import publish_month, publish_year
 
-    engine, now = _engine(config), clock().now()
-    with write_gate(engine), Session(engine) as session:
+    now = clock().now()
+    with _database(config) as engine, write_gate(engine), Session(engine) as session:
         try:
             with session.begin():
                 if len(period) == 4:
