@@ -20,7 +20,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import MAX_INT, enum_field, json_field, utc_field
 from models.community import Building
-from models.ledger_accounts import LedgerAccount, account_by_name, ensure_accounts
+from models.ledger_accounts import LedgerAccount, ensure_accounts
 
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"  # a real month: 2000-01 .. 2099-12
 MONTH = re.compile(MONTH_PATTERN)
@@ -147,8 +147,10 @@ def check(
 ) -> Checked:
     """New entries from the inputs, and every problem (``frozen`` lists months already published)."""
     buildings = {b.number: b.id for b in session.exec(select(Building))}
-    ensure_accounts(session)
-    checked = _Frozen(session)
+    books = ensure_accounts(session)
+    by_name = {a.name: a for a in books}
+    checked = Checked()
+    frozen: dict[tuple[int | None, str], str] = {}
     for where, item in items:
         problems = []
         month = item.month.strip()
@@ -167,9 +169,9 @@ def check(
             problems.append("金额必须大于 0")
         elif item.amount_fen > MAX_AMOUNT_FEN:
             problems.append(f"金额太大：每笔不能超过 {yuan(MAX_AMOUNT_FEN)}")
-        account = account_by_name(session, item.account)
+        account = by_name.get((item.account or "").strip()) if (item.account or "").strip() else books[0]
         if account is None:
-            names = "、".join(a.name for a in ensure_accounts(session))
+            names = "、".join(by_name)
             problems.append(f"没有「{item.account}」这个账目（可选：{names}）")
         building_id = None
         if item.building:
@@ -178,13 +180,15 @@ def check(
                 problems.append(f"没有「{item.building}」栋")
         prefix = f"{where}：" if where else ""
         if problems:
-            checked.result.problems.append(prefix + "；".join(problems))
+            checked.problems.append(prefix + "；".join(problems))
             continue
         assert account is not None and account.id is not None
-        if not item.reason.strip() and (frozen := checked.frozen(account, month)):
-            checked.result.frozen.append(prefix + frozen)
+        if (account.id, month) not in frozen:
+            frozen[(account.id, month)] = _frozen_sentence(session, account, month)
+        if not item.reason.strip() and frozen[(account.id, month)]:
+            checked.frozen.append(prefix + frozen[(account.id, month)])
             continue
-        checked.result.entries.append(
+        checked.entries.append(
             LedgerEntry(
                 account_id=account.id,
                 month=month,
@@ -198,26 +202,17 @@ def check(
                 created_at=now,
             )
         )
-    return checked.result
+    return checked
 
 
-class _Frozen:
-    """Frozen-month lookups, once per (account, month)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session, self.result, self.seen = session, Checked(), {}  # type: ignore[var-annotated]
-
-    def frozen(self, account: LedgerAccount, month: str) -> str:
-        key = (account.id, month)
-        if key not in self.seen:
-            found = frozen_by(self.session, account, month)
-            self.seen[key] = (
-                f"{month_label(month)}「{account.name}」已于 {found.published_at:%Y-%m-%d} 公布，已冻结："
-                "只能做更正，请写明更正原因"
-                if found
-                else ""
-            )
-        return self.seen[key]
+def _frozen_sentence(session: Session, account: LedgerAccount, month: str) -> str:
+    found = frozen_by(session, account, month)
+    if found is None:
+        return ""
+    return (
+        f"{month_label(month)}「{account.name}」已于 {found.published_at:%Y-%m-%d} 公布，已冻结："
+        "只能做更正，请写明更正原因"
+    )
 
 
 def raise_problems(checked: Checked) -> None:

@@ -69,14 +69,6 @@ def upsert_accounts(session: Session, seeds: list[AccountSeed]) -> int:
     return created
 
 
-def account_by_name(session: Session, name: str | None) -> LedgerAccount | None:
-    """The named account, or the default one for an empty name."""
-    found = ensure_accounts(session)
-    if not (name or "").strip():
-        return found[0]
-    return next((a for a in found if a.name == name.strip()), None)
-
-
 def _opening(value: Any) -> int:
     text = str(value if value is not None else 0).replace(",", "").strip()
     try:

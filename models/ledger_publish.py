@@ -98,8 +98,3 @@ def publish_year(
     if not (len(year) == 4 and MONTH.fullmatch(f"{year}-01")):
         raise LedgerError([f"年份「{year[:20]}」应写成 2026 这样"])
     return _publish(session, period=year, yearly=True, now=now, by=by, first_only=first_only)
-
-
-def published_text(session: Session, period: str) -> LedgerPublication | None:
-    """The latest publication of a period (its community-wide text as sent)."""
-    return publication(session, period)

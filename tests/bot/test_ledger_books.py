@@ -217,3 +217,18 @@ def test_existing_entries_move_into_the_default_account(tmp_path: Path) -> None:
         account = session.get(LedgerAccount, entry.account_id)
         assert account is not None and account.name == "公共收益" and entry.reason == ""
     engine.dispose()
+
+
+def test_an_unknown_account_is_refused_naming_the_accounts(
+    wechat: WeChatSim, demo: None, admin_headers: H
+) -> None:
+    bad = {
+        "entries": [
+            {"month": "2026-11", "kind": "收入", "item": "租金", "amount_fen": 100, "account": "小金库"}
+        ]
+    }
+    response = wechat.client.post("/api/v1/ledger/entries", json=bad, headers=admin_headers)
+    assert response.status_code == 422
+    assert (
+        "没有「小金库」这个账目（可选：公共收益、专项维修资金）" in response.json()["detail"]["problems"][0]
+    )
