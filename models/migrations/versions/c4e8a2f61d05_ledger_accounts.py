@@ -33,22 +33,27 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
     )
-    op.bulk_insert(
-        account,
-        [
-            {"id": 1, "name": "公共收益", "opening_fen": 0, "monthly": True, "yearly": False, "position": 0},
-            {
-                "id": 2,
-                "name": "专项维修资金",
-                "opening_fen": 0,
-                "monthly": True,
-                "yearly": True,
-                "position": 1,
-            },
-        ],
-    )
+    # Existing entries move into 公共收益 (id 1); a database without entries gets its accounts
+    # from the community's seeds or, at the first entry, the default set.
+    for id_, name, yearly in ((1, "公共收益", False), (2, "专项维修资金", True)):
+        op.execute(
+            account.insert().from_select(
+                ["id", "name", "opening_fen", "monthly", "yearly", "position"],
+                sa.select(
+                    sa.literal(id_),
+                    sa.literal(name),
+                    sa.literal(0),
+                    sa.true(),
+                    sa.literal(yearly),
+                    sa.literal(id_ - 1),
+                ).where(sa.exists(sa.select(sa.literal(1)).select_from(sa.table("ledger_entry")))),
+            )
+        )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("SELECT setval(pg_get_serial_sequence('ledger_account', 'id'), 2)")
+        op.execute(
+            "SELECT setval(pg_get_serial_sequence('ledger_account', 'id'), "
+            "COALESCE((SELECT MAX(id) FROM ledger_account), 0) + 1, false)"
+        )
     op.create_table(
         "ledger_import",
         sa.Column("id", sa.Integer(), nullable=False),
