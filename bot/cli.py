@@ -29,7 +29,8 @@ from bot.cli_common import (
     settings,
 )
 from bot.cli_demo import demo_app
-from bot.cli_notices import ledger_app, notices_app
+from bot.cli_ledger import ledger_app
+from bot.cli_notices import notices_app
 from bot.cli_people import person_app
 from bot.cli_residents import residents_app
 from bot.db import create_db_engine

@@ -384,9 +384,15 @@ class _History:
         month = previous_month(month_of(self.now))
         items = [
             EntryInput(
-                month=month, kind=kind, item=item, amount_fen=fen, note=note, building=building or None
+                month=month,
+                kind=kind,
+                item=item,
+                amount_fen=fen,
+                note=note,
+                building=building or None,
+                account=account,
             )
-            for kind, item, fen, note, building in stories.LEDGER
+            for kind, item, fen, note, building, account in stories.LEDGER
         ]
         add_entries(
             self.session, items=items, created_by=self.people[stories.ADMIN].name, now=self.clock.now()

@@ -13,7 +13,7 @@ from bot.router import Router
 from models.audience import AudienceError, parse_audience
 from models.base import month_of, previous_month
 from models.community import Grid
-from models.ledger import summary_text
+from models.ledger_figures import summary_text
 from models.notices import (
     MAX_BODY,
     MAX_TITLE,

@@ -11,7 +11,9 @@ from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
 from models.inbound import InboundMessage
-from models.ledger import LedgerEntry
+from models.ledger import LedgerEntry, LedgerPublication
+from models.ledger_accounts import LedgerAccount
+from models.ledger_import import LedgerImport
 from models.login_throttle import LoginFailure
 from models.notices import Notice, NoticeMute
 from models.operations import Operation
@@ -46,7 +48,10 @@ __all__ = [
     "Grid",
     "Householder",
     "InboundMessage",
+    "LedgerAccount",
     "LedgerEntry",
+    "LedgerImport",
+    "LedgerPublication",
     "LoginFailure",
     "Notice",
     "NoticeMute",

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.community import Building, Community, Grid, Room, address_label
+from models.ledger_accounts import seeds_from, upsert_accounts
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
 from models.residency import Relationship, ResidencyError, home_residency, record_verified, unbind
@@ -104,6 +105,7 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
             problems.append(f"{where} 的楼栋 {person.get('building')} 未定义")
         if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
             problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
+    problems += seeds_from(data)[1]
     problems += validate_volunteering(
         data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings, now=now
     )
@@ -177,6 +179,12 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
         )
     session.flush()
     import_volunteering(session, data=data, now=now, count=report.count)
+    seeds = seeds_from(data)[0]
+    if seeds:
+        created = upsert_accounts(session, seeds)
+        for bucket, n in ((report.created, created), (report.updated, len(seeds) - created)):
+            if n:
+                bucket["ledger_account"] = n
     return report
 
 

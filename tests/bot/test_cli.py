@@ -28,6 +28,8 @@ COMMANDS = [
     ["notices", "publish-due"],
     ["ledger", "import"],
     ["ledger", "show"],
+    ["ledger", "correct"],
+    ["ledger", "publish"],
     ["residents", "import"],
     ["person", "export"],
     ["person", "erase"],

@@ -145,9 +145,12 @@ def test_csv_import_is_all_or_nothing_with_a_report(
     entries = wechat.client.get("/api/v1/ledger/entries?month=2026-11", headers=admin_headers).json()
     assert [e["amount_fen"] for e in entries["items"]] == [120000, 30050, 80000]
     summary = wechat.client.get("/api/v1/ledger/2026-11/summary?building=3", headers=admin_headers).json()
-    assert "结余 700.50元" in summary["text"]
     five = wechat.client.get("/api/v1/ledger/2026-11/summary?building=5", headers=admin_headers).json()
-    assert "结余 1,500.50元" in five["text"]
+    community = "全小区：期初结余 52,000.00元，收入 1,500.50元，支出 800.00元，期末结余 52,700.50元"
+    assert community in summary["text"] and community in five["text"]  # one balance in every group
+    assert "本楼（3栋）：收入 0.00元，支出 800.00元" in summary["text"] and "3栋电梯维修" in summary["text"]
+    assert "本楼（5栋）：收入 0.00元，支出 0.00元" in five["text"] and "3栋电梯维修" not in five["text"]
+    assert summary["figures"][0]["closing_fen"] == 52_700_50
     assert wechat.client.get("/api/v1/ledger/2026-10/summary", headers=admin_headers).status_code == 404
     assert wechat.client.get("/api/v1/ledger/2026-1/summary", headers=admin_headers).status_code == 422
 

@@ -15,7 +15,8 @@ from sqlmodel import Session
 from bot.pipeline import SORRY
 from bot.settings import Settings
 from models.base import MAX_INT
-from models.ledger import LedgerError, publish_month
+from models.ledger import LedgerError
+from models.ledger_publish import publish_month
 from tests.support.wechat import ACCOUNT, WeChatSim, WeComSim, cdata, message_xml
 
 HUGE = [2**31, 2**63, 10**40]

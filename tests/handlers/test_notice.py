@@ -108,8 +108,10 @@ def test_monthly_ledger_in_chat(wechat: WeChatSim, demo: None, engine: Engine, c
     reply = wechat.send("demo-resident-wang", "本月收支公开")
     assert "2026年11月收支公开" in reply
     assert "停车费 1,200.00元" in reply and "广告收入 300.50元，电梯广告" in reply
-    assert "维修资金使用（3栋） 800.00元" in reply and "1栋" not in reply
-    assert "结余 700.50元" in reply
+    assert "本楼（3栋）：收入 0.00元，支出 800.00元" in reply and "维修资金使用 800.00元，电梯维修" in reply
+    assert "屋面防水" not in reply  # another building's entry shows only in its total (1栋 支出 500.00元)
+    assert "1栋 收入 0.00元，支出 500.00元" in reply
+    assert "全小区：期初结余 52,000.00元，收入 1,500.50元，支出 1,300.00元，期末结余 52,200.50元" in reply
 
 
 def test_an_admin_posts_a_notice_with_confirmation(wechat: WeChatSim, demo: None, session: Session) -> None:

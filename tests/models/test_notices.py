@@ -258,5 +258,10 @@ def test_two_racing_publishers_publish_once(
 
 
 def test_jobs_follow_the_scheduler_contract() -> None:
-    assert set(JOBS) == {"publish_due_notices", "expire_notices", "publish_monthly_ledger"}
+    assert set(JOBS) == {
+        "publish_due_notices",
+        "expire_notices",
+        "publish_monthly_ledger",
+        "publish_yearly_ledger",
+    }
     assert all(isinstance(every, timedelta) and callable(job) for every, job in JOBS.values())
