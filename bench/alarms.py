@@ -58,9 +58,7 @@ def main(argv: list[str]) -> int:
         rows.append((gold, nlu.intent, danger(nlu, text) is not None, style, text))
     out: dict[str, object] = {"file": path.name, **_figures([(g, p, a) for g, p, a, _, _ in rows])}
     styles = sorted({s for *_, s, _ in rows if s})
-    out["by_style"] = {
-        s: _figures([(g, p, a) for g, p, a, st, _ in rows if st == s]) for s in styles
-    }
+    out["by_style"] = {s: _figures([(g, p, a) for g, p, a, st, _ in rows if st == s]) for s in styles}
     if show:
         out["missed"] = [[p, st, t] for g, p, a, st, t in rows if g == "emergency" and not a]
         out["raised"] = [[g, p, st, t] for g, p, a, st, t in rows if g != "emergency" and a]

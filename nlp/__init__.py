@@ -17,6 +17,7 @@ from nlp.emergency import denied, detect
 from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
+from nlp.openers import OPENING_CONFIDENCE, opening
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -123,6 +124,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if _JUST_ASKING.search(clean):
         ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
+    if (opened := opening(clean)) is not None:
+        # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
+        ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
+        return Understanding(opened, OPENING_CONFIDENCE, slots, ranked)
     if pred.intent == "emergency" and _names_no_situation(clean):
         # Unknown: the fallback asks what happened, or the open form takes the address.
         return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)

@@ -181,3 +181,11 @@ def test_settled_names_why_and_yields_to_what_goes_on() -> None:
     assert settled(normalise("电梯卡了一下 人没事")) == "over"
     assert settled(normalise("新闻里说外地着火了")) == "media"
     assert settled(normalise("水管还在喷 人没事 快来")) is None
+
+
+def test_a_gas_topic_with_its_leak_denied_is_no_word_of_danger() -> None:
+    from nlp.evidence import hint
+
+    assert hint("燃气管道改造那个 同意 现在没漏气 就是管子太老了", distress=False) is None
+    assert hint("电梯维修那个 同意 没困人", distress=False) is None
+    assert hint("燃气管道那里 一股味 快来", distress=False) is not None
