@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 
 EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
-URGENT_RUNNER_UP = 0.2  # an emergency runner-up scoring at least this, with a hazard word in distress
+URGENT_RUNNER_UP = 0.2  # an emergency second or third scoring at least this, with a hazard word in distress
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
@@ -90,7 +90,7 @@ def danger(nlu: Any, text: str = "") -> Action | None:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT
-    if lean == 1 and nlu.hint and nlu.candidates[1][1] >= URGENT_RUNNER_UP:
+    if lean in (1, 2) and nlu.hint and nlu.candidates[lean][1] >= URGENT_RUNNER_UP:
         return Action.URGENT
     return None
 
