@@ -201,6 +201,7 @@ _NUISANCE = re.compile(r"漏水|渗|滴水|吵|噪音|装修|狗叫|油烟|垃�
 _ALONE = re.compile(
     r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|老头|平时|太安静|几天|没见|没出门|没下楼|担心|不放心|出事"
 )
+_ME_STILL = re.compile(rf"我{_G}{{0,6}}$")
 _EXERTION = frozenset({"跑得", "爬得", "笑得", "累得", "气得", "喘得"})
 _BURST = re.compile(r"灯泡|灯管|轮胎|气球|爆米花|鞭炮|炮仗|玻璃|杯子|瓶子")
 _OBJECT_DROPPED = re.compile(r"手机|手表|钥匙|东西|钱包|戒指|眼镜|帽子|球|玩具|衣服|鞋|耳机|包|证件|卡")
@@ -325,17 +326,28 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
         return False
     if kind == "welfare" and _NUISANCE.search(text) and not _ALONE.search(rest):
         return False  # 「楼上漏水 敲门也不开」「楼上装修这几天没动静了」: a nuisance, not a worry
-    if kind == "medical" and text[max(0, start - 2) : start] in _EXERTION:
-        return False  # 「跑步跑得喘不上气」
-    if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
-        return False  # 「手机掉水里了」
-    if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
-        return False  # 「灯泡炸了」
-    if kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]):
-        return False  # 「猫从沙发上摔下来了」
+    if _something_else(kind, text, match):
+        return False
     if kind == "violence" and text.startswith("撬", start) and text[start - 1 : start] == "被":
         return False  # 「信报箱的锁被撬了」: found broken, a repair
     return not (_negated(text, start, end) or _spoken_of(text, start, end))
+
+
+def _something_else(kind: str, text: str, match: re.Match[str]) -> bool:
+    """Whether the cue's words tell of something else than the danger (exertion, an object, a pet)."""
+    start, cue = match.start(), match.group(0)
+    if kind == "medical" and text[max(0, start - 2) : start] in _EXERTION:
+        return True  # 「跑步跑得喘不上气」
+    me = _ME_STILL.search(text[max(0, start - 8) : start]) if cue == "一动不动" else None
+    if me is not None and not _PERSON_RE.search(me.group(0)):
+        return True  # 「我在屋里一动不动都出汗」: the speaker keeps still
+    if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
+        return True  # 「手机掉水里了」
+    if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
+        return True  # 「灯泡炸了」
+    return (
+        kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]) is not None
+    )  # 「猫摔下来」
 
 
 def _first_cue(text: str) -> Alarm | None:
@@ -349,10 +361,15 @@ def _first_cue(text: str) -> Alarm | None:
 
 
 def denied(text: str) -> bool:
-    """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」)."""
+    """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」) or to tell of
+    something else (「我在屋里一动不动都出汗」「手机掉水里了」)."""
     if _first_cue(text) is not None:
         return False
-    return any(_negated(text, *match.span()) for rx in _CUE_RES.values() for match in rx.finditer(text))
+    return any(
+        _negated(text, *match.span()) or _something_else(kind, text, match)
+        for kind, rx in _CUE_RES.items()
+        for match in rx.finditer(text)
+    )
 
 
 def detect(text: str) -> Alarm | None:

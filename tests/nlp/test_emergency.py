@@ -204,6 +204,7 @@ def test_a_gas_topic_with_its_leak_denied_is_no_word_of_danger() -> None:
         "昨晚看直播 有人表演吞火",
         "我妈吃安眠药也睡不着 想问问社区医生几点上班",
         "楼上装修这几天一点动静都没有了 挺好",
+        "天热得要命 我坐在屋里一动不动都出汗",  # the speaker keeps still
     ],
 )
 def test_spoken_of_not_happening(text: str) -> None:
@@ -221,6 +222,7 @@ def test_spoken_of_not_happening(text: str) -> None:
         "邻居孩儿在小区里跑丢了 急死了",
         "配电室门口一股焦味 里面冒着烟",
         "隔壁独居的老人 这几天一点声音都没有",
+        "我进门一看 我妈躺在沙发边上一动不动",
     ],
 )
 def test_dangers_in_other_words(text: str) -> None:
