@@ -31,20 +31,30 @@ from enum import StrEnum
 from typing import Any
 
 EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
-URGENT_RUNNER_UP = 0.2  # an emergency runner-up scoring at least this, with a hazard word in distress
+URGENT_RUNNER_UP = 0.2  # an emergency second or third scoring at least this, with a hazard word in distress
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
 _FILLER = r"[\s嗯啊哎唉那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+_CANCEL_WORD = (
+    r"取消|算了|不用了|退出|不办了|不弄了|先不了|不要了|不报了|不修了|不用修了|不需要了|不搞了|撤了|撤销|不想办了"
+    r"|不报名了|不换了|不投诉了|不投了|先不投|不参加了|不去了|不用来了|不用过来了|别来了"
+)
+# Why one stops, said beside the word that stops it: 「取消 我再想想」「算了不用了 刚才它又亮了」.
+_REASON = (
+    r"我?(再|还要|还得)(想想|考虑考虑|考虑一下|考虑|攒攒|看看|等等)|以后再说|下次再说|回头再说|先这样"
+    r"|我?(还是)?(自己|自个儿)[^，,。!！?？]{0,12}"
+    r"|刚才?[^，,。!！?？]{0,8}(好了|亮了|通了|来了|修好了|弄好了)|[^，,。!！?？]{0,6}又(好|亮|通)了"
+)
+# One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
-    _FILLER
-    + r"(取消|算了|不用了|退出|不办了|不弄了|先不了|不要了|不报了|不修了|不用修了|不需要了|不搞了|撤了|撤销|不想办了|不报名了|不换了)"
-    + _FILLER
+    rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
 )
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
+    r"|(了|过)没有?\s*$|([^\W\d_不])不\2|问问|问一下|请问|打听"  # 「修了没有」「要不要钱」「我就问问」
 )
 _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
@@ -80,7 +90,7 @@ def danger(nlu: Any, text: str = "") -> Action | None:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT
-    if lean == 1 and nlu.hint and nlu.candidates[1][1] >= URGENT_RUNNER_UP:
+    if lean in (1, 2) and nlu.hint and nlu.candidates[lean][1] >= URGENT_RUNNER_UP:
         return Action.URGENT
     return None
 
@@ -117,7 +127,7 @@ def decide(
         intent = "unknown"
     if cancel := CANCEL.fullmatch(text):
         open_work = form_intent is not None or has_paused
-        bare = cancel.group(1) in BARE_CANCEL
+        bare = cancel.group("word") in BARE_CANCEL
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
             return Decision(Action.CANCEL)  # with nothing open: 「现在没有进行中的事项」
         return Decision(Action.ROUTE, intent)  # 「不报名了」 with no form: cancel the sign-up itself

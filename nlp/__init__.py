@@ -17,6 +17,7 @@ from nlp.emergency import denied, detect
 from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
+from nlp.openers import OPENING_CONFIDENCE, opening
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -33,6 +34,7 @@ except ImportError:  # merged later from the slots branch
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
+NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
 SHORT_FRAGMENT = 3  # characters: 「楼里」「还有」 say too little for the classifier alone to alarm
 # 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
 _JUST_ASKING = re.compile(
@@ -123,11 +125,18 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if _JUST_ASKING.search(clean):
         ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
+    if (opened := opening(clean)) is not None:
+        # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
+        ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
+        return Understanding(opened, OPENING_CONFIDENCE, slots, ranked)
     if pred.intent == "emergency" and _names_no_situation(clean):
         # Unknown: the fallback asks what happened, or the open form takes the address.
         return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)
     candidates = pred.candidates
-    lean = [label for label, _ in candidates[:2]]
+    # Emergency among the top two, or third but close (a near tie of three): evidence to weigh.
+    lean = [label for label, _ in candidates[:2]] + [
+        label for label, p in candidates[2:3] if label == "emergency" and p >= NEAR_THIRD
+    ]
     if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean)):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
         # 现在已经出来了 人没事」: the danger is over. Emergency leaves the candidates, so the

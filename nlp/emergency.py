@@ -27,7 +27,7 @@ _G = r"[^,.!?;。，！？；]"  # a character inside one clause
 CLAUSE_CHAR = _G  # for patterns written elsewhere (nlp.evidence)
 _PERSON = (
     r"(老人|老太太|老大爷|老爷子|老大娘|老头|老奶奶|老爷爷|爷爷|奶奶|外婆|外公|姥姥|姥爷|我爸|我妈|爸爸|妈妈"
-    r"|我爹|我娘|老爸|老妈|父亲|母亲|老伴|孩子|小孩|儿子|女儿|闺女|宝宝|娃|孙子|孙女|老公|老婆|丈夫|妻子"
+    r"|我爹|我娘|老爸|老妈|父亲|母亲|老伴|孩子|孩儿|小孩|儿子|女儿|闺女|宝宝|娃|孙子|孙女|老公|老婆|丈夫|妻子"
     r"|邻居|病人|孕妇|大爷|大妈|阿姨|叔叔|婆婆|公公|人(?!工|员|家|口|民|大))"
 )
 # A gap that does not run into the next thought (「不是电梯困人 就是电梯里…」).
@@ -39,7 +39,7 @@ _ROOM = r"(屋|家|房间|卧室|厨房|卫生间|厕所|洗手间|阳台|车里
 # kind -> whitespace-separated alternatives; {P} a person, {G} one in-clause character, {R} a room.
 _CUES: dict[str, str] = {
     "fire": r"""
-        着火(?!苗) 着伙 起火 失火 火灾(?!隐患|险|预防) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟
+        着火(?!苗) 着伙 起火 失火 火灾(?!隐患|险|预防|逃生|演练|保险) 烧起来 烧着了 烧起了 冒烟 冒黑烟 冒浓烟 浓烟 黑烟 冒着(黑|浓|白)?烟
         好大的烟(?!味) (蹿|窜|冒)(出)?火苗 火苗(蹿|窜|好高|很高|老高) 火光 火很大 火势 爆炸 炸了 自燃 放火 纵火 (全|都)是烟(?!头|味|蒂) 好多烟 一屋子烟
         (锅|油|车|线|房子|屋子|柜|帘|毯|被子|床|沙发|衣服|灶|电器|插头|插座|电视|冰箱|空调|电动车|电瓶车)(烧)?着了
         (木头|纸箱|垃圾|杂物)(烧)?着了 着了火 火着起来 烧糊了{G}{0,4}(冒烟|火)
@@ -51,17 +51,17 @@ _CUES: dict[str, str] = {
         一氧化碳 煤气中毒 燃气中毒 (臭鸡蛋|臭蛋)味 (煤气|燃气|天然气|液化气){G}{0,10}(嘶嘶|呲呲|哧哧|滋滋)
     """,
     "electric": r"""
-        触电 被电到 电到(人|了) 被电击 电击 漏电{G}{0,4}(人|麻) (冒|打|出|蹦|闪)(着)?(电)?火花
-        (电线|电闸|配电箱|电箱|电表箱|插座|开关|线路|电路)(的)?{G}{0,4}(冒烟|冒火|火花|烧焦|焦糊|糊味|噼啪|滋滋|打火)
+        触电 ({P}|师傅|工人|他|她){G}{0,3}出电了 被电到 电到(人|了) 被电击 电击 漏电{G}{0,4}(人|麻) (冒|打|出|蹦|闪)(着)?(电)?火花
+        (电线|电闸|配电箱|配电房|配电室|配电柜|变电箱|电箱|电表箱|插座|开关|线路|电路)(的)?{G}{0,4}(冒(着)?烟|冒火|火花|烧焦|焦糊|焦味|糊味|噼啪|滋滋|打火)
         (烧焦|焦糊|塑料烧)(的)?味
     """,
     "flood": r"""
         (?<!雨)(?<!落)(?<!下)(?<!烟机的)(?<!烟机)(?<!排烟)(水管|管子|管道|水龙头|阀门|暖气管|暖气片|水表|总阀)(的)?{G}{0,4}(爆了|爆开|爆裂|崩了|崩掉|炸了|崩开|断了|断掉|脱落|裂开了|喷水|喷出|呲水|滋水|往外喷|喷得)
         爆管 爆水管 管道爆裂 (水|暖气水){G}{0,3}(喷|呲|滋)(出来|得到处|了一地|个不停|得满|得一地|得老高|得一屋)
         (水|热水|污水|雨水){G}{0,6}(灌进|漫进|涌进|冲进|流进|倒灌|(漫到|漫上)(了)?(屋|客厅|卧室|房间|楼道|走廊|门外|门口|楼下|电梯|家里|床|膝盖|小腿|大腿|腰|轮胎))
-        (屋里|家里|房间|客厅|楼道|车库|地下室|电梯井|地库|配电室){G}{0,4}(进水了|全是水|都是水|水漫|被淹|淹了|积水到)
+        (屋里|家里|屋企|房间|客厅|楼道|车库|地下室|电梯井|地库|配电室){G}{0,4}(进水了|全是水|都是水|水漫|被淹|淹了|积水到|入(晒|咗)?水) (车|屋|屋企|家){G}{0,3}浸(紧|晒|咗)
         (淹了|被淹|水漫金山|发大水) 水{G}{0,8}(流到|淌到|漫到|流进|淌进)(楼道|楼下|邻居|隔壁|走廊|电梯) 止不住{G}{0,4}水 水{G}{0,4}止不住 (流|渗|漏|冒|喷|涌){G}{0,6}止不住 关不住{G}{0,2}水 水{G}{0,4}(往下灌|往屋里灌|漫出来)
-        水{G}{0,4}往{G}{0,4}(家|屋|房间|楼道|楼下){G}{0,4}(灌|涌) 哗哗{G}{0,3}(灌|往下灌|往外涌)(?!风)
+        水{G}{0,4}往{G}{0,6}(灌|涌|漫)(?!风) 哗哗{G}{0,4}(灌|往下灌|往外涌|喷|往外喷)(?!风)
     """,
     "lift": r"""
         (困|卡)(在|住|了)?{H}{0,3}电梯 (困|关|卡|锁)(在|住){H}{0,8}电梯 (关|锁)电梯里 电梯{G}{0,10}(困人|困了|困住|关人|关了人|出不来|卡住人|卡人|被困|困着)
@@ -73,7 +73,7 @@ _CUES: dict[str, str] = {
         晕倒 昏倒 晕过去 昏过去 昏迷 不省人事 心脏病{G}{0,3}(犯|发作|发了) 心梗 心肌梗 脑梗 中风 呼吸困难 喘不上气
         喘不过气 上不来气 大出血 流了很多血 流好多血 血流不止 一直流血 流血不止 血止不住 抽搐 {P}{G}{0,4}抽风 口吐白沫 休克
         没呼吸 没有呼吸 没了呼吸 没心跳 快不行了 噎住 (?<!怕)中毒 叫不醒 一动不动 晕到了 胸口(疼|痛|闷) 心口疼
-        (倒|躺)在(地上|电梯|楼道|路边|地下|门口) 吃错药 烫伤 烧伤 (打|叫)(了)?(120|幺二零|一二零|救护车) 急救车 需要急救
+        (倒|躺)在(地上|电梯|楼道|路边|地下|门口|绿化带|草丛|草地|花坛|楼梯|台阶|路上|马路|院子|车库|地库|血泊|卫生间|厕所|浴室) 吃错药 烫伤 烧伤 (打|叫)(了)?(120|幺二零|一二零|救护车) 急救车 需要急救
         {P}{G}{0,6}(误吃|误服|吃错) 意识不清 没有意识 没意识 晕厥 昏厥 倒地不起 嘴歪 口角歪 半边身子 说话不清
         {P}{G}{0,6}倒下了? 浑身没劲 迷迷糊糊 意识模糊
         见红 羊水破 要生了 (肚子|胸口|头)疼得(厉害|受不了|不行) 叫也不答应 叫(他|她)?不答应 叫不应 喊不醒 摇不醒
@@ -97,7 +97,7 @@ _CUES: dict[str, str] = {
         (踹|砸)(我家)?门 威胁(我|着) (要|就|说要|扬言)(打|砍|捅|杀|弄死)(死)?(我|你|人|他|她)(?!工|{G}{0,2}(电话|手机))
     """,
     "missing": r"""
-        {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|找不到|不见了|没回来|没回家|联系不上|没了人影) {P}(又)?丢了(?!个|一|东西|钱|钥匙|手机)
+        {P}[^的,.!?;。，！？；]{0,10}(走失|走丢|跑丢|跑没影|找不到|不见了|没回来|没回家|联系不上|没了人影) {P}(又)?丢了(?!个|一|东西|钱|钥匙|手机)
         (找了|转了|找遍|找过){G}{0,6}(没找到|没找着|没见着|没看到)
         (几|两|三|四|五|六|好几|十几|半)(个)?(小时|钟头)(了)?(都|还|也)?(没回来|没回家|没到家|没见人|没回去)
         走失 走丢 失踪 (老年痴呆|失智|阿尔茨海默|糊涂)[^,.!?;。，！？；]{0,10}(没回|出去|不见|找不到|跑出去)
@@ -108,7 +108,7 @@ _CUES: dict[str, str] = {
         敲门{G}{0,4}没(人)?(应|开|反应|动静) 敲{G}{0,3}门{G}{0,4}(没人|没反应)
         (独居|孤寡|空巢|一个人住|自己住|老人){G}{0,12}(没动静|没有动静|没反应|联系不上|打不通|没开门|没人接)
         (狗|猫){G}{0,6}(叫|嚎){G}{0,6}(好几天|几天|两天|三天|整整|两天两夜) (快递|报纸|牛奶|外卖|信箱|菜){G}{0,6}(堆|没人拿|没拿|塞爆|塞满|烂了)
-        (一个礼拜|一个星期|一周|这周|几天|两天|三天|四天|五天|好几天|多天){G}{0,8}(没见|没看见|没看到|没声|一点声|没动静|没有动静|没露面|没下楼|没出门)
+        (一个礼拜|一个星期|一周|这周|几天|两天|三天|四天|五天|好几天|多天){G}{0,8}(没见|没看见|没看到|没声|一点(声音|声|动静)(都|也)?没(有)?|没动静|没有动静|没露面|没下楼|没出门)
         (几天|好几天|两天|三天|一个礼拜|一周|一直){G}{0,10}(电话){G}{0,4}(也)?(不接|没人接|打不通|没人听)
         窗帘{G}{0,4}(一直拉着|好几天没拉开) 灯{G}{0,6}(好几天|几天|一直){G}{0,3}(没关|亮着|开着|没亮)
         {P}{G}{0,3}(也|都)(没动静|没有动静|没声音|没反应)
@@ -125,7 +125,7 @@ _CUES: dict[str, str] = {
         裂开{G}{0,2}(好几|几|十几)(厘米|公分)
     """,
     "self_harm": r"""
-        跳楼 自杀 轻生 不想活 活不下去 割腕 寻死 要跳下去 想跳楼 喝农药 吃安眠药 想死 不活了 寻短见
+        跳楼 自杀 轻生 不想活 活不下去 割腕 寻死 要跳下去 想跳楼 喝农药 吃安眠药(?!{G}{0,2}(睡|才能睡|助眠)) (吃|吞|喝)(了|下)(一瓶|一整瓶|一把|好多|很多|半瓶|一堆|整瓶)(的)?(安眠药|药片|药) 想死 不活了 寻短见
     """,
     "drowning": r"""
         溺水 掉(进|到|入)?{G}{0,4}(水里|河|湖|池|塘|井里|下水道|窨井) 落水(?!管) 淹(死|着)了? 跳河 跳湖 投河
@@ -161,7 +161,15 @@ _NEGATED_BEFORE = re.compile(
 _NEGATED_RUN = re.compile(r"(不是|没有|没|并非|不像)(冒烟|着火|起火|漏气|漏水|煤气|燃气|味道|烟|火|电){1,3}$")
 # Negation inside a cue with a gap: 「电梯停运了没关人」.
 _INNER_NEGATION = re.compile(
-    r"(没有?|不是|无)(人|有人)?(被)?(困|关|卡|锁|漏|着|冒|烧|倒|摔|喷|淹)|(没有?|无)(有)?人在(里|里面|里头)"
+    r"(没有?|不是|无)(人|有人)?(被)?(困|关|卡|锁|漏|着|冒|烧|倒|摔|喷|淹|漫|灌|涌|打火|出火)|(没有?|无)(有)?人在(里|里面|里头)"
+)
+# A figure of speech: 「辣得我嘴巴要着火了」「热得我冒烟了」「气得要爆炸了」.
+_HYPERBOLE_BEFORE = re.compile(rf"(气|辣|热|急|烦|累|晒|渴|馋|吵|饿|忙|笑|憋|闷)得{_G}{{0,6}}$")
+# 「不是地下室被淹，只是排水沟堵了」: what the clause opens by denying, with what it is instead after.
+_CONTRAST_OPEN = re.compile(r"(^|[\s,.!?;])(不是|并不是|并非|倒不是)(说)?[^\s,.!?;是]{0,10}$")
+_CONTRAST_THEN = re.compile(
+    r"^[^,.!?;]{0,12}[\s,.!?;]+(只是|就是|而是|是|我是|我就是|就想|只想|我想|但|但是)"
+    r"|^[^,.!?;]{0,3}(只是|而是|我是|我就是|就想|只想|但是)"  # speech with the pause left out
 )
 _NEGATED_AFTER = re.compile(
     rf"^(的)?{_G}{{0,3}}(已经|早就|都)?(没(有)?了|消失了|散了|散掉了|(?<!急)停了|止住了|(?<!灯)(?<!灯也)(?<!灯都)灭了|修好了|关好了|没事了)"
@@ -191,8 +199,9 @@ _NOT_A_PERSON = re.compile(
 # A nuisance a neighbour is asked about, and what makes an unanswered door a worry instead.
 _NUISANCE = re.compile(r"漏水|渗|滴水|吵|噪音|装修|狗叫|油烟|垃圾|空调水|推销|不管|骂")
 _ALONE = re.compile(
-    r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|几天|没见|没出门|没下楼|担心|不放心|出事"
+    r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|老头|平时|太安静|几天|没见|没出门|没下楼|担心|不放心|出事"
 )
+_ME_STILL = re.compile(rf"我{_G}{{0,6}}$")
 _EXERTION = frozenset({"跑得", "爬得", "笑得", "累得", "气得", "喘得"})
 _BURST = re.compile(r"灯泡|灯管|轮胎|气球|爆米花|鞭炮|炮仗|玻璃|杯子|瓶子")
 _OBJECT_DROPPED = re.compile(r"手机|手表|钥匙|东西|钱包|戒指|眼镜|帽子|球|玩具|衣服|鞋|耳机|包|证件|卡")
@@ -206,7 +215,7 @@ _GUARDS: dict[str, str] = {
     """,
     "hypothetical": r"""
         如果 万一 假如 要是 假设 (没人|不在家|出门|出差|外出|上班)的时候 怎么预防 如何预防 防止 预防 以防 注意事项 (?<!不)容易 小心 差点 险些
-        会不会 怎么办理 应该注意 提前了解 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
+        会不会 怎么办理 应该注意 提前了解 (遇到|碰到|遇上|碰上){G}{0,12}(怎么|应该|该|如何) 用什么灭 怎么灭 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
         有没有{G}{0,16}(服务|设备|装置|手环|产品) (可以|能|怎么|如何)申请 要提前 防走失 平时{G}{0,2}(要注意|该注意|注意|怎么预防)
         (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去) 就(晚了|麻烦了|完了|来不及了)
     """,
@@ -215,7 +224,7 @@ _GUARDS: dict[str, str] = {
     """,
     "over": r"""
         已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
-        没(有)?人受伤 找到了 救出来了 (火|已经|被|给)(扑)?灭了 扑灭了 修好了 人没事 没(有)?伤(到|着)?人 砸不到人 不碍事
+        没(有)?人受伤 找到了 救出来了 (火|已经|被|给)(扑)?灭了 扑灭了 修好了 人没事 没(有)?伤(到|着)?人 砸不到人 不碍事 误会 误报 搞错了 弄错了 看错了 散掉 才散 现在好了 水已经停了 已经不漏了 已经止住了
     """,
     "legal": r"""
         怎么判 判几年 法律 责任 担责 谁负责 谁承担 谁赔 赔偿 民法典 规定 归谁管 谁来修 费用谁出 谁出钱
@@ -223,12 +232,17 @@ _GUARDS: dict[str, str] = {
         损失 谁出 谁掏 住宿费
     """,
 }
+# 「没有漏气，我就是想知道闻到煤气味第一步应该干什么」: the danger denied first, then a question.
+_GUARDS["asking"] = r"""
+        ^(没有|没|不是|并不是){G}{0,10}[,.;\s]*(我)?(就|只)?(是)?(想|只想|就想)(问|知道|了解|咨询|打听)
+"""
 _GUARDS["story"] = r"""
-        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 叫家长 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
+        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 直播 表演 节目 综艺 叫家长 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
 """
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
 _NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命|快点|快报警|快叫")
+_DENIED_GUARD = re.compile(r"(不是|并不是|并非|没在|不是在|哪是)$")  # 「不是演习 真的着火了」
 _OVERRIDABLE = {"past", "hypothetical", "legal"}
 _NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
 
@@ -254,7 +268,7 @@ def guard(text: str, cue_at: int | None = None) -> str | None:
             if _past_before(text, cue_at):
                 return name
             continue
-        if rx.search(text):
+        if any(not _DENIED_GUARD.search(text, 0, m.start()) for m in rx.finditer(text)):
             if name in _OVERRIDABLE and now:
                 continue
             return name
@@ -276,6 +290,10 @@ def _negated(text: str, start: int, end: int) -> bool:
     if _NEGATED_RUN.search(text[max(0, start - 10) : start]):
         return True
     if _INNER_NEGATION.search(text[start:end]):
+        return True
+    if _HYPERBOLE_BEFORE.search(text[max(0, start - 10) : start]):
+        return True
+    if _CONTRAST_OPEN.search(text[max(0, start - 14) : start]) and _CONTRAST_THEN.search(text[end:]):
         return True
     return text[start] == "着" and _WONT_LIGHT.search(text[max(0, start - 2) : start + 1]) is not None
 
@@ -306,19 +324,30 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
         return False  # 「找遍了没找到」 a person, not the car keys
     if kind == "fall" and len(match.group(0)) == 1 and not _FALL_CONTEXT.search(text):
         return False
-    if kind == "welfare" and "敲" in cue and _NUISANCE.search(text) and not _ALONE.search(text):
-        return False  # 「楼上漏水 敲门也不开」: a neighbour who will not answer about a nuisance
-    if kind == "medical" and text[max(0, start - 2) : start] in _EXERTION:
-        return False  # 「跑步跑得喘不上气」
-    if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
-        return False  # 「手机掉水里了」
-    if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
-        return False  # 「灯泡炸了」
-    if kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]):
-        return False  # 「猫从沙发上摔下来了」
+    if kind == "welfare" and _NUISANCE.search(text) and not _ALONE.search(rest):
+        return False  # 「楼上漏水 敲门也不开」「楼上装修这几天没动静了」: a nuisance, not a worry
+    if _something_else(kind, text, match):
+        return False
     if kind == "violence" and text.startswith("撬", start) and text[start - 1 : start] == "被":
         return False  # 「信报箱的锁被撬了」: found broken, a repair
     return not (_negated(text, start, end) or _spoken_of(text, start, end))
+
+
+def _something_else(kind: str, text: str, match: re.Match[str]) -> bool:
+    """Whether the cue's words tell of something else than the danger (exertion, an object, a pet)."""
+    start, cue = match.start(), match.group(0)
+    if kind == "medical" and text[max(0, start - 2) : start] in _EXERTION:
+        return True  # 「跑步跑得喘不上气」
+    me = _ME_STILL.search(text[max(0, start - 8) : start]) if cue == "一动不动" else None
+    if me is not None and not _PERSON_RE.search(me.group(0)):
+        return True  # 「我在屋里一动不动都出汗」: the speaker keeps still
+    if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
+        return True  # 「手机掉水里了」
+    if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
+        return True  # 「灯泡炸了」
+    return (
+        kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]) is not None
+    )  # 「猫摔下来」
 
 
 def _first_cue(text: str) -> Alarm | None:
@@ -332,10 +361,15 @@ def _first_cue(text: str) -> Alarm | None:
 
 
 def denied(text: str) -> bool:
-    """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」)."""
+    """Whether the message names a danger only to deny it (「不是着火」「没有煤气味了」) or to tell of
+    something else (「我在屋里一动不动都出汗」「手机掉水里了」)."""
     if _first_cue(text) is not None:
         return False
-    return any(_negated(text, *match.span()) for rx in _CUE_RES.values() for match in rx.finditer(text))
+    return any(
+        _negated(text, *match.span()) or _something_else(kind, text, match)
+        for kind, rx in _CUE_RES.items()
+        for match in rx.finditer(text)
+    )
 
 
 def detect(text: str) -> Alarm | None:

@@ -46,6 +46,33 @@ def test_partial_evidence_is_urgent_not_ordinary() -> None:
     assert _decide(said, "电线那里滋滋响 好吓人", form="repair")[0] is Action.URGENT
 
 
+def test_an_emergency_third_in_a_near_tie_with_distress_is_urgent() -> None:
+    candidates = (("unknown", 0.28), ("repair", 0.28), ("emergency", 0.27))
+    said = Said("unknown", 0.28, candidates=candidates, hint="烫")
+    assert _decide(said, "插座有点发烫 怎么办 好担心")[0] is Action.URGENT
+    assert _decide(Said("unknown", 0.28, candidates=candidates), "插座有点发烫")[0] is Action.ROUTE
+
+
+def test_question_words_without_a_question_mark() -> None:
+    from bot.policy import is_question
+
+    assert is_question("我上周报的楼道灯修了没有") and is_question("换个灯泡要不要钱")
+    assert not is_question("不不不") and not is_question("水一直不停地流")
+
+
+@pytest.mark.parametrize(
+    "text", ["算了 不投诉了 取消吧", "取消 我再想想", "算了不用了 刚才它又亮了", "算了 我自己换个电池"]
+)
+def test_stopping_with_a_reason_cancels(text: str) -> None:
+    said = Said("unknown", 0.3)
+    assert _decide(said, text, form="repair", answers=True)[0] is Action.CANCEL
+
+
+def test_stopping_then_a_new_request_is_no_cancel() -> None:
+    said = Said("repair", 0.9)
+    assert _decide(said, "算了 厨房也漏水", form="dispute", answers=True)[0] is not Action.CANCEL
+
+
 def test_a_lone_character_is_never_an_alarm() -> None:
     said = Said("emergency", 0.7, candidates=(("emergency", 0.7),))
     assert _decide(said, "楼") == (Action.ROUTE, "unknown")

@@ -8,6 +8,8 @@ no false alarm; the floors below only stop a change from making it worse.
 ``heldout_stories_2.toml`` (67 stories, another writer) stayed sealed until the final
 measurement of 2026-12-01. ``heldout_stories_3.toml`` (50 stories, a third writer, converted
 from its step format) was opened once, later that day, and is the set to report from now on.
+``heldout_stories_4.toml`` (50 stories, a fourth writer who never saw ``nlp/data``) was measured
+before any change and then was the development set of the work tuned to it (branch nlptune).
 """
 
 from __future__ import annotations
@@ -32,14 +34,20 @@ class Floor:
 
 FLOORS = {
     # measured 2026-12-01: recall 0.967, 1.00 with a form open, false alarms 0.68 %, acting 0.8995;
-    # after the false-alarm work (branch nlp): recall 1.00, 1.00, 0.68 %, acting 0.928
-    "heldout_stories.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
+    # after the false-alarm work (branch nlp): recall 1.00, 1.00, 0.68 %, acting 0.928; after report
+    # openings, questions and stopping in forms (branch nlptune): 1.00, 1.00, 0 %, 0.976
+    "heldout_stories.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.97),
     # measured 2026-12-01 on first opening: recall 1.00, 1.00 with a form open, no false alarm, acting 0.91
-    "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
+    # branch nlptune: 1.00, 1.00, 0 %, 0.933
+    "heldout_stories_2.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.93),
     # measured 2026-12-01 on first opening: recall 0.96, 0.9565 with a form open, false alarms
     # 2.34 %, acting 0.902; after the NLP work tuned without it (second opening): 0.96, 0.9565,
-    # 0.78 %, 0.915. Recall below the aim: see issue 14's note.
-    "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.01, acting=0.91),
+    # 0.78 %, 0.915. Recall below the aim: see issue 14's note. After branch nlptune (third opening,
+    # figures only): 0.96, 0.9583, 0.78 %, 0.928.
+    "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.01, acting=0.92),
+    # measured 2026-12-01 before any change: recall 1.00, 1.00 with a form open, false alarms
+    # 1.18 %, acting 0.845; after the work that used it as its development set: 1.00, 1.00, 0.59 %, 0.881
+    "heldout_stories_4.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.87),
 }
 
 

@@ -181,3 +181,53 @@ def test_settled_names_why_and_yields_to_what_goes_on() -> None:
     assert settled(normalise("电梯卡了一下 人没事")) == "over"
     assert settled(normalise("新闻里说外地着火了")) == "media"
     assert settled(normalise("水管还在喷 人没事 快来")) is None
+
+
+def test_a_gas_topic_with_its_leak_denied_is_no_word_of_danger() -> None:
+    from nlp.evidence import hint
+
+    assert hint("燃气管道改造那个 同意 现在没漏气 就是管子太老了", distress=False) is None
+    assert hint("电梯维修那个 同意 没困人", distress=False) is None
+    assert hint("燃气管道那里 一股味 快来", distress=False) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "饿得我胃里都要着火了",  # a figure of speech
+        "晒得人都要冒烟了",
+        "不是车库被淹 只是门口的地漏堵了",  # denied, then what it is instead
+        "碰到有人被困电梯应该先做什么",  # what one should do if
+        "要是闻到燃气味 能不能开排风扇",
+        "没有着火 我就是想问问灭火器放哪",  # the danger denied, then a question
+        "上午报的冒烟是误会 是楼下熏腊肉",
+        "昨晚看直播 有人表演吞火",
+        "我妈吃安眠药也睡不着 想问问社区医生几点上班",
+        "楼上装修这几天一点动静都没有了 挺好",
+        "天热得要命 我坐在屋里一动不动都出汗",  # the speaker keeps still
+    ],
+)
+def test_spoken_of_not_happening(text: str) -> None:
+    assert understand(text).intent != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不是演练 是真的着火了",  # the drill denied
+        "我哋屋企入晒水 快啲嚟",  # Cantonese: the flat is flooding
+        "嗯就是那个 水管那里哗哗的往外喷 止都止不住",
+        "那个外卖小哥倒在草丛里 叫也不动",
+        "我表哥吃了一瓶安眠药 现在叫不醒",
+        "邻居孩儿在小区里跑丢了 急死了",
+        "配电室门口一股焦味 里面冒着烟",
+        "隔壁独居的老人 这几天一点声音都没有",
+        "我进门一看 我妈躺在沙发边上一动不动",
+    ],
+)
+def test_dangers_in_other_words(text: str) -> None:
+    assert understand(text).intent == "emergency"
+
+
+def test_nobody_inside_is_no_alarm() -> None:
+    assert understand("电梯里面没人 我刚看过了").intent != "emergency"

@@ -1,0 +1,45 @@
+"""The first words of a new request: 「报修」「帮我报个修」「投诉噪音」 open a form, they ask no progress.
+
+The classifier has seen 报修 and 投诉 mostly inside progress questions (「我报修的…修了吗」), so
+the bare opening of a report leans to progress. An opening is the verb of reporting, perhaps
+with 我要/帮我/麻烦 before it and a few words of what it is about after it, and no word that
+asks after an earlier report (的, 了吗, 进度, 怎么, 电话 ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["OPENING_CONFIDENCE", "opening"]
+
+OPENING_CONFIDENCE = 0.9
+_TOPIC_CHARS = 8  # characters of what the report is about: 「水管」「楼上噪音」
+
+_FILLER = r"[\s嗯啊哎唉喂那个就是这个你好您好,，。！!~]*"
+_WHO = r"(我|我家|我们|我们家|俺|俺家)?(这边|这里)?(要|想|想要|需要|得|来|又要|还要)?(帮我|给我|麻烦|请|帮忙|麻烦你们|麻烦你)?"
+_VERBS = {
+    "repair": r"报修|报个修|报一下修|报一个修|报下修|申请维修|申请报修|新报一个修|报个维修|维修|修理",
+    "dispute": r"投诉|举报|反映个问题|反映一下|反映个事",
+}
+_OPENING = {
+    intent: re.compile(rf"{_FILLER}{_WHO}({verbs})(一下|一个|下|个)?(吧|啊|呀|哈|哦)?{_FILLER}(?P<rest>.*)")
+    for intent, verbs in _VERBS.items()
+}
+# What makes the words after the verb a question about an earlier report, or about reporting.
+_ASKS_AFTER = re.compile(
+    r"^(的|了|过)|了吗|了没|呢|吗|没有|进度|怎么|多久|几天|电话|号码|热线|结果|处理|情况|回复|流程|在哪|哪里|哪儿|谁|什么|啥|有用|管用|记录|单号"
+    r"|(天|周|礼拜|星期|月|小时|好久|半天)了|还没|没人|没来|一直|基金|资金|费|钱|师傅|工|人员|公司|部|几|预约|到(了|啊|吗|没)"
+)
+_REST = re.compile(r"[\s\W_]+")
+
+
+def opening(clean: str) -> str | None:
+    """``repair`` or ``dispute`` when normalised ``clean`` opens a new report, else None."""
+    for intent, rx in _OPENING.items():
+        match = rx.fullmatch(clean)
+        if match is None:
+            continue
+        rest = match.group("rest")
+        if not rest or (len(_REST.sub("", rest)) <= _TOPIC_CHARS and not _ASKS_AFTER.search(rest)):
+            return intent
+    return None

@@ -1,0 +1,65 @@
+"""The sealed message sets hold the line: figures only, never their lines.
+
+``messages-3.tsv`` (800 messages, a third writer) is reported and was never read;
+``messages-4.tsv`` (800 messages, a fourth writer who never saw ``nlp/data``) was measured
+before any change and then served as the development set of the branch that tuned to it.
+The floors (ceilings for false alarms) are just under the figures measured; a failure names
+the figure, not the messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlp import understand
+from nlp.intent import read_labelled
+
+HELDOUT = Path(__file__).resolve().parent / "heldout"
+
+# name: (accuracy, emergency recall, false-alarm ceiling, policy recall, policy false-alarm ceiling)
+FLOORS = {
+    # measured after the nlptune work: 0.9563, 0.9625, 1.41 %, 0.9625, 1.09 % (before: 0.9537, 0.9437,
+    # 0.94 %, 0.95, 0.78 %; the false alarms rose with buried_danger.tsv, see the branch report)
+    "messages-3.tsv": (0.955, 0.96, 0.015, 0.96, 0.011),
+    # before any change: 0.9213, 0.97, 3.33 %, 0.98, 3.33 %; after (tuned to it): 0.95, 1.00, 0 %, 1.00, 0 %
+    "messages-4.tsv": (0.945, 1.0, 0.003, 1.0, 0.003),
+}
+
+
+def _figures(path: Path) -> tuple[float, float, float, float, float]:
+    from bot.policy import danger
+
+    rows = []
+    for gold, text, _ in read_labelled(path):
+        nlu = understand(text)
+        rows.append((gold, nlu.intent, danger(nlu, text) is not None))
+    alarms = [(p, a) for g, p, a in rows if g == "emergency"]
+    ordinary = [(p, a) for g, p, a in rows if g != "emergency"]
+    return (
+        sum(g == p for g, p, _ in rows) / len(rows),
+        sum(p == "emergency" for p, _ in alarms) / len(alarms),
+        sum(p == "emergency" for p, _ in ordinary) / len(ordinary),
+        sum(a for _, a in alarms) / len(alarms),
+        sum(a for _, a in ordinary) / len(ordinary),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_sealed_message_sets_hold_the_line(name: str) -> None:
+    accuracy, recall, false_alarms, policy_recall, policy_false = _figures(HELDOUT / name)
+    print(
+        name,
+        round(accuracy, 4),
+        round(recall, 4),
+        round(false_alarms, 4),
+        round(policy_recall, 4),
+        round(policy_false, 4),
+    )
+    floor = FLOORS[name]
+    assert accuracy >= floor[0], f"accuracy {accuracy:.4f}"
+    assert recall >= floor[1], f"emergency recall {recall:.4f}"
+    assert false_alarms <= floor[2], f"false alarms {false_alarms:.4f}"
+    assert policy_recall >= floor[3], f"alarms raised {policy_recall:.4f}"
+    assert policy_false <= floor[4], f"false alarms raised {policy_false:.4f}"
