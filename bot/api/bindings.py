@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
-from bot.api.limits import Input, RowId
+from bot.api.limits import MAX_INT, Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.binding import decide_binding
@@ -134,7 +134,7 @@ def list_bindings(
     _admin: AdminActor,
     page: PageDep,
     status_: Annotated[ResidencyStatus | None, Query(alias="status")] = None,
-    person_id: Annotated[int | None, Query(ge=1)] = None,
+    person_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> dict[str, object]:
     """Residencies, oldest first; ``status=claimed`` is what awaits verification, each with the
     person's name and phone, the relationship claimed and the flat's verified owner."""
