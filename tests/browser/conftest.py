@@ -71,7 +71,7 @@ def browser_page(live_server: str, request: pytest.FixtureRequest) -> Iterator[A
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         _unavailable(f"no chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed (make install)")
     executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
@@ -82,6 +82,9 @@ def browser_page(live_server: str, request: pytest.FixtureRequest) -> Iterator[A
         )
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # assertions wait as long as actions: Redoc lays out the whole API document first, which
+        # took over 5 s (the default) on a loaded two-core machine
+        expect.set_options(timeout=15_000)
         try:
             yield page
         finally:
