@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
-from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, transfer
+from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.people import Person, describe
 from models.tickets import (
@@ -29,6 +29,7 @@ from models.tickets import (
     by_code,
     local_time,
 )
+from models.work_queue import awaiting_dispatch
 from models.workers import is_worker, worker_by_name
 
 router = Router("worker")
@@ -52,6 +53,8 @@ TEXTS = {
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
+    "to_dispatch_head": "待您派单：",
+    "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
     "noted": "已记入 {code} 的调解记录。",
     "agreement": "已保存 {code} 的调解协议。结案请回复「结案 {code} 已化解」。",
     "concluded": "{code} 已结案：{outcome}。",
@@ -171,27 +174,33 @@ def on_resolve(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["resolved"].format(code=ticket.code))]
 
 
-@router.command(r"(我的任务|我的工单任务|待办|我的派单)[？?。]?")
+@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?")
 def my_tasks(ctx: Context) -> list[Reply]:
     if not is_worker(ctx.person):
         return [Text(TEXTS["residents_only"])]
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
-    if not tickets:
+    waiting = awaiting_dispatch(ctx.session, person=ctx.person)
+    if not tickets and not waiting:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"]]
-    for t in tickets:
-        lines.append(
-            TEXTS["task"].format(
-                code=t.code,
-                kind=KIND_LABEL[t.kind],
-                place=t.place or "—",
-                what=t.category or t.description[:12],
-                status=STATUS_LABEL[t.status],
-                due=local_time(t.due_at),
-            )
-        )
+    lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    if waiting:
+        suggested = suggested_worker(ctx.session, ticket=waiting[0])
+        name = suggested.name if suggested else "王师傅"
+        lines += [TEXTS["to_dispatch_head"], *(_task_line(t) for t in waiting)]
+        lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))
     return [Text("\n".join(lines))]
+
+
+def _task_line(t: Ticket) -> str:
+    return TEXTS["task"].format(
+        code=t.code,
+        kind=KIND_LABEL[t.kind],
+        place=t.place or "—",
+        what=t.category or t.description[:12],
+        status=STATUS_LABEL[t.status],
+        due=local_time(t.due_at),
+    )
 
 
 def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
