@@ -38,6 +38,11 @@ TEXTS = {
     "residents_only": "这个指令是给工作人员用的。您可以回复「我的报修」查看进度，或「催单」催一下。",
     "no_such": "没有找到 {code}，请核对单号。",
     "accepted": "已接单 {code}：{place}，{what}。报告人：{reporter}。请在 {due} 前处理，完成后回复「完成 {code} 处理说明」。",
+    "accepted_dispute": (
+        "已接调解 {code}：对方 {place}，{what}。反映人：{reporter}（不要向对方透露）。请在 {due} 前调解。"
+        "过程可回复「调解 {code} 记录内容」，谈妥回复「协议 {code} 内容」，"
+        "结束回复「结案 {code} 已化解」或「结案 {code} 未化解」。"
+    ),
     "taken": "手慢了，{code} 已被{holder}接走。",
     "already_yours": "{code} 已经在您名下了。",
     "cap": "您手上未完成的工单已达上限，请先完成再接新单。",
@@ -109,7 +114,8 @@ def on_accept(ctx: Context) -> list[Reply]:
         "what": ticket.category or ticket.description[:20],
     }
     who = describe(ctx.session, reporter) if reporter else "—"
-    return [Text(TEXTS["accepted"].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
+    key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
+    return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
 @router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?")

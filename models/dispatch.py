@@ -52,6 +52,7 @@ TEXTS = {
         "请为本次服务打分：回复 1-5 分，例如「5」，或「5 4 5 很及时」（依次为总体、速度、态度，可附一句话）。"
         "没修好请回复「没修好」。"
     ),
+    "complaint_copy": "【投诉督办】{code}：{place}，{what}。{who}已转物业{lead}处理，请社区跟进督办。",
     "returned": "【退单】{code}（{place}，{what}）被{handler}退回：{reason}。请重新派单。",
 }
 
@@ -129,8 +130,21 @@ def route(session: Session, *, ticket: Ticket, reporter: Person, rules: TicketRu
         leads = property_leads(session)
         if leads:
             dispatch(session, ticket=ticket, person=leads[0], actor_id=None, now=now)
+        lead = leads[0].name if leads else ""
+        for person in complaint_overseers(
+            session, building_id=ticket.building_id
+        ):  # 红色物业: the community oversees
+            text = TEXTS["complaint_copy"].format(**facts, who=who, lead=lead)
+            _push(session, f"ticket:{ticket.id}:oversee:{person.id}", person.id, text, now)
         return
     auto_route(session, ticket=ticket, rules=rules, now=now)
+
+
+def complaint_overseers(session: Session, *, building_id: int | None) -> list[Person]:
+    """Who on the community side follows a complaint about the property: the building's grid
+    worker, else the secretary."""
+    workers = grid_workers(session, building_id=building_id) if building_id is not None else []
+    return workers or secretaries(session)
 
 
 def auto_route(

@@ -103,3 +103,20 @@ def test_the_rates_count_this_month(wechat: WeChatSim, demo: None) -> None:
     wechat.send("demo-staff-wang", "接单 R1001")
     reply = wechat.send("demo-admin-wu", "本月三率")
     assert "11月" in reply and "响应率 100%" in reply and "本月工单 1 件" in reply
+
+
+def test_a_complaint_about_the_property_also_reaches_the_community(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    reply = wechat.send("demo-resident-wang", "物业的保安态度很差，昨晚对我大吼大叫")
+    assert "已登记投诉 C1001" in reply and "赵经理" in reply and "网格员孙丽" in reply
+    (copy,) = [t for t in _pushes_to(session, "孙丽") if "C1001" in t]  # 3栋's grid worker
+    assert "【投诉督办】" in copy and "保安态度很差" in copy and "赵经理" in copy
+    assert not [t for t in _pushes_to(session, "刘志强") if "C1001" in t]
+
+
+def test_an_unbound_residents_complaint_reaches_the_secretary(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    assert "书记周书记" in wechat.send("newcomer-7", "物业保洁天天不打扫，投诉他们不作为")
+    assert any("【投诉督办】" in t for t in _pushes_to(session, "周书记"))
