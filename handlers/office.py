@@ -18,7 +18,7 @@ from models.dispatch import KIND_LABEL, open_ticket
 from models.people import Person, Role, home_of
 from models.stats import compute
 from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, by_code, local_time, open_count
-from models.work_queue import dispatch_by_hand, dispatches_for
+from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import worker_by_name
 
 router = Router("office")
@@ -58,10 +58,8 @@ RATE_LABELS = (
     ("mediation_rate", "化解率", "纠纷双方说化解了"),
 )
 _CODE = r"\s*([RDCErdce]\s*\d{4,})"
-_OVER = re.compile(r"\s*(超量|超限|超额|超上限)\s*[:：，,]?\s*")
 OVERDUE_IN_RATES = 5
 OVERDUE_LISTED = 20
-DISPATCHERS = (Role.grid_worker, Role.building_head, Role.secretary, Role.admin)
 OVERSEERS = (Role.grid_worker, Role.secretary, Role.admin)
 PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, Role.admin)
 
@@ -74,7 +72,7 @@ def on_dispatch(ctx: Context) -> list[Reply]:
     if ticket is None:
         return [Text(TEXTS["no_such"].format(code=code))]
     rest = ctx.text[match.end() :].strip(" ，,：:。给") if match else ""
-    name, reason = _split(rest)
+    name, reason = split_override(rest)
     if not name:
         return [Text(TEXTS["need_name"].format(code=code))]
     target = worker_by_name(ctx.session, name)
@@ -100,14 +98,6 @@ def on_dispatch(ctx: Context) -> list[Reply]:
         count = open_count(ctx.session, person_id=target.id)  # type: ignore[arg-type]
         return [Text(TEXTS["cap"].format(**facts, count=count, cap=rules.max_open_per_worker))]
     return [Text(TEXTS.get(outcome.reason, TEXTS["wrong_status"]).format(**facts))]
-
-
-def _split(rest: str) -> tuple[str, str | None]:
-    """「王师傅 超量 其他师傅休假」 → (王师傅, 其他师傅休假); without 超量 the reason is None."""
-    parts = _OVER.split(rest, maxsplit=1)
-    if len(parts) == 1:
-        return rest.strip(" ，,。"), None
-    return parts[0].strip(" ，,。"), parts[2].strip(" ，,。") if len(parts) > 2 else ""
 
 
 @router.command(

@@ -1,5 +1,5 @@
 """Commands for building heads, grid workers, staff, secretaries (usually from WeCom):
-接单 / 抢单 / 开始 / 转单 R1024 李师傅 / 退单 R1024 原因 / 完成 R1024 说明 (+ photo) / 我的任务 /
+接单 / 抢单 / 开始 / 转单 R1024 李师傅 (超量 原因) / 退单 R1024 原因 / 完成 R1024 说明 (+ photo) / 我的任务 /
 调解 D1025 记录 / 协议 D1025 内容 / 结案 D1025 已化解|未化解|转交 部门. Residents are refused politely.
 Image messages also land here: a photo right after 「完成」 attaches to that ticket.
 """
@@ -29,7 +29,7 @@ from models.tickets import (
     by_code,
     local_time,
 )
-from models.work_queue import awaiting_dispatch
+from models.work_queue import awaiting_dispatch, over_cap, split_override
 from models.workers import is_worker, worker_by_name
 
 router = Router("worker")
@@ -50,6 +50,10 @@ TEXTS = {
     "not_yours": "{code} 不在您名下，不能这样操作。",
     "started": "好的，{code} 已标记为处理中。",
     "transferred": "已把 {code} 转给{name}。",
+    "transfer_cap": (
+        "{name}手上已有 {count} 张未完成工单，到上限了。确要转给他，请回复「转单 {code} {name} 超量 原因」。"
+    ),
+    "transfer_reason": "超量转单要写明原因，例如「转单 {code} {name} 超量 其他师傅休假」。",
     "no_target": "没有找到工作人员「{name}」，请写全名，例如「转单 {code} 李师傅」。",
     "returned": "已退回 {code}，会重新派单。",
     "need_reason": "请说明退单原因，例如「退单 {code} 需要专业厂家维修」。",
@@ -134,14 +138,21 @@ def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
         return problem
-    name = _rest(ctx.text).replace("给", "", 1).strip()
+    name, reason = split_override(_rest(ctx.text).replace("给", "", 1).strip())
     target = worker_by_name(ctx.session, name) if name else None
     if target is None:
         return [Text(TEXTS["no_target"].format(name=name, code=ticket.code))]
-    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now)
+    facts = {"code": ticket.code, "name": target.name}
+    if reason == "":
+        return [Text(TEXTS["transfer_reason"].format(**facts))]
+    count = over_cap(ctx.session, person=target, rules=ctx.settings.tickets)
+    if count is not None and not reason and ticket.assignee_id != target.id:
+        return [Text(TEXTS["transfer_cap"].format(**facts, count=count))]
+    note = f"超量转单：{reason}" if reason else ""
+    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now, note=note)
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
-    return [Text(TEXTS["transferred"].format(code=ticket.code, name=target.name))]
+    return [Text(TEXTS["transferred"].format(**facts))]
 
 
 @router.command(r"(退单|退回)" + _CODE + r".*")

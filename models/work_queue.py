@@ -7,6 +7,7 @@ reason, which goes on the ticket's timeline. Work already with someone is transf
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from models.workers import grid_workers, is_worker
 
 DISPATCHERS = (Role.grid_worker, Role.secretary, Role.admin, Role.building_head)
 UNASSIGNED = (TicketStatus.submitted, TicketStatus.reopened)
+_OVER = re.compile(r"\s*(超量|超限|超额|超上限)\s*[:：，,]?\s*")
 
 
 def dispatches_for(session: Session, *, person: Person, ticket: Ticket) -> bool:
@@ -43,6 +45,15 @@ def awaiting_dispatch(session: Session, *, person: Person) -> list[Ticket]:
     )
     tickets = session.exec(query.order_by(col(Ticket.due_at))).all()
     return [t for t in tickets if dispatches_for(session, person=person, ticket=t)]
+
+
+def split_override(rest: str) -> tuple[str, str | None]:
+    """「王师傅 超量 其他师傅休假」 → (王师傅, 其他师傅休假); ("王师傅", None) without 超量,
+    ("王师傅", "") with 超量 and no reason."""
+    parts = _OVER.split(rest, maxsplit=1)
+    if len(parts) == 1:
+        return rest.strip(" ，,。"), None
+    return parts[0].strip(" ，,。"), parts[2].strip(" ，,。")
 
 
 def over_cap(session: Session, *, person: Person, rules: TicketRules) -> int | None:

@@ -68,6 +68,28 @@ def test_the_old_transfer_keeps_working(wechat: WeChatSim, demo: None) -> None:
     assert "已把 R1001 转给王师傅" in wechat.send("demo-grid-sun", "转单 R1001 王师傅")
 
 
+def test_a_transfer_respects_the_cap_too(wechat: WeChatSim, demo: None) -> None:
+    for _ in range(5):
+        _report(wechat, LEAK)
+    _report(wechat, "3栋楼道的灯坏了")
+    assert "到上限了" in wechat.send("demo-grid-sun", "转单 R1006 王师傅")
+    assert "已把 R1006 转给王师傅" in wechat.send("demo-grid-sun", "转单 R1006 王师傅 超量 只有他会修")
+
+
+def test_a_building_heads_patrol_finding_in_her_building(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    reply = wechat.send("demo-head-chen", "巡楼发现楼道灯不亮")  # no building named: her own, 3栋
+    assert "已登记巡查任务 R1001" in reply and "3栋楼道" in reply and "「派单 R1001" in reply
+    assert any("【待派单】R1001" in t for t in _pushes_to(session, "孙丽"))  # the grid worker may too
+    assert "已把 R1001 派给王师傅" in wechat.send("demo-head-chen", "派单 R1001 王师傅")
+
+
+def test_staff_patrol_elsewhere_is_left_to_the_grid_worker(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("demo-staff-li", "巡检发现5栋门口路灯不亮")
+    assert "地点 5栋" in reply and "已通知网格员派单" in reply
+
+
 def test_a_patrol_finding_is_a_task_not_a_dispute(wechat: WeChatSim, demo: None, session: Session) -> None:
     reply = wechat.send("demo-grid-liu", "巡查发现2栋楼道堆放杂物")
     assert "已登记巡查任务 R1001" in reply and "2栋楼道" in reply and "您希望怎么解决" not in reply
