@@ -1,8 +1,8 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
 For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: emergency,
-urgent check, cancel, resume, the open form, or a handler (commands first, then the intent's
-handler, then the fallback). A form that gives way is put aside and offered back.
+urgent check, cancel, resume, the open form, or a handler (commands first, those of the sender's
+role before the rest, then the intent's handler, then the fallback). A form that gives way is put aside and offered back.
 """
 
 from __future__ import annotations

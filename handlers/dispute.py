@@ -20,10 +20,11 @@ from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from models.community import Building, address_label
-from models.dispatch import complaint_overseers, handler_label, open_ticket
+from models.dispatch import handler_label, open_ticket
 from models.mediation import answer, neighbour_flat
 from models.people import Person, home_of
 from models.tickets import TicketKind, local_time
+from models.workers import complaint_overseers
 
 router = Router("dispute")
 

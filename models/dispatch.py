@@ -27,6 +27,7 @@ from models.workers import (
     PROPERTY_LEAD_SKILL,
     ROLE_LABEL,
     building_heads,
+    complaint_overseers,
     grid_workers,
     is_worker,
     property_leads,
@@ -138,13 +139,6 @@ def route(session: Session, *, ticket: Ticket, reporter: Person, rules: TicketRu
             _push(session, f"ticket:{ticket.id}:oversee:{person.id}", person.id, text, now)
         return
     auto_route(session, ticket=ticket, rules=rules, now=now)
-
-
-def complaint_overseers(session: Session, *, building_id: int | None) -> list[Person]:
-    """Who on the community side follows a complaint about the property: the building's grid
-    worker, else the secretary."""
-    workers = grid_workers(session, building_id=building_id) if building_id is not None else []
-    return workers or secretaries(session)
 
 
 def auto_route(
