@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from models.outbox import OutboxMessage
 from models.people import Person
 from models.tickets import Ticket, TicketEvent, TicketKind, TicketStatus
-from tests.support.wechat import WeChatSim
+from tests.support.wechat import WeChatSim, WeComSim
 
 LEAK = "3栋2单元502卫生间水管漏水"
 
@@ -106,7 +106,7 @@ def test_a_resident_saying_patrol_words_is_not_filed_as_a_patrol(wechat: WeChatS
 
 
 def test_the_secretary_sees_this_months_rates_and_overdue_work(
-    wechat: WeChatSim, demo: None, clock: ManualClock
+    wechat: WeChatSim, wecom: WeComSim, demo: None, clock: ManualClock
 ) -> None:
     _report(wechat, LEAK)
     assert "已接单 R1001" in wechat.send("demo-staff-wang", "接单 R1001")
@@ -117,6 +117,7 @@ def test_the_secretary_sees_this_months_rates_and_overdue_work(
     assert "您还没有绑定房屋" not in reply and "通知" not in reply
     assert "超期未办" in reply and "R1002" in reply
     assert "R1002" in wechat.send("demo-secretary-zhou", "超期工单")
+    assert "超期未办" in wecom.send("wx-zhoushuji", "本月三率")  # from WeCom as well
     assert "响应率" not in wechat.send("demo-resident-wang", "本月三率")
 
 
