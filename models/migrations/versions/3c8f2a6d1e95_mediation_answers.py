@@ -1,7 +1,7 @@
 """mediation_answer: both parties of a concluded dispute say whether it was settled (化解率)
 
 Revision ID: 3c8f2a6d1e95
-Revises: a7c3e9d1f5b2
+Revises: c4e8a2f61d05
 Create Date: 2026-12-01 08:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import models.base
 
 revision: str = "3c8f2a6d1e95"
-down_revision: str | None = "a7c3e9d1f5b2"
+down_revision: str | None = "c4e8a2f61d05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
