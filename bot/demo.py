@@ -34,6 +34,7 @@ from models.dispatch import Outcome, accept, dispatch, open_ticket, resolve, sta
 from models.disputes import add_note, conclude, set_agreement
 from models.feedback import cancel, confirm_fixed, rate, reopen
 from models.ledger import EntryInput, add_entries
+from models.mediation import answer as mediation_answer
 from models.notices import create_notice, publish_notice
 from models.onboarding_dates import import_time
 from models.operations import Operation, OperationStatus, finish_operation, start_operation
@@ -319,6 +320,9 @@ class _History:
             outcome = conclude(
                 session, ticket=ticket, actor=handler, outcome=argument, rules=self.rules, now=now
             )
+        elif action == "settled":
+            heard = mediation_answer(session, person=reporter, settled=argument == "是", now=now)
+            outcome = Outcome(heard is not None, "wrong_status", ticket)
         else:
             raise ValueError(f"unknown demo action {action!r}")
         self._check(outcome, story, action)

@@ -29,7 +29,8 @@ Step = tuple[float, str, str]  # hours after filing, action, argument
 @dataclass(frozen=True)
 class Story:
     """One ticket. Actions: accept [who], start, resolve note, rate "总 速 态 评语", fixed,
-    reopen note, cancel note, dispatch who, note text, agree text, conclude outcome."""
+    reopen note, cancel note, dispatch who, note text, agree text, conclude outcome,
+    settled 是|否 (the reporter's answer to 「化解了吗」)."""
 
     filed: When
     reporter: str
@@ -96,6 +97,7 @@ TICKETS: tuple[Story, ...] = (
             (14, "note", "已上门了解情况，装修队答应午休和晚上不施工"),
             (40, "agree", "装修时间限定为工作日 8:00-12:00、14:00-18:00"),
             (41, "conclude", "resolved"),
+            (44, "settled", "是"),
         ),
     ),
     Story(
@@ -157,7 +159,11 @@ TICKETS: tuple[Story, ...] = (
         building="2",
         other_party="隔壁 2栋2单元201",
         wants="晚上把狗关在屋里",
-        steps=((20, "note", "与养犬户沟通，对方同意晚上把狗带进卧室"), (70, "conclude", "resolved")),
+        steps=(
+            (20, "note", "与养犬户沟通，对方同意晚上把狗带进卧室"),
+            (70, "conclude", "resolved"),
+            (74, "settled", "是"),
+        ),
     ),
     Story(
         "-19d 08:20",
@@ -181,7 +187,11 @@ TICKETS: tuple[Story, ...] = (
         building="1",
         other_party="楼下 1栋1单元201",
         wants="不要在阳台烧烤",
-        steps=((24, "note", "双方意见分歧较大，约定再谈"), (96, "conclude", "unresolved")),
+        steps=(
+            (24, "note", "双方意见分歧较大，约定再谈"),
+            (96, "conclude", "unresolved"),
+            (99, "settled", "否"),
+        ),
     ),
     Story(
         "-16d 12:00",
@@ -235,6 +245,7 @@ TICKETS: tuple[Story, ...] = (
             (5, "note", "已通知住户两天内清理"),
             (50, "agree", "住户已清理，承诺不再堆放"),
             (51, "conclude", "resolved"),
+            (55, "settled", "是"),
         ),
     ),
     # Still open when the demo starts: overdue and escalated, reopened, accepted, in progress, done, new.

@@ -1,8 +1,8 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
 For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: emergency,
-urgent check, cancel, resume, the open form, or a handler (commands first, then the intent's
-handler, then the fallback). A form that gives way is put aside and offered back.
+urgent check, cancel, resume, the open form, or a handler (commands first, those of the sender's
+role before the rest, then the intent's handler, then the fallback). A form that gives way is put aside and offered back.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class Dispatcher:
         self.commands: list[tuple[re.Pattern[str], Handler]] = []
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
+        self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -75,6 +76,7 @@ class Dispatcher:
             self.commands.extend(router.commands)
             self.first_commands.extend(router.first_commands)
             self.explicit_commands.extend(router.explicit_commands)
+            self.role_commands.extend(router.role_commands)
 
     def dispatch(
         self,
@@ -188,6 +190,10 @@ class Dispatcher:
 
     def _handle(self, ctx: Context, decision: Decision) -> list[Reply]:
         if decision.action is Action.ROUTE:
+            text, role = ctx.text.strip(), ctx.person.role
+            for pattern, roles, handler in self.role_commands:
+                if role in roles and pattern.fullmatch(text):
+                    return as_list(handler(ctx))
             for pattern, handler in self.commands:
                 if pattern.fullmatch(ctx.text.strip()):
                     return as_list(handler(ctx))

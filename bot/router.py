@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from bot.replies import Reply
@@ -26,6 +26,9 @@ class Router:
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         # Explicit commands (「导出我的信息」): never a slot value, taken whatever form is open.
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
+        # Commands of some roles only (「派单 R1009 王师傅」「本月三率」): tried before the others,
+        # for those roles; anyone else's message goes on to the ordinary commands and intents.
+        self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -42,7 +45,12 @@ class Router:
         return self._register(self.kinds, names)
 
     def command(
-        self, pattern: str, *, handles_danger: bool = False, explicit: bool = False
+        self,
+        pattern: str,
+        *,
+        handles_danger: bool = False,
+        explicit: bool = False,
+        roles: Iterable[str] = (),
     ) -> Callable[[Handler], Handler]:
         """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
 
@@ -50,8 +58,17 @@ class Router:
         found no one), so it runs before the policy's emergency check.
         ``explicit``: a fixed phrase that is never an answer to a form (「导出我的信息」): it is taken
         even while a form is open (after the emergency check); the form is put aside and offered back.
+        ``roles``: only people with one of these roles (``Role`` values) are routed here.
         """
         compiled = re.compile(pattern)
+        if roles:
+            allowed = frozenset(roles)
+
+            def for_roles(handler: Handler) -> Handler:
+                self.role_commands.append((compiled, allowed, handler))
+                return handler
+
+            return for_roles
         table = (
             self.first_commands if handles_danger else self.explicit_commands if explicit else self.commands
         )

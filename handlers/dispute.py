@@ -3,7 +3,9 @@
 A dispute names the other party only by place (「楼上 8栋1203」), the matter and what the reporter
 wants; a mediator (building head, else grid worker, else secretary) is assigned. The reporter is
 never revealed to the other party: nothing is ever sent to them. Complaints about the property
-company or its staff go to the property lead and are counted apart.
+company or its staff go to the property lead and are counted apart; the community side (the
+building's grid worker, else the secretary) is told too and follows them up (红色物业).
+After a mediation, both parties answer 「化解了」 or 「没化解」.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from models.community import Building, address_label
 from models.dispatch import handler_label, open_ticket
+from models.mediation import answer, neighbour_flat
 from models.people import Person, home_of
 from models.tickets import TicketKind, local_time
+from models.workers import complaint_overseers
 
 router = Router("dispute")
 
@@ -28,11 +32,17 @@ TEXTS = {
     "ask_other_party": "请问对方在哪里？只说位置就行，例如「楼上 8栋1203」「隔壁502」。我们不会向对方透露您的信息。",
     "ask_matter": "请简单说说是什么事，例如「每天半夜有很大的噪音」。",
     "ask_wants": "您希望怎么解决？例如「晚上10点后保持安静」。",
-    "confirm": "请确认：\n对方：{other_party}\n事情：{matter}\n您的诉求：{wants}\n回复「是」提交，「取消」放弃。我们不会向对方透露您的身份。",
+    "confirm": "请确认：\n对方：{other_party}{flat}\n事情：{matter}\n您的诉求：{wants}\n回复「是」提交，「取消」放弃。我们不会向对方透露您的身份。",
+    "flat": "（按您的住址推算是 {flat}，不对请直接说门牌号）",
     "created": "已登记调解单 {code}，由{handler}负责调解，预计 {due} 前给您答复。我们不会向对方透露您的身份。",
     "created_nobody": "已登记调解单 {code}，社区会尽快安排人员调解。",
     "ask_complaint": "请具体说说要投诉的事情（时间、地点、涉及的人员或服务）。",
-    "complaint_created": "已登记投诉 {code}，已转物业负责人{handler}处理，预计 {due} 前答复您。",
+    "complaint_created": "已登记投诉 {code}，已转物业负责人{handler}处理，预计 {due} 前答复您。{overseer}",
+    "complaint_overseen": "社区{overseer}也会跟进督办。",
+    "settled": "谢谢您的反馈，已记下：{answer}。",
+    "settled_yes": "问题已化解",
+    "settled_no": "问题还没化解，社区会再跟进",
+    "nothing_to_answer": "现在没有需要您评价的调解。",
 }
 
 _PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
@@ -46,6 +56,7 @@ class DisputeForm(Form):
     title = "纠纷调解"
     intent = "dispute"
     required_slots = ("other_party", "matter", "wants")
+    optional_slots = ("other_flat",)
     confirm = True
     prompts: ClassVar[dict[str, str]] = {
         "other_party": TEXTS["ask_other_party"],
@@ -56,7 +67,7 @@ class DisputeForm(Form):
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking in ("other_party", "matter", "wants"):
-            return {} if self.not_an_answer(ctx) else {asking: text}
+            return {} if self.not_an_answer(ctx) else _with_flat(ctx, {asking: text})
         relation = _RELATION.search(text)
         address = ""
         if slots.get("building"):
@@ -67,13 +78,15 @@ class DisputeForm(Form):
             found["other_party"] = " ".join(p for p in (relation.group(1) if relation else "", address) if p)
         if asking is None and len(text) >= 6:
             found["matter"] = text
-        return found
+        return _with_flat(ctx, found)
 
     def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
-        return TEXTS["confirm"].format(**slots)
+        flat = slots.get("other_flat") or ""
+        return TEXTS["confirm"].format(**slots, flat=TEXTS["flat"].format(flat=flat) if flat else "")
 
     def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
-        building = _building_of(ctx, slots["other_party"])
+        other = " ".join(p for p in (slots["other_party"], slots.get("other_flat") or "") if p)
+        building = _building_of(ctx, other)
         ticket = open_ticket(
             ctx.session,
             rules=ctx.settings.tickets,
@@ -81,9 +94,9 @@ class DisputeForm(Form):
             reporter=ctx.person,
             now=ctx.now,
             building_id=building,
-            place=slots["other_party"],
+            place=other,
             description=slots["matter"][:500],
-            other_party=slots["other_party"],
+            other_party=other,
             wants=slots["wants"][:500],
         )
         handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
@@ -93,6 +106,18 @@ class DisputeForm(Form):
             code=ticket.code, handler=handler_label(handler), due=local_time(ticket.due_at)
         )
         return [Text(text)]
+
+
+def _with_flat(ctx: Context, found: dict[str, Any]) -> dict[str, Any]:
+    """「楼上」 alone, from a bound reporter: the flat it means, when only one fits."""
+    other = found.get("other_party")
+    if other is None:
+        return found
+    relation, home = _RELATION.search(other), home_of(ctx.session, ctx.person)
+    flat = None
+    if relation and home is not None and not re.search(r"\d", other):
+        flat = neighbour_flat(ctx.session, home=home, relation=relation.group(1))
+    return {**found, "other_flat": flat or ""}
 
 
 def _building_of(ctx: Context, place: str) -> int | None:
@@ -135,14 +160,16 @@ class ComplaintForm(Form):
             description=slots["matter"][:500],
         )
         handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
-        name = handler.name if handler else ""
-        return [
-            Text(
-                TEXTS["complaint_created"].format(
-                    code=ticket.code, handler=name, due=local_time(ticket.due_at)
-                )
-            )
-        ]
+        overseers = complaint_overseers(ctx.session, building_id=ticket.building_id)
+        overseer = (
+            TEXTS["complaint_overseen"].format(overseer=handler_label(overseers[0])) if overseers else ""
+        )
+        facts = {
+            "code": ticket.code,
+            "handler": handler.name if handler else "",
+            "due": local_time(ticket.due_at),
+        }
+        return [Text(TEXTS["complaint_created"].format(**facts, overseer=overseer))]
 
 
 dispute_form = router.form(DisputeForm())
@@ -155,3 +182,13 @@ def on_dispute(ctx: Context) -> list[Reply]:
     if _PROPERTY.search(text) and (_COMPLAIN.search(text) or not _RELATION.search(text)):
         return start_form(ctx, complaint_form)
     return start_form(ctx, dispute_form)
+
+
+@router.command(r"\s*(已经?化解了?|化解了|矛盾化解了|没有?化解|未化解|还没有?化解)[。！!~]*\s*")
+def on_settled(ctx: Context) -> list[Reply]:
+    """A party's answer to 「您觉得问题化解了吗？」 after a mediation."""
+    settled = not re.search(r"没|未", ctx.text)
+    ticket = answer(ctx.session, person=ctx.person, settled=settled, now=ctx.now)
+    if ticket is None:
+        return [Text(TEXTS["nothing_to_answer"])]
+    return [Text(TEXTS["settled"].format(answer=TEXTS["settled_yes" if settled else "settled_no"]))]

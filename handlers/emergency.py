@@ -3,8 +3,9 @@
 The policy (``bot.policy``) sends here every clear alarm (intent ``emergency``) and every case of
 partial evidence (intent ``urgent``: alerted as unconfirmed, with one safety question). The same
 danger told again while its incident is open adds to it: no second ticket, no second alert.
-When the reporter has no phone on record or no home, they are asked for a callback number and
-the place, and the answer goes to everyone alerted.
+When the reporter has no phone on record or no home, they are asked for a callback number (in
+the same reply) and the place; the alarm never waits for them. Each answer goes to everyone
+alerted as soon as it comes: the number first, then the place.
 """
 
 from __future__ import annotations
@@ -58,8 +59,11 @@ TEXTS = {
     ),
     "ask_phone": "请留一个能马上联系到您的电话，方便救援人员联系您。",
     "ask_place": "请告诉我具体在哪里，例如「3栋2单元502」或「5栋电梯」。",
-    "details_sent": "已把您的电话和位置转告处置人员，请保持电话畅通。",
-    "push_details": "【紧急·补充】{code}：报告人电话 {phone}，位置 {place}。",
+    "details_sent": "已把位置转告处置人员，请保持电话畅通。",
+    "push_phone": "【紧急·补充】{code}：报告人电话 {phone}，请马上回拨。",
+    "push_place": "【紧急·补充】{code}：位置 {place}。",
+    "phone_coming": "（还没留电话，正在询问，稍后补发）",
+    "phone_sent": "已把您的电话转告处置人员，请保持电话畅通。",
     "stood_down": "好的，没有危险就好。已告诉值班人员不用赶来了；如果情况有变，请马上告诉我或拨打 {phone}。",
     "confirmed": "明白，已通知值班人员按紧急情况马上处置。{guidance}",
     "push_stood_down": "【解除】{code}（{place}）：居民说明没有危险：「{answer}」。不用再赶往现场。",
@@ -83,6 +87,12 @@ def _names(incident: Incident) -> str:
 
 def _raise(ctx: Context, *, confirmed: bool) -> Incident:
     hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    if not ctx.person.phone and (phone := _phone_in(ctx)):
+        ctx.person.phone = phone  # 「3栋着火了 我电话139…」: the first alert carries it
+        ctx.session.add(ctx.person)
+    alert = TEXTS["push"] if confirmed else TEXTS["push_unconfirmed"]
+    if not ctx.person.phone:
+        alert = alert.replace("{who}", "{who}" + TEXTS["phone_coming"])
     return raise_alarm(
         ctx.session,
         rules=ctx.settings.tickets,
@@ -90,10 +100,15 @@ def _raise(ctx: Context, *, confirmed: bool) -> Incident:
         text=ctx.text,
         hazard=hazard,
         building_number=ctx.slots.get("building"),
-        alert=TEXTS["push"] if confirmed else TEXTS["push_unconfirmed"],
+        alert=alert,
         now=ctx.now,
         confirmed=confirmed,
     )
+
+
+def _phone_in(ctx: Context) -> str:
+    match = _PHONE.search(ctx.text)
+    return str(ctx.slots.get("phone") or (match.group(0) if match else ""))[:20]
 
 
 def _follow_up(ctx: Context, incident: Incident) -> list[Reply]:
@@ -104,9 +119,9 @@ def _follow_up(ctx: Context, incident: Incident) -> list[Reply]:
         return []
     initial: dict[str, Any] = {"ticket_id": incident.ticket.id}
     if not missing_phone:
-        initial["phone"] = ctx.person.phone
+        initial.update(phone=ctx.person.phone, phone_known=True)
     if not missing_place:
-        initial["place"] = incident.ticket.place or "已说明"
+        initial.update(place=incident.ticket.place or "已说明", place_known=True)
     return start_form(ctx, EMERGENCY_DETAILS, initial)
 
 
@@ -189,29 +204,51 @@ class EmergencyDetailsForm(Form):
     title = "紧急求助的联系方式"
     intent = "emergency"
     required_slots = ("phone", "place")
-    optional_slots = ("ticket_id",)
+    optional_slots = ("ticket_id", "phone_known", "place_known")
     prompts: ClassVar[dict[str, str]] = {"phone": TEXTS["ask_phone"], "place": TEXTS["ask_place"]}
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        if phone := (ctx.slots.get("phone") or (m.group(0) if (m := _PHONE.search(ctx.text)) else "")):
+        if phone := _phone_in(ctx):
             found["phone"] = phone
         if (asking == "place" and ctx.text.strip() and not found) or ctx.slots.get("building"):
             found["place"] = ctx.text.strip()[:60]
         return found
 
-    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
-        phone, place = str(slots["phone"])[:20], str(slots["place"])
-        if not ctx.person.phone:
-            ctx.person.phone = phone
+    def validate_phone(self, ctx: Context, phone: Any) -> str:
+        """A number the office did not have goes to the ticket and to everyone alerted at once."""
+        phone = str(phone)[:20]
+        if phone != ctx.person.phone:
+            ctx.person.phone = ctx.person.phone or phone
             ctx.session.add(ctx.person)
+            add_details(
+                ctx.session,
+                ticket_id=int(ctx.state.slots.get("ticket_id", 0)),
+                text=TEXTS["push_phone"],
+                phone=phone,
+                place="",
+                now=ctx.now,
+                key="phone",
+            )
+        return phone
+
+    def prompt(self, ctx: Context, slot: str) -> str:
+        slots = ctx.state.slots
+        if slot == "place" and "phone" in slots and not slots.get("phone_known"):
+            return TEXTS["phone_sent"] + TEXTS["ask_place"]
+        return self.prompts[slot]
+
+    def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        if slots.get("place_known"):
+            return [Text(TEXTS["phone_sent"])]  # the number went out as soon as it came
         add_details(
             ctx.session,
             ticket_id=int(slots["ticket_id"]),
-            text=TEXTS["push_details"],
-            phone=phone,
-            place=place,
+            text=TEXTS["push_place"],
+            phone="",
+            place=str(slots["place"]),
             now=ctx.now,
+            key="place",
         )
         return [Text(TEXTS["details_sent"])]
 

@@ -1,5 +1,5 @@
 """Commands for building heads, grid workers, staff, secretaries (usually from WeCom):
-接单 / 抢单 / 开始 / 转单 R1024 李师傅 / 退单 R1024 原因 / 完成 R1024 说明 (+ photo) / 我的任务 /
+接单 / 抢单 / 开始 / 转单 R1024 李师傅 (超量 原因) / 退单 R1024 原因 / 完成 R1024 说明 (+ photo) / 我的任务 /
 调解 D1025 记录 / 协议 D1025 内容 / 结案 D1025 已化解|未化解|转交 部门. Residents are refused politely.
 Image messages also land here: a photo right after 「完成」 attaches to that ticket.
 """
@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
-from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, transfer
+from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.people import Person, describe
 from models.tickets import (
@@ -29,6 +29,7 @@ from models.tickets import (
     by_code,
     local_time,
 )
+from models.work_queue import awaiting_dispatch, over_cap, split_override
 from models.workers import is_worker, worker_by_name
 
 router = Router("worker")
@@ -37,6 +38,11 @@ TEXTS = {
     "residents_only": "这个指令是给工作人员用的。您可以回复「我的报修」查看进度，或「催单」催一下。",
     "no_such": "没有找到 {code}，请核对单号。",
     "accepted": "已接单 {code}：{place}，{what}。报告人：{reporter}。请在 {due} 前处理，完成后回复「完成 {code} 处理说明」。",
+    "accepted_dispute": (
+        "已接调解 {code}：对方 {place}，{what}。反映人：{reporter}（不要向对方透露）。请在 {due} 前调解。"
+        "过程可回复「调解 {code} 记录内容」，谈妥回复「协议 {code} 内容」，"
+        "结束回复「结案 {code} 已化解」或「结案 {code} 未化解」。"
+    ),
     "taken": "手慢了，{code} 已被{holder}接走。",
     "already_yours": "{code} 已经在您名下了。",
     "cap": "您手上未完成的工单已达上限，请先完成再接新单。",
@@ -44,6 +50,10 @@ TEXTS = {
     "not_yours": "{code} 不在您名下，不能这样操作。",
     "started": "好的，{code} 已标记为处理中。",
     "transferred": "已把 {code} 转给{name}。",
+    "transfer_cap": (
+        "{name}手上已有 {count} 张未完成工单，到上限了。确要转给他，请回复「转单 {code} {name} 超量 原因」。"
+    ),
+    "transfer_reason": "超量转单要写明原因，例如「转单 {code} {name} 超量 其他师傅休假」。",
     "no_target": "没有找到工作人员「{name}」，请写全名，例如「转单 {code} 李师傅」。",
     "returned": "已退回 {code}，会重新派单。",
     "need_reason": "请说明退单原因，例如「退单 {code} 需要专业厂家维修」。",
@@ -52,6 +62,8 @@ TEXTS = {
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
+    "to_dispatch_head": "待您派单：",
+    "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
     "noted": "已记入 {code} 的调解记录。",
     "agreement": "已保存 {code} 的调解协议。结案请回复「结案 {code} 已化解」。",
     "concluded": "{code} 已结案：{outcome}。",
@@ -106,7 +118,8 @@ def on_accept(ctx: Context) -> list[Reply]:
         "what": ticket.category or ticket.description[:20],
     }
     who = describe(ctx.session, reporter) if reporter else "—"
-    return [Text(TEXTS["accepted"].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
+    key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
+    return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
 @router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?")
@@ -125,14 +138,21 @@ def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
         return problem
-    name = _rest(ctx.text).replace("给", "", 1).strip()
+    name, reason = split_override(_rest(ctx.text).replace("给", "", 1).strip())
     target = worker_by_name(ctx.session, name) if name else None
     if target is None:
         return [Text(TEXTS["no_target"].format(name=name, code=ticket.code))]
-    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now)
+    facts = {"code": ticket.code, "name": target.name}
+    if reason == "":
+        return [Text(TEXTS["transfer_reason"].format(**facts))]
+    count = over_cap(ctx.session, person=target, rules=ctx.settings.tickets)
+    if count is not None and not reason and ticket.assignee_id != target.id:
+        return [Text(TEXTS["transfer_cap"].format(**facts, count=count))]
+    note = f"超量转单：{reason}" if reason else ""
+    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now, note=note)
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
-    return [Text(TEXTS["transferred"].format(code=ticket.code, name=target.name))]
+    return [Text(TEXTS["transferred"].format(**facts))]
 
 
 @router.command(r"(退单|退回)" + _CODE + r".*")
@@ -171,27 +191,33 @@ def on_resolve(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["resolved"].format(code=ticket.code))]
 
 
-@router.command(r"(我的任务|我的工单任务|待办|我的派单)[？?。]?")
+@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?")
 def my_tasks(ctx: Context) -> list[Reply]:
     if not is_worker(ctx.person):
         return [Text(TEXTS["residents_only"])]
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
-    if not tickets:
+    waiting = awaiting_dispatch(ctx.session, person=ctx.person)
+    if not tickets and not waiting:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"]]
-    for t in tickets:
-        lines.append(
-            TEXTS["task"].format(
-                code=t.code,
-                kind=KIND_LABEL[t.kind],
-                place=t.place or "—",
-                what=t.category or t.description[:12],
-                status=STATUS_LABEL[t.status],
-                due=local_time(t.due_at),
-            )
-        )
+    lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    if waiting:
+        suggested = suggested_worker(ctx.session, ticket=waiting[0])
+        name = suggested.name if suggested else "王师傅"
+        lines += [TEXTS["to_dispatch_head"], *(_task_line(t) for t in waiting)]
+        lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))
     return [Text("\n".join(lines))]
+
+
+def _task_line(t: Ticket) -> str:
+    return TEXTS["task"].format(
+        code=t.code,
+        kind=KIND_LABEL[t.kind],
+        place=t.place or "—",
+        what=t.category or t.description[:12],
+        status=STATUS_LABEL[t.status],
+        due=local_time(t.due_at),
+    )
 
 
 def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:

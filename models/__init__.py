@@ -15,6 +15,7 @@ from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
 from models.ledger_import import LedgerImport
 from models.login_throttle import LoginFailure
+from models.mediation import MediationAnswer
 from models.notices import Notice, NoticeMute
 from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
@@ -53,6 +54,7 @@ __all__ = [
     "LedgerImport",
     "LedgerPublication",
     "LoginFailure",
+    "MediationAnswer",
     "Notice",
     "NoticeMute",
     "Operation",

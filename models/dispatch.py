@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models.actors import system_label
 from models.outbox import enqueue
@@ -24,8 +24,10 @@ from models.tickets import (
     transition,
 )
 from models.workers import (
+    PROPERTY_LEAD_SKILL,
     ROLE_LABEL,
     building_heads,
+    complaint_overseers,
     grid_workers,
     is_worker,
     property_leads,
@@ -43,7 +45,7 @@ TEXTS = {
     "new_for_head": "【新{kind}】{code}：{place}，{what}。{who}",
     "dispatched": "【派单】{code}：{place}，{what}，期限 {due}。{who}\n回复「接单 {code}」接单。",
     "pool": "【抢单】{code}：{place}，{what}，期限 {due}。回复「抢单 {code}」接单。",
-    "nobody": "【待派单】{code}：{place}，{what}，暂无可派的维修人员，请人工派单。",
+    "nobody": "【待派单】{code}：{place}，{what}，暂无可派的维修人员。请回复「派单 {code} {name}」派单，师傅可换成别人。",
     "to_reporter_dispatched": "您的{kind} {code} 已派给{handler}处理。",
     "to_reporter_accepted": "{handler}已接单 {code}，会尽快与您联系。",
     "to_reporter_resolved": (
@@ -51,6 +53,7 @@ TEXTS = {
         "请为本次服务打分：回复 1-5 分，例如「5」，或「5 4 5 很及时」（依次为总体、速度、态度，可附一句话）。"
         "没修好请回复「没修好」。"
     ),
+    "complaint_copy": "【投诉督办】{code}：{place}，{what}。{who}已转物业{lead}处理，请社区跟进督办。",
     "returned": "【退单】{code}（{place}，{what}）被{handler}退回：{reason}。请重新派单。",
 }
 
@@ -128,6 +131,12 @@ def route(session: Session, *, ticket: Ticket, reporter: Person, rules: TicketRu
         leads = property_leads(session)
         if leads:
             dispatch(session, ticket=ticket, person=leads[0], actor_id=None, now=now)
+        lead = leads[0].name if leads else ""
+        for person in complaint_overseers(
+            session, building_id=ticket.building_id
+        ):  # 红色物业: the community oversees
+            text = TEXTS["complaint_copy"].format(**facts, who=who, lead=lead)
+            _push(session, f"ticket:{ticket.id}:oversee:{person.id}", person.id, text, now)
         return
     auto_route(session, ticket=ticket, rules=rules, now=now)
 
@@ -151,10 +160,21 @@ def auto_route(
         if free:
             dispatch(session, ticket=ticket, person=free[0][2], actor_id=None, now=now)
             return
+    suggested = suggested_worker(session, ticket=ticket)
+    text = TEXTS["nobody"].format(**facts, name=suggested.name if suggested else "王师傅")
     for person in grid_workers(session, building_id=ticket.building_id):
-        _push(
-            session, f"ticket:{ticket.id}:nobody:{person.id}", person.id, TEXTS["nobody"].format(**facts), now
-        )
+        _push(session, f"ticket:{ticket.id}:nobody:{person.id}", person.id, text, now)
+
+
+def suggested_worker(session: Session, *, ticket: Ticket) -> Person | None:
+    """Who to name in 「派单 R… 王师傅」: the least loaded skilled staff member, else any staff member."""
+    staff = staff_with_skill(session, category=ticket.category) or [
+        p
+        for p in session.exec(select(Person).where(Person.role == Role.staff).order_by(col(Person.id)))
+        if PROPERTY_LEAD_SKILL not in (p.skills or [])
+    ]
+    loads = sorted((open_count(session, person_id=p.id), p.id, p) for p in staff)  # type: ignore[arg-type]
+    return loads[0][2] if loads else None
 
 
 def dispatch(
@@ -165,6 +185,7 @@ def dispatch(
     actor_id: int | None,
     now: datetime,
     actor_label: str = "",
+    note: str = "",
 ) -> Outcome:
     """派单: an unassigned ticket goes to ``person``; they and the reporter are told.
 
@@ -180,7 +201,7 @@ def dispatch(
         actor_id=actor_id,
         actor_label=actor_label or ("" if actor_id else system_label("routing")),
         now=now,
-        note=person.name,
+        note=f"{person.name} {note}".strip(),
         assignee_id=person.id,
     )
     if not won:

@@ -1,6 +1,7 @@
 """Disputes (纠纷调解): the mediation record, the agreement (调解协议) and the outcome.
 
 The other party is only a place (「楼上 8栋1203」); nothing about the reporter ever goes to them.
+Once concluded, both parties are asked whether it was settled (``models.mediation``).
 Settled level: building (building head), community (grid worker, property, secretary), street
 (referred to a department).
 """
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from models.dispatch import Outcome, resolve
+from models.mediation import ask_parties
 from models.outbox import enqueue
 from models.people import Person, Role
 from models.sla import TicketRules
@@ -84,6 +86,7 @@ def conclude(
     text = TEXTS["concluded"].format(
         code=ticket.code, matter=ticket.description[:20], outcome=OUTCOMES[outcome], detail=detail
     )
+    text += "\n" + ask_parties(session, ticket=ticket, now=now)  # both sides: 化解了吗
     enqueue(
         session,
         idempotency_key=f"ticket:{ticket.id}:concluded",

@@ -181,16 +181,25 @@ def settle_unconfirmed(
 
 
 def add_details(
-    session: Session, *, ticket_id: int, text: str, phone: str, place: str, now: datetime
+    session: Session,
+    *,
+    ticket_id: int,
+    text: str,
+    phone: str,
+    place: str,
+    now: datetime,
+    key: str = "details",
 ) -> None:
-    """Record the reporter's callback number and place, and tell everyone already alerted.
+    """Record the reporter's callback number and/or place, and tell everyone already alerted.
 
-    ``text`` is the push with ``{code}``, ``{phone}`` and ``{place}`` to fill.
+    ``text`` is the push with ``{code}``, ``{phone}`` and ``{place}`` to fill; ``key`` tells one
+    addition from another (the number first, the place later), so each reaches everyone once.
     """
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         return
-    ticket.description = (ticket.description + f"\n电话 {phone}，位置 {place}")[:2000]
+    parts = [f"电话 {phone}" if phone else "", f"位置 {place}" if place else ""]
+    ticket.description = (ticket.description + "\n" + "，".join(p for p in parts if p))[:2000]
     session.add(ticket)
     push = text.replace("{code}", ticket.code).replace("{phone}", phone).replace("{place}", place)
-    _tell_alerted(session, ticket, key="emergency-details", text=push, now=now)
+    _tell_alerted(session, ticket, key=f"emergency-{key}", text=push, now=now)

@@ -1,7 +1,7 @@
 """Metrics (12345 接诉即办 style): 响应率, 解决率, 满意率, 化解率 and the share settled at the lowest level.
 
-Resolution and satisfaction come from the residents' own answers and ratings, never the
-handler's. Each rate is in [0, 1], or None when there is nothing to rate. Complaints about the
+Resolution, satisfaction and 化解率 come from the residents' own answers and ratings, never the
+handler's (化解率: the parties' answers after a mediation, ``models.mediation``). Each rate is in [0, 1], or None when there is nothing to rate. Complaints about the
 property company are counted apart. Breakdowns by building, grid, handler and month.
 """
 
@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from models.base import month_of
 from models.community import Building, Grid
+from models.mediation import settled_by_parties
 from models.people import Person
 from models.tickets import Rating, Ticket, TicketKind, TicketStatus
 
@@ -27,8 +28,15 @@ def _ratio(hits: int, total: int) -> float | None:
 
 
 def rates(
-    tickets: Iterable[Ticket], ratings: dict[int, Rating], *, now: datetime, weights: dict[str, float]
+    tickets: Iterable[Ticket],
+    ratings: dict[int, Rating],
+    *,
+    now: datetime,
+    weights: dict[str, float],
+    verdicts: dict[int, bool] | None = None,
 ) -> dict[str, Any]:
+    """The rates of ``tickets``; ``verdicts``: per dispute, whether its parties said it was settled."""
+    verdicts = verdicts or {}
     items = list(tickets)
     work = [t for t in items if t.kind != TicketKind.complaint and t.status != TicketStatus.cancelled]
     # 响应率: accepted within the time limit, among those accepted or already past their limit.
@@ -38,13 +46,14 @@ def rates(
     rated = [ratings[t.id] for t in work if t.id in ratings]  # type: ignore[index]
     disputes = [t for t in work if t.kind == TicketKind.dispute and t.outcome]
     settled = [t for t in disputes if t.outcome == "resolved"]
+    heard = [t for t in disputes if t.id in verdicts]
     result: dict[str, Any] = {
         "total": len(items),
         "open": sum(1 for t in items if t.is_open),
         "response_rate": _ratio(len(responded), len(due)),
         "resolution_rate": _ratio(sum(1 for t in answered if t.resident_fixed), len(answered)),
         "satisfaction_rate": _ratio(sum(1 for r in rated if r.overall >= 4), len(rated)),
-        "mediation_rate": _ratio(len(settled), len(disputes)),
+        "mediation_rate": _ratio(sum(1 for t in heard if verdicts[t.id]), len(heard)),  # type: ignore[index]
         "lowest_level_share": _ratio(sum(1 for t in settled if t.settled_level == "building"), len(settled)),
         "settled_levels": {
             level: sum(1 for t in disputes if t.settled_level == level)
@@ -73,6 +82,7 @@ def compute(
         and (building_ids is None or t.building_id in building_ids)
     ]
     ratings = {r.ticket_id: r for r in session.exec(select(Rating))}
+    verdicts = settled_by_parties(session)
     buildings = {b.id: b for b in session.exec(select(Building))}
     grids = {g.id: g.name for g in session.exec(select(Grid))}
     people = {p.id: p.name for p in session.exec(select(Person))}
@@ -84,7 +94,7 @@ def compute(
             if name:
                 groups[name].append(ticket)
         return [
-            {"key": name, **rates(group, ratings, now=now, weights=weights)}
+            {"key": name, **rates(group, ratings, now=now, weights=weights, verdicts=verdicts)}
             for name, group in sorted(groups.items())
         ]
 
@@ -94,7 +104,7 @@ def compute(
 
     main = [t for t in tickets if t.kind != TicketKind.complaint]
     complaints = [t for t in tickets if t.kind == TicketKind.complaint]
-    summary = rates(main, ratings, now=now, weights=weights)
+    summary = rates(main, ratings, now=now, weights=weights, verdicts=verdicts)
     return {
         **summary,
         "month": month,

@@ -50,6 +50,13 @@ def secretaries(session: Session) -> list[Person]:
     return _by_role(session, Role.secretary)
 
 
+def complaint_overseers(session: Session, *, building_id: int | None) -> list[Person]:
+    """Who on the community side follows a complaint about the property (红色物业): the building's
+    grid worker, else the secretary."""
+    workers = grid_workers(session, building_id=building_id) if building_id is not None else []
+    return workers or secretaries(session)
+
+
 def staff_with_skill(session: Session, *, category: str) -> list[Person]:
     staff = [p for p in _by_role(session, Role.staff) if PROPERTY_LEAD_SKILL not in (p.skills or [])]
     skilled = [p for p in staff if category in (p.skills or [])]

@@ -1,0 +1,92 @@
+"""A dispute is mediated in mediation words, the other party is a flat, and both sides say how it went."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.clock import ManualClock
+from models.community import find_room
+from models.outbox import OutboxMessage
+from models.people import Person
+from models.stats import compute
+from models.tickets import Ticket
+from tests.support.wechat import WeChatSim
+
+
+def _pushes_to(session: Session, name: str) -> list[str]:
+    session.rollback()
+    person = session.exec(select(Person).where(Person.name == name)).one()
+    rows = session.exec(
+        select(OutboxMessage.text).where(OutboxMessage.person_id == person.id).order_by(col(OutboxMessage.id))
+    )
+    return list(rows)
+
+
+def _file_upstairs(wechat: WeChatSim) -> None:
+    assert "您希望怎么解决" in wechat.send("demo-resident-wang", "楼上天天半夜跺脚太吵了")
+    reply = wechat.send("demo-resident-wang", "晚上十点后安静点")
+    assert "对方：楼上（按您的住址推算是 3栋2单元602" in reply  # 王秀兰 lives in 3栋2单元502
+    assert "已登记调解单 D1001" in wechat.send("demo-resident-wang", "是")
+
+
+def test_the_mediator_is_told_how_to_mediate(wechat: WeChatSim, demo: None, session: Session) -> None:
+    _file_upstairs(wechat)
+    session.rollback()
+    ticket = session.exec(select(Ticket)).one()
+    assert ticket.other_party == "楼上 3栋2单元602" and ticket.place == "楼上 3栋2单元602"
+    reply = wechat.send("demo-head-chen", "接单 D1001")
+    assert "已接调解 D1001" in reply and "3栋2单元602" in reply
+    assert "「结案 D1001 已化解」" in reply and "「完成 D1001" not in reply and "处理说明" not in reply
+
+
+def test_a_neighbour_across_the_landing_is_the_one_flat_there(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("demo-resident-li", "对门天天把垃圾放在门口")  # 李建国 lives in 1栋1单元301
+    reply = wechat.send("demo-resident-li", "放到楼下垃圾桶")
+    assert "按您的住址推算是 1栋1单元302" in reply
+
+
+def test_an_unbound_reporter_keeps_the_words_they_used(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer-9", "楼上天天半夜跺脚太吵了")
+    reply = wechat.send("newcomer-9", "晚上十点后安静点")
+    assert "对方：楼上\n" in reply and "推算" not in reply
+
+
+def test_both_parties_are_asked_and_their_answers_make_the_rate(
+    wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
+) -> None:
+    with Session(engine) as writer, writer.begin():  # the other party, living in the flat upstairs
+        found = find_room(writer, building="3", unit="2", room="602")
+        assert found is not None
+        writer.add(Person(openid="upstairs-602", room_id=found[1].id, created_at=clock.now()))
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    assert "已结案" in wechat.send("demo-head-chen", "结案 D1001 已化解")
+    told = _pushes_to(session, "王秀兰")[-1]
+    assert "调解结果：已化解" in told and "「化解了」或「没化解」" in told
+    session.rollback()
+    upstairs = session.exec(select(Person).where(Person.openid == "upstairs-602")).one()
+    (asked,) = session.exec(select(OutboxMessage.text).where(OutboxMessage.person_id == upstairs.id)).all()[
+        -1:
+    ]
+    assert "D1001 已结案" in asked and "化解了吗" in asked and "王秀兰" not in asked and "502" not in asked
+    assert "已记下：问题已化解" in wechat.send("demo-resident-wang", "化解了")
+    assert "问题还没化解" in wechat.send("upstairs-602", "没化解")
+    assert "有一方说问题还没化解" in _pushes_to(session, "陈红梅")[-1]
+    assert "没有需要您评价的调解" in wechat.send("demo-resident-wang", "化解了")
+    session.rollback()
+    figures = compute(session, now=clock.now(), weights={})
+    assert figures["mediation_rate"] == 0.0  # one side says it is not settled: not settled
+
+
+def test_the_rate_counts_what_the_parties_said(
+    wechat: WeChatSim, demo: None, session: Session, clock: ManualClock
+) -> None:
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    wechat.send("demo-head-chen", "结案 D1001 未化解")
+    session.rollback()
+    assert compute(session, now=clock.now(), weights={})["mediation_rate"] is None  # nobody answered yet
+    wechat.send("demo-resident-wang", "已经化解了")  # the mediator thought not; the resident says so
+    session.rollback()
+    assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 1.0
