@@ -3,6 +3,8 @@
 ``messages-3.tsv`` (800 messages, a third writer) is reported and was never read;
 ``messages-4.tsv`` (800 messages, a fourth writer who never saw ``nlp/data``) was measured
 before any change and then served as the development set of the branch that tuned to it.
+``messages-5.tsv`` (800 messages, a fifth writer who saw neither ``nlp/`` nor ``tests/``) was
+measured once, after all of that work, and is the set to report now.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -25,6 +27,10 @@ FLOORS = {
     "messages-3.tsv": (0.955, 0.96, 0.015, 0.96, 0.011),
     # before any change: 0.9213, 0.97, 3.33 %, 0.98, 3.33 %; after (tuned to it): 0.95, 1.00, 0 %, 1.00, 0 %
     "messages-4.tsv": (0.945, 1.0, 0.003, 1.0, 0.003),
+    # a fifth writer who never saw nlp/ or tests/, measured once after all of the day's work and
+    # never read: 0.9263, 0.9938, 2.66 %, 0.9938, 2.66 % (false alarms mostly questions about
+    # past or imagined incidents: scenario style 12.5 %)
+    "messages-5.tsv": (0.92, 0.99, 0.027, 0.99, 0.027),
 }
 
 
