@@ -47,6 +47,14 @@ LABELS = {
     "month": "月份",
     "item": "项目",
     "person_id": "人员",
+    "reason": "原因",
+    "account": "账户",
+    "building": "楼栋",
+    "entry_id": "条目编号",
+    "answer": "回答",
+    "source": "依据",
+    "questions": "问法",
+    "keywords": "关键词",
 }
 
 

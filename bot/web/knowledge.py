@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
+from bot.web.fields import Line, Text
 from handlers.consult import knowledge_for
 from models.access import audit
 from models.knowledge import EntryInput, KnowledgeEditError, save_entry
@@ -58,14 +57,14 @@ def save(
     actor: OfficeDep,
     now: NowDep,
     request: Request,
-    entry_id: Annotated[str, Form()],
-    title: Annotated[str, Form()],
-    answer: Annotated[str, Form()],
-    source: Annotated[str, Form()],
-    questions: Annotated[str, Form()] = "",
-    keywords: Annotated[str, Form()] = "",
-    create: Annotated[str, Form()] = "",
-    ask: Annotated[str, Form()] = "",
+    entry_id: Line,
+    title: Line,
+    answer: Text,
+    source: Line,
+    questions: Text = "",
+    keywords: Text = "",
+    create: Line = "",
+    ask: Line = "",
 ) -> Response:
     """Save an edited entry (or a new one with ``create``); the chat answers from it at once."""
     require_admin(actor)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile, status
+from fastapi import APIRouter, File, Path, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
+from bot.web.fields import Line, Text
 from models.access import Actor, audit
 from models.base import MAX_INT, month_of
 from models.community import Building
@@ -110,14 +111,14 @@ def add(
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
-    month: Annotated[str, Form()],
-    kind: Annotated[str, Form()],
-    item: Annotated[str, Form()],
-    amount: Annotated[str, Form()],
-    note: Annotated[str, Form()] = "",
-    building: Annotated[str, Form()] = "",
-    account: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
+    month: Line,
+    kind: Line,
+    item: Line,
+    amount: Line,
+    note: Text = "",
+    building: Line = "",
+    account: Line = "",
+    reason: Text = "",
 ) -> Response:
     require_admin(actor)
     path = f"/console/ledger?month={month}"
@@ -142,9 +143,9 @@ def correct(
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
-    month: Annotated[str, Form()],
-    amount: Annotated[str, Form()],
-    reason: Annotated[str, Form()] = "",
+    month: Line,
+    amount: Line,
+    reason: Text = "",
 ) -> Response:
     require_admin(actor)
     path = f"/console/ledger?month={month}"

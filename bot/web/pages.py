@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -20,6 +20,7 @@ from bot.api.paging import Page, fetch
 from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
+from bot.web.fields import Text
 from models.access import Actor, audit
 from models.binding import decide_binding
 from models.community import Building, Room, room_label
@@ -129,7 +130,7 @@ def decide(
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
-    note: Annotated[str, Form()] = "",
+    note: Text = "",
 ) -> Response:
     require_admin(actor)
     if decision not in ("approve", "reject"):
@@ -165,7 +166,7 @@ def decide_residency(
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
-    note: Annotated[str, Form()] = "",
+    note: Text = "",
 ) -> Response:
     """Verify or refuse a resident's claim on a flat; the resident is told."""
     require_admin(actor)

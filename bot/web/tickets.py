@@ -6,14 +6,13 @@ grid's buildings. Actions go through the same services as the API and are audite
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
+from bot.web.fields import Positive, Text
 from models.access import Actor, audit
 from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
@@ -164,7 +163,7 @@ def _worker(session: Session, person_id: int) -> Person:
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, person_id: Annotated[int, Form()]
+    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, person_id: Positive
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
@@ -189,8 +188,8 @@ def transfer_ticket(
     session: SessionDep,
     actor: ConsoleDep,
     now: NowDep,
-    person_id: Annotated[int, Form()],
-    note: Annotated[str, Form()] = "",
+    person_id: Positive,
+    note: Text = "",
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
@@ -219,7 +218,7 @@ def transfer_ticket(
 
 @router.post("/tickets/{ticket_id}/close")
 def close_ticket(
-    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, note: Annotated[str, Form()] = ""
+    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, note: Text = ""
 ) -> Response:
     with session.begin():
         ticket = _ticket(session, ticket_id, actor)
