@@ -6,11 +6,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from bot.api.deps import AdminActor, ReadSessionDep
+from bot.api.limits import no_nul
 from bot.api.paging import PageDep, fetch, listing
 from models.audit_log import AuditFilter, action_label, audit_query, object_label, shown_actor, ticket_codes
+
+NoNul = AfterValidator(no_nul)  # PostgreSQL stores no NUL: refused as 422, never a 500
 
 router = APIRouter(tags=["audit"])
 
@@ -35,12 +38,12 @@ def list_audit(
     session: ReadSessionDep,
     _admin: AdminActor,
     page: PageDep,
-    actor: Annotated[str, Query(max_length=200, description="an actor's name as listed")] = "",
-    action: Annotated[str, Query(max_length=64, description="e.g. ticket.dispatch")] = "",
+    actor: Annotated[str, Query(max_length=200, description="an actor's name as listed"), NoNul] = "",
+    action: Annotated[str, Query(max_length=64, description="e.g. ticket.dispatch"), NoNul] = "",
     since: Annotated[date | None, Query(description="first Beijing day, included")] = None,
     until: Annotated[date | None, Query(description="last Beijing day, included")] = None,
     target: Annotated[
-        str, Query(max_length=64, description="ticket:12, ticket, or a code such as R1012")
+        str, Query(max_length=64, description="ticket:12, ticket, or a code such as R1012"), NoNul
     ] = "",
 ) -> dict[str, object]:
     """Newest first, filtered by actor, action, date range and object."""

@@ -17,7 +17,7 @@ from pydantic import Field
 from sqlmodel import Session, col
 
 from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep, person_or_404, require
-from bot.api.limits import MAX_KEY, Input, RowId, When
+from bot.api.limits import Input, Key, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, ApiRole, audit
 from models.community import Room
@@ -129,8 +129,8 @@ def list_rotas(
     page: PageDep,
     now: NowDep,
     state: Literal["running", "paused", "stopped"] | None = None,
-    volunteer: Annotated[str | None, Query(max_length=MAX_KEY, description="the volunteer's openid")] = None,
-    elder: Annotated[str | None, Query(max_length=MAX_KEY, description="the elder's openid")] = None,
+    volunteer: Annotated[Key | None, Query(description="the volunteer's openid")] = None,
+    elder: Annotated[Key | None, Query(description="the elder's openid")] = None,
 ) -> dict[str, Any]:
     volunteer_id = person_or_404(session, volunteer).id if volunteer else None
     elder_id = person_or_404(session, elder).id if elder else None
