@@ -19,6 +19,7 @@ from models.community import Room
 from models.operations import Operation, OperationStatus, fail_stalled_operations
 from tests.faults.processes import hgj_processes, wait_until, write_config
 from tests.faults.test_import_stalls_chat import roster_csv
+from tests.support.faketime import real_clock_for_children
 
 ROWS = 12_000  # 24 chunks: killed after the first few
 
@@ -43,7 +44,9 @@ def test_a_killed_import_is_marked_failed_and_importing_again_finishes_it(
     with Session(engine) as session:
         rooms_before = session.exec(select(func.count()).select_from(Room)).one()
     command = ["residents", "import", str(roster), "--config", str(config)]
-    with hgj_processes([command], logs=tmp_path) as (importer,):
+    # The importer runs on the real clock: under libfaketime (make test-future) its time.sleep
+    # between chunks fails (see tests/support/faketime.py); only durations matter here.
+    with real_clock_for_children(), hgj_processes([command], logs=tmp_path) as (importer,):
         started = wait_until(lambda: (op := _operation(engine)) is not None and op.done >= 1000, timeout=120)
         assert started, importer.output()
         importer.popen.send_signal(signal.SIGKILL)
@@ -60,7 +63,7 @@ def test_a_killed_import_is_marked_failed_and_importing_again_finishes_it(
     assert failed is not None and failed.status == OperationStatus.failed
     assert f"after {killed.done} of {ROWS}" in failed.detail["error"]
 
-    with hgj_processes([command], logs=tmp_path, first=1) as (again,):
+    with real_clock_for_children(), hgj_processes([command], logs=tmp_path, first=1) as (again,):
         assert wait_until(lambda: again.popen.poll() is not None, timeout=300), again.output()
     assert again.popen.returncode == 0, again.output()
     with Session(engine) as session:
