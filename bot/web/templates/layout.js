@@ -1,4 +1,6 @@
-/* The console's only script (inline, no CDN): the phone menu and list tables as cards. */
+/* The console's only script (inline, no CDN): the phone menu, list tables as cards, and each
+   form error placed next to its field. Without it every page still works: the menu stays open,
+   tables stay tables, the banner still says what went wrong. */
 (function () {
   var doc = document.documentElement, menu = document.getElementById("menu-toggle");
   doc.classList.add("js");
@@ -24,5 +26,24 @@
         if (!cells[c].hasAttribute("data-label")) cells[c].setAttribute("data-label", head.cells[c].textContent.trim());
       }
     }
+  });
+  /* Field errors (name → reason, from the server) go right after their input, which is marked
+     invalid and described by them; a server-rendered .field-error is left as it is. */
+  var data = document.getElementById("field-errors"), given = data ? JSON.parse(data.textContent) : {};
+  var errors = given.fields || {}, action = (given.action || "").replace(/["\\]/g, "");
+  Object.keys(errors).forEach(function (name) {
+    var field = '[name="' + name.replace(/["\\]/g, "") + '"]:not([type=hidden])';
+    var input = (action && document.querySelector('main form[action="' + action + '"] ' + field)) ||
+      document.querySelector("main " + field);
+    var id = "error-" + name.replace(/[^A-Za-z0-9_-]/g, "");
+    if (!input || document.getElementById(id)) return;
+    var note = document.createElement("span");
+    note.className = "field-error";
+    note.id = id;
+    note.textContent = errors[name];
+    var group = input.closest("fieldset, label.field, .field");
+    if (group) group.appendChild(note); else input.insertAdjacentElement("afterend", note);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", id);
   });
 })();
