@@ -1,6 +1,7 @@
-/* The console's only script (inline, no CDN): the phone menu, list tables as cards, and each
-   form error placed next to its field. Without it every page still works: the menu stays open,
-   tables stay tables, the banner still says what went wrong. */
+/* The console's only script (inline, no CDN): the phone menu, list tables as cards, each form
+   error placed next to its field, and audience ticks that keep the chosen scope honest. Without
+   it every page still works: the menu stays open, tables stay tables, the banner says what went
+   wrong, and the server refuses ticks that disagree with the chosen scope. */
 (function () {
   var doc = document.documentElement, menu = document.getElementById("menu-toggle");
   doc.classList.add("js");
@@ -45,5 +46,21 @@
     if (group) group.appendChild(note); else input.insertAdjacentElement("afterend", note);
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", id);
+  });
+  /* An audience never silently widens: ticking a building (data-scope="buildings") chooses
+     「指定楼栋」, and choosing another scope clears the ticks that no longer apply. */
+  document.querySelectorAll("input[data-scope]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var radio = box.form && box.form.querySelector('input[type=radio][name=scope][value="' + box.getAttribute("data-scope") + '"]');
+      if (box.checked && radio && !radio.checked) { radio.checked = true; radio.dispatchEvent(new Event("change")); }
+    });
+  });
+  document.querySelectorAll("input[type=radio][name=scope]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (!radio.checked || !radio.form) return;
+      radio.form.querySelectorAll("input[data-scope]").forEach(function (box) {
+        if (box.getAttribute("data-scope") !== radio.value) box.checked = false;
+      });
+    });
   });
 })();
