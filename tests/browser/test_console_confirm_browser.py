@@ -1,4 +1,5 @@
-"""In a real browser: a notice to two buildings is confirmed with its reach, at a desk and on a phone."""
+"""In a real browser: a notice to two buildings is confirmed with its reach, at a desk and on a phone;
+the confirmation pages pass axe-core too."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from sqlmodel import Session, select
 from models.notices import Notice, NoticeStatus
 from tests.conftest import ADMIN_TOKEN
 
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 SIZES = {"desk": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_a_notice_to_two_buildings_shows_its_reach_before_it_goes(
-    browser_page: Any, shot: Any, engine: Engine, demo: None, size: str
+    browser_page: Any, shot: Any, axe: Any, engine: Engine, demo: None, size: str
 ) -> None:
     page = browser_page
     page.set_viewport_size(SIZES[size])
@@ -35,6 +37,7 @@ def test_a_notice_to_two_buildings_shows_its_reach_before_it_goes(
     with Session(engine) as session:
         assert session.exec(select(Notice)).all() == []  # 发布 only asked
     shot("1-asked")
+    assert axe() == []
     page.click("#send")
     assert "已发布：2 个楼栋群" in page.inner_text(".flash")
     shot("2-sent")
@@ -53,6 +56,7 @@ def test_a_notice_to_two_buildings_shows_its_reach_before_it_goes(
     page.click("#notices >> text=撤销…")
     assert "原定 01-05 09:00 发给：全体居民" in page.inner_text("#reach")
     shot("3-withdraw-asked")
+    assert axe() == [] and page.evaluate(SIDEWAYS) <= 0
     page.click("#confirm")
     assert "已撤销" in page.inner_text(".flash")
     with Session(engine) as session:
