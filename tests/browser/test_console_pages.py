@@ -43,7 +43,10 @@ def console_pages(page: Any) -> list[str]:
     page.goto("/console/")
     menu = page.eval_on_selector_all("#console-nav a", "links => links.map(a => a.getAttribute('href'))")
     page.goto("/console/tickets")
-    ticket = page.eval_on_selector("main a[href^='/console/tickets/']", "a => a.getAttribute('href')")
+    ticket = page.eval_on_selector_all(
+        "main a[href^='/console/tickets/']",
+        "links => links.map(a => a.getAttribute('href')).find(h => /^[/]console[/]tickets[/][0-9]+$/.test(h))",
+    )
     return [*menu, ticket, "/console/no-such-page"]
 
 
