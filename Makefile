@@ -5,10 +5,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The intent model, trained at build time from the training data (see nlp/model_store.py).
 MODEL := nlp/data/model.pickle
+# axe-core (npm registry, pinned) for the console's accessibility tests in tests/browser; into
+# node_modules/ here (ignored by git), loaded into Debian's chromium by the tests.
+AXE_VERSION := 4.14.1
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install run test test-future smoke lint format bench clean
 
-install: $(STAMP) $(MODEL)
+install: $(STAMP) $(MODEL) $(AXE)
+
+$(AXE): Makefile
+	npm install --no-audit --no-fund --no-save --no-package-lock --prefix . axe-core@$(AXE_VERSION)
+	test -f $(AXE) && touch $(AXE)
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,4 +59,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache data $(MODEL)
+	rm -rf $(VENV) .pytest_cache .ruff_cache data $(MODEL) node_modules
