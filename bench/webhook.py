@@ -24,6 +24,11 @@ servers are warmed, then measured in alternating rounds (``--rounds`` each): thr
 the median over rounds, p50/p99 are over every request, and the ratio full / bare is the
 median of each full round against the bare round just before it, so that the drift of a
 shared machine hits both sides of each pair alike.
+
+A deterministic check follows the timed runs (realistic workload, ``--replay-messages``, 0 for
+none): ``bench/replay.py`` replays the same community's traffic in this process on a new SQLite
+file and counts SQL statements and Python calls per message, figures that do not move with the
+machine's load, so that a regression on the hot path shows even when the timings are noise.
 """
 
 from __future__ import annotations
@@ -323,6 +328,24 @@ def load_community(
     return traffic
 
 
+def deterministic_check(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
+    """The same community and traffic replayed in this process on a new SQLite file
+    (``bench/replay.py``): SQL statements and Python calls per message, which do not depend on
+    the machine's load, so a regression shows even when the timings drown in noise."""
+    from bench.replay import replay
+
+    result = replay(
+        f"sqlite:///{tmp}/replay.db",
+        households=args.households,
+        seed=args.seed,
+        messages=args.replay_messages,
+        batch=8,
+        profile=f"{tmp}/replay.prof",
+    )
+    keep = ("messages", "batch", "statements_per_message", "python_calls_per_message", "per_intent")
+    return {key: result[key] for key in keep}
+
+
 def main() -> None:
     global TRAFFIC
     parser = argparse.ArgumentParser(description=__doc__)
@@ -335,6 +358,12 @@ def main() -> None:
     parser.add_argument("--serve", choices=["bare", "full"])
     parser.add_argument("--port", type=int)
     parser.add_argument("--database-url", help="an empty database to use instead of a new SQLite file")
+    parser.add_argument(
+        "--replay-messages",
+        type=int,
+        default=600,
+        help="realistic: messages of the in-process replay that counts SQL statements (0: none)",
+    )
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, args.port)
@@ -355,6 +384,9 @@ def main() -> None:
         ratio = at_load.pop("ratio")
         # One sender at a time: the service time of a message without queueing.
         alone = compare(env, 1, 200, args.rounds, tag="alone")
+        check = (
+            deterministic_check(args, tmp) if args.workload == "realistic" and args.replay_messages else None
+        )
     result = {
         "database": "sqlite" if not args.database_url else args.database_url.split(":", 1)[0],
         "workload": args.workload,
@@ -363,6 +395,7 @@ def main() -> None:
         **at_load,
         "one_sender": alone,
         "throughput_ratio_full_over_bare": ratio,
+        **({"replay_sqlite": check} if check else {}),
         "targets": {"ratio_at_least": 0.5, "full_p99_ms_under": 50, "server_rss_mb_under": 250},
     }
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ requests) and ``models.residency`` (a claim until verified).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -13,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import Index, bindparam, text
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, utc_field
+from models.base import enum_field, json_field, per_transaction, utc_field
 from models.community import Building, Room, room_label
 
 
@@ -138,14 +139,33 @@ def get_or_create_resident(session: Session, *, openid: str, now: datetime) -> P
     return person
 
 
+_HOMES = select(Building, Room).join(Room, col(Room.building_id) == Building.id)
+
+
+def load_homes(session: Session, people: Iterable[Person]) -> None:
+    """Read the homes of ``people`` in one statement, for ``home_of`` in this transaction (the
+    pipeline does this for a batch: nearly every message asks for its sender's home)."""
+    homes = per_transaction(session, "homes", dict)
+    wanted = sorted({p.room_id for p in people if p.room_id is not None and p.room_id not in homes})
+    if wanted:
+        for building, room in session.exec(_HOMES.where(col(Room.id).in_(wanted))):
+            homes[room.id] = (building, room)
+
+
 def home_of(session: Session, person: Person) -> tuple[Building, Room] | None:
     if person.room_id is None:
         return None
+    homes = per_transaction(session, "homes", dict)
+    if person.room_id in homes:
+        return homes[person.room_id]
     room = session.get(Room, person.room_id)
     if room is None:
         return None
     building = session.get(Building, room.building_id)
     assert building is not None
+    # The session's identity map holds rows only weakly: kept here for the transaction, a home
+    # asked for again (the form, the ticket, each push that describes the reporter) is not re-read.
+    homes[room.id] = (building, room)
     return building, room
 
 
