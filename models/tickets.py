@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import UniqueConstraint, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import MAX_INT, enum_field, json_field, utc_field
+from models.base import MAX_INT, enum_field, json_field, read, utc_field
 
 
 class TicketKind(StrEnum):
@@ -343,5 +343,5 @@ def open_counts(session: Session, person_ids: Sequence[int]) -> dict[int, int]:
         .where(col(Ticket.assignee_id).in_(sorted(set(person_ids))), col(Ticket.status).in_(WORKING))
         .group_by(col(Ticket.assignee_id))
     )
-    counts = dict(session.exec(query).all())
+    counts = dict(read(session, query).all())  # type: ignore[arg-type]
     return {person_id: counts.get(person_id, 0) for person_id in person_ids}
