@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.actors import system_label
-from models.outbox import enqueue
+from models.fanout import push_once
 from models.people import Person, Role, describe
 from models.sla import TicketRules, after_resolution, deadlines, limit_hours
 from models.tickets import (
@@ -83,7 +83,7 @@ def _facts(ticket: Ticket) -> dict[str, str]:
 
 def _push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
     if person_id is not None:
-        enqueue(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
+        push_once(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
 
 
 def open_ticket(
