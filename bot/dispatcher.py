@@ -27,7 +27,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
-from models.people import Person, get_or_create_resident, person_by_wecom
+from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,8 @@ class Dispatcher:
         """The replies to ``message``.
 
         ``person`` and ``state`` when the caller loaded them already; with ``unsaved``, a changed
-        state is put there for the caller to save (with others) instead of being saved here.
+        state is put there for the caller to save (with others) instead of being saved here, and
+        the time the person was seen is left for ``models.people.save_last_seen``.
         What is logged meanwhile carries the message's request id and dedupe key (``bot.logs``).
         """
         key = MESSAGE_KEY.set(message.dedupe_key)  # (set and reset inline: this runs per message)
@@ -120,8 +121,12 @@ class Dispatcher:
         if person is None:
             return [Text(TEXTS["unknown_wecom"])]
         if person.last_seen_at is None or now - person.last_seen_at > LAST_SEEN_PRECISION:
-            person.last_seen_at = now  # for WeChat's 48-hour customer-service window
-            session.add(person)
+            # For WeChat's 48-hour customer-service window; a batch writes all its senders' at once.
+            if unsaved is None:
+                person.last_seen_at = now
+                session.add(person)
+            else:
+                seen_later(session, person, now)
         state = state or load_state(session, user_key=message.user_key)
         before = state.snapshot()
         ctx = Context(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models.actors import system_label
-from models.outbox import enqueue
+from models.fanout import push_once
 from models.people import Person, Role, describe
 from models.sla import TicketRules, after_resolution, deadlines, limit_hours
 from models.tickets import (
@@ -21,6 +21,7 @@ from models.tickets import (
     create_ticket,
     local_time,
     open_count,
+    open_counts,
     transition,
 )
 from models.workers import (
@@ -82,7 +83,7 @@ def _facts(ticket: Ticket) -> dict[str, str]:
 
 def _push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
     if person_id is not None:
-        enqueue(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
+        push_once(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
 
 
 def open_ticket(
@@ -155,7 +156,8 @@ def auto_route(
         if skilled:
             return
     else:
-        loads = [(open_count(session, person_id=p.id), p.id, p) for p in skilled]  # type: ignore[arg-type]
+        counts = open_counts(session, [p.id for p in skilled])  # type: ignore[misc]
+        loads = [(counts[p.id], p.id, p) for p in skilled]  # type: ignore[index]
         free = sorted(item for item in loads if item[0] < rules.max_open_per_worker)
         if free:
             dispatch(session, ticket=ticket, person=free[0][2], actor_id=None, now=now)
@@ -173,7 +175,8 @@ def suggested_worker(session: Session, *, ticket: Ticket) -> Person | None:
         for p in session.exec(select(Person).where(Person.role == Role.staff).order_by(col(Person.id)))
         if PROPERTY_LEAD_SKILL not in (p.skills or [])
     ]
-    loads = sorted((open_count(session, person_id=p.id), p.id, p) for p in staff)  # type: ignore[arg-type]
+    counts = open_counts(session, [p.id for p in staff])  # type: ignore[misc]
+    loads = sorted((counts[p.id], p.id, p) for p in staff)  # type: ignore[index]
     return loads[0][2] if loads else None
 
 
