@@ -14,7 +14,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from bot.web import activities, audit, auth, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web import (
+    activities,
+    audit,
+    auth,
+    dashboard,
+    knowledge,
+    ledger,
+    notices,
+    pages,
+    ticket_list,
+    tickets,
+)
 from bot.web.common import templates
 from bot.web.fields import console_form_refused
 from bot.web.sessions import ConsoleRefused, console_guard
@@ -30,7 +41,9 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger, audit):
+    # ticket_list before tickets: /console/tickets/new and /export.xlsx before /tickets/{ticket_id}
+    routers = (auth, pages, dashboard, ticket_list, tickets, notices, activities, knowledge, ledger, audit)
+    for module in routers:
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
     app.add_exception_handler(RequestValidationError, console_form_refused)  # the API's stay JSON

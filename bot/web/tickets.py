@@ -13,23 +13,17 @@ from sqlmodel import Session, col, select
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
 from bot.web.fields import Positive, Text
+from bot.web.ticket_list import KINDS
 from models.access import Actor, audit
-from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
 from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
 from models.ticket_story import steps
-from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus
+from models.tickets import STATUS_LABEL, Ticket, TicketStatus
 from models.workers import WORKER_ROLES
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-KINDS = {
-    TicketKind.repair: "报修",
-    TicketKind.dispute: "纠纷调解",
-    TicketKind.complaint: "投诉",
-    TicketKind.emergency: "紧急",
-}
 ROLES = {
     Role.building_head: "楼长",
     Role.grid_worker: "网格员",
@@ -55,60 +49,6 @@ def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
 def _workers(session: Session) -> list[Person]:
     return list(
         session.exec(select(Person).where(col(Person.role).in_(WORKER_ROLES)).order_by(col(Person.id)))
-    )
-
-
-@router.get("/tickets", response_class=HTMLResponse)
-def tickets(
-    request: Request,
-    session: SessionDep,
-    actor: ConsoleDep,
-    state: str = "open",
-    kind: str = "",
-    building: str = "",
-) -> HTMLResponse:
-    query = select(Ticket).order_by(col(Ticket.id).desc())
-    if state == "open":
-        query = query.where(col(Ticket.status).in_(OPEN))
-    elif state in TicketStatus.__members__:
-        query = query.where(Ticket.status == TicketStatus(state))
-    if kind in TicketKind.__members__:
-        query = query.where(Ticket.kind == TicketKind(kind))
-    buildings = {b.id: b for b in session.exec(select(Building).order_by(col(Building.id)))}
-    visible = [b for b in buildings.values() if actor.sees_building(b.id)]
-    if building:
-        query = query.where(col(Ticket.building_id).in_([b.id for b in visible if b.number == building]))
-    if actor.building_ids is not None:
-        query = query.where(col(Ticket.building_id).in_(actor.building_ids))
-    people = {p.id: p.name for p in session.exec(select(Person))}
-    rows = [
-        {
-            "id": t.id,
-            "code": t.code,
-            "kind": KINDS.get(t.kind, t.kind),
-            "status": STATUS_LABEL.get(t.status, t.status),
-            "place": t.place or (buildings[t.building_id].label if t.building_id in buildings else ""),
-            "category": t.category,
-            "description": t.description[:40],
-            "assignee": people.get(t.assignee_id, "") if t.assignee_id else "",
-            "created": local(t.created_at),
-            "due": local(t.due_at),
-            "overdue": t.is_open and t.due_at < request.app.state.clock.now(),
-        }
-        for t in session.exec(query.limit(300))
-    ]
-    return page(
-        request,
-        "tickets.html",
-        actor,
-        session,
-        rows=rows,
-        state=state,
-        kind=kind,
-        building=building,
-        kinds=KINDS,
-        statuses=STATUS_LABEL,
-        buildings=[b.number for b in visible],
     )
 
 
