@@ -19,6 +19,7 @@ from bot.web import (
     audit,
     auth,
     dashboard,
+    exports,
     knowledge,
     ledger,
     notices,
@@ -41,8 +42,20 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    # ticket_list before tickets: /console/tickets/new and /export.xlsx before /tickets/{ticket_id}
-    routers = (auth, pages, dashboard, ticket_list, tickets, notices, activities, knowledge, ledger, audit)
+    # exports and ticket_list before tickets: /tickets/export.xlsx and /tickets/new before /tickets/{ticket_id}
+    routers = (
+        auth,
+        pages,
+        dashboard,
+        exports,
+        ticket_list,
+        tickets,
+        notices,
+        activities,
+        knowledge,
+        ledger,
+        audit,
+    )
     for module in routers:
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
