@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
@@ -16,11 +16,11 @@ from bot.web.fields import Positive, Text
 from bot.web.ticket_list import KINDS
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
+from models.dispatch_choices import Choice, Choices, dispatch_choices
 from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
 from models.ticket_story import steps
 from models.tickets import STATUS_LABEL, Ticket, TicketStatus
-from models.workers import WORKER_ROLES
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -46,10 +46,26 @@ def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
     return ticket
 
 
-def _workers(session: Session) -> list[Person]:
-    return list(
-        session.exec(select(Person).where(col(Person.role).in_(WORKER_ROLES)).order_by(col(Person.id)))
-    )
+def _label(choice: Choice) -> str:
+    """「王师傅 · 水电、管道下水 · 在办 2 件」, 「… · 已满 5 件」 at the cap."""
+    what = choice.skills or ROLES.get(choice.person.role, "")
+    load = f"已满 {choice.load} 件" if choice.full else f"在办 {choice.load} 件"
+    return " · ".join(part for part in (choice.person.name, what, load) if part)
+
+
+def _choices(request: Request, session: Session, ticket: Ticket) -> Choices:
+    rules = request.app.state.settings.tickets
+    return dispatch_choices(session, ticket=ticket, rules=rules, besides=ticket.assignee_id)
+
+
+def _refusal(choices: Choices, person: Person, cap: int) -> str:
+    """Why ``person`` cannot take the ticket, or "" when they can."""
+    choice = choices.offers(person.id)  # type: ignore[arg-type]
+    if choice is None:
+        return f"操作未完成：{person.name}不在可派的人员里（没有这类工单的技能或职责）。"
+    if choice.full:
+        return f"操作未完成：{person.name}手上已有 {choice.load} 张未完成工单，到上限了（{cap} 张），请派给别人。"
+    return ""
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
@@ -62,6 +78,7 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         for s in steps(session, ticket_id)
     ]
     assignee = people.get(ticket.assignee_id) if ticket.assignee_id else None
+    choices = _choices(request, session, ticket)
     return page(
         request,
         "ticket.html",
@@ -76,10 +93,8 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         created=local(ticket.created_at),
         due=local(ticket.due_at),
         events=events,
-        workers=[
-            (p.id, f"{p.name}（{'、'.join(p.skills) or ROLES.get(p.role, p.role)}）")
-            for p in _workers(session)
-        ],
+        choices=[(c.person.id, _label(c), c.full) for c in choices.people],
+        choices_note=choices.note,
         can_dispatch=ticket.status in (TicketStatus.submitted, TicketStatus.reopened),
         can_transfer=ticket.is_open,
         can_close=ticket.is_open or ticket.status == TicketStatus.resolved,
@@ -94,6 +109,10 @@ def _done(ticket_id: int, outcome: Outcome, ok: str) -> Response:
     return back(path, ok=ok)
 
 
+def _cap(request: Request) -> int:
+    return int(request.app.state.settings.tickets.max_open_per_worker)
+
+
 def _worker(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
@@ -103,10 +122,18 @@ def _worker(session: Session, person_id: int) -> Person:
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, person_id: Positive
+    request: Request,
+    ticket_id: int,
+    session: SessionDep,
+    actor: ConsoleDep,
+    now: NowDep,
+    person_id: Positive,
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request))
+        if refused:
+            return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = dispatch(
             session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
         )
@@ -124,6 +151,7 @@ def dispatch_ticket(
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer_ticket(
+    request: Request,
     ticket_id: int,
     session: SessionDep,
     actor: ConsoleDep,
@@ -133,6 +161,9 @@ def transfer_ticket(
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request))
+        if refused:
+            return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = transfer(
             session,
             ticket=ticket,
