@@ -19,6 +19,7 @@ from models.dispatch import Outcome, dispatch, transfer
 from models.dispatch_choices import Choice, Choices, dispatch_choices
 from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
+from models.ticket_queue import time_left
 from models.ticket_story import steps
 from models.tickets import STATUS_LABEL, Ticket, TicketStatus
 
@@ -69,7 +70,9 @@ def _refusal(choices: Choices, person: Person, cap: int) -> str:
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: ConsoleDep) -> HTMLResponse:
+def ticket_detail(
+    request: Request, ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep
+) -> HTMLResponse:
     ticket = _ticket(session, ticket_id, actor)
     people = {p.id: p for p in session.exec(select(Person))}
     reporter = people.get(ticket.reporter_id)
@@ -92,6 +95,7 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         assignee=assignee.name if assignee else "未派单",
         created=local(ticket.created_at),
         due=local(ticket.due_at),
+        left=time_left(ticket, now=now),
         events=events,
         choices=[(c.person.id, _label(c), c.full) for c in choices.people],
         choices_note=choices.note,

@@ -85,7 +85,7 @@ def test_list_is_urgent_first_with_time_left_in_words(
     listing = wechat.client.get("/console/tickets").text
     assert _codes(listing) == [codes["alarm"], codes["late"], codes["soon"], codes["gripe"]]
     assert "⚠ 紧急" in listing  # marked in words, not by colour alone
-    assert "⏰ 超时2小时" in listing and "剩1小时" in listing and "剩7天" in listing
+    assert "！超时2小时" in listing and "剩1小时" in listing and "剩7天" in listing
     assert listing.count("⚠ 紧急") == 1
 
 
