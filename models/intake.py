@@ -58,8 +58,8 @@ def _reporter(session: Session, report: Report, *, room_id: int | None, now: dat
     known = session.exec(
         select(Person).where(Person.phone == phone, col(Person.erased_at).is_(None)).order_by(col(Person.id))
     ).all()
-    for person in sorted(known, key=lambda p: (p.room_id != room_id, p.role != Role.resident)):
-        return person
+    if known:  # the one in that room first, residents before staff
+        return min(known, key=lambda p: (p.room_id != room_id, p.role != Role.resident, p.id))
     person = Person(name=report.name.strip(), phone=phone, role=Role.resident, created_at=now)
     session.add(person)
     session.flush()

@@ -168,8 +168,12 @@ def describe(session: Session, person: Person) -> str:
 
 
 def pushable(person: Person | None) -> bool:
-    """False for a resident known only by phone (a report taken by phone): nothing to push to."""
-    return person is None or person.role != Role.resident or bool(person.openid or person.wecom_userid)
+    """False for a resident known only by phone (a report taken by phone): nothing to push to.
+
+    An erased person stays pushable: the outbox refuses the push and records why."""
+    if person is None or person.role != Role.resident or person.erased_at is not None:
+        return True
+    return bool(person.openid or person.wecom_userid)
 
 
 def change_phone(session: Session, *, person: Person, phone: str) -> str:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.charts import bar_chart, line_chart
-from bot.web.common import ConsoleDep, page
+from bot.web.common import OFFICE, ConsoleDep, page
 from bot.web.ticket_list import link
 from models.access import Actor
 from models.activities import Signup
@@ -119,7 +119,7 @@ def today_cards(session: Session, *, actor: Actor, now: datetime) -> list[dict[s
         }
         for key, label, f in today_filters(now)
     ]
-    if actor.building_ids is None:  # binding review is the office's, community-wide
+    if actor.role in OFFICE:  # binding review is the office's (居民与绑定)
         pending = session.exec(
             select(func.count())
             .select_from(BindingRequest)

@@ -84,8 +84,8 @@ def _book() -> Workbook:
 @router.get("/tickets/export.xlsx")
 def export_tickets(request: Request, session: SessionDep, actor: ConsoleDep, now: NowDep) -> Response:
     f = filter_from(request)
-    people, buildings = lookups(session)
     tickets = all_of(session, f, now=now, building_ids=actor.building_ids)
+    people, buildings = lookups(session, tickets)
     rows = [describe_row(t, now=now, people=people, buildings=buildings) for t in tickets]
     book = _book()
     _sheet(

@@ -112,8 +112,15 @@ def describe_row(
     }
 
 
-def lookups(session: Session) -> tuple[dict[int, Person], dict[int, Building]]:
-    people = {p.id: p for p in session.exec(select(Person)) if p.id is not None}
+def lookups(
+    session: Session, tickets: list[Ticket] | None = None
+) -> tuple[dict[int, Person], dict[int, Building]]:
+    """The people the tickets name (reporters and handlers; everyone for a long export) and every building."""
+    query = select(Person)
+    ids = {i for t in tickets or [] for i in (t.reporter_id, t.assignee_id) if i is not None}
+    if tickets is not None and len(ids) <= 500:
+        query = query.where(col(Person.id).in_(sorted(ids)))
+    people = {p.id: p for p in session.exec(query) if p.id is not None}
     buildings = {b.id: b for b in session.exec(select(Building).order_by(col(Building.id))) if b.id}
     return people, buildings
 
@@ -124,12 +131,10 @@ def tickets(request: Request, session: SessionDep, actor: ConsoleDep, now: NowDe
     asked = request.query_params.get("page", "")
     number = max(1, int(asked)) if asked.isdigit() and len(asked) < 7 else 1
     found, total = page_of(session, f, now=now, building_ids=actor.building_ids, page=number)
-    people, buildings = lookups(session)
+    people, buildings = lookups(session, found)
     pages = max(1, ceil(total / PAGE_SIZE))
-    workers = sorted(
-        ((p.id, p.name) for p in people.values() if p.role in WORKER_ROLES and p.name and not p.erased_at),
-        key=lambda item: item[0] or 0,
-    )
+    staff = session.exec(select(Person).where(col(Person.role).in_(WORKER_ROLES)).order_by(col(Person.id)))
+    workers = [(p.id, p.name) for p in staff if p.name and not p.erased_at]
     return page(
         request,
         "tickets.html",

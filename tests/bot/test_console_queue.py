@@ -130,3 +130,22 @@ def test_a_long_list_is_paged_with_its_total_and_the_emergency_on_page_one(
     second = wechat.client.get("/console/tickets?page=2").text
     assert "共 61 张，第 51–61 张" in second and len(_codes(second)) == 11
     assert not set(_codes(first)) & set(_codes(second))
+
+
+def test_a_grid_worker_counts_and_lists_their_own_grid_only(
+    wechat: WeChatSim, engine: Engine, settings: Settings, clock: ManualClock, demo: None
+) -> None:
+    from models.access import ApiRole
+    from tests.bot.test_web_console_pages import _token
+
+    _day(engine, settings, clock)  # all in 3栋, 孙丽's grid
+    _login(wechat, _token(engine, clock, "demo-grid-liu", ApiRole.grid_worker))
+    home = wechat.client.get("/console/").text
+    assert _card(home, "emergency")[0] == 0 and _card(home, "open")[0] == 0
+    assert 'id="today-bindings"' not in home  # binding review is the office's
+    assert _total(wechat.client.get("/console/tickets?state=all").text) == 0
+    wechat.client.cookies.clear()
+    wechat.client.headers.pop("X-CSRF-Token", None)
+    _login(wechat, _token(engine, clock, "demo-grid-sun", ApiRole.grid_worker))
+    home = wechat.client.get("/console/").text
+    assert _card(home, "emergency")[0] == 1 and _card(home, "open")[0] == 4
