@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep
@@ -24,6 +22,9 @@ from models.access import audit
 from models.base import month_of
 from models.stats import compute
 from models.ticket_queue import all_of
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,6 +59,8 @@ SPLITS = [
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title)
     sheet.append(header)
     for row in rows:
@@ -76,6 +79,8 @@ def _download(book: Workbook, filename: str) -> Response:
 
 
 def _book() -> Workbook:
+    from openpyxl import Workbook  # imported when exporting: the console starts without it
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     return book
