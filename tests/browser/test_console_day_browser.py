@@ -18,6 +18,7 @@ from tests.conftest import ADMIN_TOKEN
 from tests.support.tickets import file_ticket, hours_ago, reporter
 
 SIZES = {"desk": (1366, 768), "phone": (390, 844)}
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def _arrange(engine: Engine, settings: Settings, clock: ManualClock) -> dict[str, str]:
@@ -45,6 +46,7 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     size: str,
     browser_page: Any,
     shot: Any,
+    axe: Any,
     engine: Engine,
     settings: Settings,
     clock: ManualClock,
@@ -52,6 +54,15 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     tmp_path: Path,
 ) -> None:
     page = browser_page
+    problems: list[str] = []
+
+    def look(step: str) -> None:
+        """A screenshot, and what axe-core and the width say about the page as it stands."""
+        shot(step)
+        problems.extend(f"{step}: {v}" for v in axe())
+        if size == "phone" and (wider := page.evaluate(SIDEWAYS)) > 0:
+            problems.append(f"{step}: scrolls sideways by {wider} px")
+
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
     codes = _arrange(engine, settings, clock)
@@ -64,7 +75,7 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     first_card = page.locator("#today .today-card").first
     assert "紧急未结" in first_card.inner_text() and first_card.locator(".value").inner_text() == "1"
     assert page.locator("#today-overdue .value").inner_text() == "1"
-    shot("1-home")
+    look("1-home")
     first_card.click()
     page.wait_for_url("**/console/tickets?kind=emergency")
     assert "共 1 张" in page.inner_text("#total")
@@ -73,7 +84,7 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     assert "⚠ 紧急" in first_row.inner_text() and codes["lift"] in first_row.inner_text()
     assert codes["late"] in page.locator("#tickets tbody tr").nth(1).inner_text()
     assert "超时" in page.locator("#tickets tbody tr").nth(1).inner_text()
-    shot("2-list-urgent-first")
+    look("2-list-urgent-first")
 
     # Dispatch by skill: only the lift repairer, with his load.
     page.click(f"text={codes['lift']}")
@@ -81,11 +92,11 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     offered = page.locator("#dispatch-to option").all_inner_texts()
     assert offered == ["李师傅 · 电梯、门禁对讲、停车道闸 · 在办 0 件"]
     assert "周书记" not in page.inner_text("#dispatch-load")
-    shot("3-dispatch-by-skill")
+    look("3-dispatch-by-skill")
     page.click("#dispatch")
     assert "已派给李师傅" in page.inner_text(".flash")
     assert page.inner_text("#assignee") == "李师傅"
-    shot("4-dispatched")
+    look("4-dispatched")
 
     # A resident phones in a repair.
     page.goto("/console/tickets")
@@ -97,12 +108,12 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     page.fill("#room", "502")
     page.select_option("#category", "管道下水")
     page.fill("#description", "卫生间下水堵了，水漫到客厅")
-    shot("5-phone-repair-form")
+    look("5-phone-repair-form")
     page.click("#log-ticket")
     flash = page.inner_text(".flash")
     assert "（电话报修）" in flash and "已派给王师傅" in flash
     assert "代居民登记（电话报修）" in page.inner_text(".timeline")
-    shot("6-phone-repair-logged")
+    look("6-phone-repair-logged")
     phoned = flash.split("已登记 ")[1].split("（")[0]
 
     # The month's tickets and rates, downloaded and read back.
@@ -110,7 +121,7 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     page.click("#month-cards >> text=工单（含投诉）")
     page.wait_for_url("**/console/tickets?state=all&since=2026-11-01&until=2026-11-30")
     assert "共 6 张" in page.inner_text("#total")
-    shot("7-month-list")
+    look("7-month-list")
     with page.expect_download() as download:
         page.click("#export-tickets")
     saved = tmp_path / "tickets.xlsx"
@@ -128,8 +139,9 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     assert rates.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人", "投诉"]
     handlers = {r[0] for r in rates["按处理人"].iter_rows(min_row=2, values_only=True)}
     assert {"王师傅", "李师傅"} <= handlers
-    shot("8-home-after")
+    look("8-home-after")
 
+    assert not problems, "\n".join(problems)
     with Session(engine) as session:
         lift = session.get(Ticket, int(codes["lift_id"]))
         logged = session.exec(select(Ticket).where(Ticket.description == "卫生间下水堵了，水漫到客厅")).one()
