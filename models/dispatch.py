@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from models.actors import system_label
 from models.fanout import push_once
-from models.people import Person, Role, describe
+from models.people import Person, Role, describe, pushable
 from models.sla import TicketRules, after_resolution, deadlines, limit_hours
 from models.tickets import (
     WORKING,
@@ -22,6 +22,7 @@ from models.tickets import (
     local_time,
     open_count,
     open_counts,
+    record,
     transition,
 )
 from models.workers import (
@@ -82,14 +83,22 @@ def _facts(ticket: Ticket) -> dict[str, str]:
 
 
 def _push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
-    if person_id is not None:
+    if person_id is not None and pushable(session.get(Person, person_id)):
         push_once(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
 
 
 def open_ticket(
-    session: Session, *, rules: TicketRules, kind: TicketKind, reporter: Person, now: datetime, **fields: Any
+    session: Session,
+    *,
+    rules: TicketRules,
+    kind: TicketKind,
+    reporter: Person,
+    now: datetime,
+    intake: tuple[int | None, str, str] | None = None,
+    **fields: Any,
 ) -> Ticket:
-    """File a ticket with its time limit and route it (pushes in the same transaction)."""
+    """File a ticket with its time limit and route it (pushes in the same transaction); ``intake``:
+    (person id, label, how) of whoever logged it for the reporter (电话报修), on the timeline first."""
     hours = limit_hours(rules, kind=kind, category=fields.get("category", ""))
     timing = deadlines(rules, hours=hours, start=now)
     mode = (
@@ -106,6 +115,11 @@ def open_ticket(
         **timing,
         **fields,  # type: ignore[arg-type]
     )
+    if intake is not None:
+        by_id, by_label, how = intake
+        record(
+            session, ticket=ticket, action="intake", actor_id=by_id, actor_label=by_label, now=now, note=how
+        )
     route(session, ticket=ticket, reporter=reporter, rules=rules, now=now)
     return ticket
 

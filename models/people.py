@@ -212,6 +212,15 @@ def describe(session: Session, person: Person) -> str:
     return "一位未绑定房屋的居民" + (f"（电话 {person.phone}）" if person.phone else "")
 
 
+def pushable(person: Person | None) -> bool:
+    """False for a resident known only by phone (a report taken by phone): nothing to push to.
+
+    An erased person stays pushable: the outbox refuses the push and records why."""
+    if person is None or person.role != Role.resident or person.erased_at is not None:
+        return True
+    return bool(person.openid or person.wecom_userid)
+
+
 def change_phone(session: Session, *, person: Person, phone: str) -> str:
     """Record a person's new contact number; returns the old one ("" when there was none)."""
     old, person.phone = person.phone, phone[:20]

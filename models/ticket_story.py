@@ -20,6 +20,7 @@ from models.tickets import STATUS_LABEL, TicketEvent, TicketStatus, local_time, 
 
 VERBS = {  # what the actor did; {target} is the person it went to
     "submit": "提交",
+    "intake": "代居民登记",
     "dispatch": "派单给 {target}",
     "grab": "抢单",
     "accept": "接单",

@@ -69,6 +69,7 @@ STATUS_LABEL = {
 }
 ACTION_LABEL = {  # timeline actions, as people read them
     "submit": "提交",
+    "intake": "代登记",
     "dispatch": "派单",
     "grab": "抢单",
     "accept": "接单",

@@ -16,7 +16,20 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.web import activities, audit, auth, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web import (
+    activities,
+    audit,
+    auth,
+    dashboard,
+    exports,
+    intake,
+    knowledge,
+    ledger,
+    notices,
+    pages,
+    ticket_list,
+    tickets,
+)
 from bot.web.common import templates
 from bot.web.errors import console_http_error, console_server_error
 from bot.web.fields import console_form_refused
@@ -33,7 +46,22 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger, audit):
+    # exports and ticket_list before tickets: /tickets/export.xlsx and /tickets/new before /tickets/{ticket_id}
+    routers = (
+        auth,
+        pages,
+        dashboard,
+        exports,
+        intake,
+        ticket_list,
+        tickets,
+        notices,
+        activities,
+        knowledge,
+        ledger,
+        audit,
+    )
+    for module in routers:
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
     app.add_exception_handler(RequestValidationError, console_form_refused)  # the API's stay JSON

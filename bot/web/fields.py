@@ -57,6 +57,12 @@ LABELS = {
     "source": "依据",
     "questions": "问法",
     "keywords": "关键词",
+    "phone": "联系电话",
+    "unit": "单元",
+    "room": "房号",
+    "spot": "公共位置",
+    "description": "情况描述",
+    "channel": "来源",
 }
 
 
