@@ -8,13 +8,14 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
 3. The classifier leaning to an emergency with no hazard word at all is not an alarm when the
-   message is a short answer to the open form (「幼儿园门口」 asked where) or a single character;
-   the form takes it, or the fallback asks.
+   message is a few words said inside an open form (「幼儿园门口」 asked where, 「电视后面那个」)
+   or a single character; the form takes it, or the fallback asks.
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
 5. An open form gets the message when the message answers it, unless it is a confident
-   question (a question is not a slot value). A question, a progress question or another
+   question (a question is not a slot value) or the opening of another report (「报修」 inside a
+   complaint form starts the repair). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
 
@@ -36,10 +37,14 @@ INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
-_FILLER = r"[\s嗯啊哎唉那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+_FILLER = (
+    r"[\s嗯啊哎唉哦噢喔那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+    r"(?:(?:好吧|行吧|好的|那好|那行|没事|谢谢(你|您)?|谢了|多谢|麻烦(你|您)?了|辛苦(你|您)?了)"
+    r"[\s嗯啊哎唉哦噢喔那就还是我先这个那个吧了哈呀嘛,，。！!.~]*)*"
+)
 _CANCEL_WORD = (
     r"取消|算了|不用了|退出|不办了|不弄了|先不了|不要了|不报了|不修了|不用修了|不需要了|不搞了|撤了|撤销|不想办了"
-    r"|不报名了|不换了|不投诉了|不投了|先不投|不参加了|不去了|不用来了|不用过来了|别来了"
+    r"|不报名了|不换了|不投诉了|不投了|先不投|不参加了|不去了|不用来了|不用过来了|别来了|别修了|别弄了|别办了"
 )
 # Why one stops, said beside the word that stops it: 「取消 我再想想」「算了不用了 刚才它又亮了」.
 _REASON = (
@@ -118,7 +123,8 @@ def decide(
     alarm = danger(nlu, text)
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
-    if alarm is not None and not (short_answer and form_intent is not None and answers_form()):
+    # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
+    if alarm is not None and not (short_answer and form_intent is not None):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit:
         return Decision(Action.COMMAND)
@@ -137,6 +143,8 @@ def decide(
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
+    if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
+        return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
     question = intent in QUESTION_INTENTS and is_question(text)
