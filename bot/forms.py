@@ -106,6 +106,28 @@ def resume_form(ctx: Context, form: Form) -> list[Reply]:
     return _advance(ctx, form, {})
 
 
+def bring_back(ctx: Context, form: Form) -> None:
+    """Make the form put aside the open one again, as it was, without asking anything."""
+    state = ctx.state
+    slots, asking = dict(state.paused.get("slots", {})), state.paused.get("asking")
+    state.form, state.slots, state.asking, state.paused = form.name, slots, asking, {}
+    form_outcome(ctx.session, form.name, "resumed")
+
+
+def answers_paused(ctx: Context, form: Form) -> bool:
+    """Whether the message fills a slot of the form put aside (or confirms it), as if it were open."""
+    state = ctx.state
+    asking = state.paused.get("asking")
+    if asking == CONFIRM:
+        return _YES.fullmatch(ctx.text.strip()) is not None
+    kept = state.form, state.slots
+    state.form, state.slots = form.name, dict(state.paused.get("slots", {}))
+    try:
+        return bool(form.extract(ctx, asking))
+    finally:
+        state.form, state.slots = kept
+
+
 def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:
     clear_form(ctx)
     ctx.state.form = form.name

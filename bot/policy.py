@@ -52,6 +52,12 @@ _REASON = (
     r"|我?(还是)?(自己|自个儿)[^，,。!！?？]{0,12}"
     r"|刚才?[^，,。!！?？]{0,8}(好了|亮了|通了|来了|修好了|弄好了)|[^，,。!！?？]{0,6}又(好|亮|通)了"
 )
+# A reason told after the stopping word (「算了不用了，我儿子刚给弄好了」「不报了 我周日要去医院复查」).
+_TOLD_REASON = re.compile(
+    r"弄好|修好|好了|不漏了|不堵了|亮了|通了|道歉|和好|说开了|解决了|在修|修了|有事|没空|没时间|要去|去不了|忙|医院|复查|出差|加班"
+    r"|自己|再说|想想|不需要|用不着|不想|不换了|不要了"
+)
+_STOPS_FIRST = re.compile(rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*")
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
@@ -60,6 +66,7 @@ RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|�
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
     r"|(了|过)没有?\s*$|([^\W\d_不])不\2|问问|问一下|请问|打听"  # 「修了没有」「要不要钱」「我就问问」
+    r"|咋|啥|归[^，,。!！?？]{1,6}管|管还是"  # 「咋还没到」「归你们管还是归热力公司管」
 )
 _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
@@ -113,12 +120,16 @@ def decide(
     answers_form: Callable[[], bool],
     handles: Callable[[str], bool],
     explicit: bool = False,
+    paused_intent: str | None = None,
+    answers_paused: Callable[[], bool] | None = None,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
-    whether the text is an explicit command.
+    whether the text is an explicit command. ``paused_intent`` is the intent of a form put aside
+    and ``answers_paused`` whether the message fills one of its slots: an answer that is no
+    question and no other report goes back to it (FORM; the dispatcher brings it back first).
     """
     alarm = danger(nlu, text)
     # The classifier's guess on a few words with no word of danger, which answer the open form.
@@ -131,7 +142,7 @@ def decide(
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
-    if cancel := CANCEL.fullmatch(text):
+    if cancel := CANCEL.fullmatch(text) or _stops_with_reason(text):
         open_work = form_intent is not None or has_paused
         bare = cancel.group("word") in BARE_CANCEL
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
@@ -140,6 +151,9 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
+        if paused_intent is not None and answers_paused is not None and _back_to_paused(nlu, intent, text, paused_intent):
+            if answers_paused():
+                return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
@@ -157,3 +171,21 @@ def decide(
     if nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)
     return Decision(Action.FORM)
+
+
+def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:
+    """Whether a message may answer the form put aside: no question, no hand-off, no new report."""
+    if intent in ("handoff", "greeting") or (intent in QUESTION_INTENTS and is_question(text)):
+        return False
+    new_report = intent in ("repair", "dispute") and intent != paused_intent
+    return not (new_report and nlu.confidence >= INTERRUPT_CONFIDENCE)
+
+
+def _stops_with_reason(text: str) -> re.Match[str] | None:
+    """「算了算了，刚他家来道歉了，不投了」: words of stopping first, then why (nothing new asked)."""
+    spoken = _WORDS.sub("", text) if re.search(r"\S\s\S\s\S", text) else text  # 「不 报 了」 by voice
+    first = _STOPS_FIRST.match(spoken)
+    if first is None or first.end() == len(spoken) or _QUESTION.search(spoken):
+        return None
+    stop = re.search(rf"(?P<word>{_CANCEL_WORD})", first.group(0))
+    return stop if stop is not None and _TOLD_REASON.search(spoken, first.end()) else None
