@@ -17,7 +17,7 @@ from nlp.emergency import denied, detect
 from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
-from nlp.openers import OPENING_CONFIDENCE, opening
+from nlp.openers import OPENING_CONFIDENCE, complaint, opening
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -140,6 +140,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
         return Understanding(opened, OPENING_CONFIDENCE, slots, ranked, opens=True)
+    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(clean):
+        # 「物业维修工约好了不来」: told as a grievance, it is a complaint however it leans.
+        ranked = _ahead("dispute", OPENING_CONFIDENCE, pred.candidates)
+        return Understanding("dispute", OPENING_CONFIDENCE, slots, ranked)
     if pred.intent == "emergency" and _names_no_situation(clean):
         # Unknown: the fallback asks what happened, or the open form takes the address.
         return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)

@@ -43,6 +43,10 @@ _SETTLED: dict[str, re.Pattern[str]] = {
     "asking_instead": re.compile(
         r"^(没有|没|不是|并不是)[^,.!?;。，！？；\s]{0,10}[,.;。，；\s]*(我)?(就|只)?(是)?(想|只想|就想)(问|知道|了解|咨询|打听)"
     ),
+    # A wire pulled across from a flat (飞线充电) is a standing hazard complained of, not danger now.
+    "pulled_wire": re.compile(
+        rf"私拉|飞线|(电线|插线板|接线板|线){_G}{{0,10}}(拉|牵|扯|接|吊|垂|甩)(出来|下来|到|过来|进|出)|拉{_G}{{0,3}}电线"
+    ),
     "conditional": re.compile(rf"(?<!说)(?<!讲)的话{_G}{{0,12}}(在哪|怎么|谁|哪|吗|呢|么|什么)"),
 }
 _ONGOING = re.compile(r"还在|一直|越来越|止不住|不停|救命|快来人|快救")
@@ -53,7 +57,8 @@ def settled(text: str) -> str | None:
 
     Someone was in danger but is out (「人没事」「已经出来了」), a story on the news, a question
     after an earlier report (「报的那个…后来查清楚了吗」), who pays for damage already done, a
-    condition with a planning question (「水管爆了的话总阀在哪」); never while it still goes on.
+    condition with a planning question (「水管爆了的话总阀在哪」), a wire pulled across from a flat
+    (「电线从他家门缝拉出来」); never while it still goes on.
     """
     if _ONGOING.search(text):
         return None
