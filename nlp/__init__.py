@@ -35,6 +35,8 @@ EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
 NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
+# A message that says first it is a complaint (「我想投诉一下，…」).
+_COMPLAINS_FIRST = re.compile(r"(我)?(想|要)?(投诉|反映)(一下|个事|个情况|个问题)?[,\s]")
 # The question a described situation ends on: who answers for it, is it allowed.
 _ABOUT_IT = re.compile(
     r"(这种情况|这种事|这合法|合法吗|违法吗|谁负责|谁来管|归谁|谁管|谁赔|谁出|怎么处理|能管吗|管不管|有规定|该不该|"
@@ -152,9 +154,11 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     lean = [label for label, _ in candidates[:2]] + [
         label for label, p in candidates[2:3] if label == "emergency" and p >= NEAR_THIRD
     ]
-    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean)):
+    complains = _COMPLAINS_FIRST.match(clean) is not None
+    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean) or complains):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
-        # 现在已经出来了 人没事」: the danger is over. Emergency leaves the candidates, so the
+        # 现在已经出来了 人没事」: the danger is over; 「我想投诉一下，楼道里总有股味道」: a
+        # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency leaves the candidates, so the
         # policy sees no lean to it either.
         candidates = tuple(c for c in candidates if c[0] != "emergency")
         if pred.intent == "emergency":

@@ -252,7 +252,8 @@ _DENIED_GUARD = re.compile(r"(不是|并不是|并非|没在|不是在|哪是)$"
 _OVERRIDABLE = {"past", "hypothetical", "legal"}
 _NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
 # Danger to a person: who pays is asked later, the alarm comes first when it is happening now.
-_TO_A_PERSON = frozenset({"lift", "medical", "fall", "locked_in", "violence", "missing", "gas", "fire"})
+_TO_A_PERSON = frozenset({"lift", "medical", "fall", "locked_in"})
+_STILL_IN_IT = re.compile(r"(现在|这会儿|此刻)(?!没事|好了|已经|没|不)")
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,7 @@ def detect(text: str) -> Alarm | None:
     if alarm is None:
         return None
     suppressed = guard(text, text.find(alarm.cue) + len(alarm.cue))
-    if suppressed == "legal" and alarm.kind in _TO_A_PERSON and _NOW_WORD.search(text):
+    if suppressed == "legal" and alarm.kind in _TO_A_PERSON and _STILL_IN_IT.search(text):
         return alarm  # 「电梯停在半截 我老公在里面 现在怎么办谁负责」: the question waits
     return None if suppressed is not None else alarm
 

@@ -38,7 +38,12 @@ _SETTLED: dict[str, re.Pattern[str]] = {
     ),
     "what_if": re.compile(
         r"(万一|如果|假如|假设|要是|遇到|碰到|遇上|碰上)[^。！!]{0,24}"
-        r"(怎么|应该|该|能不能|可不可以|会不会|吗|什么|如何|有用|要不要)"
+        r"(怎么|应该|该|能不能|可不可以|会不会|吗|什么|如何|有用|要不要|咋|啥)"
+    ),
+    # 「上回那个老人晕倒在电梯里 后来救过来了吗」: an incident of the past, asked after.
+    "past_asked": re.compile(
+        r"(上次|上回|去年|前年|那次|那回|之前|以前|前几天|前阵子|前些天|上个月|上礼拜|上周)[^。！!]{0,30}"
+        r"(后来|最后|结果|查到|查出|处理|救过来|说法|现在还|负责|赔)[^。！!]{0,12}(吗|呢|没有|没|\?|谁|怎么|如何)"
     ),
     "asking_instead": re.compile(
         r"^(没有|没|不是|并不是)[^,.!?;。，！？；\s]{0,10}[,.;。，；\s]*(我)?(就|只)?(是)?(想|只想|就想)(问|知道|了解|咨询|打听)"
@@ -56,7 +61,7 @@ def settled(text: str) -> str | None:
     """Why the classifier's emergency call on ``text`` is no alarm now (a name), or None.
 
     Someone was in danger but is out (「人没事」「已经出来了」), a story on the news, a question
-    after an earlier report (「报的那个…后来查清楚了吗」), who pays for damage already done, a
+    after an earlier report or incident (「报的那个…后来查清楚了吗」「上回…后来救过来了吗」), who pays for damage already done, a
     condition with a planning question (「水管爆了的话总阀在哪」), a wire pulled across from a flat
     (「电线从他家门缝拉出来」); never while it still goes on.
     """
