@@ -57,7 +57,9 @@ _TOLD_REASON = re.compile(
     r"弄好|修好|好了|不漏了|不堵了|亮了|通了|道歉|和好|说开了|解决了|在修|修了|有事|没空|没时间|要去|去不了|忙|医院|复查|出差|加班"
     r"|自己|再说|想想|不需要|用不着|不想|不换了|不要了"
 )
-_STOPS_FIRST = re.compile(rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*")
+_STOPS_FIRST = re.compile(
+    rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*"
+)
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
@@ -151,9 +153,9 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
-        if paused_intent is not None and answers_paused is not None and _back_to_paused(nlu, intent, text, paused_intent):
-            if answers_paused():
-                return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
+        back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
+        if back and answers_paused is not None and answers_paused():
+            return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)

@@ -169,8 +169,11 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     intent, confidence, also = pred.intent, pred.confidence, None
     if intent != "emergency":
         asked = requests(clean, _classify)
-        if asked and len(clean) <= PRECEDENCE_MAX_CHARS and rank(asked[0][0]) < rank(intent) and not (
-            intent == "consult" and _ABOUT_IT.search(clean)
+        if (
+            asked
+            and len(clean) <= PRECEDENCE_MAX_CHARS
+            and rank(asked[0][0]) < rank(intent)
+            and not (intent == "consult" and _ABOUT_IT.search(clean))
         ):
             # A short message with two requests is the more pressing one (a long story is not:
             # its early clauses are background, and so is a situation asked about: 「邻居装了个

@@ -12,7 +12,9 @@ from tests.support.wechat import WeChatSim
 WANG = "demo-resident-wang"
 
 
-@pytest.mark.parametrize("stop", ["算了，不用了", "哦 算了 不用了 谢谢", "行吧 不用了", "算了，别修了 谢谢你"])
+@pytest.mark.parametrize(
+    "stop", ["算了，不用了", "哦 算了 不用了 谢谢", "行吧 不用了", "算了，别修了 谢谢你"]
+)
 def test_stopping_a_repair_put_aside_cancels_it(
     wechat: WeChatSim, demo: None, observed: Observed, stop: str
 ) -> None:
