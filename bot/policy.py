@@ -153,7 +153,7 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
-        back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
+        back = paused_intent is not None and _back_to_paused(nlu, intent, text)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         return Decision(Action.ROUTE, intent)
@@ -161,9 +161,11 @@ def decide(
         return Decision(Action.ROUTE, intent)
     if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
         return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
+    question = intent in QUESTION_INTENTS and is_question(text)
+    if intent == form_intent and question and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
+        return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」 while choosing a gift
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
-    question = intent in QUESTION_INTENTS and is_question(text)
     if question and nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)  # a clear question is not a slot value
     if answers_form():
@@ -175,12 +177,12 @@ def decide(
     return Decision(Action.FORM)
 
 
-def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:
+def _back_to_paused(nlu: Any, intent: str, text: str) -> bool:
     """Whether a message may answer the form put aside: no question, no hand-off, no new report."""
     if intent in ("handoff", "greeting") or (intent in QUESTION_INTENTS and is_question(text)):
         return False
-    new_report = intent in ("repair", "dispute") and intent != paused_intent
-    return not (new_report and nlu.confidence >= INTERRUPT_CONFIDENCE)
+    # 「楼道灯也不亮了」 after a repair was put aside is a report of its own, not an answer to it.
+    return not (intent in ("repair", "dispute") and nlu.confidence >= INTERRUPT_CONFIDENCE)
 
 
 def _stops_with_reason(text: str) -> re.Match[str] | None:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from bot.context import Context
 from bot.forms import Form, Invalid, start_form
+from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import spoken
@@ -119,7 +120,8 @@ class RedeemForm(Form):
         if _VAGUE_GIFT.fullmatch(wanted.strip()):
             wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
-        if not match and wanted and self.not_an_answer(ctx) and find_reward(ctx.session, text=wanted) is None:
+        asks = self.not_an_answer(ctx) or is_question(text)  # 「积分是不是年底就过期了」 names no gift
+        if not match and wanted and asks and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 
