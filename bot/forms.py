@@ -115,17 +115,20 @@ def bring_back(ctx: Context, form: Form) -> None:
 
 
 def answers_paused(ctx: Context, form: Form) -> bool:
-    """Whether the message fills a slot of the form put aside (or confirms it), as if it were open."""
+    """Whether the message answers the form put aside, as if it were open: it confirms it, fills what
+    it was asking, or fills a slot still empty. Refilling only what was given (「楼道灯也不亮了」 after
+    a kitchen drain) is a report of its own."""
     state = ctx.state
-    asking = state.paused.get("asking")
+    asking, filled = state.paused.get("asking"), dict(state.paused.get("slots", {}))
     if asking == CONFIRM:
         return _YES.fullmatch(ctx.text.strip()) is not None
     kept = state.form, state.slots
-    state.form, state.slots = form.name, dict(state.paused.get("slots", {}))
+    state.form, state.slots = form.name, dict(filled)
     try:
-        return bool(form.extract(ctx, asking))
+        found = form.extract(ctx, asking)
     finally:
         state.form, state.slots = kept
+    return any(name == asking or filled.get(name) in (None, "", []) for name in found)
 
 
 def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:

@@ -153,7 +153,7 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
-        back = paused_intent is not None and _back_to_paused(nlu, intent, text)
+        back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         return Decision(Action.ROUTE, intent)
@@ -177,12 +177,12 @@ def decide(
     return Decision(Action.FORM)
 
 
-def _back_to_paused(nlu: Any, intent: str, text: str) -> bool:
+def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:
     """Whether a message may answer the form put aside: no question, no hand-off, no new report."""
     if intent in ("handoff", "greeting") or (intent in QUESTION_INTENTS and is_question(text)):
         return False
-    # 「楼道灯也不亮了」 after a repair was put aside is a report of its own, not an answer to it.
-    return not (intent in ("repair", "dispute") and nlu.confidence >= INTERRUPT_CONFIDENCE)
+    new_report = intent in ("repair", "dispute") and intent != paused_intent
+    return not (new_report and nlu.confidence >= INTERRUPT_CONFIDENCE)
 
 
 def _stops_with_reason(text: str) -> re.Match[str] | None:

@@ -51,15 +51,15 @@ FLOORS = {
     "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.01, acting=0.92),
     # measured 2026-12-01 before any change: recall 1.00, 1.00 with a form open, false alarms
     # 1.18 %, acting 0.845; after the work that used it as its development set: 1.00, 1.00, 0.59 %, 0.881;
-    # after nlp14 (an answer goes back to the form put aside): 1.00, 1.00, 0 %, 0.943
+    # after nlp14 (an answer goes back to the form put aside): 1.00, 1.00, 0 %, 0.938
     "heldout_stories_4.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.93),
     # a fifth writer who saw neither nlp/ nor tests/, measured once after all of the day's work and
     # never read: recall 0.913, 0.95 with a form open, false alarms 4.03 %, acting 0.831
     # after branch nlp14 (figures only): 0.9565, 0.9524, 2.01 %, 0.924
     "heldout_stories_5.toml": Floor(recall=0.95, recall_in_forms=0.95, false_alarms=0.021, acting=0.92),
     # measured 2026-12-01 before any change: recall 0.905, 1.00 with a form open, false alarms 2.56 %,
-    # acting 0.774; after the work that used it as its development set (nlp14): 1.00, 1.00, 0 %, 0.881
-    "heldout_stories_6.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.87),
+    # acting 0.774; after the work that used it as its development set (nlp14): 1.00, 1.00, 0 %, 0.910
+    "heldout_stories_6.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
 }
 
 
