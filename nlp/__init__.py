@@ -158,8 +158,8 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean) or complains):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
         # 现在已经出来了 人没事」: the danger is over; 「我想投诉一下，楼道里总有股味道」: a
-        # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency leaves the candidates, so the
-        # policy sees no lean to it either.
+        # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency
+        # leaves the candidates, so the policy sees no lean to it either.
         candidates = tuple(c for c in candidates if c[0] != "emergency")
         if pred.intent == "emergency":
             return Understanding(candidates[0][0], candidates[0][1], slots, candidates)

@@ -3,7 +3,9 @@
 The classifier has seen 报修 and 投诉 mostly inside progress questions (「我报修的…修了吗」), so
 the bare opening of a report leans to progress. An opening is the verb of reporting, perhaps
 with 我要/帮我/麻烦 before it and a few words of what it is about after it, and no word that
-asks after an earlier report (的, 了吗, 进度, 怎么, 电话 ...).
+asks after an earlier report (的, 了吗, 进度, 怎么, 电话 ...). ``complaint`` finds a grievance
+about a service told as it happened (「物业维修工约好了不来」), which is a complaint to file, not a
+question after one.
 """
 
 from __future__ import annotations
