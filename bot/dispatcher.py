@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from bot import policy
 from bot.context import Context
-from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
+from bot.forms import Form, answers_paused, bring_back, clear_form, continue_form, pause_form, resume_form
 from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
@@ -166,6 +166,7 @@ class Dispatcher:
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
         explicit = self._explicit(message.text)
+        paused = self.forms.get(ctx.state.paused.get("form", "")) if form is None else None
         decision = policy.decide(
             ctx.nlu,
             text=message.text,
@@ -174,6 +175,8 @@ class Dispatcher:
             answers_form=lambda: form is not None and bool(form.extract(ctx, ctx.state.asking)),
             handles=lambda intent: intent in self.intents,
             explicit=explicit is not None,
+            paused_intent=paused.intent if paused is not None else None,
+            answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
         )
         if decision.action is Action.COMMAND and explicit is not None:
             return self._command(ctx, form, explicit)
@@ -183,6 +186,9 @@ class Dispatcher:
             return self._resume(ctx)
         if decision.action is Action.FORM and form is not None:
             return continue_form(ctx, form)
+        if decision.action is Action.FORM and paused is not None:
+            bring_back(ctx, paused)  # the answer is for the form put aside
+            return continue_form(ctx, paused)
         if form is not None:
             pause_form(ctx)
         replies = self._handle(ctx, decision)
