@@ -68,6 +68,10 @@ TEXTS = {
     "joined": "邻居刚才也报告了这件事，已记入紧急求助 {code}（{place}）：{status}，您说的也已转告。{guidance}\n值班电话：{phone}。",
     "status_waiting": "已通知{names}，正在等人接手",
     "status_taken": "{name}已接手处理",
+    "danger_in_note": (
+        "您的话里提到「{what}」。如果这是现在发生的新情况，请单独发一条说明，例如「3栋2单元有人摔倒了」，"
+        "我们马上通知值班人员；紧急时请直接拨打 120/119/110，值班电话 {phone}。"
+    ),
     "push_witness": "【紧急·补充】{code}：{who}也报告「{text}」。",
     "urgent_reply": (
         "收到。请问现在有人受伤、被困，或者有火、烟、煤气味吗？"
@@ -204,6 +208,14 @@ def on_urgent(ctx: Context) -> list[Reply]:
     reply = Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))
     start_form(ctx, SAFETY_CHECK, {"ticket_id": incident.ticket.id})  # its question is in the reply
     return [reply]
+
+
+@router.intent("danger_in_note")
+def on_danger_in_note(ctx: Context) -> list[Reply]:
+    """A staff member's action was carried out; its note told of danger: point it out, page nobody."""
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else ""
+    what = GUIDANCE.get(hazard, "危险情况：").split("：", 1)[0]
+    return [Text(TEXTS["danger_in_note"].format(what=what, phone=_phone(ctx)))]
 
 
 class SafetyCheckForm(Form):

@@ -21,7 +21,7 @@ def test_completing_an_emergency_with_a_note(
     assert "已接单" in wechat.send("demo-head-chen", f"接单 {ticket.code}")
     alerted = observed.alerted()
     reply = wechat.send("demo-head-chen", f"完成 {ticket.code} 已经把花盆搬进屋里了 跟住户说了")
-    assert f"已完成 {ticket.code}" in reply and "请先保证安全" not in reply
+    assert f"已完成 {ticket.code}" in reply and "请先保证安全" not in reply and "您的话里提到" not in reply
     assert len(observed.tickets(TicketKind.emergency)) == 1 and observed.alerted() == alerted
     session.rollback()
     assert session.get(Ticket, ticket.id).status == TicketStatus.resolved  # type: ignore[union-attr]
