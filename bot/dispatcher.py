@@ -71,6 +71,7 @@ class Dispatcher:
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
         self.ticket_actions: set[re.Pattern[str]] = set()
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -82,6 +83,7 @@ class Dispatcher:
             self.explicit_commands.extend(router.explicit_commands)
             self.role_commands.extend(router.role_commands)
             self.ticket_actions |= router.ticket_actions
+            self.first_readers.extend(router.first_readers)
 
     def dispatch(
         self,
@@ -170,6 +172,11 @@ class Dispatcher:
                 return as_list(handler(ctx))
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
+        for claims, handler in self.first_readers:
+            if claims(ctx):
+                if form is not None:
+                    pause_form(ctx)
+                return as_list(handler(ctx))
         action = self._ticket_action(ctx)
         explicit = self._explicit(message.text) or action
         decision = policy.decide(

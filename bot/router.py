@@ -31,6 +31,9 @@ class Router:
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
         # Actions on a ticket by its code (「完成 E1040 说明」): from staff, their note is no report.
         self.ticket_actions: set[re.Pattern[str]] = set()
+        # Readers that claim a message from who sends it, before the policy, as first commands do:
+        # 「刘奶奶家敲门没人开」 from the volunteer who visits her is that visit's report.
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -82,6 +85,16 @@ class Router:
 
         def decorator(handler: Handler) -> Handler:
             table.append((compiled, handler))
+            return handler
+
+        return decorator
+
+    def reader(self, claims: Callable[[Context], bool]) -> Callable[[Handler], Handler]:
+        """Handle the texts ``claims`` says are this handler's (it may look at the sender), before
+        the policy's emergency check: the handler deals with any danger the words tell itself."""
+
+        def decorator(handler: Handler) -> Handler:
+            self.first_readers.append((claims, handler))
             return handler
 
         return decorator
