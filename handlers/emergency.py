@@ -30,6 +30,7 @@ from models.emergencies import (
     add_place,
     alerted_people,
     building_named,
+    latest_own,
     raise_alarm,
     settle_unconfirmed,
 )
@@ -112,7 +113,7 @@ def _names(incident: Incident) -> str:
 
 
 def _raise(ctx: Context, *, confirmed: bool) -> Incident:
-    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else ""
     if not ctx.person.phone and (phone := _phone_in(ctx)):
         ctx.person.phone = phone  # 「3栋着火了 我电话139…」: the first alert carries it
         ctx.session.add(ctx.person)
@@ -188,6 +189,14 @@ def on_emergency(ctx: Context) -> list[Reply]:
             text=TEXTS["push_confirmed"],
             now=ctx.now,
         )
+    places = ("building", *_PRECISE)
+    if (
+        not incident.new
+        and not incident.joined
+        and not (ctx.nlu is not None and ctx.nlu.hazard)  # no word of danger: where it is
+        and any(ctx.slots.get(k) for k in places)
+    ):
+        return _tell_place(ctx, incident.ticket.id, _place_words(ctx.text))  # type: ignore[arg-type]
     if not incident.new:
         ticket = incident.ticket
         facts = {"code": ticket.code, "place": ticket.place or "位置未说明", "status": _status(ctx, ticket)}
@@ -303,25 +312,59 @@ class EmergencyDetailsForm(Form):
         place = str(slots["place"])
         if slots.get("place_known") or _UNSURE.fullmatch(place):
             return [Text(TEXTS["phone_sent"])]  # the number went out as soon as it came
-        ticket_id = int(slots["ticket_id"])
-        named = building_named(ctx.session, ctx.slots.get("building"))
-        ticket = ctx.session.get(Ticket, ticket_id)
-        if named is None and ticket is not None and ticket.building_id is not None:
-            building = ctx.session.get(Building, ticket.building_id)
-            place = (building.label if building else "") + place  # 「2单元3楼」 in the 5栋 named first
-        else:
-            building = named
-        newly = add_place(
-            ctx.session,
-            ticket_id=ticket_id,
-            place=place,
-            building=building,
-            alert=TEXTS["push"],
-            text=TEXTS["push_place"].replace("{place}", place),
-            now=ctx.now,
-        )
-        names = "、".join(p.name for p in newly if p.name)
-        return [Text(TEXTS["place_alerted"].format(names=names) if names else TEXTS["details_sent"])]
+        return _tell_place(ctx, int(slots["ticket_id"]), place)
 
 
 EMERGENCY_DETAILS = router.form(EmergencyDetailsForm())
+
+
+def _tell_place(ctx: Context, ticket_id: int, place: str) -> list[Reply]:
+    """The place told after the alarm goes on the ticket, to everyone alerted, and to its building."""
+    named = building_named(ctx.session, ctx.slots.get("building"))
+    ticket = ctx.session.get(Ticket, ticket_id)
+    if named is None and ticket is not None and ticket.building_id is not None:
+        building = ctx.session.get(Building, ticket.building_id)
+        label = building.label if building else ""
+        place = place if place.startswith(label) else label + place  # 「2单元3楼」 in the 5栋 named first
+    else:
+        building = named
+    newly = add_place(
+        ctx.session,
+        ticket_id=ticket_id,
+        place=place,
+        building=building,
+        alert=TEXTS["push"],
+        text=TEXTS["push_place"].replace("{place}", place),
+        now=ctx.now,
+    )
+    names = "、".join(p.name for p in newly if p.name)
+    return [Text(TEXTS["place_alerted"].format(names=names) if names else TEXTS["details_sent"])]
+
+
+_ONLY_A_PLACE = re.compile(
+    r"[\s0-9一二三四五六七八九十两号楼栋幢座单元层楼室户门口东西南北边旁在就是的,，。.]+"
+)
+
+
+def _place_words(text: str) -> str:
+    """「在五栋门口的花坛边上」 → 「五栋门口的花坛边上」: the place, for the ticket and the push."""
+    return re.sub(r"^\s*(就)?(在|是在|位置在|地点在)", "", text).strip(" ，,。.！!")[:40]
+
+
+def tells_the_place(ctx: Context) -> bool:
+    """Only a place (「2单元3楼」), from someone whose own emergency was just raised: its place
+    (while the details form asks for it, the form takes it)."""
+    if ctx.state.form == EMERGENCY_DETAILS.name:
+        return False
+    if not any(ctx.slots.get(slot) for slot in ("building", *_PRECISE)) or not _ONLY_A_PLACE.fullmatch(
+        ctx.text
+    ):
+        return False
+    return latest_own(ctx.session, reporter=ctx.person, now=ctx.now) is not None
+
+
+@router.reader(tells_the_place)
+def on_place_after_alarm(ctx: Context) -> list[Reply]:
+    ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
+    assert ticket is not None and ticket.id is not None
+    return _tell_place(ctx, ticket.id, _place_words(ctx.text))

@@ -17,6 +17,7 @@ from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
 from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
+from models.emergencies import unaccepted
 from models.people import Person, describe
 from models.tickets import (
     OPEN,
@@ -61,6 +62,8 @@ TEXTS = {
     "photo": "照片已附到 {code}（{count}/4）。",
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
+    "emergencies_head": "紧急求助，已通知您，还没人接手：",
+    "emergencies_tail": "接手请回复「接单 {code}」。",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
     "to_dispatch_head": "待您派单：",
     "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
@@ -198,9 +201,13 @@ def my_tasks(ctx: Context) -> list[Reply]:
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
     waiting = awaiting_dispatch(ctx.session, person=ctx.person)
-    if not tickets and not waiting:
+    emergencies = unaccepted(ctx.session, person=ctx.person)  # pushed to them, nobody has taken it
+    if not tickets and not waiting and not emergencies:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    lines = [TEXTS["emergencies_head"], *(_task_line(t) for t in emergencies)] if emergencies else []
+    if emergencies:
+        lines.append(TEXTS["emergencies_tail"].format(code=emergencies[0].code))
+    lines += [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
     if waiting:
         suggested = suggested_worker(ctx.session, ticket=waiting[0])
         name = suggested.name if suggested else "王师傅"

@@ -58,7 +58,8 @@ def open_incident(
     """The open incident this report belongs to: the same hazard at the same place, recently.
 
     The reporter's own incident of that hazard (a call for help, or one still unconfirmed, matches
-    any) at the building named, or anywhere when no building is named (「火越来越大了」);
+    any) at the building named, or anywhere when no building is named (「火越来越大了」); words
+    with no hazard add to the reporter's latest incident (they say where, or how it goes);
     another reporter's when the hazard and the building are the same.
     """
     query = (
@@ -74,12 +75,34 @@ def open_incident(
     building_id = building.id if building is not None else None
     for ticket in session.exec(query):
         if ticket.reporter_id == reporter.id:
-            loose = ANY_HAZARD in (ticket.spot, hazard) or ticket.category == UNCONFIRMED
+            if not hazard:  # no word of danger (「在五栋门口的花坛边上」): more about the same
+                return ticket
+            loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED
             if (loose or ticket.spot == hazard) and (named is None or ticket.building_id == named.id):
                 return ticket
-        elif building_id is not None and ticket.building_id == building_id and ticket.spot == hazard:
+        elif (
+            building_id is not None
+            and ticket.building_id == building_id
+            and ticket.spot == (hazard or ANY_HAZARD)
+        ):
             return ticket
     return None
+
+
+def latest_own(session: Session, *, reporter: Person, now: datetime) -> Ticket | None:
+    """The reporter's own emergency opened within the incident window and still open, if any."""
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.kind == TicketKind.emergency,
+            Ticket.reporter_id == reporter.id,
+            Ticket.category != CHECK_CATEGORY,
+            col(Ticket.status).in_(OPEN),
+            col(Ticket.created_at) >= now - SAME_INCIDENT,
+        )
+        .order_by(col(Ticket.id).desc())
+    )
+    return session.exec(query).first()
 
 
 def responders_for(session: Session, *, reporter: Person, building: Building | None) -> list[Person]:
@@ -115,6 +138,7 @@ def raise_alarm(
 ) -> Incident:
     """Open (or add to) the reporter's incident and alert each responder once.
 
+    ``hazard`` is "" when the words name none (the classifier's call alone).
     ``alert`` is the push text with ``{who}``, ``{place}``, ``{text}`` and ``{code}`` to fill;
     ``witness`` the push with ``{code}``, ``{who}``, ``{text}`` when someone else tells the same
     incident. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
@@ -152,7 +176,7 @@ def raise_alarm(
         reporter=reporter,
         now=now,
         category="紧急" if confirmed else UNCONFIRMED,
-        spot=hazard,
+        spot=hazard or ANY_HAZARD,
         building_id=building.id if building is not None else None,
         room_id=room_id,
         place=place,
@@ -273,8 +297,8 @@ def add_place(
     full alert (``alert``, as for :func:`raise_alarm`). Returns those newly alerted.
     """
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not place:
-        return []
+    if ticket is None or not place or ticket.place == place[:60]:
+        return []  # told again: everyone has it already
     ticket.place = place[:60]
     ticket.building_id = building.id if building is not None else ticket.building_id
     ticket.description = (ticket.description + "\n位置 " + place)[:2000]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import bot.dispatcher
 from bot.policy import Action, Decision
@@ -97,8 +97,18 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def _alerts(engine: Engine) -> int:
+    """Pages sent: an incident's first alert to each person (``emergency:{ticket}:{person}``).
+
+    What is added to an incident already paged (the number, the place, a second witness) is no new alarm.
+    """
     with Session(engine) as session:
-        query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "emergency")
+        query = (
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == "emergency", col(OutboxMessage.idempotency_key).startswith("emergency:")
+            )
+        )
         return int(session.exec(query).one())
 
 

@@ -59,3 +59,14 @@ def test_a_neighbour_telling_the_same_fire_joins_it(
     assert len(observed.tickets(TicketKind.emergency)) == 1
     extra = _pushes(session)[-len(set(alerted)) :]
     assert all("【紧急·补充】E1001" in text and "13912345678" in text for text in extra)
+
+
+def test_a_call_for_help_in_another_building_is_not_the_fire(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
+    wechat.send("demo-resident-wang", "3栋楼道里好多烟")
+    wechat.clock.advance(seconds=60)  # type: ignore[attr-defined]
+    reply = wechat.send("demo-resident-wang", "1栋有人在喊救命")
+    assert "E1002" in reply and "马国庆" in observed.alerted()
+    fire, call = sorted(observed.tickets(TicketKind.emergency), key=lambda t: t.id or 0)
+    assert fire.place.startswith("3栋") and call.place.startswith("1栋")

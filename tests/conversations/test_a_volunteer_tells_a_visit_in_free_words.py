@@ -52,6 +52,8 @@ def test_away_and_help_in_free_words(wechat: WeChatSim, demo: None, observed: Ob
     assert "老人的需要已" in reply and observed.tickets(TicketKind.emergency) == []
 
 
-def test_someone_without_a_rota_still_raises_the_alarm(wechat: WeChatSim, demo: None, observed: Observed) -> None:
+def test_someone_without_a_rota_still_raises_the_alarm(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
     reply = wechat.send("demo-resident-wang", "刘奶奶家敲门没人开 打电话也关机了")
     assert "请先保证安全" in reply and observed.tickets(TicketKind.emergency)

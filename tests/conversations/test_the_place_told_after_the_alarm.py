@@ -61,6 +61,29 @@ def test_the_unit_and_floor_after_the_building(
     assert "已把您的电话转告" in reply and "几单元几楼" in reply
     reply = wechat.send("newcomer-900", "2单元3楼")
     assert "转告" in reply and "没太明白" not in reply
+    assert "没太明白" not in wechat.send("newcomer-900", "2单元3楼")  # told again
     (ticket,) = observed.tickets(TicketKind.emergency)
     assert ticket.place == "5栋2单元3楼"
     assert any("【紧急·补充】" in t and "5栋2单元3楼" in t for t in _pushes(session))
+
+
+def test_a_bound_resident_adds_the_floor_after_the_alarm(
+    wechat: WeChatSim, demo: None, observed: Observed, session: Session
+) -> None:
+    wechat.send("demo-resident-wang", "1栋楼道里好多烟")  # she lives in 3栋 and has a phone on record
+    reply = wechat.send("demo-resident-wang", "2单元5楼")
+    assert "转告" in reply and "没太明白" not in reply
+    (ticket,) = observed.tickets(TicketKind.emergency)
+    assert ticket.place == "1栋2单元5楼"
+    assert any("【紧急·补充】" in t and "1栋2单元5楼" in t for t in _pushes(session))
+
+
+def test_where_it_happened_told_in_words_after_a_fall(
+    wechat: WeChatSim, demo: None, observed: Observed, session: Session
+) -> None:
+    wechat.send("demo-resident-wang", "楼下有个老人摔倒了，头在流血，起不来")
+    reply = wechat.send("demo-resident-wang", "在五栋门口的花坛边上")
+    assert "转告" in reply and "请先保证安全" not in reply
+    (ticket,) = observed.tickets(TicketKind.emergency)
+    assert ticket.place == "五栋门口的花坛边上"
+    assert any("【紧急·补充】" in t and "五栋门口的花坛边上" in t for t in _pushes(session))
