@@ -17,7 +17,7 @@ from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
 from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
-from models.emergencies import unaccepted
+from models.emergencies import tell_taken, unaccepted
 from models.people import Person, describe
 from models.tickets import (
     OPEN,
@@ -62,6 +62,7 @@ TEXTS = {
     "photo": "照片已附到 {code}（{count}/4）。",
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
+    "push_taken": "【已接手】{code}（{place}）：{name}已接手处理，其他人员请保持联系、按需支援。",
     "emergencies_head": "紧急求助，已通知您，还没人接手：",
     "emergencies_tail": "接手请回复「接单 {code}」。",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
@@ -121,6 +122,8 @@ def on_accept(ctx: Context) -> list[Reply]:
         "what": ticket.category or ticket.description[:20],
     }
     who = describe(ctx.session, reporter) if reporter else "—"
+    if ticket.kind == TicketKind.emergency:  # the others alerted stand by instead of all running
+        tell_taken(ctx.session, ticket=ticket, taker=ctx.person, text=TEXTS["push_taken"], now=ctx.now)
     key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 

@@ -219,8 +219,18 @@ def _alerted(session: Session, ticket: Ticket) -> list[int]:
     return list(dict.fromkeys(p for p in rows if p is not None))
 
 
-def _tell_alerted(session: Session, ticket: Ticket, *, key: str, text: str, now: datetime) -> None:
+def tell_taken(session: Session, *, ticket: Ticket, taker: Person, text: str, now: datetime) -> None:
+    """Everyone else alerted hears who took the incident (``text`` with ``{code}``, ``{place}``, ``{name}``)."""
+    text = text.replace("{name}", taker.name or "工作人员")
+    _tell_alerted(session, ticket, key="emergency-taken", text=text, now=now, besides=taker.id)
+
+
+def _tell_alerted(
+    session: Session, ticket: Ticket, *, key: str, text: str, now: datetime, besides: int | None = None
+) -> None:
     for person_id in _alerted(session, ticket):
+        if person_id == besides:
+            continue
         enqueue(
             session,
             idempotency_key=f"{key}:{ticket.id}:{person_id}",
