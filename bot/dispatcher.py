@@ -1,9 +1,12 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
-For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: a staff
-member's action on a ticket by its code (a danger in its note pointed out after it), emergency,
-urgent check, cancel, resume, the open form, or a handler (commands first, those of the sender's
-role before the rest, then the intent's handler, then the fallback). A form that gives way is put aside and offered back.
+For a text, an expired form is dropped and the NLU runs. Handlers that deal with danger
+themselves claim their messages first (「已走访 …」, a volunteer's words about the elder they
+visit, the place of the sender's own alarm). Then ``bot.policy`` decides: a staff member's action
+on a ticket by its code (a danger in its note pointed out after it), emergency, urgent check,
+cancel, resume, the open form, or a handler (commands first, those of the sender's role before
+the rest, then the intent's handler, then the fallback). A form that gives way is put aside and
+offered back.
 """
 
 from __future__ import annotations

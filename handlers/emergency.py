@@ -36,6 +36,8 @@ from models.emergencies import (
 )
 from models.people import Person, home_of
 from models.tickets import Ticket
+from models.visit_outcomes import names_elder
+from models.visits import rotas_of
 
 router = Router("emergency")
 
@@ -126,12 +128,26 @@ def _raise(ctx: Context, *, confirmed: bool) -> Incident:
         reporter=ctx.person,
         text=ctx.text,
         hazard=hazard,
-        building_number=ctx.slots.get("building"),
+        building_number=ctx.slots.get("building") or _elders_building(ctx),
         alert=alert,
         now=ctx.now,
         confirmed=confirmed,
         witness=TEXTS["push_witness"],
     )
+
+
+def _elders_building(ctx: Context) -> str | None:
+    """「刘奶奶家着火了」 from the volunteer who visits 刘桂芳: her building is the place, not his."""
+    if ctx.person.id is None:
+        return None
+    for rota in rotas_of(ctx.session, volunteer_id=ctx.person.id):
+        elder = ctx.session.get(Person, rota.elder_id)
+        home = (
+            home_of(ctx.session, elder) if elder is not None and names_elder(elder.name, ctx.text) else None
+        )
+        if home is not None:
+            return home[0].number
+    return None
 
 
 def _phone_in(ctx: Context) -> str:

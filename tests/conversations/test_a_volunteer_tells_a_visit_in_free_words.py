@@ -57,3 +57,12 @@ def test_someone_without_a_rota_still_raises_the_alarm(
 ) -> None:
     reply = wechat.send("demo-resident-wang", "刘奶奶家敲门没人开 打电话也关机了")
     assert "请先保证安全" in reply and observed.tickets(TicketKind.emergency)
+
+
+def test_a_danger_at_the_elders_is_raised_at_her_building(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
+    reply = wechat.send("demo-resident-zhang", "刘奶奶家冒烟了 快来人")
+    assert "119" in reply
+    (ticket,) = observed.tickets(TicketKind.emergency)
+    assert ticket.place.startswith("3栋") and "陈红梅" in observed.alerted()  # 3栋's head, not 5栋's
