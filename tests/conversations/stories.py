@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 import bot.dispatcher
@@ -97,19 +97,18 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def _alerts(engine: Engine) -> int:
-    """Pages sent: an incident's first alert to each person (``emergency:{ticket}:{person}``).
+    """Incidents paged: tickets whose first alert (``emergency:{ticket}:{person}``) went out.
 
-    What is added to an incident already paged (the number, the place, a second witness) is no new alarm.
+    What is added to an incident already paged (the number, the place and the building's people
+    alerted once it is known, a second witness) is no new alarm.
     """
     with Session(engine) as session:
-        query = (
-            select(func.count())
-            .select_from(OutboxMessage)
-            .where(
+        keys = session.exec(
+            select(OutboxMessage.idempotency_key).where(
                 OutboxMessage.kind == "emergency", col(OutboxMessage.idempotency_key).startswith("emergency:")
             )
-        )
-        return int(session.exec(query).one())
+        ).all()
+    return len({key.split(":")[1] for key in keys})
 
 
 @contextmanager
