@@ -133,7 +133,15 @@ def _raise(ctx: Context, *, confirmed: bool) -> Incident:
         now=ctx.now,
         confirmed=confirmed,
         witness=TEXTS["push_witness"],
+        common_spot=_common_spot(ctx),
     )
+
+
+def _common_spot(ctx: Context) -> str:
+    """「2单元楼道」 from 「2单元楼道里一股煤气味」; "" when no common part is named."""
+    spot = str(ctx.slots.get("spot") or "")
+    unit = str(ctx.slots.get("unit") or "")
+    return (f"{unit}单元" if unit and spot else "") + spot
 
 
 def _elders_building(ctx: Context) -> str | None:

@@ -135,13 +135,15 @@ def raise_alarm(
     now: datetime,
     confirmed: bool = True,
     witness: str = "",
+    common_spot: str = "",
 ) -> Incident:
     """Open (or add to) the reporter's incident and alert each responder once.
 
     ``hazard`` is "" when the words name none (the classifier's call alone).
     ``alert`` is the push text with ``{who}``, ``{place}``, ``{text}`` and ``{code}`` to fill;
     ``witness`` the push with ``{code}``, ``{who}``, ``{text}`` when someone else tells the same
-    incident. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
+    incident; ``common_spot`` a common part the message names (「2单元楼道」), the place in the
+    building rather than the reporter's flat. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
     """
     home = home_of(session, reporter)
     named = building_named(session, building_number)
@@ -163,7 +165,10 @@ def raise_alarm(
                 now=now,
             )
         return Incident(ticket=existing, alerted=[], new=False, joined=joined)
-    if named is not None and (home is None or home[0].id != named.id):
+    if common_spot and building is not None:  # 「3栋楼道里好多烟」: the stairwell, not the reporter's flat
+        place = building.label + common_spot
+        room_id = None
+    elif named is not None and (home is None or home[0].id != named.id):
         place = named.label
         room_id = None
     else:

@@ -32,7 +32,12 @@ def test_a_different_danger_elsewhere_is_a_new_incident(
     wechat.clock.advance(seconds=60)  # type: ignore[attr-defined]
     reply = wechat.send("demo-resident-wang", "2单元楼道里一股煤气味")
     assert "E1003" in reply and "燃气总阀" in reply
-    assert len(observed.tickets(TicketKind.emergency)) == 3
+    fire, lift, gas = sorted(observed.tickets(TicketKind.emergency), key=lambda t: t.id or 0)
+    assert (fire.place, lift.place, gas.place) == (
+        "3栋楼道",
+        "1栋",
+        "3栋2单元楼道",
+    )  # not her flat 3栋2单元502
 
 
 def test_the_same_danger_again_adds_to_it_and_says_so(
