@@ -1,0 +1,411 @@
+"""小区议事 in the console: create a proposal, publish it (asked first), enter paper ballots, close, print.
+
+Every step calls ``models.proposals`` (the same services as chat and the admin API); the tally and
+its Art. 278 thresholds come from ``models.tally``. Publishing and closing reach people (owners,
+building group chats), so both go through ``bot.web.confirm.ask`` first.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, select
+
+from bot.api.deps import NowDep, SessionDep
+from bot.api.proposals import ballot_record
+from bot.web.common import OfficeDep, back, local, page, require_admin
+from bot.web.confirm import Confirmed, Question, ask, fingerprint
+from bot.web.fields import Line, Text
+from bot.web.notice_form import when
+from models.access import audit
+from models.community import Building
+from models.proposals import (
+    CHOICE_NAMES,
+    MATTERS,
+    Ballot,
+    Proposal,
+    VoteRefused,
+    close_now,
+    create_proposal,
+    current_tally,
+    enter_paper_ballot,
+    publication_reach,
+    publish_proposal,
+)
+from models.tally import SPECIAL_MATTERS
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+Ticks = Annotated[list[str], Form(max_length=1000)]
+PHASES = {
+    "discussion": "讨论中",
+    "voting": "投票中",
+    "counting": "计票中",
+    "closed": "已结束",
+    "cancelled": "已取消",
+    "pending_review": "待发布",
+}
+REFUSALS = {
+    "room_not_in_scope": "这套房屋不在本议题的表决范围内，请核对楼栋、单元和房号",
+    "owner_not_verified": "这套房屋还没有核实的业主，纸质票不能计入；请先核实业主身份",
+    "bad_choice": "请选择同意、反对或弃权",
+}
+
+
+def _percent(value: object) -> str:
+    return f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
+
+
+def threshold(matter: int) -> str:
+    """The Art. 278 bar a matter must clear, in words."""
+    bar = "四分之三以上" if matter in SPECIAL_MATTERS else "过半数"
+    return f"参与：面积和人数均三分之二以上；同意：参与面积和参与人数均{bar}"
+
+
+def _get(session: Session, proposal_id: int) -> Proposal:
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="没有这个议题。")
+    return proposal
+
+
+def _scope_label(scope: dict[str, list[str]]) -> str:
+    if scope.get("buildings"):
+        return "、".join(f"{b}栋" for b in scope["buildings"])
+    if scope.get("units"):
+        return "、".join(f"{u.replace('-', '栋')}单元" for u in scope["units"])
+    return "全小区"
+
+
+def _checks(tally: dict[str, Any], matter: int) -> list[tuple[str, str, str, bool]]:
+    """Each Art. 278 bar: what it is, the figure, the bar, whether it was met."""
+    special = matter in SPECIAL_MATTERS
+    need = "≥ 75%" if special else "> 50%"
+    quorum_area = tally["area_participation"] >= 2 / 3 - 1e-12
+    quorum_heads = tally["head_participation"] >= 2 / 3 - 1e-12
+    if special:
+        area_ok, head_ok = tally["area_approval"] >= 0.75, tally["head_approval"] >= 0.75
+    else:
+        area_ok, head_ok = tally["area_approval"] > 0.5, tally["head_approval"] > 0.5
+    return [
+        ("参与表决的专有面积", _percent(tally["area_participation"]), "≥ 2/3", quorum_area),
+        ("参与表决的业主人数", _percent(tally["head_participation"]), "≥ 2/3", quorum_heads),
+        ("同意的面积（占参与面积）", _percent(tally["area_approval"]), need, area_ok),
+        ("同意的人数（占参与人数）", _percent(tally["head_approval"]), need, head_ok),
+    ]
+
+
+def _summary(session: Session, proposal: Proposal, now: datetime) -> dict[str, Any]:
+    tally = proposal.result or current_tally(session, proposal).as_json()
+    phase = proposal.phase(now)
+    return {
+        "id": proposal.id,
+        "code": proposal.code,
+        "title": proposal.title,
+        "body": proposal.body,
+        "matter": f"第{proposal.matter}项 {MATTERS[proposal.matter]}",
+        "threshold": threshold(proposal.matter),
+        "scope": _scope_label(proposal.scope),
+        "phase": phase,
+        "phase_name": PHASES.get(phase, phase),
+        "opens": local(proposal.votes_open_at, "%Y-%m-%d %H:%M"),
+        "close": local(proposal.votes_close_at, "%Y-%m-%d %H:%M"),
+        "closed_at": local(proposal.closed_at, "%Y-%m-%d %H:%M"),
+        "tally": tally,
+        "checks": _checks(tally, proposal.matter),
+        "participation": f"{_percent(tally['area_participation'])} / {_percent(tally['head_participation'])}",
+        "approval": f"{_percent(tally['area_approval'])} / {_percent(tally['head_approval'])}",
+        "verdict": ("通过" if tally["passed"] else "未通过") if phase == "closed" else "—",
+    }
+
+
+@router.get("/proposals", response_class=HTMLResponse)
+def proposals(request: Request, session: SessionDep, actor: OfficeDep, now: NowDep) -> HTMLResponse:
+    items = [
+        _summary(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id).desc()))
+    ]
+    buildings = [b.number for b in session.exec(select(Building).order_by(col(Building.id)))]
+    matters = [(n, f"第{n}项 {name}（{threshold(n)}）") for n, name in MATTERS.items()]
+    return page(
+        request, "proposals.html", actor, session, proposals=items, buildings=buildings, matters=matters
+    )
+
+
+def create_problems(title: str, opens: str, closes: str, now: datetime) -> tuple[dict[str, str], Any]:
+    """Field → reason (Chinese) for a new proposal's form, and the parsed (open, close) times."""
+    problems: dict[str, str] = {}
+    if not title.strip():
+        problems["title"] = "请填写议题标题"
+    elif len(title.strip()) > 100:
+        problems["title"] = "标题请控制在 100 字以内"
+    try:
+        start, end = when(opens) or now, when(closes)
+    except ValueError:
+        return {**problems, "votes_close_at": "时间格式不对，请重新选择"}, None
+    if end is None:
+        problems["votes_close_at"] = "请填写投票截止时间"
+    elif end <= start:
+        problems["votes_close_at"] = "截止时间要晚于开始时间"
+    if start < now:
+        problems["votes_open_at"] = "开始时间不能早于现在"
+    return problems, (start, end)
+
+
+@router.post("/proposals")
+def create(
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    title: Line = "",
+    body: Text = "",
+    matter: Annotated[int, Form(ge=1, le=9)] = 9,
+    scope: Line = "all",
+    buildings: Ticks = [],  # noqa: B006
+    votes_open_at: Line = "",
+    votes_close_at: Line = "",
+) -> Response:
+    """A new proposal, waiting to be published (publishing is asked about separately)."""
+    require_admin(actor)
+    problems, times = create_problems(title, votes_open_at, votes_close_at, now)
+    if scope == "buildings" and not buildings:
+        problems["scope"] = "选了「指定楼栋」，请勾选至少一栋"
+    elif scope == "all" and buildings:
+        problems["scope"] = "选了「全小区」却勾选了楼栋：请改选「指定楼栋」或取消勾选"
+    if problems:
+        return _refused(problems)
+    start, end = times
+    try:
+        with session.begin():
+            proposal = create_proposal(
+                session,
+                title=title,
+                body=body,
+                matter=matter,
+                scope={"buildings": buildings} if scope == "buildings" else {},
+                votes_open_at=start,
+                votes_close_at=end,
+                raised_by=actor.tag,
+                now=now,
+                publish=False,
+            )
+            audit(session, actor=actor, action="proposal.create", now=now, target=f"proposal:{proposal.id}")
+    except ValueError:
+        return _refused({"scope": "表决范围内没有房屋，请核对楼栋"})
+    return back(f"/console/proposals/{proposal.id}", ok=f"议题 {proposal.code} 已创建，还没有发布。")
+
+
+def _refused(problems: dict[str, str]) -> Response:
+    return back(
+        "/console/proposals",
+        error=f"没有创建：{'；'.join(problems.values())}。",
+        fields=problems,
+        action="/console/proposals",
+    )
+
+
+@router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
+def detail(
+    request: Request, proposal_id: int, session: SessionDep, actor: OfficeDep, now: NowDep
+) -> HTMLResponse:
+    proposal = _get(session, proposal_id)
+    return page(
+        request,
+        "proposal.html",
+        actor,
+        session,
+        p=_summary(session, proposal, now),
+        ballots=_ballots(session, proposal),
+        active="/console/proposals",
+    )
+
+
+def _ballots(session: Session, proposal: Proposal) -> list[dict[str, str]]:
+    """The vote record as the API gives it (room, choice, the verification behind each ballot)."""
+    found = session.exec(select(Ballot).where(Ballot.proposal_id == proposal.id).order_by(col(Ballot.id)))
+    rows = [ballot_record(session, ballot) for ballot in found]
+    return [
+        {
+            "room": str(r["room"]),
+            "choice": str(r["choice_name"]),
+            "channel": "纸质票" if r["channel"] == "paper" else "微信",
+            "cast_at": local(datetime.fromisoformat(str(r["cast_at"]))),
+            "verified_by": str(r["verified_by"]),
+        }
+        for r in rows
+    ]
+
+
+def publish_question(session: Session, proposal: Proposal) -> Question:
+    buildings, owners = publication_reach(session, proposal)
+    names = [o.name or "（未留姓名）" for o in owners]
+    shown = "、".join(names[:10]) + (f" 等 {len(names)} 位" if len(names) > 10 else "")
+    groups = "、".join(f"{b.number}栋群" for b in buildings) or "（没有楼栋）"
+    return Question(
+        title="发布议题",
+        question=f"发布议题 {proposal.code}「{proposal.title}」到 {len(buildings)} 个楼栋群、{len(owners)} 位业主？",
+        button=f"确认发布（{len(buildings)} 个楼栋群、{len(owners)} 位业主）",
+        expected=fingerprint(
+            "proposal.publish",
+            proposal.id,
+            proposal.status,
+            [b.id for b in buildings],
+            [o.id for o in owners],
+        ),
+        facts=[
+            f"楼栋群：{groups}",
+            f"业主（单独收到微信）：{shown or '无'}",
+            f"表决范围：{_scope_label(proposal.scope)}；投票 {local(proposal.votes_open_at)} 至 {local(proposal.votes_close_at)}",
+            f"通过条件：{threshold(proposal.matter)}",
+        ],
+    )
+
+
+@router.post("/proposals/{proposal_id}/publish")
+def publish(
+    request: Request,
+    proposal_id: int,
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    confirmed: Confirmed = "",
+) -> Response:
+    require_admin(actor)
+    path = f"/console/proposals/{proposal_id}"
+    with session.begin():
+        question = publish_question(session, _get(session, proposal_id))
+    if confirmed != question.expected:
+        return ask(request, actor, session, question, action=f"{path}/publish", back_to=path)
+    try:
+        with session.begin():
+            proposal = publish_proposal(session, proposal_id=proposal_id, now=now)
+            audit(session, actor=actor, action="proposal.publish", now=now, target=f"proposal:{proposal_id}")
+    except ValueError:
+        return back(path, error="这个议题已经发布过了。")
+    return back(path, ok=f"议题 {proposal.code} 已发布，{question.button[5:-1]}会收到通知。")
+
+
+@router.post("/proposals/{proposal_id}/ballots")
+def paper_ballot(
+    proposal_id: int,
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    building: Line = "",
+    unit: Line = "",
+    room: Line = "",
+    choice: Line = "",
+) -> Response:
+    """唱票: a paper ballot for a verified owner's flat; it replaces that owner's earlier ballot."""
+    require_admin(actor)
+    path = f"/console/proposals/{proposal_id}"
+    given = {"building": building, "room": room}
+    missing = {k: f"请填写{'楼栋' if k == 'building' else '房号'}" for k, v in given.items() if not v.strip()}
+    if missing:
+        return back(path, error="没有录入：楼栋和房号都要填写。", fields=missing, action=f"{path}/ballots")
+    try:
+        with session.begin():
+            proposal = _get(session, proposal_id)
+            cast = enter_paper_ballot(
+                session,
+                proposal_id=proposal_id,
+                building=building.strip(),
+                unit=unit.strip(),
+                room=room.strip(),
+                choice=choice,  # type: ignore[arg-type]
+                entered_by=actor.name,
+                now=now,
+                owners_only=True,
+            )
+            audit(
+                session,
+                actor=actor,
+                action="proposal.paper_ballot",
+                now=now,
+                target=f"proposal:{proposal_id}",
+                room=f"{building}-{unit}-{room}",
+                choice=choice,
+            )
+    except VoteRefused as refused:
+        return _ballot_refused(path, refused.reason, proposal_id)
+    flat = f"{building}栋{unit + '单元' if unit else ''}{room}"
+    replaced = f"（替换了之前的「{CHOICE_NAMES[cast.previous]}」）" if cast.previous else ""
+    return back(
+        path,
+        ok=f"已录入 {flat} 的纸质票：{CHOICE_NAMES[cast.choice]}{replaced}。{proposal.code} 计票已更新。",
+    )
+
+
+def _ballot_refused(path: str, reason: str, proposal_id: int) -> Response:
+    if reason.startswith("not_voting:"):
+        phase = reason.split(":", 1)[1]
+        message = f"现在不能录入：议题{PHASES.get(phase, phase)}，只有投票期间可以录入纸质票"
+        field = "choice"
+    else:
+        message = REFUSALS.get(reason, "没有录入")
+        field = "choice" if reason == "bad_choice" else "room"
+    return back(path, error=f"没有录入：{message}。", fields={field: message}, action=f"{path}/ballots")
+
+
+def close_question(session: Session, proposal: Proposal, now: datetime) -> Question:
+    buildings, _ = publication_reach(session, proposal)
+    tally = current_tally(session, proposal)
+    return Question(
+        title="结束投票",
+        question=f"现在结束 {proposal.code}「{proposal.title}」的投票并公布结果？",
+        button=f"确认结束并公布到 {len(buildings)} 个楼栋群",
+        expected=fingerprint("proposal.close", proposal.id, proposal.status, tally.as_json()),
+        facts=[
+            f"结果：{'通过' if tally.passed else '未通过'}。{tally.reason}",
+            f"结果会发到：{'、'.join(f'{b.number}栋群' for b in buildings)}（{len(buildings)} 个楼栋群）",
+            f"原定截止 {local(proposal.votes_close_at)}；结束后不能再投票。",
+        ],
+        danger=True,
+    )
+
+
+@router.post("/proposals/{proposal_id}/close")
+def close(
+    request: Request,
+    proposal_id: int,
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    confirmed: Confirmed = "",
+) -> Response:
+    require_admin(actor)
+    path = f"/console/proposals/{proposal_id}"
+    with session.begin():
+        proposal = _get(session, proposal_id)
+        if proposal.phase(now) not in ("voting", "counting", "discussion"):
+            return back(path, error="这个议题没有在进行中，不能结束。")
+        question = close_question(session, proposal, now)
+    if confirmed != question.expected:
+        return ask(request, actor, session, question, action=f"{path}/close", back_to=path)
+    try:
+        with session.begin():
+            closed = close_now(session, proposal_id=proposal_id, now=now)
+            audit(session, actor=actor, action="proposal.close", now=now, target=f"proposal:{proposal_id}")
+    except ValueError:
+        return back(path, error="这个议题已经结束了。")
+    verdict = "通过" if closed.result.get("passed") else "未通过"
+    return back(path, ok=f"{closed.code} 投票已结束：{verdict}。结果已发到楼栋群。")
+
+
+@router.get("/proposals/{proposal_id}/result", response_class=HTMLResponse)
+def result(
+    request: Request, proposal_id: int, session: SessionDep, actor: OfficeDep, now: NowDep
+) -> HTMLResponse:
+    """The printable result: tally, each Art. 278 bar and whether it was met, the vote record."""
+    proposal = _get(session, proposal_id)
+    return page(
+        request,
+        "proposal_result.html",
+        actor,
+        session,
+        p=_summary(session, proposal, now),
+        ballots=_ballots(session, proposal),
+        printed=local(now, "%Y-%m-%d %H:%M"),
+        active="/console/proposals",
+    )
