@@ -388,14 +388,11 @@ def close_due(session: Session, *, now: datetime) -> int:
 
 
 def close_now(session: Session, *, proposal_id: int, now: datetime) -> Proposal:
-    """End voting early (the office closes it by hand): tally, store and announce as at the deadline."""
+    """End voting early (the office closes it by hand): tally, store and announce as at the deadline;
+    the planned deadline stays on record beside ``closed_at``."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None or proposal.status != ProposalStatus.published:
         raise ValueError(f"proposal {proposal_id} is not open")
-    if proposal.votes_close_at > now:
-        proposal.votes_close_at = max(now, proposal.votes_open_at)
-        session.add(proposal)
-        session.flush()
     if not _close(session, proposal, now=now):
         raise ValueError(f"proposal {proposal_id} is not open")
     session.refresh(proposal)
