@@ -15,17 +15,16 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
-from bot.api.proposals import ballot_record
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from bot.web.confirm import Confirmed, Question, ask, fingerprint
 from bot.web.fields import Line, Text
 from bot.web.notice_form import when
-from models.access import audit
+from bot.web.proposal_view import PHASES, scope_label, summary, threshold, vote_record
+from models.access import Actor, audit
 from models.community import Building
 from models.proposals import (
     CHOICE_NAMES,
     MATTERS,
-    Ballot,
     Proposal,
     VoteRefused,
     close_now,
@@ -35,33 +34,14 @@ from models.proposals import (
     publication_reach,
     publish_proposal,
 )
-from models.tally import SPECIAL_MATTERS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 Ticks = Annotated[list[str], Form(max_length=1000)]
-PHASES = {
-    "discussion": "讨论中",
-    "voting": "投票中",
-    "counting": "计票中",
-    "closed": "已结束",
-    "cancelled": "已取消",
-    "pending_review": "待发布",
-}
 REFUSALS = {
     "room_not_in_scope": "这套房屋不在本议题的表决范围内，请核对楼栋、单元和房号",
     "owner_not_verified": "这套房屋还没有核实的业主，纸质票不能计入；请先核实业主身份",
     "bad_choice": "请选择同意、反对或弃权",
 }
-
-
-def _percent(value: object) -> str:
-    return f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
-
-
-def threshold(matter: int) -> str:
-    """The Art. 278 bar a matter must clear, in words."""
-    bar = "四分之三以上" if matter in SPECIAL_MATTERS else "过半数"
-    return f"参与：面积和人数均三分之二以上；同意：参与面积和参与人数均{bar}"
 
 
 def _get(session: Session, proposal_id: int) -> Proposal:
@@ -71,66 +51,46 @@ def _get(session: Session, proposal_id: int) -> Proposal:
     return proposal
 
 
-def _scope_label(scope: dict[str, list[str]]) -> str:
-    if scope.get("buildings"):
-        return "、".join(f"{b}栋" for b in scope["buildings"])
-    if scope.get("units"):
-        return "、".join(f"{u.replace('-', '栋')}单元" for u in scope["units"])
-    return "全小区"
-
-
-def _checks(tally: dict[str, Any], matter: int) -> list[tuple[str, str, str, bool]]:
-    """Each Art. 278 bar: what it is, the figure, the bar, whether it was met."""
-    special = matter in SPECIAL_MATTERS
-    need = "≥ 75%" if special else "> 50%"
-    quorum_area = tally["area_participation"] >= 2 / 3 - 1e-12
-    quorum_heads = tally["head_participation"] >= 2 / 3 - 1e-12
-    if special:
-        area_ok, head_ok = tally["area_approval"] >= 0.75, tally["head_approval"] >= 0.75
-    else:
-        area_ok, head_ok = tally["area_approval"] > 0.5, tally["head_approval"] > 0.5
-    return [
-        ("参与表决的专有面积", _percent(tally["area_participation"]), "≥ 2/3", quorum_area),
-        ("参与表决的业主人数", _percent(tally["head_participation"]), "≥ 2/3", quorum_heads),
-        ("同意的面积（占参与面积）", _percent(tally["area_approval"]), need, area_ok),
-        ("同意的人数（占参与人数）", _percent(tally["head_approval"]), need, head_ok),
-    ]
-
-
-def _summary(session: Session, proposal: Proposal, now: datetime) -> dict[str, Any]:
-    tally = proposal.result or current_tally(session, proposal).as_json()
-    phase = proposal.phase(now)
-    return {
-        "id": proposal.id,
-        "code": proposal.code,
-        "title": proposal.title,
-        "body": proposal.body,
-        "matter": f"第{proposal.matter}项 {MATTERS[proposal.matter]}",
-        "threshold": threshold(proposal.matter),
-        "scope": _scope_label(proposal.scope),
-        "phase": phase,
-        "phase_name": PHASES.get(phase, phase),
-        "opens": local(proposal.votes_open_at, "%Y-%m-%d %H:%M"),
-        "close": local(proposal.votes_close_at, "%Y-%m-%d %H:%M"),
-        "closed_at": local(proposal.closed_at, "%Y-%m-%d %H:%M"),
-        "tally": tally,
-        "checks": _checks(tally, proposal.matter),
-        "participation": f"{_percent(tally['area_participation'])} / {_percent(tally['head_participation'])}",
-        "approval": f"{_percent(tally['area_approval'])} / {_percent(tally['head_approval'])}",
-        "verdict": ("通过" if tally["passed"] else "未通过") if phase == "closed" else "—",
-    }
-
-
 @router.get("/proposals", response_class=HTMLResponse)
 def proposals(request: Request, session: SessionDep, actor: OfficeDep, now: NowDep) -> HTMLResponse:
+    return _list_page(request, session, actor, now)
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    form: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The proposals, newest first, and the form for a new one (refilled, with reasons, after a refusal)."""
     items = [
-        _summary(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id).desc()))
+        summary(session, p, now) for p in session.exec(select(Proposal).order_by(col(Proposal.id).desc()))
     ]
     buildings = [b.number for b in session.exec(select(Building).order_by(col(Building.id)))]
     matters = [(n, f"第{n}项 {name}（{threshold(n)}）") for n, name in MATTERS.items()]
-    return page(
-        request, "proposals.html", actor, session, proposals=items, buildings=buildings, matters=matters
+    extra: dict[str, Any] = {}
+    if problems:
+        extra = {
+            "error": f"没有创建：{'；'.join(problems.values())}。",
+            "field_errors": problems,
+            "field_action": "/console/proposals",
+        }
+    response = page(
+        request,
+        "proposals.html",
+        actor,
+        session,
+        proposals=items,
+        buildings=buildings,
+        matters=matters,
+        form=form or {"matter": 9, "scope": "all", "buildings": []},
+        **extra,
     )
+    if problems:
+        response.status_code = status.HTTP_422_UNPROCESSABLE_CONTENT
+    return response
 
 
 def create_problems(title: str, opens: str, closes: str, now: datetime) -> tuple[dict[str, str], Any]:
@@ -155,6 +115,7 @@ def create_problems(title: str, opens: str, closes: str, now: datetime) -> tuple
 
 @router.post("/proposals")
 def create(
+    request: Request,
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
@@ -168,13 +129,22 @@ def create(
 ) -> Response:
     """A new proposal, waiting to be published (publishing is asked about separately)."""
     require_admin(actor)
+    form = {
+        "title": title,
+        "body": body,
+        "matter": matter,
+        "scope": scope,
+        "buildings": buildings,
+        "votes_open_at": votes_open_at,
+        "votes_close_at": votes_close_at,
+    }
     problems, times = create_problems(title, votes_open_at, votes_close_at, now)
     if scope == "buildings" and not buildings:
         problems["scope"] = "选了「指定楼栋」，请勾选至少一栋"
     elif scope == "all" and buildings:
         problems["scope"] = "选了「全小区」却勾选了楼栋：请改选「指定楼栋」或取消勾选"
     if problems:
-        return _refused(problems)
+        return _list_page(request, session, actor, now, form, problems)
     start, end = times
     try:
         with session.begin():
@@ -192,17 +162,8 @@ def create(
             )
             audit(session, actor=actor, action="proposal.create", now=now, target=f"proposal:{proposal.id}")
     except ValueError:
-        return _refused({"scope": "表决范围内没有房屋，请核对楼栋"})
+        return _list_page(request, session, actor, now, form, {"scope": "表决范围内没有房屋，请核对楼栋"})
     return back(f"/console/proposals/{proposal.id}", ok=f"议题 {proposal.code} 已创建，还没有发布。")
-
-
-def _refused(problems: dict[str, str]) -> Response:
-    return back(
-        "/console/proposals",
-        error=f"没有创建：{'；'.join(problems.values())}。",
-        fields=problems,
-        action="/console/proposals",
-    )
 
 
 @router.get("/proposals/{proposal_id}", response_class=HTMLResponse)
@@ -215,26 +176,10 @@ def detail(
         "proposal.html",
         actor,
         session,
-        p=_summary(session, proposal, now),
-        ballots=_ballots(session, proposal),
+        p=summary(session, proposal, now),
+        ballots=vote_record(session, proposal),
         active="/console/proposals",
     )
-
-
-def _ballots(session: Session, proposal: Proposal) -> list[dict[str, str]]:
-    """The vote record as the API gives it (room, choice, the verification behind each ballot)."""
-    found = session.exec(select(Ballot).where(Ballot.proposal_id == proposal.id).order_by(col(Ballot.id)))
-    rows = [ballot_record(session, ballot) for ballot in found]
-    return [
-        {
-            "room": str(r["room"]),
-            "choice": str(r["choice_name"]),
-            "channel": "纸质票" if r["channel"] == "paper" else "微信",
-            "cast_at": local(datetime.fromisoformat(str(r["cast_at"]))),
-            "verified_by": str(r["verified_by"]),
-        }
-        for r in rows
-    ]
 
 
 def publish_question(session: Session, proposal: Proposal) -> Question:
@@ -256,7 +201,7 @@ def publish_question(session: Session, proposal: Proposal) -> Question:
         facts=[
             f"楼栋群：{groups}",
             f"业主（单独收到微信）：{shown or '无'}",
-            f"表决范围：{_scope_label(proposal.scope)}；投票 {local(proposal.votes_open_at)} 至 {local(proposal.votes_close_at)}",
+            f"表决范围：{scope_label(proposal.scope)}；投票 {local(proposal.votes_open_at)} 至 {local(proposal.votes_close_at)}",
             f"通过条件：{threshold(proposal.matter)}",
         ],
     )
@@ -328,7 +273,7 @@ def paper_ballot(
                 choice=choice,
             )
     except VoteRefused as refused:
-        return _ballot_refused(path, refused.reason, proposal_id)
+        return _ballot_refused(path, refused.reason)
     flat = f"{building}栋{unit + '单元' if unit else ''}{room}"
     replaced = f"（替换了之前的「{CHOICE_NAMES[cast.previous]}」）" if cast.previous else ""
     return back(
@@ -337,7 +282,7 @@ def paper_ballot(
     )
 
 
-def _ballot_refused(path: str, reason: str, proposal_id: int) -> Response:
+def _ballot_refused(path: str, reason: str) -> Response:
     if reason.startswith("not_voting:"):
         phase = reason.split(":", 1)[1]
         message = f"现在不能录入：议题{PHASES.get(phase, phase)}，只有投票期间可以录入纸质票"
@@ -404,8 +349,8 @@ def result(
         "proposal_result.html",
         actor,
         session,
-        p=_summary(session, proposal, now),
-        ballots=_ballots(session, proposal),
+        p=summary(session, proposal, now),
+        ballots=vote_record(session, proposal),
         printed=local(now, "%Y-%m-%d %H:%M"),
         active="/console/proposals",
     )

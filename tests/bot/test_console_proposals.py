@@ -3,6 +3,7 @@ closed by hand and printed; and the Chinese reasons when the form or a ballot is
 
 from __future__ import annotations
 
+from httpx import Response
 from sqlmodel import Session, select
 
 from models.outbox import OutboxMessage
@@ -21,7 +22,7 @@ FORM = {
 }
 
 
-def _create(wechat: WeChatSim, **changes: object) -> object:
+def _create(wechat: WeChatSim, **changes: object) -> Response:
     return wechat.client.post("/console/proposals", data={**FORM, **changes})
 
 
@@ -72,7 +73,8 @@ def test_form_errors_are_chinese_and_next_to_their_fields(
 ) -> None:
     console_login(wechat.client, ADMIN_TOKEN)
     empty = _create(wechat, title="  ")
-    assert "没有创建：请填写议题标题" in empty.text
+    assert empty.status_code == 422 and "没有创建：请填写议题标题" in empty.text
+    assert "3栋拟加装电梯，费用按楼层分摊。" in empty.text  # what was typed is kept
     assert 'id="field-errors"' in empty.text and '"title"' in empty.text  # shown next to the field
     backwards = _create(wechat, votes_open_at="2026-11-28T09:00", votes_close_at="2026-11-27T09:00")
     assert "截止时间要晚于开始时间" in backwards.text
