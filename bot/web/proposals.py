@@ -228,7 +228,8 @@ def publish(
             audit(session, actor=actor, action="proposal.publish", now=now, target=f"proposal:{proposal_id}")
     except ValueError:
         return back(path, error="这个议题已经发布过了。")
-    return back(path, ok=f"议题 {proposal.code} 已发布，{question.button[5:-1]}会收到通知。")
+    reach = question.question.rsplit("到 ", 1)[1].rstrip("？")  # "1 个楼栋群、3 位业主"
+    return back(path, ok=f"议题 {proposal.code} 已发布，{reach}会收到通知。")
 
 
 @router.post("/proposals/{proposal_id}/ballots")

@@ -43,7 +43,7 @@ def test_a_proposal_from_creation_to_its_printed_result(
     assert "王秀兰" in asked.text  # the owners told by name
     assert session.exec(select(OutboxMessage)).all() == []  # only asked
     published = confirm(wechat.client, asked)
-    assert "议题 P1 已发布" in published.text and "投票中" in published.text
+    assert "议题 P1 已发布，1 个楼栋群、3 位业主会收到通知" in published.text and "投票中" in published.text
     session.rollback()
     told = [m.text for m in session.exec(select(OutboxMessage))]
     assert told and all("【小区议事】P1「3栋加装电梯」" in text for text in told)
