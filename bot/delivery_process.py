@@ -61,7 +61,9 @@ class DeliveryProcess:
         with self._lock:
             if self._stopping.is_set():
                 return
-            self.popen = subprocess.Popen(self.command)
+            # A session of its own: Ctrl+C at the terminal reaches the server alone, which then
+            # stops the child (else the child would end first and be restarted during shutdown).
+            self.popen = subprocess.Popen(self.command, start_new_session=True)
             self._spawned = time.monotonic()
         log.info("delivery and scheduler run in process %s", self.popen.pid)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -142,8 +143,9 @@ def test_serve_delivers_from_a_child_process_that_is_restarted_and_ends_with_it(
         fake.stop()
 
 
-def test_the_delivery_process_ends_when_the_server_is_killed(
-    engine: Engine, demo: None, clock: ManualClock, tmp_path: Path
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_the_delivery_process_ends_with_the_server(
+    engine: Engine, demo: None, clock: ManualClock, tmp_path: Path, how: signal.Signals
 ) -> None:
     fake = FakeWeChat(clock=clock).start()
     try:
@@ -152,8 +154,9 @@ def test_the_delivery_process_ends_when_the_server_is_killed(
             assert health is not None
             child = health["delivery"]["process"]
             assert _alive(child)
-            server.popen.kill()  # no chance to stop its child
-            server.popen.wait(timeout=10)
+            server.popen.send_signal(how)  # SIGKILL: the server has no chance to stop its child
+            server.popen.wait(timeout=30)
             assert wait_until(lambda: not _alive(child), timeout=20), server.output()
+        assert "starting it again" not in server.output()  # it was stopped, not restarted
     finally:
         fake.stop()
