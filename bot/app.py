@@ -19,6 +19,7 @@ from bot.body_limit import BodyLimit
 from bot.chunked import Operations
 from bot.clock import Clock, SystemClock
 from bot.db import create_db_engine, probe_write
+from bot.delivery_process import delivery_status
 from bot.dispatcher import Dispatcher
 from bot.docs import TITLE, mount_docs
 from bot.errors import WireError
@@ -100,7 +101,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
-        """200 only when the database takes a write; with the outbox backlog and scheduler role."""
+        """200 only when the database takes a write; with the outbox backlog, the scheduler role and
+        (under ``hgj serve``) the state of the delivery process."""
         try:
             written = probe_write(engine)
             backlog = outbox_backlog(engine, now=clock.now())
@@ -111,6 +113,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, clock: Clock
                 status_code=503,
             )
         body = {"status": "ok", "database": written, "outbox": backlog, "scheduler": scheduler_role()}
+        child = delivery_status()  # ``hgj serve``'s delivery process (it also runs the scheduler)
+        if child is not None:
+            body["delivery"] = child
         return JSONResponse(body)
 
     if settings.wechat.enabled:

@@ -1,7 +1,8 @@
 """Work beside the web server: outbox delivery threads and the (leader-elected) scheduler.
 
-``hgj serve`` runs them in the web process; ``hgj worker`` runs only them, for deployments with
-several processes (several hosts: PostgreSQL). Delivery is safe with any number of workers (see
+``hgj worker`` runs only them: as ``hgj serve``'s child (``bot.delivery_process``), or on its own
+for deployments with several processes (several hosts: PostgreSQL). With ``[server] delivery =
+"thread"`` ``hgj serve`` runs them in the web process. Delivery is safe with any number of workers (see
 ``bot.outbound.worker``), and one scheduler leads per database whatever the engine
 (``scheduler.runner``): a worker beside ``hgj serve`` stands by.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from bot import cli_backup, cli_i18n
 from bot.cli_admin import outbox, token_app
 from bot.cli_common import (
+    STATE,
     ConfigOption,
     clock,
     config_sentence,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from bot.background import Background
+    from bot.delivery_process import DeliveryProcess
 
 cli_i18n.apply()
 
@@ -130,7 +133,10 @@ def serve(
         f"  管理接口文档 {base}/docs　健康检查 {base}/healthz　公众号回调 {base}/wechat", highlight=False
     )
     out.print("试试对话：另开一个终端运行 [bold].venv/bin/hgj chat --as demo-resident-wang[/]")
-    background = _background(chosen, db, enabled=not no_background)
+    # uvicorn ends on SIGTERM by raising it again once it has shut down: as SystemExit here, so that
+    # the delivery process is stopped below (systemd's stop, and `kill`, end the server so).
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    background = _beside_server(chosen, db, enabled=not no_background, config=config)
     try:
         # log_config=None: uvicorn's own lines go through the root logger configured above.
         app = create_app(chosen, engine=db, clock=clock())
@@ -140,8 +146,33 @@ def serve(
             background.stop()
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _beside_server(
+    chosen: Settings, db: Engine, *, enabled: bool, config: str | None
+) -> Background | DeliveryProcess | None:
+    """Delivery and the scheduler for ``hgj serve``: a child ``hgj worker`` (``[server] delivery =
+    "process"``, the default) or threads in this process ("thread")."""
+    from sqlalchemy import inspect
+
+    from bot.clock import SystemClock
+    from bot.delivery_process import DeliveryProcess
+
+    if not enabled or not inspect(db).has_table("outbox_message"):
+        return None
+    if chosen.server.delivery == "thread":
+        return _background(chosen, db, enabled=True)
+    found = STATE.config_found if config is None else Path(config)
+    now = None if isinstance(clock(), SystemClock) else clock().now().isoformat()
+    child = DeliveryProcess(config=found.resolve() if found is not None else None, now=now)
+    child.start()
+    return child
+
+
 def _background(chosen: Settings, db: Engine, *, enabled: bool, threads: int = 1) -> Background | None:
-    """Start outbox delivery and the scheduler beside the server (None when disabled)."""
+    """Start outbox delivery and the scheduler in this process (None when disabled)."""
     from sqlalchemy import inspect
 
     from bot.background import Background
@@ -161,9 +192,10 @@ def worker(
         int | None, typer.Option(help="在这个端口提供 Prometheus 指标 /metrics（默认不提供）。")
     ] = None,
     metrics_host: Annotated[str, typer.Option(help="指标端口的监听地址。")] = "127.0.0.1",
+    parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
+    quiet: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
-    import signal
     import threading
 
     chosen = settings(config)
@@ -178,12 +210,16 @@ def worker(
         token = chosen.metrics.token
         metrics_server = serve_metrics(registry, host=metrics_host, port=metrics_port, token=token)
         out.print(f"指标：http://{metrics_host}:{metrics_port}/metrics", highlight=False)
-    out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
+    if not quiet:
+        out.print(f"红管家后台已启动：{threads} 个推送线程，定时任务同库只有一个在运行。Ctrl+C 退出。")
     stopping = threading.Event()
     # systemd stops with SIGTERM: finish the sends in flight and give up the scheduler's lead.
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        stopping.wait()
+        # Started by ``hgj serve`` (--parent-pid): stop too when the server is gone, however it ended.
+        while not stopping.wait(1.0):
+            if parent_pid is not None and os.getppid() != parent_pid:
+                break
     except KeyboardInterrupt:
         pass
     finally:

@@ -41,6 +41,10 @@ class ServerSettings(BaseModel):
     # a crash does not lose them. Empty: ``spool`` beside the SQLite database file, or ``data/spool``
     # under the working directory on PostgreSQL. Must be on a local disk the server can write.
     spool_dir: str = ""
+    # Where ``hgj serve`` delivers the outbox and runs the scheduler: "process", a child
+    # ``hgj worker`` it starts and stops (the web process only answers), or "thread", beside the
+    # web server in its own process.
+    delivery: Literal["process", "thread"] = "process"
 
 
 class WeChatSettings(BaseModel):

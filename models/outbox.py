@@ -15,6 +15,7 @@ outcome is not recorded yet; a row reclaimed with it set is the one case that ma
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -126,9 +127,13 @@ def due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
     return list(session.exec(query))
 
 
-def any_due(session: Session, *, now: datetime) -> bool:
-    """A cheap read: is there anything to claim? (Idle workers then skip the write lock.)"""
-    return session.exec(select(OutboxMessage.id).where(_claimable(now)).limit(1)).first() is not None
+def any_due(session: Session, *, now: datetime, skip: Collection[int] = ()) -> bool:
+    """A cheap read: is there anything to claim, but the rows ``skip``? (Idle workers then skip
+    the write lock.)"""
+    query = select(OutboxMessage.id).where(_claimable(now))
+    if skip:
+        query = query.where(col(OutboxMessage.id).not_in(list(skip)))
+    return session.exec(query.limit(1)).first() is not None
 
 
 def load(session: Session, *, message_id: int) -> OutboxMessage | None:

@@ -10,7 +10,10 @@ A row held back by a rate limit is deferred once, to a slot of its own: the held
 recipient (or channel) are spaced ``WINDOW / limit`` apart in the order they were due, so a
 flood of 500 pushes to one admin is not claimed and deferred again every time the window
 frees up for a few of them. The slots are this worker's own bookkeeping; the limit itself is
-checked against what was really sent whenever a row is claimed.
+checked against what was really sent whenever a row is claimed. A held row abandoned by a dead
+worker (still ``sending``, its lease run out) cannot be deferred in the table without touching a
+lease that is not this worker's: this worker remembers its slot instead, and neither fetches it
+nor takes the claim lock for it before then.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Claimer:
         self.name = name
         self._slots: dict[str, datetime] = {}  # rate key → the last slot given to a held row
         self._held_now: dict[str, datetime] = {}  # rate keys found at their limit in this claim
+        self._abandoned_held: dict[int, datetime] = {}  # abandoned rows held back → their slot
 
     def _limit(self, recipient: str) -> int:
         if recipient.startswith("robot:"):
@@ -101,8 +105,9 @@ class Claimer:
         claimed: list[Claimed] = []
         self._held_now.clear()
         self._slots = {key: slot for key, slot in self._slots.items() if slot > now - WINDOW}
+        self._abandoned_held = {key: slot for key, slot in self._abandoned_held.items() if slot > now}
         with Session(reader(self.engine)) as peek:
-            if not outbox.any_due(peek, now=now):
+            if not outbox.any_due(peek, now=now, skip=self._abandoned_held.keys()):
                 return claimed
         with (
             write_gate(self.engine),
@@ -113,6 +118,8 @@ class Claimer:
             for message in outbox.due(session, now=now, limit=size * 4):
                 if len(claimed) >= size:
                     break
+                if message.id in self._abandoned_held:
+                    continue
                 job = self._claim_one(session, message, now=now, lease=lease)
                 if job is not None:
                     claimed.append(job)
@@ -134,7 +141,9 @@ class Claimer:
         parts = split_text(message.text, route.channel.limit_for(fmt))
         free_at = self._free_at(session, route, len(parts) - message.parts_sent, now)
         if free_at is not None:
-            if not abandoned:
+            if abandoned:
+                self._abandoned_held[message.id] = free_at
+            else:
                 outbox.defer(session, message_id=message.id, until=free_at, now=now)
             return None
         attempts, parts_sent, previous = message.attempts + 1, message.parts_sent, message.claimed_by

@@ -123,3 +123,37 @@ def test_a_flood_to_one_person_is_deferred_once_per_push_not_again_and_again(
         later - earlier >= timedelta(minutes=1) for earlier, later in zip(times, times[limit:], strict=False)
     )
     assert clock.now() - start < timedelta(minutes=120 / limit + 1)  # no slower than the limit
+
+
+def test_a_push_abandoned_by_a_dead_worker_and_held_by_the_limit_is_not_fetched_again_and_again(
+    engine: Engine,
+    demo: None,
+    clock: ManualClock,
+    fake_wechat: FakeWeChat,
+    outbox_worker: DeliveryWorker,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    staff = person_id(engine, "demo-staff-wang")
+    limit = outbox_worker.config.person_per_minute
+    for n in range(limit):
+        push(engine, clock, f"task{n}", text=f"工单{n}", person_id=staff)
+    outbox_worker.drain()  # his minute is full
+    late = push(engine, clock, "task-late", text="工单late", person_id=staff)
+    with Session(engine) as session, session.begin():  # a worker took it and died
+        row = session.get(OutboxMessage, late)
+        assert row is not None
+        row.status, row.claimed_by, row.claimed_until = OutboxStatus.sending, "dead:1:x", clock.now()
+    fetched: Counter[str] = Counter()
+    real_due = models.outbox.due
+
+    def counting_due(session: Session, *, now: datetime, limit: int) -> list[OutboxMessage]:
+        fetched["due"] += 1
+        return real_due(session, now=now, limit=limit)
+
+    monkeypatch.setattr(models.outbox, "due", counting_due)
+    for _ in range(20):  # twenty polls within the minute
+        clock.advance(seconds=2)
+        assert outbox_worker.run_once() == 0
+    assert fetched["due"] == 1  # held once, then left alone until its slot
+    deliver_all([outbox_worker], clock)
+    assert [d.text for d in fake_wechat.delivered() if d.text == "工单late"] == ["工单late"]
