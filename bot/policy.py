@@ -7,6 +7,10 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    it is not a new report. A danger in the note is pointed out after it (``caution``), not filed.
 1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
    emergency whatever form, confirmation or question is open.
+   After an alarm, while the reporter's own (confirmed) incident is open and no form is, words
+   that name no hazard (「好的我们下楼了」「孩子还在里面」) are about that incident, not a new
+   one, even when the classifier leans to an emergency: they go to ``FOLLOW_UP``. A hazard word
+   is still a new alarm (the incident it belongs to is found by ``models.emergencies``).
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -77,6 +81,7 @@ _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
+FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -129,13 +134,15 @@ def decide(
     paused_intent: str | None = None,
     answers_paused: Callable[[], bool] | None = None,
     acts_on_ticket: bool = False,
+    follows_incident: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
-    on a ticket by its code. ``paused_intent`` is the intent of a form put aside and
+    on a ticket by its code; ``follows_incident`` whether the sender's own confirmed incident is
+    open (asked only when it matters). ``paused_intent`` is the intent of a form put aside and
     ``answers_paused`` whether the message fills one of its slots: an answer that is no question
     and no other report goes back to it (FORM; the dispatcher brings it back first).
     """
@@ -144,6 +151,9 @@ def decide(
         return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
+    about_incident = form_intent is None and nlu.hazard is None
+    if alarm is not None and about_incident and follows_incident():
+        return Decision(Action.ROUTE, FOLLOW_UP)  # 「好的我们下楼了」 after 「楼下冒烟了」
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
     if alarm is not None and not (short_answer and form_intent is not None):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
@@ -164,6 +174,9 @@ def decide(
         back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
+        leaning = intent == "unknown" and nlu.ranks("emergency") == 1
+        if leaning and about_incident and follows_incident():
+            return Decision(Action.ROUTE, FOLLOW_UP)  # 「我已经开窗出来了，在楼下等」
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
