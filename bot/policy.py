@@ -20,6 +20,7 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+   Thanks and nothing else goes to the open form, which thanks back and repeats its question.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
@@ -70,6 +71,12 @@ _STOPS_FIRST = re.compile(
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
+)
+# Thanks and nothing else (「好的谢谢」「谢谢师傅」): inside a form, the form answers it in kind.
+_SOFT = r"(?:[\s嗯啊哎唉哦噢喔哈呀嘛,，。！!.~👍]*(?:好的|好吧|那好|知道了|没事))*[\s嗯啊哎唉哦噢喔哈呀嘛,，。！!.~👍]*"
+THANKS_ONLY = re.compile(
+    rf"(?:{_SOFT}(?:谢谢|感谢|多谢|谢了|谢啦|辛苦|麻烦(?:你|您)?了)"
+    rf"(?:你们|你|您|师傅|小管家|管家|物业|大家|啦|了|哈|呀|哦|啊|的)*)+{_SOFT}"
 )
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
 _QUESTION = re.compile(
@@ -159,6 +166,8 @@ def decide(
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit:
         return Decision(Action.COMMAND)
+    if form_intent is not None and THANKS_ONLY.fullmatch(text):
+        return Decision(Action.FORM)  # 「谢谢师傅」 while a form waits: thanks, then its question
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
