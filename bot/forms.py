@@ -52,6 +52,10 @@ class Form:
     # answer it recognises is taken before the emergency check, like a handles_danger command.
     handles_danger: ClassVar[bool] = False
 
+    def unclear(self, ctx: Context, slot: str) -> str:
+        """What is said when a message answers nothing asked: that, and the question again."""
+        return "抱歉，我没有看懂。" + self.prompt(ctx, slot)
+
     def short_prompt(self, ctx: Context, slot: str) -> str:
         """The question for ``slot`` in one short line (after thanks): the prompt's first line."""
         line = self.prompt(ctx, slot).strip().splitlines()[0].rstrip("：:")
@@ -168,7 +172,7 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
         if ctx.nlu is not None and ctx.nlu.intent == "greeting":
             kind = "thanks" if _THANKS.fullmatch(ctx.text) else "hello"
             return [Text(GREETING_IN_FORM[kind] + form.prompt(ctx, asking))]
-        return [Text("抱歉，我没有看懂。" + form.prompt(ctx, asking))]
+        return [Text(form.unclear(ctx, asking))]
     return _advance(ctx, form, found)
 
 
