@@ -116,7 +116,9 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     if len(_WORDS.sub("", text)) <= 1:
         return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
     lean = nlu.ranks("emergency")
-    if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
+    # how sure the classifier is of an emergency (not of an intent a rule set, 「…楼上是702」 a dispute)
+    sure = nlu.confidence if nlu.intent == "emergency" else nlu.candidates[0][1] if nlu.candidates else 0.0
+    if lean == 0 and sure >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT
