@@ -8,9 +8,10 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
    emergency whatever form, confirmation or question is open.
    After an alarm, while the reporter's own (confirmed) incident is open and no form is, words
-   that name no hazard (「好的我们下楼了」「孩子还在里面」) are about that incident, not a new
-   one, even when the classifier leans to an emergency: they go to ``FOLLOW_UP``. A hazard word
-   is still a new alarm (the incident it belongs to is found by ``models.emergencies``).
+   that name no hazard and no longer call for help (「好的我们下楼了」「我把门反锁了」) are about
+   that incident, not a new one, even when the classifier leans to an emergency: they go to
+   ``FOLLOW_UP``. Still calling (「孩子还在里面」「你们人呢」) is the alarm told again, and a hazard
+   word may be a new one (``models.emergencies`` finds the incident either belongs to).
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -88,6 +89,7 @@ _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
+_STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
@@ -116,9 +118,7 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     if len(_WORDS.sub("", text)) <= 1:
         return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
     lean = nlu.ranks("emergency")
-    # how sure the classifier is of an emergency (not of an intent a rule set, 「…楼上是702」 a dispute)
-    sure = nlu.confidence if nlu.intent == "emergency" else nlu.candidates[0][1] if nlu.candidates else 0.0
-    if lean == 0 and sure >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
+    if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
     if lean == 0 and nlu.hint:
         return Action.URGENT
@@ -160,7 +160,8 @@ def decide(
         return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
-    about_incident = form_intent is None and nlu.hazard is None
+    # still calling for help (「快点啊…还在喊 你们人呢」「孩子还在里面」) is the alarm told again
+    about_incident = form_intent is None and nlu.hazard is None and not _STILL_CALLING.search(text)
     if alarm is not None and about_incident and follows_incident():
         return Decision(Action.ROUTE, FOLLOW_UP)  # 「好的我们下楼了」 after 「楼下冒烟了」
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.

@@ -2,7 +2,7 @@
 
 The policy (``bot.policy``) sends here words that name no hazard while the sender's confirmed
 incident is open. Being safe (「好的我们下楼了」「我已经开窗出来了，在楼下等」) is acknowledged
-with reassurance and the duty phone; anything else (「我把门反锁了」「孩子还在里面」) is added to
+with reassurance and the duty phone; anything else (「我把门反锁了」) is added to
 the incident and told to everyone alerted. A place told goes to the incident as a place.
 """
 
@@ -15,6 +15,7 @@ from bot.policy import FOLLOW_UP
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.emergency import _PRECISE, GUIDANCE, _phone, _place_words, _status, _tell_place
+from handlers.emergency import TEXTS as EMERGENCY_TEXTS
 from handlers.fallback import fallback
 from models.emergencies import add_words, latest_own
 
@@ -26,7 +27,6 @@ TEXTS = {
         "情况有变请马上告诉我，或拨打值班电话 {phone}。"
     ),
     "added": "已把您说的记入紧急求助 {code}（{place}）并转告处置人员：{status}。{guidance}\n值班电话：{phone}。",
-    "push": "【紧急·补充】{code}：报告人补充「{text}」",
 }
 # Out of the danger, or doing what the first guidance said.
 _SAFE_NOW = re.compile(
@@ -50,7 +50,7 @@ def on_incident_update(ctx: Context) -> list[Reply]:
     if _SAFE_NOW.search(text) and not _STILL_IN_DANGER.search(text):
         add_words(ctx.session, ticket=ticket, words=text, push="", now=ctx.now)
         return [Text(TEXTS["safe"].format(code=ticket.code, phone=_phone(ctx)))]
-    add_words(ctx.session, ticket=ticket, words=text, push=TEXTS["push"], now=ctx.now)
+    add_words(ctx.session, ticket=ticket, words=text, push=EMERGENCY_TEXTS["push_said"], now=ctx.now)
     facts = {"code": ticket.code, "place": ticket.place or "位置未说明", "status": _status(ctx, ticket)}
     guidance = GUIDANCE.get(ticket.spot, GUIDANCE["help"])
     return [Text(TEXTS["added"].format(**facts, guidance=guidance, phone=_phone(ctx)))]

@@ -108,7 +108,7 @@ def _by_title(ctx: Context, text: str) -> Activity | None:
 # 「我报扫雪那个」「清理车棚那个」: an activity chosen by a name (perhaps one the community lacks).
 _NAMED = re.compile(
     r"^[\s嗯啊哦那个就我想要帮给]*(?:报名|报|参加|选|去)?[\s一下个]*"
-    r"(?P<name>[^\s，,。！!？?的]{2,8}?)\s*(?:的)?\s*(?:那个|这个|那场|那次|活动)"
+    r"(?P<name>[^\s，,。！!？?的]{2,8}?)\s*(?:的)?\s*(?:那个|这个|那场|那次)"
 )
 _NOT_A_NAME = re.compile(
     r"第|最后|上面|下面|前面|后面|这|那|哪|什么|周|星期|礼拜|今天|明天|后天|[上下]午|晚上|号|月"
@@ -120,7 +120,7 @@ def _unknown_name(ctx: Context, text: str) -> str | None:
     found = _NAMED.search(text)
     if (
         found is None
-        or re.search(r"什么|哪些|有没有|吗|[?？]", text)
+        or re.search(r"什么|哪些|有没有|啥|有冇|吗|[?？]", text)
         or _NOT_A_NAME.search(found.group("name"))
     ):
         return None
