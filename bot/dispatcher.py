@@ -31,6 +31,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
+from models.emergencies import UNCONFIRMED, latest_own
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 from models.workers import is_worker
 
@@ -194,6 +195,7 @@ class Dispatcher:
             paused_intent=paused.intent if paused is not None else None,
             answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
             acts_on_ticket=action is not None,
+            follows_incident=lambda: follows_incident(ctx),
         )
         if decision.action is Action.COMMAND and explicit is not None:
             replies = self._command(ctx, form, explicit)
@@ -290,3 +292,9 @@ class Dispatcher:
             clear_form(ctx)
             return None
         return form
+
+
+def follows_incident(ctx: Context) -> bool:
+    """Whether the sender's own confirmed incident is open: what they say next may be about it."""
+    ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
+    return ticket is not None and ticket.category != UNCONFIRMED

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.metrics import form_outcome
+from bot.policy import THANKS_ONLY
 from bot.replies import Reply, Text, as_list
 
 if TYPE_CHECKING:
@@ -21,6 +22,7 @@ _YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|�
 _THANKS = re.compile(r".*(谢|感谢|辛苦).*")
 # A greeting or thanks in the middle of a form is answered in kind, then the question again.
 GREETING_IN_FORM = {"thanks": "不客气！", "hello": "您好！"}
+PENDING_CONFIRM = "要提交的话请回复「是」，不办了回复「取消」。"
 _NO = re.compile(r"(否|不|不是|不对|错了|不要|重新填|重填|修改|no|n)[!。！.~]*", re.I)
 
 
@@ -49,6 +51,15 @@ class Form:
     # Its answers escalate danger themselves (「没见到」 after a visit opens an urgent check): an
     # answer it recognises is taken before the emergency check, like a handles_danger command.
     handles_danger: ClassVar[bool] = False
+
+    def unclear(self, ctx: Context, slot: str) -> str:
+        """What is said when a message answers nothing asked: that, and the question again."""
+        return "抱歉，我没有看懂。" + self.prompt(ctx, slot)
+
+    def short_prompt(self, ctx: Context, slot: str) -> str:
+        """The question for ``slot`` in one short line (after thanks): the prompt's first line."""
+        line = self.prompt(ctx, slot).strip().splitlines()[0].rstrip("：:")
+        return line if line.endswith(("？", "。", "！", "?")) else line + "。"
 
     def not_an_answer(self, ctx: Context) -> bool:
         """Whether a free-text slot should refuse this message: a bare 「好的」 answers nothing, and
@@ -141,6 +152,8 @@ def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) 
 
 def continue_form(ctx: Context, form: Form) -> list[Reply]:
     asking = ctx.state.asking
+    if THANKS_ONLY.fullmatch(ctx.text):  # 「好的谢谢」 is no answer, and no 「是」 either
+        return [Text(GREETING_IN_FORM["thanks"] + _pending(ctx, form, asking))]
     if asking == CONFIRM:
         answer = ctx.text.strip()
         if _YES.fullmatch(answer):
@@ -159,8 +172,15 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
         if ctx.nlu is not None and ctx.nlu.intent == "greeting":
             kind = "thanks" if _THANKS.fullmatch(ctx.text) else "hello"
             return [Text(GREETING_IN_FORM[kind] + form.prompt(ctx, asking))]
-        return [Text("抱歉，我没有看懂。" + form.prompt(ctx, asking))]
+        return [Text(form.unclear(ctx, asking))]
     return _advance(ctx, form, found)
+
+
+def _pending(ctx: Context, form: Form, asking: str | None) -> str:
+    """The question the form waits on, in one short line."""
+    if asking == CONFIRM:
+        return PENDING_CONFIRM
+    return form.short_prompt(ctx, asking) if asking else ""
 
 
 def _advance(ctx: Context, form: Form, found: dict[str, Any]) -> list[Reply]:

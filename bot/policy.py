@@ -7,6 +7,11 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    it is not a new report. A danger in the note is pointed out after it (``caution``), not filed.
 1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
    emergency whatever form, confirmation or question is open.
+   After an alarm, while the reporter's own (confirmed) incident is open and no form is, words
+   that name no hazard and no longer call for help (「好的我们下楼了」「我把门反锁了」) are about
+   that incident, not a new one, even when the classifier leans to an emergency: they go to
+   ``FOLLOW_UP``. Still calling (「孩子还在里面」「你们人呢」) is the alarm told again, and a hazard
+   word may be a new one (``models.emergencies`` finds the incident either belongs to).
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -16,6 +21,7 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+   Thanks and nothing else goes to the open form, which thanks back and repeats its question.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
@@ -67,6 +73,12 @@ _STOPS_FIRST = re.compile(
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
 )
+# Thanks and nothing else (「好的谢谢」「谢谢师傅」): inside a form, the form answers it in kind.
+_SOFT = r"(?:[\s嗯啊哎唉哦噢喔哈呀嘛,，。！!.~👍]*(?:好的|好吧|那好|知道了|没事))*[\s嗯啊哎唉哦噢喔哈呀嘛,，。！!.~👍]*"
+THANKS_ONLY = re.compile(
+    rf"(?:{_SOFT}(?:谢谢|感谢|多谢|谢了|谢啦|辛苦|麻烦(?:你|您)?了)"
+    rf"(?:你们|你|您|师傅|小管家|管家|物业|大家|啦|了|哈|呀|哦|啊|的)*)+{_SOFT}"
+)
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
@@ -77,6 +89,8 @@ _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
+_STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
+FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -129,13 +143,15 @@ def decide(
     paused_intent: str | None = None,
     answers_paused: Callable[[], bool] | None = None,
     acts_on_ticket: bool = False,
+    follows_incident: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
-    on a ticket by its code. ``paused_intent`` is the intent of a form put aside and
+    on a ticket by its code; ``follows_incident`` whether the sender's own confirmed incident is
+    open (asked only when it matters). ``paused_intent`` is the intent of a form put aside and
     ``answers_paused`` whether the message fills one of its slots: an answer that is no question
     and no other report goes back to it (FORM; the dispatcher brings it back first).
     """
@@ -144,11 +160,17 @@ def decide(
         return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
+    # still calling for help (「快点啊…还在喊 你们人呢」「孩子还在里面」) is the alarm told again
+    about_incident = form_intent is None and nlu.hazard is None and not _STILL_CALLING.search(text)
+    if alarm is not None and about_incident and follows_incident():
+        return Decision(Action.ROUTE, FOLLOW_UP)  # 「好的我们下楼了」 after 「楼下冒烟了」
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
     if alarm is not None and not (short_answer and form_intent is not None):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit:
         return Decision(Action.COMMAND)
+    if form_intent is not None and THANKS_ONLY.fullmatch(text):
+        return Decision(Action.FORM)  # 「谢谢师傅」 while a form waits: thanks, then its question
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
@@ -164,6 +186,9 @@ def decide(
         back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
+        leaning = intent == "unknown" and nlu.ranks("emergency") == 1
+        if leaning and about_incident and follows_incident():
+            return Decision(Action.ROUTE, FOLLOW_UP)  # 「我已经开窗出来了，在楼下等」
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)

@@ -15,6 +15,7 @@ from handlers import (
     fallback,
     greeting,
     handoff,
+    incident_update,
     notice,
     office,
     personal_data,
@@ -30,6 +31,7 @@ from handlers import (
 
 ROUTERS = [
     emergency.router,
+    incident_update.router,
     handoff.router,
     personal_data.router,
     binding.router,

@@ -33,6 +33,7 @@ from models.emergencies import (
     latest_own,
     raise_alarm,
     settle_unconfirmed,
+    tell_said,
 )
 from models.people import Person, home_of
 from models.tickets import Ticket
@@ -75,6 +76,7 @@ TEXTS = {
         "您的话里提到「{what}」。如果这是现在发生的新情况，请单独发一条说明，例如「3栋2单元有人摔倒了」，"
         "我们马上通知值班人员；紧急时请直接拨打 120/119/110，值班电话 {phone}。"
     ),
+    "push_said": "【紧急·补充】{code}：报告人补充「{text}」",
     "push_witness": "【紧急·补充】{code}：{who}也报告「{text}」。",
     "urgent_reply": (
         "收到。请问现在有人受伤、被困，或者有火、烟、煤气味吗？"
@@ -225,6 +227,8 @@ def on_emergency(ctx: Context) -> list[Reply]:
         ticket = incident.ticket
         facts = {"code": ticket.code, "place": ticket.place or "位置未说明", "status": _status(ctx, ticket)}
         key = "joined" if incident.joined else "again"
+        if not incident.joined and not (ctx.nlu is not None and ctx.nlu.hazard):  # 「孩子还在里面」
+            tell_said(ctx.session, ticket=ticket, words=ctx.text, push=TEXTS["push_said"], now=ctx.now)
         return [Text(TEXTS[key].format(**facts, guidance=guidance, phone=_phone(ctx)))]
     names = _names(incident)
     notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]

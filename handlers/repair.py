@@ -47,6 +47,7 @@ TEXTS = {
     "handled_by": "已派给{handler}，",
     "pool": "正在安排维修人员，",
     "followed": "好的，您已关注 {code}，处理有进展时会通知您，不用重复报修。",
+    "confirm_short": "要提交报修的话请回复「是」，不报了回复「取消」。",
     "confirm_again": "请回复「是」提交，「关注」跟进邻居的报修，或回复「取消」放弃。",
     "change": "好的，请直接告诉我要改的内容，例如「在3栋2单元502」「厨房水龙头漏水」。",
 }
@@ -212,6 +213,9 @@ class RepairForm(Form):
             ctx.state.slots["duplicate"] = duplicate.id if duplicate else None
             ctx.state.slots["duplicate_for"] = checked_for
         return missing
+
+    def short_prompt(self, ctx: Context, slot: str) -> str:
+        return TEXTS["confirm_short"] if slot == "confirmed" else super().short_prompt(ctx, slot)
 
     def prompt(self, ctx: Context, slot: str) -> str:
         if slot != "confirmed":

@@ -35,6 +35,7 @@ TEXTS = {
     "list_tail": "回复「报名 + 编号」报名，例如「报名 {id}」。",
     "ask_activity": "想报名哪个活动？请回复编号：\n{options}",
     "option": "【{id}】{title}（{when}）",
+    "no_named_activity": "社区近期没有「{name}」这个活动。",
     "no_such_activity": "没有找到编号为 {number} 的活动。{hint}",
     "confirm": "确认报名：\n{title}\n时间：{when}\n地点：{place}\n参加得 {points} 积分\n回复「是」确认，回复「取消」放弃。",
     "confirm_waitlist": "确认报名：\n{title}\n时间：{when}\n地点：{place}\n名额已满，报名后进入候补，有人退出会自动转正并通知您。\n回复「是」确认，回复「取消」放弃。",
@@ -104,6 +105,31 @@ def _by_title(ctx: Context, text: str) -> Activity | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# 「我报扫雪那个」「清理车棚那个」: an activity chosen by a name (perhaps one the community lacks).
+_NAMED = re.compile(
+    r"^[\s嗯啊哦那个就我想要帮给]*(?:报名|报|参加|选|去)?[\s一下个]*"
+    r"(?P<name>[^\s，,。！!？?的]{2,8}?)\s*(?:的)?\s*(?:那个|这个|那场|那次)"
+)
+_NOT_A_NAME = re.compile(
+    r"第|最后|上面|下面|前面|后面|这|那|哪|什么|周|星期|礼拜|今天|明天|后天|[上下]午|晚上|号|月"
+)
+
+
+def _unknown_name(ctx: Context, text: str) -> str | None:
+    """The name of an activity said (「扫雪」) when no upcoming activity is called anything like it."""
+    found = _NAMED.search(text)
+    if (
+        found is None
+        or re.search(r"什么|哪些|有没有|啥|有冇|吗|[?？]", text)
+        or _NOT_A_NAME.search(found.group("name"))
+    ):
+        return None
+    name = found.group("name")
+    pairs = {name[i : i + 2] for i in range(len(name) - 1)}
+    titles = [a.title for a in upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50)]
+    return None if any(pair in title for title in titles for pair in pairs) else name
+
+
 # 「第一个」「最后一个」: a place in the list as shown (by time), not the 编号 in brackets.
 _POSITION = re.compile(r"(?:第([一二三四五六七八九十]|[1-9])个|(最后一个|最后那个))")
 _CHINESE_DIGITS = "一二三四五六七八九十"
@@ -139,6 +165,14 @@ class SignupForm(Form):
     def prompt(self, ctx: Context, slot: str) -> str:
         options = "\n".join(_option(a) for a in upcoming(ctx.session, person=ctx.person, now=ctx.now))
         return TEXTS["ask_activity"].format(options=options)
+
+    def unclear(self, ctx: Context, slot: str) -> str:
+        name = _unknown_name(ctx, ctx.text)
+        return (
+            TEXTS["no_named_activity"].format(name=name) + self.prompt(ctx, slot)
+            if name
+            else super().unclear(ctx, slot)
+        )
 
     def validate_activity(self, ctx: Context, value: Any) -> int:
         activity = by_id(ctx.session, Activity, value)
@@ -191,7 +225,7 @@ def on_volunteer(ctx: Context) -> list[Reply]:
         return show_record(ctx)
     if _TEAM.fullmatch(text):
         return on_team(ctx)
-    if _SIGNUP.fullmatch(text) and not re.search(r"什么|哪些|有没有", text):
+    if (_SIGNUP.fullmatch(text) and not re.search(r"什么|哪些|有没有", text)) or _unknown_name(ctx, text):
         return start_signup(ctx)
     return show_upcoming(ctx)
 
@@ -226,6 +260,9 @@ def start_signup(ctx: Context) -> list[Reply]:
             return [Text(TEXTS["none_upcoming"])]
         if len(activities) == 1:
             found = {"activity": activities[0].id}
+        elif _unknown_name(ctx, ctx.text):  # 「我报扫雪那个」: say so, and what there is
+            start_form(ctx, signup_form, found)
+            return [Text(signup_form.unclear(ctx, "activity"))]
     return start_form(ctx, signup_form, found)
 
 

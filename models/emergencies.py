@@ -297,6 +297,21 @@ def add_details(
     _tell_alerted(session, ticket, key=f"emergency-{key}", text=push, now=now)
 
 
+def add_words(session: Session, *, ticket: Ticket, words: str, push: str, now: datetime) -> None:
+    """What the reporter says about their open incident goes on its ticket; with ``push`` (its
+    ``{code}`` and ``{text}`` to fill), to everyone alerted too, once per thing said."""
+    ticket.description = (ticket.description + "\n" + words)[:2000]
+    session.add(ticket)
+    if push:
+        tell_said(session, ticket=ticket, words=words, push=push, now=now)
+
+
+def tell_said(session: Session, *, ticket: Ticket, words: str, push: str, now: datetime) -> None:
+    """Everyone alerted hears what the reporter added (``push`` with ``{code}``, ``{text}``), once."""
+    text = push.replace("{text}", words[:100])
+    _tell_alerted(session, ticket, key=f"emergency-said-{words[:40]}", text=text, now=now)
+
+
 def add_place(
     session: Session,
     *,

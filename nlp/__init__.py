@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
 from nlp.emergency import denied, detect
-from nlp.evidence import hint, settled
+from nlp.evidence import detector_fault, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 from nlp.openers import OPENING_CONFIDENCE, complaint, opening
@@ -146,6 +146,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         # 「物业维修工约好了不来」: told as a grievance, it is a complaint however it leans.
         ranked = _ahead("dispute", OPENING_CONFIDENCE, pred.candidates)
         return Understanding("dispute", OPENING_CONFIDENCE, slots, ranked)
+    if detector_fault(clean) and pred.intent in ("emergency", "repair", "unknown"):
+        # 「屋头那个烟感一直叫，烦得很」: a smoke detector sounding, with no smoke told, is a repair.
+        ranked = _ahead("repair", OPENING_CONFIDENCE, pred.candidates)
+        return Understanding("repair", OPENING_CONFIDENCE, slots, ranked)
     if pred.intent == "emergency" and _names_no_situation(clean):
         # Unknown: the fallback asks what happened, or the open form takes the address.
         return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)

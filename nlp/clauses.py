@@ -30,9 +30,14 @@ IGNORED = frozenset({"unknown", "greeting", "emergency"})  # emergencies are jud
 _MIN_CLAUSE = 4  # characters: shorter pieces (「你好」「谢谢」) say too little on their own
 
 
-# When one is at home is no request of its own (「俺天天在家」「下午有人」).
+# When one is at home is no request of its own (「俺天天在家」「下午有人」「晚上六点后有人」).
+_CLOCK = (
+    r"([0-9]{1,2}|[一二三四五六七八九十两]{1,3})[点:：]([0-9]{2}|半|钟)?(以后|之后|后|以前|之前|前|左右)?"
+)
 _AT_HOME = re.compile(
-    r"(我|俺|我们|家里|家)?(天天|每天|明天|今天|后天|下午|上午|晚上|中午|周末|随时|一直|都)*(都|也)?(在家|有人|在)(的|呢|啊)?"
+    r"(我|俺|我们|家里|家)?(天天|每天|明天|今天|后天|下午|上午|晚上|中午|周末|随时|一直|都|"
+    + _CLOCK
+    + r")*(都|也)?(在家|有人|在)(的|呢|啊)?"
 )
 _ASKING = re.compile(r"^(我)?(还|再)?(想)?(问一下|问下|问问|请问|咨询一下|打听一下)")
 

@@ -100,3 +100,18 @@ def hint(text: str, *, distress: bool = True) -> str | None:
         if not negated(text, match.start(), match.end()):
             return match.group(0)
     return None
+
+
+# A smoke detector beeping or going off by itself (「屋头那个烟感一直叫」): a device to repair. Any
+# smoke, fire or smell told beside it, unless denied (「没得烟」「没着火」), keeps it a danger.
+_DETECTOR = re.compile(r"烟感器?|烟雾(报警器?|探测器|感应器)|烟感报警器|消防报警器?")
+_BEEPS = re.compile(r"叫|响|滴|嘀|哔|误报|乱报|报警|闪")
+_SMOKE_TOLD = re.compile(r"(?<![没无])(?<!没有)(?<!没得)(?<!不是)(烟|火|焦|糊|味)")
+
+
+def detector_fault(text: str) -> bool:
+    """Whether ``text`` tells of a smoke detector sounding with no smoke, fire or smell told."""
+    if _DETECTOR.search(text) is None:
+        return False
+    rest = _DETECTOR.sub("", text)
+    return _BEEPS.search(rest) is not None and _SMOKE_TOLD.search(rest) is None
