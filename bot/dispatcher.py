@@ -28,6 +28,7 @@ from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
 from models.people import Person, get_or_create_resident, person_by_wecom
+from models.workers import WORKER_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Dispatcher:
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
+        self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -77,6 +79,7 @@ class Dispatcher:
             self.first_commands.extend(router.first_commands)
             self.explicit_commands.extend(router.explicit_commands)
             self.role_commands.extend(router.role_commands)
+            self.staff_commands.extend(router.staff_commands)
 
     def dispatch(
         self,
@@ -161,6 +164,7 @@ class Dispatcher:
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
         explicit = self._explicit(message.text)
+        staff = self._staff_command(ctx)
         decision = policy.decide(
             ctx.nlu,
             text=message.text,
@@ -169,9 +173,10 @@ class Dispatcher:
             answers_form=lambda: form is not None and bool(form.extract(ctx, ctx.state.asking)),
             handles=lambda intent: intent in self.intents,
             explicit=explicit is not None,
+            staff_command=staff is not None,
         )
-        if decision.action is Action.COMMAND and explicit is not None:
-            return self._command(ctx, form, explicit)
+        if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
+            return self._command(ctx, form, command)
         if decision.action is Action.CANCEL:
             return self._cancel(ctx, form)
         if decision.action is Action.RESUME:
@@ -203,6 +208,17 @@ class Dispatcher:
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()
         return next((h for pattern, h in self.explicit_commands if pattern.fullmatch(stripped)), None)
+
+    def _staff_command(self, ctx: Context) -> Handler | None:
+        """The command of the sender's staff role the text is (「派单 R1009 王师傅」「我的任务」), if any."""
+        role = ctx.person.role
+        if role not in WORKER_ROLES:
+            return None
+        text = ctx.text.strip()
+        for pattern, roles, handler in self.role_commands:
+            if role in roles and pattern.fullmatch(text):
+                return handler
+        return next((h for pattern, h in self.staff_commands if pattern.fullmatch(text)), None)
 
     def _command(self, ctx: Context, form: Form | None, handler: Handler) -> list[Reply]:
         """An explicit command: the open form is put aside, and offered back if still aside after."""

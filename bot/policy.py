@@ -13,6 +13,8 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+   A staff member's command of their role (「派单 R1009 王师傅」「本月三率」「巡查发现…」
+   「核实 B12 通过」「我的任务」) is as sure, and is taken the same way.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
@@ -108,19 +110,21 @@ def decide(
     answers_form: Callable[[], bool],
     handles: Callable[[str], bool],
     explicit: bool = False,
+    staff_command: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
-    whether the text is an explicit command.
+    whether the text is an explicit command; ``staff_command`` whether it is a command of the
+    sender's staff role.
     """
     alarm = danger(nlu, text)
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
     if alarm is not None and not (short_answer and form_intent is not None and answers_form()):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
-    if explicit:
+    if explicit or staff_command:
         return Decision(Action.COMMAND)
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm

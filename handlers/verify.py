@@ -48,7 +48,7 @@ def _who(ctx: Context) -> str:
     return f"{title}{ctx.person.name}"
 
 
-@router.command(r"\s*核实\s*[Bb]\d+\s*(不通过|未通过|通过).*")
+@router.command(r"\s*核实\s*[Bb]\d+\s*(不通过|未通过|通过).*", staff=True)
 def decide_claim(ctx: Context) -> list[Reply]:
     match = _DECIDE.fullmatch(ctx.text)
     if match is None or ctx.person.role not in _DECIDERS:
@@ -89,7 +89,7 @@ def decide_claim(ctx: Context) -> list[Reply]:
     ]
 
 
-@router.command(r"\s*(待核实|待审核|核实列表|住户核实)[？?。]?\s*")
+@router.command(r"\s*(待核实|待审核|核实列表|住户核实)[？?。]?\s*", staff=True)
 def pending_claims(ctx: Context) -> list[Reply]:
     if ctx.person.role not in _DECIDERS:
         return [Text(TEXTS["not_allowed"])]

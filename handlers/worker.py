@@ -103,7 +103,7 @@ def _rest(text: str) -> str:
     return re.split(r"[RDCErdce]\s*\d{4,}", text, maxsplit=1)[-1].strip(" ，,：:。")
 
 
-@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?")
+@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?", staff=True)
 def on_accept(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -122,7 +122,7 @@ def on_accept(ctx: Context) -> list[Reply]:
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
-@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?")
+@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?", staff=True)
 def on_start(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -133,7 +133,7 @@ def on_start(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(转单|转给|转派)" + _CODE + r".*")
+@router.command(r"(转单|转给|转派)" + _CODE + r".*", staff=True)
 def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -155,7 +155,7 @@ def on_transfer(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["transferred"].format(**facts))]
 
 
-@router.command(r"(退单|退回)" + _CODE + r".*")
+@router.command(r"(退单|退回)" + _CODE + r".*", staff=True)
 def on_return(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -171,7 +171,7 @@ def on_return(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(完成|已完成|修好)" + _CODE + r".*")
+@router.command(r"(完成|已完成|修好)" + _CODE + r".*", staff=True)
 def on_resolve(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -191,7 +191,7 @@ def on_resolve(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["resolved"].format(code=ticket.code))]
 
 
-@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?")
+@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?", staff=True)
 def my_tasks(ctx: Context) -> list[Reply]:
     if not is_worker(ctx.person):
         return [Text(TEXTS["residents_only"])]
@@ -227,7 +227,7 @@ def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
     return ticket, problem
 
 
-@router.command(r"(调解记录|调解|记录)" + _CODE + r".+")
+@router.command(r"(调解记录|调解|记录)" + _CODE + r".+", staff=True)
 def on_note(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -236,7 +236,7 @@ def on_note(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["noted"].format(code=ticket.code))] if outcome.ok else _refusal(ticket, outcome.reason)
 
 
-@router.command(r"(调解协议|协议)" + _CODE + r".+")
+@router.command(r"(调解协议|协议)" + _CODE + r".+", staff=True)
 def on_agreement(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -249,7 +249,7 @@ def on_agreement(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(结案|办结)" + _CODE + r".*")
+@router.command(r"(结案|办结)" + _CODE + r".*", staff=True)
 def on_conclude(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
