@@ -28,8 +28,9 @@ from models.tickets import (
     TicketStatus,
     by_code,
     local_time,
+    open_count,
 )
-from models.work_queue import awaiting_dispatch, over_cap, split_override
+from models.work_queue import awaiting_dispatch, split_override
 from models.workers import is_worker, worker_by_name
 
 router = Router("worker")
@@ -145,11 +146,19 @@ def on_transfer(ctx: Context) -> list[Reply]:
     facts = {"code": ticket.code, "name": target.name}
     if reason == "":
         return [Text(TEXTS["transfer_reason"].format(**facts))]
-    count = over_cap(ctx.session, person=target, rules=ctx.settings.tickets)
-    if count is not None and not reason and ticket.assignee_id != target.id:
+    rules = ctx.settings.tickets
+    outcome = transfer(
+        ctx.session,
+        ticket=ticket,
+        actor=ctx.person,
+        target=target,
+        rules=rules,
+        now=ctx.now,
+        override=reason or "",
+    )
+    if outcome.reason == "cap":
+        count = open_count(ctx.session, person_id=target.id)  # type: ignore[arg-type]
         return [Text(TEXTS["transfer_cap"].format(**facts, count=count))]
-    note = f"超量转单：{reason}" if reason else ""
-    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now, note=note)
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
     return [Text(TEXTS["transferred"].format(**facts))]

@@ -34,6 +34,7 @@ from models.workers import (
     secretaries,
     staff_with_skill,
 )
+from models.workload import over_cap_note, within_cap
 
 KIND_LABEL = {
     TicketKind.repair: "报修",
@@ -186,12 +187,21 @@ def dispatch(
     now: datetime,
     actor_label: str = "",
     note: str = "",
+    rules: TicketRules | None = None,
+    override: str = "",
 ) -> Outcome:
     """派单: an unassigned ticket goes to ``person``; they and the reporter are told.
 
-    ``actor_label`` names who dispatched when no person did (a config token, automatic routing)."""
+    ``actor_label`` names who dispatched when no person did (a config token, automatic routing).
+    By hand (``rules`` given) the per-worker cap holds unless ``override`` gives a reason;
+    automatic routing (``rules`` None) chooses by load itself."""
     if not is_worker(person):
         return Outcome(False, "not_worker", ticket)
+    if rules is not None and not within_cap(
+        session, ticket=ticket, target=person, rules=rules, override=override
+    ):
+        return Outcome(False, "cap", ticket)
+    note = f"{note} {over_cap_note('dispatch', override)}".strip()
     won = transition(
         session,
         ticket=ticket,
@@ -232,7 +242,7 @@ def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRul
         return Outcome(False, "not_worker", ticket)
     values = {"assignee_id": person.id, "accepted_at": ticket.accepted_at or now}
     if ticket.status in (TicketStatus.submitted, TicketStatus.reopened) and ticket.assignee_id is None:
-        if open_count(session, person_id=person.id) >= rules.max_open_per_worker:  # type: ignore[arg-type]
+        if not within_cap(session, ticket=ticket, target=person, rules=rules):
             return Outcome(False, "cap", ticket)
         won = transition(
             session,
@@ -287,17 +297,23 @@ def transfer(
     ticket: Ticket,
     actor: Person | None,
     target: Person,
+    rules: TicketRules,
     now: datetime,
     note: str = "",
+    override: str = "",
     by_id: int | None = None,
     by_label: str = "",
 ) -> Outcome:
     """转单: the assignee (or a building head, grid worker, secretary, admin, the API) hands it on.
 
     ``actor`` None is the office (the API or console, whose role was checked already); the event
-    then names ``by_id`` (the person behind the token) or ``by_label``."""
+    then names ``by_id`` (the person behind the token) or ``by_label``. The per-worker cap holds
+    unless ``override`` gives a reason (reason ``cap``)."""
     if not is_worker(target):
         return Outcome(False, "not_worker", ticket)
+    if not within_cap(session, ticket=ticket, target=target, rules=rules, override=override):
+        return Outcome(False, "cap", ticket)
+    note = f"{note.strip()} {over_cap_note('transfer', override)}".strip()
     supervisor = actor is None or actor.role in (
         Role.building_head,
         Role.grid_worker,

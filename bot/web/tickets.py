@@ -42,6 +42,7 @@ REASONS = {
     "not_worker": "所选人员不能接工单",
     "taken": "工单已被他人接走",
     "not_yours": "不是您的工单",
+    "cap": "对方未完成的工单已到上限，确要交给他请填写超量原因",
 }
 
 
@@ -163,12 +164,25 @@ def _worker(session: Session, person_id: int) -> Person:
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, person_id: Positive
+    request: Request,
+    ticket_id: int,
+    session: SessionDep,
+    actor: ConsoleDep,
+    now: NowDep,
+    person_id: Positive,
+    over_cap_reason: Text = "",
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
         outcome = dispatch(
-            session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
+            session,
+            ticket=ticket,
+            person=person,
+            actor_id=actor.person_id,
+            actor_label=actor.label,
+            now=now,
+            rules=request.app.state.settings.tickets,
+            override=over_cap_reason,
         )
         if outcome.ok:
             audit(
@@ -184,12 +198,14 @@ def dispatch_ticket(
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer_ticket(
+    request: Request,
     ticket_id: int,
     session: SessionDep,
     actor: ConsoleDep,
     now: NowDep,
     person_id: Positive,
     note: Text = "",
+    over_cap_reason: Text = "",
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
@@ -198,8 +214,10 @@ def transfer_ticket(
             ticket=ticket,
             actor=None,
             target=person,
+            rules=request.app.state.settings.tickets,
             now=now,
             note=note,
+            override=over_cap_reason,
             by_id=actor.person_id,
             by_label=actor.label,
         )

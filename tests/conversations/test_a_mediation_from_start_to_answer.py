@@ -6,21 +6,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
-from models.community import find_room
 from models.outbox import OutboxMessage
 from models.people import Person
 from models.stats import compute
 from models.tickets import Ticket
+from tests.support.community import pushes_to, resident_in
 from tests.support.wechat import WeChatSim
-
-
-def _pushes_to(session: Session, name: str) -> list[str]:
-    session.rollback()
-    person = session.exec(select(Person).where(Person.name == name)).one()
-    rows = session.exec(
-        select(OutboxMessage.text).where(OutboxMessage.person_id == person.id).order_by(col(OutboxMessage.id))
-    )
-    return list(rows)
 
 
 def _file_upstairs(wechat: WeChatSim) -> None:
@@ -55,14 +46,11 @@ def test_an_unbound_reporter_keeps_the_words_they_used(wechat: WeChatSim, demo: 
 def test_both_parties_are_asked_and_their_answers_make_the_rate(
     wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
 ) -> None:
-    with Session(engine) as writer, writer.begin():  # the other party, living in the flat upstairs
-        found = find_room(writer, building="3", unit="2", room="602")
-        assert found is not None
-        writer.add(Person(openid="upstairs-602", room_id=found[1].id, created_at=clock.now()))
+    resident_in(engine, "upstairs-602", "3-2-602", now=clock.now())  # the other party, verified
     _file_upstairs(wechat)
     wechat.send("demo-head-chen", "接单 D1001")
     assert "已结案" in wechat.send("demo-head-chen", "结案 D1001 已化解")
-    told = _pushes_to(session, "王秀兰")[-1]
+    told = pushes_to(session, "王秀兰")[-1]
     assert "调解结果：已化解" in told and "「化解了」或「没化解」" in told
     session.rollback()
     upstairs = session.exec(select(Person).where(Person.openid == "upstairs-602")).one()
@@ -72,7 +60,7 @@ def test_both_parties_are_asked_and_their_answers_make_the_rate(
     assert "D1001 已结案" in asked and "化解了吗" in asked and "王秀兰" not in asked and "502" not in asked
     assert "已记下：问题已化解" in wechat.send("demo-resident-wang", "化解了")
     assert "问题还没化解" in wechat.send("upstairs-602", "没化解")
-    assert "有一方说问题还没化解" in _pushes_to(session, "陈红梅")[-1]
+    assert "有一方说问题还没化解" in pushes_to(session, "陈红梅")[-1]
     assert "没有需要您评价的调解" in wechat.send("demo-resident-wang", "化解了")
     session.rollback()
     figures = compute(session, now=clock.now(), weights={})
@@ -90,3 +78,25 @@ def test_the_rate_counts_what_the_parties_said(
     wechat.send("demo-resident-wang", "已经化解了")  # the mediator thought not; the resident says so
     session.rollback()
     assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 1.0
+
+
+def test_only_verified_residents_of_the_other_flat_are_asked(
+    wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
+) -> None:
+    resident_in(engine, "upstairs-owner", "3-2-602", now=clock.now())
+    resident_in(engine, "upstairs-claim", "3-2-602", now=clock.now(), verified=False)
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    wechat.send("demo-head-chen", "结案 D1001 已化解")
+    session.rollback()
+    asked = {
+        openid: session.exec(
+            select(OutboxMessage.text)
+            .join(Person, col(Person.id) == col(OutboxMessage.person_id))
+            .where(Person.openid == openid, col(OutboxMessage.text).contains("D1001"))
+        ).all()
+        for openid in ("upstairs-owner", "upstairs-claim")
+    }
+    assert any("化解了吗" in text for text in asked["upstairs-owner"])
+    assert asked["upstairs-claim"] == []  # a claim nobody verified is not told of the dispute
+    assert "没有需要您评价的调解" in wechat.send("upstairs-claim", "化解了")
