@@ -22,11 +22,12 @@ from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from bot.web.fields import Text
 from models.access import Actor, audit
+from models.ballots import current_tally
 from models.binding import decide_binding
 from models.community import Building, Room, room_label
 from models.csvfile import CsvEncodingError, decode
 from models.people import BindingRequest, BindingStatus, Person, Role
-from models.proposals import MATTERS, Proposal, current_tally
+from models.proposals import MATTERS, Proposal
 from models.residency import Residency, ResidencyError, ResidencyStatus
 from models.residency import decide as decide_claim
 from models.residency_record import listing_row

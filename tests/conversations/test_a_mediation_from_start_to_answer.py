@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from models.outbox import OutboxMessage
 from models.people import Person
+from models.personal_data import export_person
 from models.stats import compute
 from models.tickets import Ticket
 from tests.support.community import pushes_to, resident_in
@@ -100,3 +101,20 @@ def test_only_verified_residents_of_the_other_flat_are_asked(
     assert any("化解了吗" in text for text in asked["upstairs-owner"])
     assert asked["upstairs-claim"] == []  # a claim nobody verified is not told of the dispute
     assert "没有需要您评价的调解" in wechat.send("upstairs-claim", "化解了")
+
+
+def test_each_partys_answer_is_in_their_own_data_export(
+    wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
+) -> None:
+    resident_in(engine, "upstairs-602", "3-2-602", now=clock.now())
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    wechat.send("demo-head-chen", "结案 D1001 已化解")
+    wechat.send("upstairs-602", "没化解")
+    session.rollback()
+    upstairs = session.exec(select(Person).where(Person.openid == "upstairs-602")).one()
+    (answer,) = export_person(session, upstairs, now=clock.now())["mediation_answers"]
+    assert answer["ticket"] == "D1001" and answer["as"] == "对方" and answer["answer"] == "未化解"
+    reporter = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
+    (asked,) = export_person(session, reporter, now=clock.now())["mediation_answers"]
+    assert asked["as"] == "反映人" and asked["answer"] == "未回答"

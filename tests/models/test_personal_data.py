@@ -242,7 +242,8 @@ def _proposal(session: Session, clock: ManualClock) -> int:
 
 
 def _tally(engine: Engine, proposal_id: int) -> object:
-    from models.proposals import Proposal, current_tally
+    from models.ballots import current_tally
+    from models.proposals import Proposal
 
     with Session(engine) as session:
         proposal = session.get(Proposal, proposal_id)
@@ -253,9 +254,9 @@ def _tally(engine: Engine, proposal_id: int) -> object:
 def test_an_owner_of_several_rooms_keeps_one_anonymous_identity(
     engine: Engine, demo: None, clock: ManualClock
 ) -> None:
+    from models.ballots import vote_in_chat
     from models.community import find_room
     from models.ownership import RoomOwner, set_owner
-    from models.proposals import vote_in_chat
 
     with Session(engine, expire_on_commit=False) as session, session.begin():
         wang = session.exec(select(Person).where(Person.openid == WANG)).one()
@@ -280,7 +281,8 @@ def test_an_owner_of_several_rooms_keeps_one_anonymous_identity(
 def test_a_room_ballot_from_before_the_binding_does_not_come_back(
     engine: Engine, demo: None, clock: ManualClock
 ) -> None:
-    from models.proposals import Proposal, enter_paper_ballot, vote_in_chat
+    from models.ballots import enter_paper_ballot, vote_in_chat
+    from models.proposals import Proposal
 
     with Session(engine, expire_on_commit=False) as session, session.begin():
         proposal_id = _proposal(session, clock)
