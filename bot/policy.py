@@ -3,7 +3,9 @@
 NLU says what was said; this module alone decides what happens next (Rasa's split):
 
 1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
-   emergency whatever form, confirmation or question is open.
+   emergency whatever form, confirmation or question is open. A staff member's command of their
+   role (rule 4) is outranked only by words of danger: the classifier learnt residents' words, and
+   「巡查发现楼道有人睡觉」 is a report to file, not an alarm.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -120,6 +122,10 @@ def decide(
     sender's staff role.
     """
     alarm = danger(nlu, text)
+    if staff_command and nlu.hazard is None and not nlu.hint:
+        alarm = (
+            None  # a staff member's own command (「巡查发现有人睡在楼道」): only words of danger outrank it
+        )
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
     if alarm is not None and not (short_answer and form_intent is not None and answers_form()):

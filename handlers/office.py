@@ -14,10 +14,11 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from models.base import month_of
 from models.community import Building
-from models.dispatch import KIND_LABEL, open_ticket
+from models.dispatch import KIND_LABEL
+from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
 from models.stats import compute
-from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, by_code, local_time, open_count
+from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import worker_by_name
 
@@ -50,6 +51,10 @@ TEXTS = {
     "patrol_assigned": "已派给{name}处理。",
     "patrol_waiting": "暂无可派的师傅，请回复「派单 {code} 师傅姓名」派单。",
     "patrol_to_grid": "暂无可派的师傅，已通知网格员派单。",
+    "patrol_welfare": "已登记关怀探视 {code}，地点 {place}。这是关心人的事，不派维修师傅：{who}",
+    "patrol_order": "已登记秩序问题 {code}，地点 {place}，按邻里事务由社区处理：{who}",
+    "patrol_holder": "已交给{name}跟进。",
+    "patrol_nobody": "暂时没有可交办的人，请联系社区。",
 }
 RATE_LABELS = (
     ("response_rate", "响应率", "按时接单"),
@@ -178,7 +183,8 @@ def _late(delta: timedelta) -> str:
     r"\s*(巡查|巡逻|巡检|巡楼|巡视)(中|时|的时候)?\s*(发现|看到|看见)?[:：，,\s]*.{2,}", roles=PATROLLERS
 )
 def on_patrol(ctx: Context) -> list[Reply]:
-    """A finding on patrol is a task for the property: a work order at the place it names."""
+    """A finding on patrol is a task at the place it names, filed by what it is about
+    (``models.patrol``): people's welfare, order among people, or a repair."""
     slots = ctx.slots
     building = None
     if slots.get("building"):
@@ -195,19 +201,22 @@ def on_patrol(ctx: Context) -> list[Reply]:
     spot = slots.get("spot", "")
     unit = f"{slots['unit']}单元" if slots.get("unit") and building.number == slots.get("building") else ""
     place = f"{building.label}{unit}{spot}"
-    ticket = open_ticket(
+    subject, ticket = file_finding(
         ctx.session,
         rules=ctx.settings.tickets,
-        kind=TicketKind.repair,
         reporter=ctx.person,
-        now=ctx.now,
-        category=slots.get("category") or "其他",
-        building_id=building.id,
-        spot=spot,
+        building=building,
         place=place,
-        description=("巡查发现：" + what.strip())[:500],
+        spot=spot,
+        category=slots.get("category") or "",
+        what=what,
+        now=ctx.now,
     )
     holder = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+    if subject != Subject.facility:
+        key = "patrol_welfare" if subject == Subject.welfare else "patrol_order"
+        who = TEXTS["patrol_holder"].format(name=holder.name) if holder else TEXTS["patrol_nobody"]
+        return [Text(TEXTS[key].format(code=ticket.code, place=place, who=who))]
     if holder is not None:
         routing = TEXTS["patrol_assigned"].format(name=holder.name)
     elif dispatches_for(ctx.session, person=ctx.person, ticket=ticket):

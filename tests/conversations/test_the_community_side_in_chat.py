@@ -143,3 +143,23 @@ def test_an_unbound_residents_complaint_reaches_the_secretary(
 ) -> None:
     assert "书记周书记" in wechat.send("newcomer-7", "物业保洁天天不打扫，投诉他们不作为")
     assert any("【投诉督办】" in t for t in _pushes_to(session, "周书记"))
+
+
+def test_a_patrol_finding_about_people_is_not_filed_as_a_repair(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    sleeping = wechat.send("demo-grid-liu", "巡查发现2栋楼道有人睡在楼梯上")
+    assert "关怀探视" in sleeping and "维修" in sleeping and "已交给" in sleeping
+    unwell = wechat.send("demo-grid-liu", "巡查发现2栋有位老人脸色不好，坐在门口")
+    assert "关怀探视" in unwell
+    leaflets = wechat.send("demo-grid-liu", "巡查发现2栋有陌生人在发传单")
+    assert "秩序问题" in leaflets and "D100" in leaflets
+    clutter = wechat.send("demo-grid-liu", "巡查发现2栋楼道堆放杂物")
+    assert "已登记巡查任务" in clutter
+    session.rollback()
+    tickets = session.exec(select(Ticket).order_by(col(Ticket.id))).all()
+    assert [(t.kind, t.category) for t in tickets[:2]] == [(TicketKind.repair, "关怀探视")] * 2
+    assert all(t.assignee_id is not None for t in tickets[:2])  # to the community side, not a plumber
+    staff = {p.id for p in session.exec(select(Person).where(Person.role == "staff"))}
+    assert tickets[0].assignee_id not in staff and tickets[1].assignee_id not in staff
+    assert tickets[2].kind == TicketKind.dispute and tickets[3].kind == TicketKind.repair
