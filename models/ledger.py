@@ -69,7 +69,8 @@ class LedgerError(ValueError):
     """Entries that cannot be stored; ``problems`` lists each one (with its CSV line when imported).
 
     ``reason``: ``invalid`` (the input is wrong), ``frozen`` (the month is published),
-    ``duplicate`` (this file was imported before) or ``overlap`` (rows already on the books).
+    ``duplicate`` (this file was imported before), ``overlap`` (rows already on the books) or
+    ``conflict`` (the same publication was made by a simultaneous request).
     """
 
     def __init__(self, problems: list[str], reason: str = "invalid") -> None:

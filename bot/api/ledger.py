@@ -44,7 +44,8 @@ from models.operations import finish_operation, start_operation
 router = APIRouter(tags=["ledger"])
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-11"])]
 Year = Annotated[str, Path(pattern=YEAR_PATTERN, examples=["2026"])]
-STATUS = {"duplicate": 409, "overlap": 409, "frozen": 409, "not_found": 404}
+STATUS = {"duplicate": 409, "overlap": 409, "frozen": 409, "conflict": 409, "not_found": 404}
+CONFLICT = "{period} was published by a simultaneous request; reload to see that publication"
 
 
 class EntryCreate(Input):
@@ -90,6 +91,10 @@ def _refused(exc: LedgerError, **extra: Any) -> HTTPException:
     return HTTPException(
         STATUS.get(exc.reason, 422), detail={"reason": exc.reason, "problems": exc.problems, **extra}
     )
+
+
+def _publish_refused(exc: LedgerError, period: str) -> HTTPException:
+    return _refused(exc, **({"message": CONFLICT.format(period=period)} if exc.reason == "conflict" else {}))
 
 
 @router.get("/ledger/accounts")
@@ -285,18 +290,33 @@ def year_summary(
 def publish(month: Month, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Push the month's 三公开 to every building group and freeze the month; again only when a
     correction changed it (the new text says what changed)."""
-    with session.begin():
-        pushes = publish_month(session, month=month, now=now, by=admin.tag)
-        last = publication(session, month)
-        audit(session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{month}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_month(session, month=month, now=now, by=admin.tag)
+            last = publication(session, month)
+            audit(
+                session,
+                actor=admin,
+                action="ledger.publish",
+                now=now,
+                target=f"ledger:{month}",
+                pushes=pushes,
+            )
+    except LedgerError as exc:
+        raise _publish_refused(exc, month) from exc
     return {"month": month, "pushes": pushes, "publication": last.number if last else 0}
 
 
 @router.post("/ledger/years/{year}/publish")
 def publish_yearly(year: Year, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Push the year's disclosure of the accounts published yearly (the scheduler does it in January)."""
-    with session.begin():
-        pushes = publish_year(session, year=year, now=now, by=admin.tag)
-        last = publication(session, year)
-        audit(session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{year}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_year(session, year=year, now=now, by=admin.tag)
+            last = publication(session, year)
+            audit(
+                session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{year}", pushes=pushes
+            )
+    except LedgerError as exc:
+        raise _publish_refused(exc, year) from exc
     return {"year": year, "pushes": pushes, "publication": last.number if last else 0}

@@ -202,9 +202,19 @@ def publish(
     month: Annotated[str, Path(pattern=MONTH_PATTERN)], session: SessionDep, actor: OfficeDep, now: NowDep
 ) -> Response:
     require_admin(actor)
-    with session.begin():
-        pushes = publish_month(session, month=month, now=now, by=actor.tag)
-        audit(session, actor=actor, action="ledger.publish", now=now, target=f"ledger:{month}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_month(session, month=month, now=now, by=actor.tag)
+            audit(
+                session,
+                actor=actor,
+                action="ledger.publish",
+                now=now,
+                target=f"ledger:{month}",
+                pushes=pushes,
+            )
+    except LedgerError as exc:
+        return back(f"/console/ledger?month={month}", error="；".join(exc.problems))
     message = (
         f"{month} 收支已推送到 {pushes} 个楼栋群。"
         if pushes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -232,3 +233,31 @@ def test_an_unknown_account_is_refused_naming_the_accounts(
     assert (
         "没有「小金库」这个账目（可选：公共收益、专项维修资金）" in response.json()["detail"]["problems"][0]
     )
+
+
+def test_two_publications_of_one_month_at_once_give_the_second_a_409_not_a_500(
+    wechat: WeChatSim, demo: None, admin_headers: H, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests read 「not published yet」 before either commits; the second insert meets the
+    first's row. The race is made certain by letting the second read what the first would have."""
+    import models.ledger_publish as ledger_publish
+
+    assert (
+        wechat.client.post("/api/v1/ledger/import", content=CSV.encode(), headers=admin_headers).status_code
+        == 201
+    )
+    assert wechat.client.post("/api/v1/ledger/2026-11/publish", headers=admin_headers).status_code == 200
+    monkeypatch.setattr(ledger_publish, "publication", lambda session, period: None)  # read too early
+    second = wechat.client.post("/api/v1/ledger/2026-11/publish", headers=admin_headers)
+    assert second.status_code == 409, second.text
+    detail = second.json()["detail"]
+    assert detail["reason"] == "conflict" and "simultaneous request" in detail["message"]
+    assert "刚刚已由另一操作完成" in detail["problems"][0]
+    _login(wechat)
+    page = wechat.client.post("/console/ledger/2026-11/publish")
+    assert page.status_code == 200 and "刚刚已由另一操作完成" in page.text
+    session.rollback()
+    pushed = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.idempotency_key).like("ledger:2026-11:%"))
+    )
+    assert len(pushed.all()) == 4  # the first publication's pushes only
