@@ -37,7 +37,7 @@ from models.ledger import (
 )
 from models.ledger_accounts import accounts
 from models.ledger_figures import Figures, balances, compute, render
-from models.ledger_import import import_csv
+from models.ledger_import import export_csv, import_csv
 from models.ledger_publish import YEAR_PATTERN, publish_month, publish_year
 from models.operations import finish_operation, start_operation
 
@@ -186,6 +186,23 @@ def list_entries(
     return listing(request, response, page, items, total)
 
 
+@router.get("/ledger/entries.csv")
+def export_entries(
+    session: ReadSessionDep,
+    actor: Everyone,
+    month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
+) -> Response:
+    """The entries as CSV, in the import's columns plus ``id`` and ``corrects``; ``reason`` holds
+    why a correction (or an entry added after publication) was made."""
+    text = export_csv(session, month=month, building_ids=actor.building_ids)
+    name = f"ledger-{month or 'all'}.csv"
+    return Response(
+        "\ufeff" + text,  # Excel opens UTF-8 with a BOM correctly
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.post(
     "/ledger/import",
     status_code=status.HTTP_201_CREATED,
@@ -195,7 +212,8 @@ def list_entries(
 )
 async def import_entries(request: Request, admin: AdminActor) -> dict[str, Any]:
     """Body: the CSV itself (UTF-8, or GB18030 / UTF-16 as Excel saves it; header
-    month,kind,item,amount_yuan,note,building,account). Nothing is imported unless every line is
+    month,kind,item,amount_yuan,note,building,account,reason; ``reason`` is required for a month
+    already published). Nothing is imported unless every line is
     good; the same file twice, or rows already on the books, are refused (409)."""
     try:
         text = decode(await request.body())
