@@ -18,6 +18,7 @@ from models.dispatch import KIND_LABEL
 from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
 from models.stats import compute
+from models.ticket_actions import typed_words
 from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import worker_by_name
@@ -69,7 +70,7 @@ OVERSEERS = (Role.grid_worker, Role.secretary, Role.admin)
 PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, Role.admin)
 
 
-@router.command(r"(派单|派给|指派)" + _CODE + r".*", roles=DISPATCHERS)
+@router.command(typed_words("dispatch") + _CODE + r".*", roles=DISPATCHERS)
 def on_dispatch(ctx: Context) -> list[Reply]:
     match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
     code = match.group(0).upper().replace(" ", "") if match else ""

@@ -19,6 +19,7 @@ from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
 from models.feedback import awaiting_feedback, cancel, confirm_fixed, rate, reopen, urge
 from models.people import Person
+from models.ticket_actions import typed_words
 from models.ticket_story import steps
 from models.tickets import OPEN, STATUS_LABEL, Rating, Ticket, by_code, local_time, tickets_of
 
@@ -165,7 +166,7 @@ def _line(ctx: Context, ticket: Ticket) -> str:
     )
 
 
-@router.command(r"(催单|催一下|催催|催办)" + _CODE + r"[。！!]?")
+@router.command(typed_words("urge") + _CODE + r"[。！!]?")
 def urge_ticket(ctx: Context) -> list[Reply]:
     ticket, problem = _ticket(ctx, ctx.text)
     if ticket is None:
@@ -179,7 +180,7 @@ def urge_ticket(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["cannot_cancel"].format(code=ticket.code, status=STATUS_LABEL[ticket.status]))]
 
 
-@router.command(r"(取消|撤销|撤回)\s*([RDCErdce]\s*\d{4,})[。！!]?")
+@router.command(typed_words("cancel") + r"\s*([RDCErdce]\s*\d{4,})[。！!]?")
 def cancel_ticket(ctx: Context) -> list[Reply]:
     ticket, problem = _ticket(ctx, ctx.text)
     if ticket is None:

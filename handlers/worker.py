@@ -18,6 +18,7 @@ from handlers.fallback import TEXTS as FALLBACK_TEXTS
 from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.people import Person, describe
+from models.ticket_actions import typed_words
 from models.tickets import (
     OPEN,
     OUTCOMES,
@@ -104,7 +105,7 @@ def _rest(text: str) -> str:
     return re.split(r"[RDCErdce]\s*\d{4,}", text, maxsplit=1)[-1].strip(" ，,：:。")
 
 
-@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?", staff=True)
+@router.command(typed_words("accept", "grab") + _CODE + r"[。！!]?", staff=True)
 def on_accept(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -123,7 +124,7 @@ def on_accept(ctx: Context) -> list[Reply]:
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
-@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?", staff=True)
+@router.command(typed_words("start") + _CODE + r"[。！!]?", staff=True)
 def on_start(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -134,7 +135,7 @@ def on_start(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(转单|转给|转派)" + _CODE + r".*", staff=True)
+@router.command(typed_words("transfer") + _CODE + r".*", staff=True)
 def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -164,7 +165,7 @@ def on_transfer(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["transferred"].format(**facts))]
 
 
-@router.command(r"(退单|退回)" + _CODE + r".*", staff=True)
+@router.command(typed_words("return") + _CODE + r".*", staff=True)
 def on_return(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -180,7 +181,7 @@ def on_return(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(完成|已完成|修好)" + _CODE + r".*", staff=True)
+@router.command(typed_words("resolve") + _CODE + r".*", staff=True)
 def on_resolve(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -236,7 +237,7 @@ def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
     return ticket, problem
 
 
-@router.command(r"(调解记录|调解|记录)" + _CODE + r".+", staff=True)
+@router.command(typed_words("mediation_note") + _CODE + r".+", staff=True)
 def on_note(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -245,7 +246,7 @@ def on_note(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["noted"].format(code=ticket.code))] if outcome.ok else _refusal(ticket, outcome.reason)
 
 
-@router.command(r"(调解协议|协议)" + _CODE + r".+", staff=True)
+@router.command(typed_words("agreement") + _CODE + r".+", staff=True)
 def on_agreement(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -258,7 +259,7 @@ def on_agreement(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(结案|办结)" + _CODE + r".*", staff=True)
+@router.command(typed_words("conclude") + _CODE + r".*", staff=True)
 def on_conclude(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:

@@ -11,7 +11,8 @@ from models.dispatch import KIND_LABEL
 from models.mediation import MediationAnswer
 from models.people import Person
 from models.personal_home import iso
-from models.tickets import ACTION_LABEL, STATUS_LABEL, Rating, Ticket, TicketEvent, TicketStatus
+from models.ticket_actions import ACTIONS
+from models.tickets import STATUS_LABEL, Rating, Ticket, TicketEvent, TicketStatus
 
 PARTIES = {"reporter": "反映人", "other_party": "对方"}
 
@@ -27,7 +28,7 @@ def tickets(session: Session, person: Person) -> list[dict[str, Any]]:
     ):
         events.setdefault(event.ticket_id, []).append(
             {
-                "action": ACTION_LABEL.get(event.action, event.action),
+                "action": ACTIONS[event.action].name if event.action in ACTIONS else event.action,
                 "from": _status(event.from_status),
                 "to": _status(event.to_status),
                 "by": _by(event, person),

@@ -66,28 +66,6 @@ STATUS_LABEL = {
     TicketStatus.cancelled: "已取消",
     TicketStatus.reopened: "已重新打开",
 }
-ACTION_LABEL = {  # timeline actions, as people read them
-    "submit": "提交",
-    "dispatch": "派单",
-    "grab": "抢单",
-    "accept": "接单",
-    "start": "开始处理",
-    "transfer": "转单",
-    "return": "退单",
-    "resolve": "完成",
-    "close": "结单",
-    "auto_close": "自动结单",
-    "cancel": "取消",
-    "reopen": "返修",
-    "urge": "催单",
-    "rate": "评价",
-    "confirm_fixed": "确认已解决",
-    "followup": "回访",
-    "follow": "关注",
-    "escalate": "升级督办",
-    "mediation_note": "调解记录",
-    "agreement": "调解协议",
-}
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 OUTCOMES = {"resolved": "已化解", "unresolved": "未化解", "referred": "转交职能部门"}
 
