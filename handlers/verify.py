@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from models.actors import Someone
 from models.base import by_id
 from models.community import Room
 from models.people import Role
@@ -67,7 +68,7 @@ def decide_claim(ctx: Context) -> list[Reply]:
             residency_id=residency.id,  # type: ignore[arg-type]
             approve=approve,
             by=_who(ctx),
-            tag=f"person:{ctx.person.id}",
+            actor=Someone(tag=f"person:{ctx.person.id}", label=_who(ctx), person_id=ctx.person.id),
             now=ctx.now,
             relationship=Relationship(relationship) if relationship else None,
             note="" if approve else rest,

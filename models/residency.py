@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.access import Actor, audit
+from models.actors import Someone
 from models.base import enum_field, utc_field
 from models.community import Building, Room, room_label
 from models.fanout import Target, enqueue_many
@@ -306,12 +308,13 @@ def decide(
     residency_id: int,
     approve: bool,
     by: str,
-    tag: str,
+    actor: Actor | Someone,
     now: datetime,
     relationship: Relationship | None = None,
     note: str = "",
 ) -> Residency:
-    """Approve or refuse a claim (``by`` names the decider as people read it, ``tag`` the actor)."""
+    """Approve or refuse a claim (``by`` names the decider as people read it, as the residency
+    keeps it); audited here (``residency.verify`` / ``residency.reject``) for every front end."""
     residency = session.get(Residency, residency_id)
     if residency is None:
         raise LookupError(f"没有找到住户登记 B{residency_id}")
@@ -327,10 +330,11 @@ def decide(
             raise ResidencyError(
                 f"该房屋已有核实的业主{owner.name or ''}：请按家庭成员或租户核实，或先解除原业主的绑定。"
             )
-        _verify(session, residency, person=person, via="approval", by=by, tag=tag, now=now)
+        _verify(session, residency, person=person, via="approval", by=by, tag=actor.tag, now=now)
+        _audit_decision(session, residency, actor=actor, now=now, note=note)
         return residency
     residency.status, residency.note = ResidencyStatus.refused, note
-    residency.verified_by, residency.verified_by_tag, residency.verified_at = by, tag, now
+    residency.verified_by, residency.verified_by_tag, residency.verified_at = by, actor.tag, now
     session.add(residency)
     _, _, label = room_of(session, residency.room_id)
     if person.room_id == residency.room_id:
@@ -346,7 +350,15 @@ def decide(
         + "如有疑问请联系楼栋长，或带身份证和房产证（租房合同）到物业服务中心办理。",
         now=now,
     )
+    _audit_decision(session, residency, actor=actor, now=now, note=note)
     return residency
+
+
+def _audit_decision(
+    session: Session, residency: Residency, *, actor: Actor | Someone, now: datetime, note: str
+) -> None:
+    action = "residency.verify" if residency.status == ResidencyStatus.verified else "residency.reject"
+    audit(session, actor=actor, action=action, now=now, target=f"residency:{residency.id}", note=note)
 
 
 def record_verified(

@@ -194,18 +194,9 @@ def _decide_residency(
                 residency_id=residency_id,
                 approve=approve,
                 by=actor.name,
-                tag=actor.tag,
+                actor=actor,
                 now=now,
                 relationship=body.relationship,
-                note=body.note,
-            )
-            action = "residency.verify" if approve else "residency.reject"
-            audit(
-                session,
-                actor=actor,
-                action=action,
-                now=now,
-                target=f"residency:{residency_id}",
                 note=body.note,
             )
             return listing_row(session, decided)

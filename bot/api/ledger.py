@@ -145,18 +145,8 @@ def create_correction(
                 entry_id=entry_id,
                 amount_fen=body.amount_fen,
                 reason=body.reason,
-                created_by=admin.tag,
-                now=now,
-            )
-            audit(
-                session,
                 actor=admin,
-                action="ledger.correct",
                 now=now,
-                target=f"ledger:{entry_id}",
-                correction=fix.id,
-                delta=fix.amount_fen,
-                reason=fix.reason,
             )
     except LedgerError as exc:
         raise _refused(exc) from exc

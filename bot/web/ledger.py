@@ -153,17 +153,7 @@ def correct(
         fen = 0 if amount.strip() in ("0", "0.00") else parse_yuan(amount)
         with session.begin():
             fix = correct_entry(
-                session, entry_id=entry_id, amount_fen=fen, reason=reason, created_by=actor.tag, now=now
-            )
-            audit(
-                session,
-                actor=actor,
-                action="ledger.correct",
-                now=now,
-                target=f"ledger:{entry_id}",
-                correction=fix.id,
-                delta=fix.amount_fen,
-                reason=fix.reason,
+                session, entry_id=entry_id, amount_fen=fen, reason=reason, actor=actor, now=now
             )
     except LedgerError as exc:
         return back(path, error="没有更正：" + "；".join(exc.problems))

@@ -180,16 +180,9 @@ def decide_residency(
                 residency_id=residency_id,
                 approve=decision == "verify",
                 by=actor.name,
-                tag=actor.tag,
+                actor=actor,
                 now=now,
                 note=note[:200],
-            )
-            audit(
-                session,
-                actor=actor,
-                action=f"residency.{decision}",
-                now=now,
-                target=f"residency:{residency_id}",
             )
     except (LookupError, ResidencyError) as exc:
         return back("/console/bindings", error=f"操作失败：{exc}")

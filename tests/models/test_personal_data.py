@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from models.access import AuditEntry
 from models.activities import Signup, SignupStatus
-from models.actors import CLI
+from models.actors import CLI, Someone
 from models.binding import bind_room
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
@@ -296,7 +296,12 @@ def test_a_room_ballot_from_before_the_binding_does_not_come_back(
         claimed = bind_room(session, person=owner, building="3", unit="2", room="602", now=clock.now())
         assert claimed.outcome == "claimed"
         decide(
-            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
+            session,
+            residency_id=claimed.request_id,
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
         )  # type: ignore[arg-type]
         vote_in_chat(
             session,
@@ -322,7 +327,12 @@ def test_a_household_member_leaves_the_owners_votes_alone(
         claimed = bind_room(session, person=member, building="3", unit="2", room="502", now=clock.now())
         assert claimed.reason == "member"  # the flat has a verified owner
         decide(
-            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
+            session,
+            residency_id=claimed.request_id,
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
         )  # type: ignore[arg-type]
         proposal_id = _proposal(session, clock)
     before = _tally(engine, proposal_id)
