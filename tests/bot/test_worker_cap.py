@@ -6,24 +6,19 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from models.people import Person
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.bot.test_web_console import _login
+from tests.support.community import person_named, report_repair
 from tests.support.wechat import WeChatSim
 
 LEAK = "3栋2单元502卫生间水管漏水"
 
 
-def _report(wechat: WeChatSim, text: str) -> None:
-    wechat.send("demo-resident-wang", text)
-    assert "已登记报修单" in wechat.send("demo-resident-wang", "是")
-
-
 def _full_plumber(wechat: WeChatSim) -> None:
     """王师傅 (the only plumber) gets five leaks, the cap; R1006 waits for the grid worker."""
     for _ in range(5):
-        _report(wechat, LEAK)
-    _report(wechat, "3栋楼道的灯坏了")
+        report_repair(wechat, LEAK)
+    report_repair(wechat, "3栋楼道的灯坏了")
 
 
 def _ticket(session: Session, ticket_id: int) -> Ticket:
@@ -31,16 +26,11 @@ def _ticket(session: Session, ticket_id: int) -> Ticket:
     return session.exec(select(Ticket).where(Ticket.id == ticket_id)).one()
 
 
-def _id(session: Session, name: str) -> int:
-    session.rollback()
-    return session.exec(select(Person).where(Person.name == name)).one().id  # type: ignore[return-value]
-
-
 def test_the_api_refuses_a_dispatch_or_transfer_past_the_cap_without_a_reason(
     app_client: TestClient, admin_headers: dict[str, str], wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     _full_plumber(wechat)
-    wang = _id(session, "王师傅")
+    wang = person_named(session, "王师傅").id
     refused = app_client.post("/api/v1/tickets/6/dispatch", json={"person_id": wang}, headers=admin_headers)
     assert refused.status_code == 409 and "over_cap_reason" in refused.json()["detail"]
     assert _ticket(session, 6).status == TicketStatus.submitted
@@ -65,7 +55,7 @@ def test_the_console_refuses_a_transfer_past_the_cap_without_a_reason(
     _full_plumber(wechat)
     assert "已把 R1006 派给李师傅" in wechat.send("demo-grid-sun", "派单 R1006 李师傅")
     _login(wechat)
-    wang = _id(session, "王师傅")
+    wang = person_named(session, "王师傅").id
     refused = wechat.client.post("/console/tickets/6/transfer", data={"person_id": wang})
     assert "已到上限" in refused.text and "超量原因" in refused.text
     assert _ticket(session, 6).assignee_id != wang

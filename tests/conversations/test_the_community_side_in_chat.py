@@ -7,48 +7,32 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
-from models.outbox import OutboxMessage
 from models.people import Person
 from models.tickets import Ticket, TicketEvent, TicketKind, TicketStatus
+from tests.support.community import pushes_to, report_repair
 from tests.support.wechat import WeChatSim, WeComSim
 
 LEAK = "3栋2单元502卫生间水管漏水"
 
 
-def _pushes_to(session: Session, name: str) -> list[str]:
-    session.rollback()
-    person = session.exec(select(Person).where(Person.name == name)).one()
-    rows = session.exec(
-        select(OutboxMessage.text).where(OutboxMessage.person_id == person.id).order_by(col(OutboxMessage.id))
-    )
-    return list(rows)
-
-
-def _report(wechat: WeChatSim, text: str) -> str:
-    wechat.send("demo-resident-wang", text)
-    reply = wechat.send("demo-resident-wang", "是")
-    assert "已登记报修单" in reply, reply
-    return reply
-
-
 def test_the_grid_worker_dispatches_what_awaits_them(wechat: WeChatSim, demo: None, session: Session) -> None:
-    _report(wechat, "3栋楼道的灯坏了")  # nobody handles 照明: it waits for the grid worker
-    (push,) = [t for t in _pushes_to(session, "孙丽") if "【待派单】" in t]
+    report_repair(wechat, "3栋楼道的灯坏了")  # nobody handles 照明: it waits for the grid worker
+    (push,) = [t for t in pushes_to(session, "孙丽") if "【待派单】" in t]
     assert "「派单 R1001 王师傅」" in push and "人工派单" not in push
     reply = wechat.send("demo-grid-sun", "我的任务")
     assert "待您派单" in reply and "R1001" in reply and "「派单 R1001 王师傅」" in reply
     assert "不归您派单" in wechat.send("demo-grid-liu", "派单 R1001 王师傅")  # another grid's
     assert "已把 R1001 派给王师傅" in wechat.send("demo-grid-sun", "派单 R1001 王师傅")
-    assert "【派单】R1001" in _pushes_to(session, "王师傅")[-1]
-    assert "已派给物业王师傅" in _pushes_to(session, "王秀兰")[-1]
+    assert "【派单】R1001" in pushes_to(session, "王师傅")[-1]
+    assert "已派给物业王师傅" in pushes_to(session, "王秀兰")[-1]
     assert "待您派单" not in wechat.send("demo-grid-sun", "我的任务")
     assert "已接单 R1001" in wechat.send("demo-staff-wang", "接单 R1001")
 
 
 def test_a_dispatch_past_the_cap_needs_a_reason(wechat: WeChatSim, demo: None, session: Session) -> None:
     for _ in range(5):
-        _report(wechat, LEAK)  # 水电: each goes to 王师傅, the only plumber, up to the cap of 5
-    _report(wechat, "3栋楼道的灯坏了")
+        report_repair(wechat, LEAK)  # 水电: each goes to 王师傅, the only plumber, up to the cap of 5
+    report_repair(wechat, "3栋楼道的灯坏了")
     reply = wechat.send("demo-grid-sun", "派单 R1006 王师傅")
     assert "已有 5 张未完成工单" in reply and "「派单 R1006 王师傅 超量 原因」" in reply
     assert "要写明原因" in wechat.send("demo-grid-sun", "派单 R1006 王师傅 超量")
@@ -64,14 +48,14 @@ def test_a_dispatch_past_the_cap_needs_a_reason(wechat: WeChatSim, demo: None, s
 
 
 def test_the_old_transfer_keeps_working(wechat: WeChatSim, demo: None) -> None:
-    _report(wechat, "3栋楼道的灯坏了")
+    report_repair(wechat, "3栋楼道的灯坏了")
     assert "已把 R1001 转给王师傅" in wechat.send("demo-grid-sun", "转单 R1001 王师傅")
 
 
 def test_a_transfer_respects_the_cap_too(wechat: WeChatSim, demo: None) -> None:
     for _ in range(5):
-        _report(wechat, LEAK)
-    _report(wechat, "3栋楼道的灯坏了")
+        report_repair(wechat, LEAK)
+    report_repair(wechat, "3栋楼道的灯坏了")
     assert "到上限了" in wechat.send("demo-grid-sun", "转单 R1006 王师傅")
     assert "已把 R1006 转给王师傅" in wechat.send("demo-grid-sun", "转单 R1006 王师傅 超量 只有他会修")
 
@@ -81,7 +65,7 @@ def test_a_building_heads_patrol_finding_in_her_building(
 ) -> None:
     reply = wechat.send("demo-head-chen", "巡楼发现楼道灯不亮")  # no building named: her own, 3栋
     assert "已登记巡查任务 R1001" in reply and "3栋楼道" in reply and "「派单 R1001" in reply
-    assert any("【待派单】R1001" in t for t in _pushes_to(session, "孙丽"))  # the grid worker may too
+    assert any("【待派单】R1001" in t for t in pushes_to(session, "孙丽"))  # the grid worker may too
     assert "已把 R1001 派给王师傅" in wechat.send("demo-head-chen", "派单 R1001 王师傅")
 
 
@@ -108,9 +92,9 @@ def test_a_resident_saying_patrol_words_is_not_filed_as_a_patrol(wechat: WeChatS
 def test_the_secretary_sees_this_months_rates_and_overdue_work(
     wechat: WeChatSim, wecom: WeComSim, demo: None, clock: ManualClock
 ) -> None:
-    _report(wechat, LEAK)
+    report_repair(wechat, LEAK)
     assert "已接单 R1001" in wechat.send("demo-staff-wang", "接单 R1001")
-    _report(wechat, "3栋楼道的灯坏了")
+    report_repair(wechat, "3栋楼道的灯坏了")
     clock.advance(timedelta(days=8))  # R1002's limit has passed
     reply = wechat.send("demo-secretary-zhou", "本月三率")
     assert "响应率" in reply and "解决率" in reply and "满意率" in reply and "化解率" in reply
@@ -122,7 +106,7 @@ def test_the_secretary_sees_this_months_rates_and_overdue_work(
 
 
 def test_the_rates_count_this_month(wechat: WeChatSim, demo: None) -> None:
-    _report(wechat, LEAK)
+    report_repair(wechat, LEAK)
     wechat.send("demo-staff-wang", "接单 R1001")
     reply = wechat.send("demo-admin-wu", "本月三率")
     assert "11月" in reply and "响应率 100%" in reply and "本月工单 1 件" in reply
@@ -133,16 +117,16 @@ def test_a_complaint_about_the_property_also_reaches_the_community(
 ) -> None:
     reply = wechat.send("demo-resident-wang", "物业的保安态度很差，昨晚对我大吼大叫")
     assert "已登记投诉 C1001" in reply and "赵经理" in reply and "网格员孙丽" in reply
-    (copy,) = [t for t in _pushes_to(session, "孙丽") if "C1001" in t]  # 3栋's grid worker
+    (copy,) = [t for t in pushes_to(session, "孙丽") if "C1001" in t]  # 3栋's grid worker
     assert "【投诉督办】" in copy and "保安态度很差" in copy and "赵经理" in copy
-    assert not [t for t in _pushes_to(session, "刘志强") if "C1001" in t]
+    assert not [t for t in pushes_to(session, "刘志强") if "C1001" in t]
 
 
 def test_an_unbound_residents_complaint_reaches_the_secretary(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
     assert "书记周书记" in wechat.send("newcomer-7", "物业保洁天天不打扫，投诉他们不作为")
-    assert any("【投诉督办】" in t for t in _pushes_to(session, "周书记"))
+    assert any("【投诉督办】" in t for t in pushes_to(session, "周书记"))
 
 
 def test_a_patrol_finding_about_people_is_not_filed_as_a_repair(

@@ -13,7 +13,7 @@ from models.access import AuditEntry
 from models.outbox import OutboxMessage
 from models.people import person_by_openid
 from models.points import PointSource, credit
-from models.residency import Residency
+from tests.support.community import claim_code
 from tests.support.wechat import WeChatSim, WeComSim
 
 NEW = "newcomer-zhao"
@@ -41,14 +41,6 @@ def _ballots(wechat: WeChatSim, headers: dict[str, str], proposal_id: int) -> li
     response = wechat.client.get(f"/api/v1/proposals/{proposal_id}/ballots", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-def _claim_code(session: Session, openid: str) -> str:
-    session.rollback()
-    person = person_by_openid(session, openid)
-    assert person is not None
-    residency = session.exec(select(Residency).where(Residency.person_id == person.id)).one()
-    return residency.code
 
 
 def _give_points(engine: Engine, clock: ManualClock, openid: str, amount: int = 50) -> None:
@@ -98,7 +90,7 @@ def test_the_building_head_verifies_and_the_ballot_names_the_verification(
     proposal_id = _proposal(wechat, admin_headers, clock)
     wechat.send(NEW, "我叫赵磊，电话13912340001")
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     head = person_by_openid(session, "demo-head-chen")
     assert head is not None
     push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == head.id)).one()
@@ -174,7 +166,7 @@ def test_a_refused_claim_is_told_why_and_the_api_verifies_with_the_actor(
     wechat: WeChatSim, demo: None, admin_headers: dict[str, str], session: Session
 ) -> None:
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     assert "未通过核实" in wechat.send("demo-head-chen", f"核实 {code} 不通过 本楼没有这位住户")
     session.rollback()
     person = person_by_openid(session, NEW)
@@ -204,7 +196,7 @@ def test_the_building_head_can_answer_from_wecom(
     wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session
 ) -> None:
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     assert "已核实" in wecom.send("wx-chenhongmei", f"核实 {code} 通过")
     session.rollback()
     person = person_by_openid(session, NEW)

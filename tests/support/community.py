@@ -1,6 +1,6 @@
 """What the visit, residency, mediation and office tests each used to set up by hand: a resident
-living in a flat (verified or only claimed), a scheduler job run on the test clock, who is who,
-and what was pushed to someone."""
+living in a flat (verified or only claimed) and their claim's code, a repair reported in chat, a
+scheduler job run on the test clock, who is who, and what was pushed to someone."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.clock import ManualClock
 from bot.db import write_gate
@@ -16,6 +16,7 @@ from models.community import find_room
 from models.outbox import OutboxMessage
 from models.people import Person, person_by_openid
 from models.residency import Relationship, Residency, claim, record_verified
+from tests.support.wechat import WeChatSim
 
 
 def run_job(engine: Engine, job: Callable[..., int], clock: ManualClock) -> int:
@@ -38,13 +39,28 @@ def person_of(session: Session, openid: str) -> Person:
     return person
 
 
-def pushes_to(session: Session, name: str, kind: str | None = None) -> list[str]:
-    """What was queued for the person of that name, oldest first (of one kind, if given)."""
-    person = person_named(session, name)
+def pushes_to(session: Session, who: str, kind: str | None = None) -> list[str]:
+    """What was queued for the person of that name (or openid), oldest first (of one kind, if given)."""
+    session.rollback()
+    person = session.exec(select(Person).where(or_(col(Person.name) == who, col(Person.openid) == who))).one()
     query = select(OutboxMessage.text).where(OutboxMessage.person_id == person.id)
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     return list(session.exec(query.order_by(col(OutboxMessage.id))))
+
+
+def claim_code(session: Session, openid: str) -> str:
+    """The code (B12) of the one claim the person behind ``openid`` made."""
+    person = person_of(session, openid)
+    return session.exec(select(Residency).where(Residency.person_id == person.id)).one().code
+
+
+def report_repair(wechat: WeChatSim, text: str, openid: str = "demo-resident-wang") -> str:
+    """A resident reports a repair in chat and confirms it; the reply that filed it."""
+    wechat.send(openid, text)
+    reply = wechat.send(openid, "是")
+    assert "已登记报修单" in reply, reply
+    return reply
 
 
 def resident_in(
