@@ -20,9 +20,10 @@ from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from models.community import Building, address_label
-from models.dispatch import handler_label, open_ticket
+from models.dispatch import handler_label
 from models.mediation import answer, neighbour_flat
 from models.people import Person, home_of
+from models.routing import open_ticket
 from models.tickets import TicketKind, local_time
 from models.workers import complaint_overseers
 

@@ -15,9 +15,10 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
-from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
+from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.people import Person, describe
+from models.routing import return_ticket, suggested_worker
 from models.ticket_actions import typed_words
 from models.tickets import (
     OPEN,

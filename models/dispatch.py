@@ -1,5 +1,6 @@
-"""Who gets a ticket and how it moves between workers: dispatch (派单), grab (抢单), accept (接单),
-transfer (转单), return (退单), start and resolve. Each move is one CAS plus its pushes."""
+"""How a ticket moves between workers: dispatch (派单), grab (抢单), accept (接单), transfer (转单),
+start and resolve. Each move is one CAS plus its pushes. Filing a ticket and routing it (and
+退单, which routes it again) are in ``models.routing``."""
 
 from __future__ import annotations
 
@@ -7,32 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from models.actors import system_label
 from models.outbox import enqueue
 from models.people import Person, Role, describe
-from models.sla import TicketRules, after_resolution, deadlines, limit_hours
+from models.sla import TicketRules, after_resolution
 from models.tickets import (
     WORKING,
     Ticket,
     TicketKind,
     TicketStatus,
-    create_ticket,
     local_time,
-    open_count,
     transition,
 )
 from models.workers import (
-    PROPERTY_LEAD_SKILL,
     ROLE_LABEL,
-    building_heads,
-    complaint_overseers,
-    grid_workers,
     is_worker,
-    property_leads,
-    secretaries,
-    staff_with_skill,
 )
 from models.workload import over_cap_note, within_cap
 
@@ -71,7 +63,7 @@ def handler_label(person: Person) -> str:
     return f"{ROLE_LABEL.get(person.role, '')}{person.name}".strip() or "工作人员"
 
 
-def _facts(ticket: Ticket) -> dict[str, str]:
+def ticket_facts(ticket: Ticket) -> dict[str, str]:
     return {
         "code": ticket.code,
         "kind": KIND_LABEL[ticket.kind],
@@ -81,101 +73,9 @@ def _facts(ticket: Ticket) -> dict[str, str]:
     }
 
 
-def _push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
+def push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
     if person_id is not None:
         enqueue(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
-
-
-def open_ticket(
-    session: Session, *, rules: TicketRules, kind: TicketKind, reporter: Person, now: datetime, **fields: Any
-) -> Ticket:
-    """File a ticket with its time limit and route it (pushes in the same transaction)."""
-    hours = limit_hours(rules, kind=kind, category=fields.get("category", ""))
-    timing = deadlines(rules, hours=hours, start=now)
-    mode = (
-        "grab"
-        if kind == TicketKind.emergency
-        else rules.dispatch_modes.get(fields.get("category", ""), rules.default_mode)
-    )
-    ticket = create_ticket(
-        session,
-        kind=kind,
-        reporter_id=reporter.id,
-        now=now,
-        mode=mode,
-        **timing,
-        **fields,  # type: ignore[arg-type]
-    )
-    route(session, ticket=ticket, reporter=reporter, rules=rules, now=now)
-    return ticket
-
-
-def route(session: Session, *, ticket: Ticket, reporter: Person, rules: TicketRules, now: datetime) -> None:
-    facts = _facts(ticket)
-    who = "报告人：" + describe(session, reporter) + "。"
-    if ticket.kind == TicketKind.emergency:
-        return  # models.emergencies alerts everyone on duty once; the first to 接单 takes it
-    if ticket.kind == TicketKind.repair:
-        for head in building_heads(session, building_id=ticket.building_id):
-            text = TEXTS["new_for_head"].format(**facts, who=who)
-            _push(session, f"ticket:{ticket.id}:new:{head.id}", head.id, text, now)
-    if ticket.kind == TicketKind.dispute:
-        mediators = (
-            building_heads(session, building_id=ticket.building_id)
-            or grid_workers(session, building_id=ticket.building_id)
-            or secretaries(session)
-        )
-        if mediators:
-            dispatch(session, ticket=ticket, person=mediators[0], actor_id=None, now=now)
-        return
-    if ticket.kind == TicketKind.complaint:
-        leads = property_leads(session)
-        if leads:
-            dispatch(session, ticket=ticket, person=leads[0], actor_id=None, now=now)
-        lead = leads[0].name if leads else ""
-        for person in complaint_overseers(
-            session, building_id=ticket.building_id
-        ):  # 红色物业: the community oversees
-            text = TEXTS["complaint_copy"].format(**facts, who=who, lead=lead)
-            _push(session, f"ticket:{ticket.id}:oversee:{person.id}", person.id, text, now)
-        return
-    auto_route(session, ticket=ticket, rules=rules, now=now)
-
-
-def auto_route(
-    session: Session, *, ticket: Ticket, rules: TicketRules, now: datetime, exclude: int | None = None
-) -> None:
-    """Assign mode: the skilled staff member with the fewest open orders under the cap; grab mode: the pool."""
-    facts = _facts(ticket)
-    skilled = [p for p in staff_with_skill(session, category=ticket.category) if p.id != exclude]
-    if ticket.mode == "grab":
-        for person in skilled:
-            _push(
-                session, f"ticket:{ticket.id}:pool:{person.id}", person.id, TEXTS["pool"].format(**facts), now
-            )
-        if skilled:
-            return
-    else:
-        loads = [(open_count(session, person_id=p.id), p.id, p) for p in skilled]  # type: ignore[arg-type]
-        free = sorted(item for item in loads if item[0] < rules.max_open_per_worker)
-        if free:
-            dispatch(session, ticket=ticket, person=free[0][2], actor_id=None, now=now)
-            return
-    suggested = suggested_worker(session, ticket=ticket)
-    text = TEXTS["nobody"].format(**facts, name=suggested.name if suggested else "王师傅")
-    for person in grid_workers(session, building_id=ticket.building_id):
-        _push(session, f"ticket:{ticket.id}:nobody:{person.id}", person.id, text, now)
-
-
-def suggested_worker(session: Session, *, ticket: Ticket) -> Person | None:
-    """Who to name in 「派单 R… 王师傅」: the least loaded skilled staff member, else any staff member."""
-    staff = staff_with_skill(session, category=ticket.category) or [
-        p
-        for p in session.exec(select(Person).where(Person.role == Role.staff).order_by(col(Person.id)))
-        if PROPERTY_LEAD_SKILL not in (p.skills or [])
-    ]
-    loads = sorted((open_count(session, person_id=p.id), p.id, p) for p in staff)  # type: ignore[arg-type]
-    return loads[0][2] if loads else None
 
 
 def dispatch(
@@ -221,11 +121,11 @@ def dispatch(
 
 
 def _announce_dispatch(session: Session, *, ticket: Ticket, person: Person, now: datetime) -> None:
-    facts = _facts(ticket)
+    facts = ticket_facts(ticket)
     reporter = session.get(Person, ticket.reporter_id)
     who = "报告人：" + describe(session, reporter) + "。" if reporter else ""
     text = TEXTS["dispatched"].format(**facts, who=who)
-    _push(
+    push(
         session,
         f"ticket:{ticket.id}:dispatched:{person.id}:{ticket.updated_at.isoformat()}",
         person.id,
@@ -233,7 +133,7 @@ def _announce_dispatch(session: Session, *, ticket: Ticket, person: Person, now:
         now,
     )
     text = TEXTS["to_reporter_dispatched"].format(**facts, handler=handler_label(person))
-    _push(session, f"ticket:{ticket.id}:dispatched:{person.id}:reporter", ticket.reporter_id, text, now)
+    push(session, f"ticket:{ticket.id}:dispatched:{person.id}:reporter", ticket.reporter_id, text, now)
 
 
 def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRules, now: datetime) -> Outcome:
@@ -271,8 +171,8 @@ def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRul
         won = False
     if not won:
         return _why_not(session, ticket, person)
-    text = TEXTS["to_reporter_accepted"].format(**_facts(ticket), handler=handler_label(person))
-    _push(
+    text = TEXTS["to_reporter_accepted"].format(**ticket_facts(ticket), handler=handler_label(person))
+    push(
         session,
         f"ticket:{ticket.id}:accepted:{person.id}:{ticket.updated_at.isoformat()}",
         ticket.reporter_id,
@@ -341,41 +241,6 @@ def transfer(
     return Outcome(True, ticket=ticket)
 
 
-def return_ticket(
-    session: Session, *, ticket: Ticket, actor: Person, reason: str, rules: TicketRules, now: datetime
-) -> Outcome:
-    """退单: the assignee gives it back with a reason; assign mode tries the next skilled worker."""
-    if ticket.assignee_id != actor.id:
-        return Outcome(False, "not_yours", ticket)
-    won = transition(
-        session,
-        ticket=ticket,
-        action="return",
-        to=TicketStatus.submitted,
-        expected=(
-            TicketStatus.dispatched,
-            TicketStatus.accepted,
-            TicketStatus.in_progress,
-            TicketStatus.reopened,
-        ),
-        actor_id=actor.id,
-        now=now,
-        note=reason,
-        assignee_is=actor.id,
-        assignee_id=None,
-    )
-    if not won:
-        return Outcome(False, "wrong_status", ticket)
-    facts = _facts(ticket)
-    text = TEXTS["returned"].format(**facts, handler=actor.name, reason=reason or "未说明")
-    stamp = ticket.updated_at.isoformat()
-    for person in building_heads(session, building_id=ticket.building_id):
-        _push(session, f"ticket:{ticket.id}:returned:{stamp}:{person.id}", person.id, text, now)
-    if ticket.kind == TicketKind.repair:
-        auto_route(session, ticket=ticket, rules=rules, now=now, exclude=actor.id)
-    return Outcome(True, ticket=ticket)
-
-
 def start(session: Session, *, ticket: Ticket, actor: Person, now: datetime) -> Outcome:
     won = transition(
         session,
@@ -425,6 +290,6 @@ def resolve(
     if not won:
         return _why_not(session, ticket, actor) if actor else Outcome(False, "wrong_status", ticket)
     if ticket.kind != TicketKind.dispute:
-        text = TEXTS["to_reporter_resolved"].format(**_facts(ticket), note=note or "已处理")
-        _push(session, f"ticket:{ticket.id}:resolved:{now.isoformat()}", ticket.reporter_id, text, now)
+        text = TEXTS["to_reporter_resolved"].format(**ticket_facts(ticket), note=note or "已处理")
+        push(session, f"ticket:{ticket.id}:resolved:{now.isoformat()}", ticket.reporter_id, text, now)
     return Outcome(True, ticket=ticket)

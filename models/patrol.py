@@ -16,8 +16,9 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from models.community import Building
-from models.dispatch import dispatch, open_ticket
+from models.dispatch import dispatch
 from models.people import Person
+from models.routing import open_ticket
 from models.sla import TicketRules, deadlines, limit_hours
 from models.tickets import Ticket, TicketKind, create_ticket
 from models.workers import building_heads, grid_workers, secretaries
