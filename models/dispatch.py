@@ -266,7 +266,8 @@ def resolve(
     photos: list[str] | None = None,
     **values: Any,
 ) -> Outcome:
-    """完成: the assignee (or, from the API, anyone) reports it done; the reporter is asked to rate."""
+    """完成: the assignee (or, from the API, anyone) reports it done; the reporter is asked to rate.
+    A reopened ticket (返修, 没化解) can be finished again straight away."""
     if actor is not None and actor.role == Role.staff and ticket.assignee_id != actor.id:
         return Outcome(False, "not_yours", ticket)
     won = transition(
@@ -274,7 +275,7 @@ def resolve(
         ticket=ticket,
         action="resolve",
         to=TicketStatus.resolved,
-        expected=(TicketStatus.dispatched, TicketStatus.accepted, TicketStatus.in_progress),
+        expected=WORKING,
         actor_id=actor.id if actor else None,
         now=now,
         note=note,

@@ -89,7 +89,7 @@ def conclude(
     text += "\n" + ask_parties(session, ticket=ticket, now=now)  # both sides: 化解了吗
     enqueue(
         session,
-        idempotency_key=f"ticket:{ticket.id}:concluded",
+        idempotency_key=f"ticket:{ticket.id}:concluded:{now.isoformat()}",
         person_id=ticket.reporter_id,
         kind="ticket",
         text=text,

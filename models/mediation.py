@@ -93,16 +93,23 @@ def other_party_people(session: Session, *, ticket: Ticket) -> list[Person]:
 def ask_parties(session: Session, *, ticket: Ticket, now: datetime) -> str:
     """Ask the other party's residents (a push) and record that both sides were asked.
 
-    Returns the question for the reporter, to append to what they are told anyway.
+    A dispute concluded again (it was reopened) asks again: the earlier answers give way to the
+    new ones. Returns the question for the reporter, to append to what they are told anyway.
     """
     parties = [(ticket.reporter_id, "reporter")]
     parties += [(p.id, "other_party") for p in other_party_people(session, ticket=ticket) if p.id]
+    earlier = {
+        row.person_id: row
+        for row in session.exec(select(MediationAnswer).where(MediationAnswer.ticket_id == ticket.id))
+    }
     for person_id, party in parties:
-        session.add(MediationAnswer(ticket_id=ticket.id, person_id=person_id, party=party, asked_at=now))  # type: ignore[arg-type]
+        row = earlier.get(person_id) or MediationAnswer(ticket_id=ticket.id, person_id=person_id)  # type: ignore[arg-type]
+        row.party, row.asked_at, row.settled, row.answered_at = party, now, None, None
+        session.add(row)
         if party == "other_party":
             enqueue(
                 session,
-                idempotency_key=f"ticket:{ticket.id}:mediation-asked:{person_id}",
+                idempotency_key=f"ticket:{ticket.id}:mediation-asked:{person_id}:{now.isoformat()}",
                 person_id=person_id,
                 kind="ticket",
                 text=TEXTS["ask_other"].format(code=ticket.code),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -118,3 +120,23 @@ def test_each_partys_answer_is_in_their_own_data_export(
     reporter = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
     (asked,) = export_person(session, reporter, now=clock.now())["mediation_answers"]
     assert asked["as"] == "反映人" and asked["answer"] == "未回答"
+
+
+def test_a_reopened_dispute_is_concluded_again_and_both_sides_asked_again(
+    wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
+) -> None:
+    """Found by a tester: 结案 of a reopened dispute crashed (the parties had been asked before)."""
+    resident_in(engine, "upstairs-602", "3-2-602", now=clock.now())
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    assert "已结案" in wechat.send("demo-head-chen", "结案 D1001 已化解")
+    wechat.send("upstairs-602", "化解了")
+    reopened = wechat.send("demo-resident-wang", "没解决 他还是吵")
+    assert "D1001" in reopened and "重新打开" in reopened
+    clock.advance(timedelta(days=1))
+    assert "D1001 已结案：未化解" in wechat.send("demo-head-chen", "结案 D1001 未化解")
+    assert "化解了吗" in pushes_to(session, "upstairs-602")[-1]
+    assert "D1001" in pushes_to(session, "王秀兰")[-1] and "未化解" in pushes_to(session, "王秀兰")[-1]
+    assert "问题还没化解" in wechat.send("upstairs-602", "没化解")
+    session.rollback()
+    assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 0.0
