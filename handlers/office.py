@@ -18,7 +18,7 @@ from models.dispatch import KIND_LABEL
 from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
 from models.stats import compute
-from models.ticket_actions import typed_words
+from models.ticket_actions import said_after, typed_words
 from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import worker_by_name
@@ -71,13 +71,17 @@ PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, 
 
 
 @router.command(typed_words("dispatch") + _CODE + r".*", roles=DISPATCHERS)
+@router.command(
+    r"\s*把?" + _CODE + r"\s*" + said_after("dispatch") + r".+", roles=DISPATCHERS
+)  # 「把R1038派给王师傅」
 def on_dispatch(ctx: Context) -> list[Reply]:
     match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
     code = match.group(0).upper().replace(" ", "") if match else ""
     ticket = by_code(ctx.session, code)
     if ticket is None:
         return [Text(TEXTS["no_such"].format(code=code))]
-    rest = ctx.text[match.end() :].strip(" ，,：:。给") if match else ""
+    rest = ctx.text[match.end() :].strip(" ，,：:。") if match else ""
+    rest = re.sub("^" + said_after("dispatch"), "", rest).strip(" ，,：:。给")
     name, reason = split_override(rest)
     if not name:
         return [Text(TEXTS["need_name"].format(code=code))]

@@ -15,11 +15,12 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
+from handlers.progress import on_progress
 from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.people import Person, describe
 from models.routing import return_ticket, suggested_worker
-from models.ticket_actions import typed_words
+from models.ticket_actions import said_after, typed_words
 from models.tickets import (
     OPEN,
     OUTCOMES,
@@ -33,7 +34,7 @@ from models.tickets import (
     open_count,
 )
 from models.work_queue import awaiting_dispatch, split_override
-from models.workers import is_worker, worker_by_name
+from models.workers import WORKER_ROLES, is_worker, worker_by_name
 
 router = Router("worker")
 
@@ -193,13 +194,30 @@ def on_resolve(ctx: Context) -> list[Reply]:
         ctx.session,
         ticket=ticket,
         actor=ctx.person,
-        note=_rest(ctx.text),
+        note=re.sub("^" + said_after("resolve") + r"[，,。！!~\s]*", "", _rest(ctx.text)),
         rules=ctx.settings.tickets,
         now=ctx.now,
     )
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
     return [Text(TEXTS["resolved"].format(code=ticket.code))]
+
+
+@router.command(_CODE + r"\s*" + said_after("accept") + r"[。！!]?", roles=WORKER_ROLES)
+def on_accept_in_words(ctx: Context) -> list[Reply]:
+    """「R1028 我接了」, from a worker: 接单."""
+    return on_accept(ctx)
+
+
+@router.command(_CODE + r"\s*" + said_after("resolve") + r"[，,。！!~\s]*.*", roles=WORKER_ROLES)
+def on_resolve_in_words(ctx: Context) -> list[Reply]:
+    """「R1032修好了 换了个马桶盖」: 完成 from the worker who has it; from anyone else (a staff
+    member who reported it themself) the resident's 「修好了」."""
+    match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
+    ticket = by_code(ctx.session, match.group(0).upper().replace(" ", "")) if match else None
+    if ticket is not None and ticket.assignee_id == ctx.person.id:
+        return on_resolve(ctx)
+    return on_progress(ctx)
 
 
 @router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?", staff=True)

@@ -1,12 +1,14 @@
 """Every ticket action in words, in one table: what someone types in chat to do it, its short
 name (the personal-data export, lists) and the phrase of the timeline (「转派给 李师傅」).
 
-Chat commands build their patterns from ``typed`` (:func:`typed_words`); ``models.ticket_story``
+Chat commands build their patterns from ``typed`` and ``after`` (:func:`typed_words`,
+:func:`said_after`); ``models.ticket_story``
 tells the timeline with ``story``; nothing else keeps its own list of these words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -14,18 +16,31 @@ from dataclasses import dataclass
 class ActionWords:
     name: str  # 转单
     story: str  # 转派给 {target}: what the actor did; {target} is who it went to, {rung} a level
-    typed: tuple[str, ...] = ()  # 转单 / 转给 / 转派: the words that do it in chat
+    typed: tuple[str, ...] = ()  # 转单 / 转给 / 转派: the words that do it in chat, before the number
+    after: tuple[str, ...] = ()  # 修好了: the words that do it after the number (「R1032修好了」)
 
 
 ACTIONS: dict[str, ActionWords] = {
     "submit": ActionWords("提交", "提交"),
-    "dispatch": ActionWords("派单", "派单给 {target}", ("派单", "派给", "指派")),
+    "dispatch": ActionWords(
+        "派单", "派单给 {target}", ("派单", "派给", "指派"), ("派给", "交给", "分给", "派")
+    ),
     "grab": ActionWords("抢单", "抢单", ("抢单",)),
-    "accept": ActionWords("接单", "接单", ("接单", "接")),
+    "accept": ActionWords(
+        "接单",
+        "接单",
+        ("接单", "接", "这单我接了", "这单我接", "我接了", "我来接"),
+        ("我接了", "我来接", "我接", "接了"),
+    ),
     "start": ActionWords("开始处理", "开始处理", ("开始处理", "开始", "到场")),
     "transfer": ActionWords("转单", "转派给 {target}", ("转单", "转给", "转派")),
     "return": ActionWords("退单", "退单", ("退单", "退回")),
-    "resolve": ActionWords("完成", "处理完成", ("完成", "已完成", "修好")),
+    "resolve": ActionWords(
+        "完成",
+        "处理完成",
+        ("完成", "已完成", "修好"),
+        ("修好了", "弄好了", "搞定了", "处理好了", "处理完了", "完成了", "修完了", "已修好"),
+    ),
     "close": ActionWords("结单", "结单"),
     "auto_close": ActionWords("自动结单", "自动结单"),
     "cancel": ActionWords("取消", "取消工单", ("取消", "撤销", "撤回")),
@@ -44,5 +59,13 @@ ACTIONS: dict[str, ActionWords] = {
 
 def typed_words(*actions: str) -> str:
     """A regex group of the words that do these actions in chat: 「(接单|接|抢单)」."""
-    words = [word for action in actions for word in ACTIONS[action].typed]
+    return _group(word for action in actions for word in ACTIONS[action].typed)
+
+
+def said_after(action: str) -> str:
+    """A regex group of the words that do the action said after the number: 「(修好了|弄好了|…)」."""
+    return _group(ACTIONS[action].after)
+
+
+def _group(words: Iterable[str]) -> str:
     return "(" + "|".join(sorted(words, key=len, reverse=True)) + ")"

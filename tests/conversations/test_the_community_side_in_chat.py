@@ -147,3 +147,19 @@ def test_a_patrol_finding_about_people_is_not_filed_as_a_repair(
     staff = {p.id for p in session.exec(select(Person).where(Person.role == "staff"))}
     assert tickets[0].assignee_id not in staff and tickets[1].assignee_id not in staff
     assert tickets[2].kind == TicketKind.dispute and tickets[3].kind == TicketKind.repair
+
+
+def test_workers_say_it_in_their_own_words(wechat: WeChatSim, demo: None, session: Session) -> None:
+    """Found by a tester: 「R1032修好了 换了个马桶盖」 and 「这单我接了 R1028」 from the worker got
+    「不是您报的单」; 「把R1038派给王师傅」 only showed the ticket."""
+    report_repair(wechat, "3栋楼道的灯坏了")  # R1001 waits for dispatch
+    assert "已把 R1001 派给王师傅" in wechat.send("demo-grid-sun", "把R1001派给王师傅")
+    assert "已接单 R1001" in wechat.send("demo-staff-wang", "这单我接了 R1001")
+    assert "已完成 R1001" in wechat.send("demo-staff-wang", "R1001修好了 换了个灯泡")
+    session.rollback()
+    ticket = session.exec(select(Ticket).where(Ticket.id == 1)).one()
+    assert ticket.status == TicketStatus.resolved and ticket.resolution == "换了个灯泡"
+    report_repair(wechat, LEAK)  # R1002 to 王师傅
+    assert "已接单 R1002" in wechat.send("demo-staff-wang", "R1002 我接了")
+    resident = wechat.send("demo-resident-wang", "R1001修好了")  # the resident's word still counts as hers
+    assert "已通知居民" not in resident and "不是您报的单" not in resident
