@@ -21,7 +21,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from models.community import Building, address_label
 from models.dispatch import handler_label
-from models.mediation import answer, neighbour_flat
+from models.mediation import answer, awaiting_answer, neighbour_flat
 from models.people import Person, home_of
 from models.routing import open_ticket
 from models.tickets import TicketKind, local_time
@@ -44,6 +44,7 @@ TEXTS = {
     "settled_yes": "问题已化解",
     "settled_no": "问题还没化解，社区会再跟进",
     "nothing_to_answer": "现在没有需要您评价的调解。",
+    "settled_which": "您是说邻里之间的问题化解了吗？回复「化解了」或「没化解」。",
 }
 
 _PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
@@ -192,4 +193,23 @@ def on_settled(ctx: Context) -> list[Reply]:
     ticket = answer(ctx.session, person=ctx.person, settled=settled, now=ctx.now)
     if ticket is None:
         return [Text(TEXTS["nothing_to_answer"])]
+    return [Text(TEXTS["settled"].format(answer=TEXTS["settled_yes" if settled else "settled_no"]))]
+
+
+_SETTLED_WORDS = re.compile(r"好多了|好了|没事了|解决了|不吵了|安静了|挺好|可以了|满意|没问题了")
+_UNSETTLED_WORDS = re.compile(r"还是|没用|照样|依旧|又开始|还在|没变|不行|没好")
+
+
+def answer_in_words(ctx: Context) -> list[Reply] | None:
+    """「好多了谢谢」「还是吵」 from someone asked 「化解了吗」 is their answer; 「还行吧」 is asked
+    once more in so many words. None when no such question waits for them."""
+    if not awaiting_answer(ctx.session, person=ctx.person):
+        return None
+    if _UNSETTLED_WORDS.search(ctx.text):
+        settled = False
+    elif _SETTLED_WORDS.search(ctx.text):
+        settled = True
+    else:
+        return [Text(TEXTS["settled_which"])]
+    answer(ctx.session, person=ctx.person, settled=settled, now=ctx.now)
     return [Text(TEXTS["settled"].format(answer=TEXTS["settled_yes" if settled else "settled_no"]))]

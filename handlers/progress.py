@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.dispute import answer_in_words
 from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
 from models.feedback import (
@@ -261,8 +262,8 @@ def _rate(ctx: Context, code: str | None, scores: tuple[int, int, int], comment:
         ticket, problem = _ticket(ctx, code)
     else:
         ticket, problem = _awaiting(ctx, prefer=_meant(ctx)), TEXTS["nothing_to_rate"]
-    if ticket is None:
-        return [Text(problem or TEXTS["nothing_to_rate"])]
+    if ticket is None:  # 「还行吧」 may answer 「化解了吗」 instead
+        return answer_in_words(ctx) or [Text(problem or TEXTS["nothing_to_rate"])]
     overall, speed, service = scores
     outcome = rate(
         ctx.session,

@@ -118,6 +118,14 @@ def ask_parties(session: Session, *, ticket: Ticket, now: datetime) -> str:
     return TEXTS["ask_reporter"]
 
 
+def awaiting_answer(session: Session, *, person: Person) -> bool:
+    """Whether the person was asked 「化解了吗」 and has not answered yet."""
+    query = select(MediationAnswer.id).where(
+        MediationAnswer.person_id == person.id, col(MediationAnswer.answered_at).is_(None)
+    )
+    return session.exec(query).first() is not None
+
+
 def answer(session: Session, *, person: Person, settled: bool, now: datetime) -> Ticket | None:
     """The person's answer to the latest mediation they were asked about; None when none waits."""
     row = session.exec(

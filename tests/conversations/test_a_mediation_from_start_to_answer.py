@@ -140,3 +140,20 @@ def test_a_reopened_dispute_is_concluded_again_and_both_sides_asked_again(
     assert "问题还没化解" in wechat.send("upstairs-602", "没化解")
     session.rollback()
     assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 0.0
+
+
+def test_answers_to_the_question_in_free_words_are_kept(
+    wechat: WeChatSim, demo: None, session: Session, engine: Engine, clock: ManualClock
+) -> None:
+    """Found by a tester: 「好多了谢谢」 got 「不客气」 and 「还行吧」 「目前没有需要评价的事项」,
+    and neither was recorded."""
+    resident_in(engine, "upstairs-602", "3-2-602", now=clock.now())
+    _file_upstairs(wechat)
+    wechat.send("demo-head-chen", "接单 D1001")
+    wechat.send("demo-head-chen", "结案 D1001 已化解")
+    assert "回复「化解了」或「没化解」" in wechat.send("upstairs-602", "还行吧")  # asked once more
+    assert "已记下：问题已化解" in wechat.send("upstairs-602", "好多了谢谢")
+    assert "已记下：问题已化解" in wechat.send("demo-resident-wang", "好多了 谢谢你们")
+    assert "不客气" in wechat.send("demo-resident-wang", "谢谢")  # nothing waits now: just thanks
+    session.rollback()
+    assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 1.0
