@@ -231,7 +231,7 @@ def my_tasks(ctx: Context) -> list[Reply]:
         return [Text(TEXTS["no_tasks"])]
     lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
     if waiting:
-        suggested = suggested_worker(ctx.session, ticket=waiting[0])
+        suggested = suggested_worker(ctx.session, ticket=waiting[0], rules=ctx.settings.tickets)
         name = suggested.name if suggested else "王师傅"
         lines += [TEXTS["to_dispatch_head"], *(_task_line(t) for t in waiting)]
         lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))

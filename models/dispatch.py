@@ -48,6 +48,7 @@ TEXTS = {
     ),
     "complaint_copy": "【投诉督办】{code}：{place}，{what}。{who}已转物业{lead}处理，请社区跟进督办。",
     "returned": "【退单】{code}（{place}，{what}）被{handler}退回：{reason}。请重新派单。",
+    "to_reporter_returned": "您的{kind} {code} 需要换人处理，社区正在重新安排，安排好会告诉您。",
 }
 
 

@@ -100,21 +100,36 @@ def auto_route(
         if free:
             dispatch(session, ticket=ticket, person=free[0][2], actor_id=None, now=now)
             return
-    suggested = suggested_worker(session, ticket=ticket)
+    suggested = suggested_worker(session, ticket=ticket, rules=rules)
     text = TEXTS["nobody"].format(**facts, name=suggested.name if suggested else "王师傅")
-    for person in grid_workers(session, building_id=ticket.building_id):
+    for person in grid_workers(session, building_id=ticket.building_id) or secretaries(session):
         push(session, f"ticket:{ticket.id}:nobody:{person.id}", person.id, text, now)
 
 
-def suggested_worker(session: Session, *, ticket: Ticket) -> Person | None:
-    """Who to name in 「派单 R… 王师傅」: the least loaded skilled staff member, else any staff member."""
+def suggested_worker(session: Session, *, ticket: Ticket, rules: TicketRules | None = None) -> Person | None:
+    """Who to name in 「派单 R… 王师傅」: the least loaded skilled staff member, else any staff
+    member; with ``rules``, someone under the per-worker cap where there is one."""
     staff = staff_with_skill(session, category=ticket.category) or [
         p
         for p in session.exec(select(Person).where(Person.role == Role.staff).order_by(col(Person.id)))
         if PROPERTY_LEAD_SKILL not in (p.skills or [])
     ]
     loads = sorted((open_count(session, person_id=p.id), p.id, p) for p in staff)  # type: ignore[arg-type]
+    if rules is not None:
+        loads = [item for item in loads if item[0] < rules.max_open_per_worker] or loads
     return loads[0][2] if loads else None
+
+
+def _office(session: Session, *, ticket: Ticket) -> list[Person]:
+    """Who re-dispatches returned work: the building head and grid worker, else the secretary."""
+    people = {
+        p.id: p
+        for p in (
+            *building_heads(session, building_id=ticket.building_id),
+            *grid_workers(session, building_id=ticket.building_id),
+        )
+    }
+    return list(people.values()) or secretaries(session)
 
 
 def return_ticket(
@@ -145,8 +160,10 @@ def return_ticket(
     facts = ticket_facts(ticket)
     text = TEXTS["returned"].format(**facts, handler=actor.name, reason=reason or "未说明")
     stamp = ticket.updated_at.isoformat()
-    for person in building_heads(session, building_id=ticket.building_id):
+    for person in _office(session, ticket=ticket):
         push(session, f"ticket:{ticket.id}:returned:{stamp}:{person.id}", person.id, text, now)
+    told = TEXTS["to_reporter_returned"].format(**facts)
+    push(session, f"ticket:{ticket.id}:returned:{stamp}:reporter", ticket.reporter_id, told, now)
     if ticket.kind == TicketKind.repair:
         auto_route(session, ticket=ticket, rules=rules, now=now, exclude=actor.id)
     return Outcome(True, ticket=ticket)

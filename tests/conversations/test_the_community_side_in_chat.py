@@ -163,3 +163,23 @@ def test_workers_say_it_in_their_own_words(wechat: WeChatSim, demo: None, sessio
     assert "已接单 R1002" in wechat.send("demo-staff-wang", "R1002 我接了")
     resident = wechat.send("demo-resident-wang", "R1001修好了")  # the resident's word still counts as hers
     assert "已通知居民" not in resident and "不是您报的单" not in resident
+
+
+def test_returned_work_is_told_to_the_office_and_the_reporter(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: 「退单」 told nobody when the ticket had no building (an unbound reporter)."""
+    wechat.send("newcomer-5", "楼道灯坏了")
+    assert "已登记报修单 R1001" in wechat.send("newcomer-5", "是")
+    assert "已把 R1001 派给王师傅" in wechat.send("demo-secretary-zhou", "派单 R1001 王师傅")
+    assert "已退回 R1001" in wechat.send("demo-staff-wang", "退单 R1001 这是电工的活 我不会")
+    assert any("【退单】R1001" in text and "电工" in text for text in pushes_to(session, "刘志强"))
+    assert "需要换人处理" in pushes_to(session, "newcomer-5")[-1]
+
+
+def test_the_suggested_worker_is_one_under_the_cap(wechat: WeChatSim, demo: None, session: Session) -> None:
+    for _ in range(5):
+        report_repair(wechat, LEAK)  # 王师傅 at the cap
+    report_repair(wechat, "3栋楼道的灯坏了")  # nobody has 照明
+    (push,) = [t for t in pushes_to(session, "孙丽") if "【待派单】R1006" in t]
+    assert "「派单 R1006 王师傅」" not in push
