@@ -176,3 +176,27 @@ def test_the_missed_visit_alert_goes_to_the_supervisor_never_the_volunteer(
     assert not [t for t in pushes_to(session, "陈红梅", "visit") if "陈红梅负责" in t]
     assert [t for t in pushes_to(session, "陈红梅", "visit") if "王秀兰负责" in t]
     assert not [t for t in pushes_to(session, "王秀兰", "visit") if "未完成" in t]
+
+
+def test_one_visit_a_day_earns_points_and_going_shopping_is_not_a_need(
+    wechat: WeChatSim,
+    demo: None,
+    session: Session,
+    clock: ManualClock,
+    app_client: TestClient,
+    admin_headers: dict[str, str],
+) -> None:
+    """Found by a tester: three 「已走访」 the same day earned three points, and 「见到了 她刚才去
+    买菜了」 opened a 需要帮助 task for the building head."""
+    _rota(app_client, admin_headers, WANG, clock.now() + timedelta(hours=12))
+    first = wechat.send(WANG, "已走访 见到了 她刚才去买菜了")
+    assert "见到本人" in first and "积分" in first and "派单" not in first
+    session.rollback()
+    assert session.exec(select(Ticket)).all() == []
+    again = wechat.send(WANG, "已走访 刘奶奶身体挺好")
+    assert "见到本人" in again and "积分" not in again
+    assert _points(session) == 1
+    clock.advance(timedelta(days=1))
+    assert "积分" in wechat.send(WANG, "已走访 见到本人 一切正常")
+    assert _points(session) == 2
+    assert "R100" in wechat.send(WANG, "已走访 老人想让人帮忙买药")  # a real need still opens a task
