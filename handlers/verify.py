@@ -22,9 +22,8 @@ from models.residency import (
     Residency,
     ResidencyError,
     ResidencyStatus,
-    decide,
-    may_decide,
 )
+from models.residency_decisions import decide, may_decide
 from models.residency_record import listing_row
 
 router = Router("verify")

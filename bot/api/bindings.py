@@ -17,15 +17,8 @@ from models.access import Actor, audit
 from models.binding import decide_binding
 from models.community import Room
 from models.people import BindingRequest, BindingStatus, Person
-from models.residency import (
-    Relationship,
-    Residency,
-    ResidencyError,
-    ResidencyStatus,
-    decide,
-    record_verified,
-    unbind,
-)
+from models.residency import Relationship, Residency, ResidencyError, ResidencyStatus, record_verified, unbind
+from models.residency_decisions import decide
 from models.residency_record import listing_row
 
 router = APIRouter(tags=["bindings"])

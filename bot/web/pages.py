@@ -29,7 +29,7 @@ from models.csvfile import CsvEncodingError, decode
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.proposals import MATTERS, Proposal
 from models.residency import Residency, ResidencyError, ResidencyStatus
-from models.residency import decide as decide_claim
+from models.residency_decisions import decide as decide_claim
 from models.residency_record import listing_row
 from models.residents import COLUMNS, RosterError, check_roster, roster_query
 

@@ -12,7 +12,8 @@ from models.actors import Someone
 from models.binding import bind_room
 from models.community import Building, Room
 from models.people import Person
-from models.residency import Residency, ResidencyError, decide
+from models.residency import Residency, ResidencyError
+from models.residency_decisions import decide
 from tests.models.test_capacity_concurrency import _people, _race
 
 

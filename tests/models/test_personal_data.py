@@ -24,7 +24,7 @@ from models.people import ERASED_LABEL, BindingRequest, Person, describe, get_or
 from models.personal_data import export_person, summary
 from models.points import balance, ranking
 from models.proposals import Ballot, ProposalComment
-from models.residency import decide
+from models.residency_decisions import decide
 from models.rewards import Redemption, RedemptionStatus, Reward
 from models.scrub import sweep_erasures
 from models.tickets import Rating, Ticket, TicketEvent, TicketStatus
