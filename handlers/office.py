@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
-from models.base import month_of
+from models.base import month_of, previous_month
 from models.community import Building
 from models.dispatch import KIND_LABEL
 from models.patrol import Subject, file_finding
@@ -40,7 +40,7 @@ TEXTS = {
     "not_worker": "「{name}」不是工作人员，不能派单给他。",
     "already_theirs": "{code} 已经在{name}名下了。",
     "wrong_status": "{code} 当前是「{status}」，不能派单。",
-    "rates_head": "{month}的三率（截至{today}，{scope}）：",
+    "rates_head": "{month}的三率（{today}，{scope}）：",
     "rate": "{label} {value}",
     "rates_count": "本月工单 {total} 件，未办结 {open} 件。",
     "overdue_head": "超期未办 {count} 件：",
@@ -66,7 +66,8 @@ RATE_LABELS = (
 _CODE = r"\s*([RDCErdce]\s*\d{4,})"
 OVERDUE_IN_RATES = 5
 OVERDUE_LISTED = 20
-OVERSEERS = (Role.grid_worker, Role.secretary, Role.admin)
+OVERSEERS = (Role.grid_worker, Role.building_head, Role.secretary, Role.admin)
+SCOPES = {Role.grid_worker: "本网格", Role.building_head: "本楼"}
 PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, Role.admin)
 
 
@@ -111,24 +112,30 @@ def on_dispatch(ctx: Context) -> list[Reply]:
 
 
 @router.command(
-    r"(本月|这个月|当月|本月的|这个月的)?(三率|四率|考核数据|工作数据|统计数据|数据统计|工作统计|数据)[？?。]?",
+    r"(本月|这个月|当月|上个月|上月|本月的|这个月的|上个月的|上月的)?"
+    r"(三率|四率|考核数据|工作数据|统计数据|数据统计|工作统计|数据|满意率|响应率|解决率|化解率)"
+    r"(怎么样|如何|多少|是多少|咋样)?[？?。]?",
     roles=OVERSEERS,
 )
 def on_rates(ctx: Context) -> list[Reply]:
+    """This month's figures (「上个月的三率」: last month's, whole), for the sender's scope."""
     buildings = _grid_buildings(ctx)
+    last = re.match(r"上个?月", ctx.text) is not None
+    month = previous_month(month_of(ctx.now)) if last else month_of(ctx.now)
     figures = compute(
         ctx.session,
         now=ctx.now,
         weights=ctx.settings.tickets.metric_weights,
-        month=month_of(ctx.now),
+        month=month,
         building_ids=buildings,
     )
     local = local_time(ctx.now)
+    scope = SCOPES[ctx.person.role] if buildings is not None else "全社区"
     lines = [
         TEXTS["rates_head"].format(
-            month=f"{int(month_of(ctx.now)[5:])}月",
-            today=local.split(" ")[0],
-            scope="本网格" if buildings is not None else "全社区",
+            month=f"{int(month[5:])}月",
+            today="全月" if last else "截至" + local.split(" ")[0],
+            scope=scope,
         )
     ]
     for key, label, meaning in RATE_LABELS:
@@ -140,12 +147,17 @@ def on_rates(ctx: Context) -> list[Reply]:
 
 
 @router.command(r"(超期工单|超期|逾期工单|逾期|超时工单|超期未办|超期的工单)[？?。]?", roles=OVERSEERS)
+@router.command(
+    r".{0,8}(超期|逾期|超时)(了|的|工单|的单子|的工单)?.{0,8}", roles=OVERSEERS
+)  # 「现在有几个单子超时了」
 def on_overdue(ctx: Context) -> list[Reply]:
     return [Text("\n".join(_overdue_lines(ctx, _grid_buildings(ctx), OVERDUE_LISTED)))]
 
 
 def _grid_buildings(ctx: Context) -> frozenset[int] | None:
-    """A grid worker sees their grid; the secretary and admin the whole community."""
+    """A grid worker sees their grid, a building head her building; the secretary and admin all."""
+    if ctx.person.role == Role.building_head:
+        return frozenset({ctx.person.building_id}) if ctx.person.building_id is not None else frozenset()
     if ctx.person.role != Role.grid_worker:
         return None
     ids = ctx.session.exec(select(Building.id).where(Building.grid_id == ctx.person.grid_id)).all()

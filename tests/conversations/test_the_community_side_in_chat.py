@@ -183,3 +183,19 @@ def test_the_suggested_worker_is_one_under_the_cap(wechat: WeChatSim, demo: None
     report_repair(wechat, "3栋楼道的灯坏了")  # nobody has 照明
     (push,) = [t for t in pushes_to(session, "孙丽") if "【待派单】R1006" in t]
     assert "「派单 R1006 王师傅」" not in push
+
+
+def test_the_figures_and_overdue_work_in_everyday_words(
+    wechat: WeChatSim, demo: None, clock: ManualClock
+) -> None:
+    """Found by a tester: 「上个月的三率」「这个月三率怎么样」「现在有几个单子超时了」 got resident
+    replies, and a building head's 「本月三率」 the notice list."""
+    report_repair(wechat, "3栋楼道的灯坏了")
+    clock.advance(timedelta(days=8))  # R1001 is overdue
+    last = wechat.send("demo-secretary-zhou", "上个月的三率")
+    assert "响应率" in last and "全月" in last and "您还没有报修" not in last
+    assert "响应率" in wechat.send("demo-secretary-zhou", "这个月三率怎么样")
+    assert "R1001" in wechat.send("demo-grid-sun", "现在有几个单子超时了")
+    assert "R1001" in wechat.send("demo-secretary-zhou", "有哪些超期的")
+    head = wechat.send("demo-head-chen", "本月三率")
+    assert "响应率" in head and "本楼" in head and "通知" not in head and "R1001" in head
