@@ -21,7 +21,7 @@ from models.stats import compute
 from models.ticket_actions import said_after, typed_words
 from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
-from models.workers import worker_by_name
+from models.workers import skill_gap, worker_by_name
 
 router = Router("office")
 
@@ -31,6 +31,7 @@ TEXTS = {
     "no_target": "没有找到工作人员「{name}」，请写全名，例如「派单 {code} 王师傅」。",
     "dispatched": "已把 {code} 派给{name}，已通知他和报告人。",
     "dispatched_over": "已把 {code} 超量派给{name}，原因已记下：{reason}。",
+    "skill_gap": "提醒：{name}登记的专长里没有「{category}」，会这个的有：{skilled}。需要换人请回复「转单 {code} 姓名」。",
     "cap": (
         "{name}手上已有 {count} 张未完成工单，到上限了（{cap} 张）。"
         "确要派给他，请回复「派单 {code} {name} 超量 原因」，例如「派单 {code} {name} 超量 其他师傅休假」。"
@@ -104,7 +105,7 @@ def on_dispatch(ctx: Context) -> list[Reply]:
     facts = {"code": code, "name": target.name, "status": STATUS_LABEL[ticket.status]}
     if outcome.ok:
         key = "dispatched_over" if reason else "dispatched"
-        return [Text(TEXTS[key].format(**facts, reason=reason))]
+        return [Text(TEXTS[key].format(**facts, reason=reason) + skill_note(ctx, ticket, target))]
     if outcome.reason == "cap":
         count = open_count(ctx.session, person_id=target.id)  # type: ignore[arg-type]
         return [Text(TEXTS["cap"].format(**facts, count=count, cap=rules.max_open_per_worker))]
@@ -152,6 +153,17 @@ def on_rates(ctx: Context) -> list[Reply]:
 )  # 「现在有几个单子超时了」
 def on_overdue(ctx: Context) -> list[Reply]:
     return [Text("\n".join(_overdue_lines(ctx, _grid_buildings(ctx), OVERDUE_LISTED)))]
+
+
+def skill_note(ctx: Context, ticket: Ticket, target: Person) -> str:
+    """「提醒：李师傅登记的专长里没有「水电」…」 when someone else has the skill the work needs."""
+    skilled = skill_gap(ctx.session, person=target, category=ticket.category)
+    if not skilled:
+        return ""
+    names = "、".join(p.name for p in skilled)
+    return "\n" + TEXTS["skill_gap"].format(
+        name=target.name, category=ticket.category, skilled=names, code=ticket.code
+    )
 
 
 def _grid_buildings(ctx: Context) -> frozenset[int] | None:

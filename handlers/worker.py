@@ -7,7 +7,7 @@ Image messages also land here: a photo right after 「完成」 attaches to that
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -15,6 +15,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
+from handlers.office import skill_note
 from handlers.progress import on_progress
 from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
@@ -65,7 +66,8 @@ TEXTS = {
     "photo": "照片已附到 {code}（{count}/4）。",
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
-    "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
+    "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}{late}",
+    "late": "｜已超期",
     "to_dispatch_head": "待您派单：",
     "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
     "noted": "已记入 {code} 的调解记录。",
@@ -164,7 +166,7 @@ def on_transfer(ctx: Context) -> list[Reply]:
         return [Text(TEXTS["transfer_cap"].format(**facts, count=count))]
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
-    return [Text(TEXTS["transferred"].format(**facts))]
+    return [Text(TEXTS["transferred"].format(**facts) + skill_note(ctx, ticket, target))]
 
 
 @router.command(typed_words("return") + _CODE + r".*", staff=True)
@@ -229,17 +231,18 @@ def my_tasks(ctx: Context) -> list[Reply]:
     waiting = awaiting_dispatch(ctx.session, person=ctx.person)
     if not tickets and not waiting:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    lines = [TEXTS["tasks_head"], *(_task_line(t, ctx.now) for t in tickets)] if tickets else []
     if waiting:
         suggested = suggested_worker(ctx.session, ticket=waiting[0], rules=ctx.settings.tickets)
         name = suggested.name if suggested else "王师傅"
-        lines += [TEXTS["to_dispatch_head"], *(_task_line(t) for t in waiting)]
+        lines += [TEXTS["to_dispatch_head"], *(_task_line(t, ctx.now) for t in waiting)]
         lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))
     return [Text("\n".join(lines))]
 
 
-def _task_line(t: Ticket) -> str:
+def _task_line(t: Ticket, now: datetime) -> str:
     return TEXTS["task"].format(
+        late=TEXTS["late"] if t.due_at < now else "",
         code=t.code,
         kind=KIND_LABEL[t.kind],
         place=t.place or "—",

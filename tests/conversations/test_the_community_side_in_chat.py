@@ -199,3 +199,18 @@ def test_the_figures_and_overdue_work_in_everyday_words(
     assert "R1001" in wechat.send("demo-secretary-zhou", "有哪些超期的")
     head = wechat.send("demo-head-chen", "本月三率")
     assert "响应率" in head and "本楼" in head and "通知" not in head and "R1001" in head
+
+
+def test_a_dispatch_to_someone_without_the_skill_is_pointed_out_and_late_work_is_marked(
+    wechat: WeChatSim, demo: None, clock: ManualClock
+) -> None:
+    """Found by a tester: a 水电 job went to the elevator man without a word; a worker's own list
+    did not mark work four days overdue."""
+    report_repair(wechat, LEAK)  # R1001 to 王师傅, the plumber
+    moved = wechat.send("demo-grid-sun", "转单 R1001 李师傅")
+    assert "已把 R1001 转给李师傅" in moved and "没有「水电」" in moved and "王师傅" in moved
+    report_repair(wechat, "3栋楼道的灯坏了")  # nobody has 照明: no remark
+    assert "提醒" not in wechat.send("demo-grid-sun", "派单 R1002 李师傅")
+    clock.advance(timedelta(days=8))
+    tasks = wechat.send("demo-staff-li", "我的任务")
+    assert "R1001" in tasks and "已超期" in tasks
