@@ -2,8 +2,8 @@
 
 - welfare (someone sleeping in the stairwell, an elder who looks unwell): a 关怀探视 task for the
   community side (the building head, else the grid worker, else the secretary), never a repair;
-- order (strangers handing out leaflets, a quarrel, dogs off the lead): a dispute-type task,
-  which the community mediates;
+- order (strangers handing out leaflets, a quarrel, dogs off the lead, e-bikes blocking the
+  stairwell): a dispute-type task, which the community mediates;
 - anything else is about the place itself (lights, clutter, leaks): a repair, routed as any.
 """
 
@@ -33,6 +33,7 @@ _WELFARE = re.compile(
 _ORDER = re.compile(
     r"陌生人|外来人员|可疑|闲杂|发传单|传单|小广告|推销|上门推销|散发|贴广告"
     r"|吵架|争吵|打架|斗殴|喧哗|吵闹|噪音|扰民|大声|跳广场舞|遛狗|狗没拴|不牵绳|占用|占道|群租|偷|小偷"
+    r"|电动车|电瓶车|飞线|私拉电线|(楼道|通道|消防通道|安全出口).{0,6}(堵|挡)"  # 消防通道: owners move them
 )
 
 

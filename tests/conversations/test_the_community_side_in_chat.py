@@ -132,12 +132,14 @@ def test_an_unbound_residents_complaint_reaches_the_secretary(
 def test_a_patrol_finding_about_people_is_not_filed_as_a_repair(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
-    sleeping = wechat.send("demo-grid-liu", "巡查发现2栋楼道有人睡在楼梯上")
+    sleeping = wechat.send("demo-grid-liu", "巡查时发现2栋1单元楼梯间有个人在睡觉")  # no alarm either
     assert "关怀探视" in sleeping and "维修" in sleeping and "已交给" in sleeping
     unwell = wechat.send("demo-grid-liu", "巡查发现2栋有位老人脸色不好，坐在门口")
     assert "关怀探视" in unwell
     leaflets = wechat.send("demo-grid-liu", "巡查发现2栋有陌生人在发传单")
     assert "秩序问题" in leaflets and "D100" in leaflets
+    bikes = wechat.send("demo-grid-liu", "巡查时发现2栋一楼楼道被电动车堵住了")  # not a drain (「堵」)
+    assert "秩序问题" in bikes and "管道" not in bikes
     clutter = wechat.send("demo-grid-liu", "巡查发现2栋楼道堆放杂物")
     assert "已登记巡查任务" in clutter
     session.rollback()
@@ -146,7 +148,8 @@ def test_a_patrol_finding_about_people_is_not_filed_as_a_repair(
     assert all(t.assignee_id is not None for t in tickets[:2])  # to the community side, not a plumber
     staff = {p.id for p in session.exec(select(Person).where(Person.role == "staff"))}
     assert tickets[0].assignee_id not in staff and tickets[1].assignee_id not in staff
-    assert tickets[2].kind == TicketKind.dispute and tickets[3].kind == TicketKind.repair
+    assert tickets[2].kind == TicketKind.dispute and tickets[3].kind == TicketKind.dispute
+    assert tickets[4].kind == TicketKind.repair
 
 
 def test_workers_say_it_in_their_own_words(wechat: WeChatSim, demo: None, session: Session) -> None:
