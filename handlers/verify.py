@@ -33,6 +33,7 @@ TEXTS = {
     "no_such": "没有找到住户登记 {code}，请核对编号。",
     "approved": "已核实 {code}：{name}为 {room} 的{relationship}，已通知本人。",
     "refused": "已记录 {code} 未通过核实，已通知本人。",
+    "anonymous": "提醒：此人没有留姓名和电话，请确认已当面核对过本人；如有误请联系管理员解除。",
     "none": "目前没有等待您核实的住户登记。",
     "head": "等待核实的住户登记：",
     "item": "{code} {name}，电话 {phone}，登记为 {room} 的{relationship}；已核实的业主：{owner}",
@@ -77,19 +78,18 @@ def decide_claim(ctx: Context) -> list[Reply]:
     if not approve:
         return [Text(TEXTS["refused"].format(code=code))]
     row = listing_row(ctx.session, decided)
-    return [
-        Text(
-            TEXTS["approved"].format(
-                code=code,
-                name=row["name"] or "该住户",
-                room=row["room"],
-                relationship=RELATIONSHIP_NAMES[decided.relationship],
-            )
-        )
-    ]
+    approved = TEXTS["approved"].format(
+        code=code,
+        name=row["name"] or "该住户",
+        room=row["room"],
+        relationship=RELATIONSHIP_NAMES[decided.relationship],
+    )
+    unknown = "" if row["name"] and row["phone"] else TEXTS["anonymous"]
+    return [Text(approved + unknown)]
 
 
 @router.command(r"\s*(待核实|待审核|核实列表|住户核实)[？?。]?\s*", staff=True)
+@router.command(r".{0,6}(要核实的|需要核实|要核实吗|待核实的|等着核实|等核实).{0,6}", roles=_DECIDERS)
 def pending_claims(ctx: Context) -> list[Reply]:
     if ctx.person.role not in _DECIDERS:
         return [Text(TEXTS["not_allowed"])]

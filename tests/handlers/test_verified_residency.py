@@ -245,3 +245,13 @@ def test_unbinding_a_verified_home_asks_first(wechat: WeChatSim, demo: None, ses
     assert "还没有绑定房屋" in wechat.send("demo-resident-wang", "我的房屋")
     wechat.send(NEW, "我住3栋2单元402")
     assert "已解除" in wechat.send(NEW, "解除绑定")  # a mere claim costs nothing: at once
+
+
+def test_approving_a_claim_with_no_name_or_phone_is_pointed_out(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.send(NEW, "我住3栋2单元402")
+    reply = wechat.send("demo-head-chen", f"核实 {claim_code(session, NEW)} 通过")
+    assert "已核实" in reply and "没有留姓名和电话" in reply
+    wechat.send("newcomer-qian", "我住3栋1单元302")
+    assert "等待核实的住户登记" in wechat.send("demo-head-chen", "有人要核实吗")
