@@ -223,6 +223,10 @@ def on_resolve_in_words(ctx: Context) -> list[Reply]:
 
 
 @router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?", staff=True)
+@router.command(  # 「今天有啥任务」「还有啥活」「我今天的工单」
+    r".{0,6}(有啥|有什么|还有啥|还有什么|今天的|今日的|手上的)(任务|活儿?|工单|单子|要处理的).{0,6}",
+    roles=WORKER_ROLES,
+)
 def my_tasks(ctx: Context) -> list[Reply]:
     if not is_worker(ctx.person):
         return [Text(TEXTS["residents_only"])]

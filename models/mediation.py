@@ -85,9 +85,9 @@ def other_party_people(session: Session, *, ticket: Ticket) -> list[Person]:
             Residency.status == ResidencyStatus.verified,
             col(Person.erased_at).is_(None),
         )
-        .distinct()
     )
-    return [p for p in session.exec(query.order_by(col(Person.id))) if p.id != ticket.reporter_id]
+    people = {p.id: p for p in session.exec(query.order_by(col(Person.id))) if p.id != ticket.reporter_id}
+    return list(people.values())  # one each, though a person holds one residency per flat anyway
 
 
 def ask_parties(session: Session, *, ticket: Ticket, now: datetime) -> str:

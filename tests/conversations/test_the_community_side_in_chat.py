@@ -217,3 +217,12 @@ def test_a_dispatch_to_someone_without_the_skill_is_pointed_out_and_late_work_is
     clock.advance(timedelta(days=8))
     tasks = wechat.send("demo-staff-li", "我的任务")
     assert "R1001" in tasks and "已超期" in tasks
+
+
+def test_asking_for_the_days_work_in_everyday_words(wechat: WeChatSim, demo: None) -> None:
+    """Found by a tester: 「今天有啥任务」 got the residents' notice list, 「今天还有啥活」 a resident example."""
+    report_repair(wechat, "3栋楼道的灯坏了")
+    assert "待您派单" in wechat.send("demo-grid-sun", "今天有啥任务")
+    report_repair(wechat, LEAK)
+    assert "R1002" in wechat.send("demo-staff-wang", "今天还有啥活")
+    assert "R1002" in wechat.send("demo-staff-wang", "我今天的工单")
