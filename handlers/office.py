@@ -43,7 +43,8 @@ TEXTS = {
     "wrong_status": "{code} 当前是「{status}」，不能派单。",
     "rates_head": "{month}的三率（{today}，{scope}）：",
     "rate": "{label} {value}",
-    "rates_count": "本月工单 {total} 件，未办结 {open} 件。",
+    "rates_count": "{which}工单 {total} 件，未办结 {open} 件。",
+    "rates_last_month": "本月才开始，数据还少，回复「上个月的三率」看上月全月。",
     "overdue_head": "超期未办 {count} 件：",
     "overdue": "· {code} {kind}｜{place}｜{what}｜超期 {late}｜{who}",
     "overdue_more": "还有 {count} 件，回复「超期工单」看全部。",
@@ -143,7 +144,10 @@ def on_rates(ctx: Context) -> list[Reply]:
         value = figures[key]
         shown = f"{value:.0%}（{meaning}）" if value is not None else "暂无数据"
         lines.append(TEXTS["rate"].format(label=label, value=shown))
-    lines.append(TEXTS["rates_count"].format(total=figures["total"], open=figures["open"]))
+    which = "当月" if last else "本月"
+    lines.append(TEXTS["rates_count"].format(which=which, total=figures["total"], open=figures["open"]))
+    if not last and figures["resolution_rate"] is None:
+        lines.append(TEXTS["rates_last_month"])
     return [Text("\n".join([*lines, *_overdue_lines(ctx, buildings, OVERDUE_IN_RATES)]))]
 
 

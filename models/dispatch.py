@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, func, select
 
 from models.actors import system_label
 from models.outbox import enqueue
@@ -17,6 +17,7 @@ from models.sla import TicketRules, after_resolution
 from models.tickets import (
     WORKING,
     Ticket,
+    TicketEvent,
     TicketKind,
     TicketStatus,
     local_time,
@@ -134,7 +135,12 @@ def _announce_dispatch(session: Session, *, ticket: Ticket, person: Person, now:
         now,
     )
     text = TEXTS["to_reporter_dispatched"].format(**facts, handler=handler_label(person))
-    push(session, f"ticket:{ticket.id}:dispatched:{person.id}:reporter", ticket.reporter_id, text, now)
+    # Each hand-over is news to the reporter, back and forth too: keyed by the step it was.
+    step = session.exec(
+        select(func.count()).select_from(TicketEvent).where(col(TicketEvent.ticket_id) == ticket.id)
+    ).one()
+    key = f"ticket:{ticket.id}:dispatched:{person.id}:reporter:{step}"
+    push(session, key, ticket.reporter_id, text, now)
 
 
 def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRules, now: datetime) -> Outcome:

@@ -226,3 +226,16 @@ def test_asking_for_the_days_work_in_everyday_words(wechat: WeChatSim, demo: Non
     report_repair(wechat, LEAK)
     assert "R1002" in wechat.send("demo-staff-wang", "今天还有啥活")
     assert "R1002" in wechat.send("demo-staff-wang", "我今天的工单")
+
+
+def test_the_reporter_hears_of_every_hand_over_and_an_empty_month_points_to_the_last(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: a transfer back to the first worker was not told to the resident; on the
+    1st the month's figures were empty with no way to last month's."""
+    report_repair(wechat, LEAK)  # R1001 to 王师傅
+    wechat.send("demo-grid-sun", "转单 R1001 李师傅")
+    wechat.send("demo-grid-sun", "转单 R1001 王师傅")
+    told = [t for t in pushes_to(session, "王秀兰") if "R1001 已派给" in t]
+    assert len(told) == 3 and "王师傅" in told[-1]
+    assert "上个月的三率" in wechat.send("demo-secretary-zhou", "本月三率")
