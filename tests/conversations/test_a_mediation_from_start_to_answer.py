@@ -157,3 +157,15 @@ def test_answers_to_the_question_in_free_words_are_kept(
     assert "不客气" in wechat.send("demo-resident-wang", "谢谢")  # nothing waits now: just thanks
     session.rollback()
     assert compute(session, now=clock.now(), weights={})["mediation_rate"] == 1.0
+
+
+def test_water_coming_through_from_upstairs_also_gets_a_plumber(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: an active leak from upstairs waited 15 days as a dispute, no plumber told."""
+    first = wechat.send("demo-resident-wang", "楼上往我家漏水 卫生间天花板都湿了 找他们也不理")
+    assert "保持安静" not in first
+    wechat.send("demo-resident-wang", "尽快查清漏点")
+    reply = wechat.send("demo-resident-wang", "是")
+    assert "已登记调解单 D1001" in reply and "报修单 R1002" in reply and "王师傅" in reply
+    assert any("【派单】R1002" in text for text in pushes_to(session, "王师傅"))
