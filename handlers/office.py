@@ -19,7 +19,7 @@ from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
 from models.stats import compute
 from models.ticket_actions import said_after, typed_words
-from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, local_time, open_count
+from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, clip, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import skill_gap, worker_by_name
 
@@ -197,7 +197,7 @@ def _overdue_lines(ctx: Context, buildings: frozenset[int] | None, limit: int) -
                 code=t.code,
                 kind=KIND_LABEL[t.kind],
                 place=t.place or "—",
-                what=t.category or t.description[:10],
+                what=t.category or clip(t.description, 10),
                 late=_late(ctx.now - t.due_at),
                 who=holder.name if holder else STATUS_LABEL[t.status],
             )

@@ -30,7 +30,17 @@ from models.feedback import (
 from models.people import Person
 from models.ticket_actions import typed_words
 from models.ticket_story import steps
-from models.tickets import OPEN, STATUS_LABEL, Rating, Ticket, TicketKind, by_code, local_time, tickets_of
+from models.tickets import (
+    OPEN,
+    STATUS_LABEL,
+    Rating,
+    Ticket,
+    TicketKind,
+    by_code,
+    clip,
+    local_time,
+    tickets_of,
+)
 
 router = Router("progress")
 
@@ -168,7 +178,7 @@ def _line(ctx: Context, ticket: Ticket) -> str:
         code=ticket.code,
         kind=KIND_LABEL[ticket.kind],
         place=ticket.place or "—",
-        what=ticket.category or ticket.description[:12],
+        what=ticket.category or clip(ticket.description, 12),
         status=STATUS_LABEL[ticket.status],
         handler=TEXTS["handler"].format(name=handler.name) if handler else "",
         due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",

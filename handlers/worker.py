@@ -31,6 +31,7 @@ from models.tickets import (
     TicketKind,
     TicketStatus,
     by_code,
+    clip,
     local_time,
     open_count,
 )
@@ -121,7 +122,7 @@ def on_accept(ctx: Context) -> list[Reply]:
     facts = {
         "code": ticket.code,
         "place": ticket.place or "未注明",
-        "what": ticket.category or ticket.description[:20],
+        "what": ticket.category or clip(ticket.description, 20),
     }
     who = describe(ctx.session, reporter) if reporter else "—"
     key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
@@ -250,7 +251,7 @@ def _task_line(t: Ticket, now: datetime) -> str:
         code=t.code,
         kind=KIND_LABEL[t.kind],
         place=t.place or "—",
-        what=t.category or t.description[:12],
+        what=t.category or clip(t.description, 12),
         status=STATUS_LABEL[t.status],
         due=local_time(t.due_at),
     )

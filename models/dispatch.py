@@ -20,6 +20,7 @@ from models.tickets import (
     TicketEvent,
     TicketKind,
     TicketStatus,
+    clip,
     local_time,
     transition,
 )
@@ -70,7 +71,9 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
         "code": ticket.code,
         "kind": KIND_LABEL[ticket.kind],
         "place": ticket.place or "未注明地点",
-        "what": (ticket.category + "，" if ticket.category else "") + ticket.description[:40],
+        "what": (ticket.category + "，" if ticket.category else "")
+        + clip(ticket.description, 40)
+        + (f"；诉求：{clip(ticket.wants, 30)}" if ticket.wants else ""),
         "due": local_time(ticket.due_at),
     }
 

@@ -11,7 +11,7 @@ from models.dispatch import Outcome
 from models.outbox import enqueue
 from models.people import Person
 from models.sla import TicketRules, deadlines
-from models.tickets import OPEN, Rating, Ticket, TicketStatus, record, transition
+from models.tickets import OPEN, Rating, Ticket, TicketStatus, clip, record, transition
 from models.workers import building_heads
 
 TEXTS = {
@@ -27,7 +27,7 @@ def _facts(ticket: Ticket) -> dict[str, str]:
     return {
         "code": ticket.code,
         "place": ticket.place or "未注明地点",
-        "what": ticket.category or ticket.description[:20],
+        "what": ticket.category or clip(ticket.description, 20),
     }
 
 

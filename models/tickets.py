@@ -200,6 +200,12 @@ def record(
     )
 
 
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, with 「…」 where it was cut (never a word cut off silently:
+    「对方不配」 read as an insult where 「对方不配合」 was written)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def create_ticket(
     session: Session, *, kind: TicketKind, reporter_id: int, due_at: datetime, now: datetime, **fields: Any
 ) -> Ticket:

@@ -169,3 +169,18 @@ def test_water_coming_through_from_upstairs_also_gets_a_plumber(
     reply = wechat.send("demo-resident-wang", "是")
     assert "已登记调解单 D1001" in reply and "报修单 R1002" in reply and "王师傅" in reply
     assert any("【派单】R1002" in text for text in pushes_to(session, "王师傅"))
+
+
+def test_the_mediator_is_told_the_wish_and_long_words_are_cut_visibly(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: the mediator's push left out what the reporter wants, and lists cut
+    words mid-phrase (「对方不配」 for 「对方不配合」)."""
+    _file_upstairs(wechat)
+    (push,) = [t for t in pushes_to(session, "陈红梅") if "【派单】D1001" in t]
+    assert "诉求：晚上十点后安静点" in push
+    wechat.send("demo-resident-li", "楼下那家每天晚上十二点以后还在开着音响唱歌 吵得孩子睡不着觉")
+    wechat.send("demo-resident-li", "晚上十点以后别唱了")
+    wechat.send("demo-resident-li", "是")
+    listed = wechat.send("demo-head-ma", "我的任务")  # 1栋's head mediates it
+    assert "D1002" in listed and "楼下那家每天晚上十二点…" in listed
