@@ -5,10 +5,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # The intent model, trained at build time from the training data (see nlp/model_store.py).
 MODEL := nlp/data/model.pickle
+# axe-core (npm registry, pinned) for the console's accessibility tests in tests/browser; into
+# node_modules/ here (ignored by git), loaded into Debian's chromium by the tests.
+AXE_VERSION := 4.14.1
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: install run test test-future smoke lint format bench clean
 
-install: $(STAMP) $(MODEL)
+install: $(STAMP) $(MODEL) $(AXE)
+
+# Without npm (a machine that only serves) the accessibility tests skip, or fail under CI's
+# HGJ_REQUIRE_BROWSER; nothing else needs it.
+$(AXE): Makefile
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-audit --no-fund --no-save --no-package-lock --prefix . axe-core@$(AXE_VERSION) \
+		&& test -f $(AXE) && touch $(AXE); \
+	else echo "npm not found: axe-core not installed (only the accessibility tests need it)"; fi
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -51,4 +63,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache data $(MODEL)
+	rm -rf $(VENV) .pytest_cache .ruff_cache data $(MODEL) node_modules

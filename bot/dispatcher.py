@@ -1,8 +1,12 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
-For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: emergency,
-urgent check, cancel, resume, the open form, or a handler (commands first, those of the sender's
-role before the rest, then the intent's handler, then the fallback). A form that gives way is put aside and offered back.
+For a text, an expired form is dropped and the NLU runs. Handlers that deal with danger
+themselves claim their messages first (「已走访 …」, a volunteer's words about the elder they
+visit, the place of the sender's own alarm). Then ``bot.policy`` decides: a staff member's action
+on a ticket by its code (a danger in its note pointed out after it), emergency, urgent check,
+cancel, resume, the open form, or a handler (commands first, those of the sender's role before
+the rest, then the intent's handler, then the fallback). A form that gives way is put aside and
+offered back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from sqlmodel import Session
 
 from bot import policy
 from bot.context import Context
-from bot.forms import Form, clear_form, continue_form, pause_form, resume_form
+from bot.forms import Form, answers_paused, bring_back, clear_form, continue_form, pause_form, resume_form
 from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
@@ -27,13 +31,14 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
-from models.people import Person, get_or_create_resident, person_by_wecom
-from models.workers import WORKER_ROLES
+from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
+from models.workers import WORKER_ROLES, is_worker
 
 log = logging.getLogger(__name__)
 
 TEXT_KINDS = frozenset({"text", "voice"})
 LAST_SEEN_PRECISION = timedelta(minutes=5)
+CAUTION_INTENT = "danger_in_note"  # what to add when an action's note tells of danger
 
 TEXTS = {
     "expired": "刚才的「{title}」很久没有继续，已自动取消；需要的话随时重新开始。",
@@ -69,6 +74,8 @@ class Dispatcher:
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
         self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
+        self.ticket_actions: set[re.Pattern[str]] = set()
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -80,6 +87,8 @@ class Dispatcher:
             self.explicit_commands.extend(router.explicit_commands)
             self.role_commands.extend(router.role_commands)
             self.staff_commands.extend(router.staff_commands)
+            self.ticket_actions |= router.ticket_actions
+            self.first_readers.extend(router.first_readers)
 
     def dispatch(
         self,
@@ -94,7 +103,8 @@ class Dispatcher:
         """The replies to ``message``.
 
         ``person`` and ``state`` when the caller loaded them already; with ``unsaved``, a changed
-        state is put there for the caller to save (with others) instead of being saved here.
+        state is put there for the caller to save (with others) instead of being saved here, and
+        the time the person was seen is left for ``models.people.save_last_seen``.
         What is logged meanwhile carries the message's request id and dedupe key (``bot.logs``).
         """
         key = MESSAGE_KEY.set(message.dedupe_key)  # (set and reset inline: this runs per message)
@@ -123,8 +133,12 @@ class Dispatcher:
         if person is None:
             return [Text(TEXTS["unknown_wecom"])]
         if person.last_seen_at is None or now - person.last_seen_at > LAST_SEEN_PRECISION:
-            person.last_seen_at = now  # for WeChat's 48-hour customer-service window
-            session.add(person)
+            # For WeChat's 48-hour customer-service window; a batch writes all its senders' at once.
+            if unsaved is None:
+                person.last_seen_at = now
+                session.add(person)
+            else:
+                seen_later(session, person, now)
         state = state or load_state(session, user_key=message.user_key)
         before = state.snapshot()
         ctx = Context(
@@ -163,8 +177,15 @@ class Dispatcher:
                 return as_list(handler(ctx))
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
-        explicit = self._explicit(message.text)
-        staff = self._staff_command(ctx)
+        for claims, handler in self.first_readers:
+            if claims(ctx):
+                if form is not None:
+                    pause_form(ctx)
+                return as_list(handler(ctx))
+        action = self._ticket_action(ctx)
+        explicit = self._explicit(message.text) or action
+        staff = self._staff_command(ctx) if action is None else None
+        paused = self.forms.get(ctx.state.paused.get("form", "")) if form is None else None
         decision = policy.decide(
             ctx.nlu,
             text=message.text,
@@ -173,16 +194,24 @@ class Dispatcher:
             answers_form=lambda: form is not None and bool(form.extract(ctx, ctx.state.asking)),
             handles=lambda intent: intent in self.intents,
             explicit=explicit is not None,
+            paused_intent=paused.intent if paused is not None else None,
+            answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
+            acts_on_ticket=action is not None,
             staff_command=staff is not None,
         )
         if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
-            return self._command(ctx, form, command)
+            replies = self._command(ctx, form, command)
+            caution = self.intents.get(CAUTION_INTENT) if decision.caution else None
+            return replies + (as_list(caution(ctx)) if caution else [])
         if decision.action is Action.CANCEL:
             return self._cancel(ctx, form)
         if decision.action is Action.RESUME:
             return self._resume(ctx)
         if decision.action is Action.FORM and form is not None:
             return continue_form(ctx, form)
+        if decision.action is Action.FORM and paused is not None:
+            bring_back(ctx, paused)  # the answer is for the form put aside
+            return continue_form(ctx, paused)
         if form is not None:
             pause_form(ctx)
         replies = self._handle(ctx, decision)
@@ -204,6 +233,17 @@ class Dispatcher:
                     return as_list(handler(ctx))
         handler = self.intents.get(decision.intent, self.fallback)
         return as_list(handler(ctx))
+
+    def _ticket_action(self, ctx: Context) -> Handler | None:
+        """The handler of a staff member's action on a ticket by its code (「完成 E1040 …」), if any."""
+        if not is_worker(ctx.person):
+            return None
+        text, role = ctx.text.strip(), ctx.person.role
+        role_actions = ((p, h) for p, roles, h in self.role_commands if role in roles)
+        for pattern, handler in (*role_actions, *self.commands):
+            if pattern in self.ticket_actions and pattern.fullmatch(text):
+                return handler
+        return None
 
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()

@@ -106,6 +106,31 @@ def resume_form(ctx: Context, form: Form) -> list[Reply]:
     return _advance(ctx, form, {})
 
 
+def bring_back(ctx: Context, form: Form) -> None:
+    """Make the form put aside the open one again, as it was, without asking anything."""
+    state = ctx.state
+    slots, asking = dict(state.paused.get("slots", {})), state.paused.get("asking")
+    state.form, state.slots, state.asking, state.paused = form.name, slots, asking, {}
+    form_outcome(ctx.session, form.name, "resumed")
+
+
+def answers_paused(ctx: Context, form: Form) -> bool:
+    """Whether the message answers the form put aside, as if it were open: it confirms it, fills what
+    it was asking, or fills a slot still empty. Refilling only what was given (「楼道灯也不亮了」 after
+    a kitchen drain) is a report of its own."""
+    state = ctx.state
+    asking, filled = state.paused.get("asking"), dict(state.paused.get("slots", {}))
+    if asking == CONFIRM:
+        return _YES.fullmatch(ctx.text.strip()) is not None
+    kept = state.form, state.slots
+    state.form, state.slots = form.name, dict(filled)
+    try:
+        found = form.extract(ctx, asking)
+    finally:
+        state.form, state.slots = kept
+    return any(name == asking or filled.get(name) in (None, "", []) for name in found)
+
+
 def start_form(ctx: Context, form: Form, initial: dict[str, Any] | None = None) -> list[Reply]:
     clear_form(ctx)
     ctx.state.form = form.name

@@ -57,7 +57,14 @@ from bot.spool import Spool
 from models.conversation import ConversationState, load_states, save_states
 from models.inbound import record_inbound, record_inbound_many, stored_replies, stored_replies_many
 from models.outbox import enqueue
-from models.people import Person, get_or_create_residents, person_by_openid, person_by_wecom
+from models.people import (
+    Person,
+    get_or_create_residents,
+    load_homes,
+    person_by_openid,
+    person_by_wecom,
+    save_last_seen,
+)
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +301,7 @@ class Pipeline:
             openids = [m.user_id for m in messages if m.channel != "wecom"]
             now = self.clock.now()
             people = get_or_create_residents(session, openids=openids, now=now) if openids else {}
+            load_homes(session, people.values())
             states = load_states(session, user_keys=user_keys)
             unsaved: dict[str, tuple[ConversationState, datetime]] = {}
             fresh: set[int] = set()
@@ -318,6 +326,7 @@ class Pipeline:
                 if index in fresh:
                     rows.append(self._fields(message, results[message.dedupe_key], at))
             save_states(session, list(unsaved.values()))
+            save_last_seen(session)
             record_inbound_many(session, rows)
         return [results[message.dedupe_key] for message in messages]
 

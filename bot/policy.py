@@ -2,23 +2,27 @@
 
 NLU says what was said; this module alone decides what happens next (Rasa's split):
 
-1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
-   emergency whatever form, confirmation or question is open. A staff member's command of their
-   role (rule 4) is outranked only by words of danger: the classifier learnt residents' words, and
-   「巡查发现楼道有人睡觉」 is a report to file, not an alarm.
+0. A staff member's action on a ticket named by its code (「完成 E1040 已经把花盆搬进屋里了」,
+   「调解记录 D1046 …有人摔倒了才有响声」) is carried out: its note tells what was done or said,
+   it is not a new report. A danger in the note is pointed out after it (``caution``), not filed.
+1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
+   emergency whatever form, confirmation or question is open. A staff member's other command of
+   their role (rule 4) is outranked only by words of danger: the classifier learnt residents'
+   words, and 「巡查发现楼道有人睡觉」 is a report to file, not an alarm.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
 3. The classifier leaning to an emergency with no hazard word at all is not an alarm when the
-   message is a short answer to the open form (「幼儿园门口」 asked where) or a single character;
-   the form takes it, or the fallback asks.
+   message is a few words said inside an open form (「幼儿园门口」 asked where, 「电视后面那个」)
+   or a single character; the form takes it, or the fallback asks.
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
    A staff member's command of their role (「派单 R1009 王师傅」「本月三率」「巡查发现…」
    「核实 B12 通过」「我的任务」) is as sure, and is taken the same way.
 5. An open form gets the message when the message answers it, unless it is a confident
-   question (a question is not a slot value). A question, a progress question or another
+   question (a question is not a slot value) or the opening of another report (「报修」 inside a
+   complaint form starts the repair). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
 
@@ -40,16 +44,28 @@ INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
-_FILLER = r"[\s嗯啊哎唉那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+_FILLER = (
+    r"[\s嗯啊哎唉哦噢喔那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
+    r"(?:(?:好吧|行吧|好的|那好|那行|没事|谢谢(你|您)?|谢了|多谢|麻烦(你|您)?了|辛苦(你|您)?了)"
+    r"[\s嗯啊哎唉哦噢喔那就还是我先这个那个吧了哈呀嘛,，。！!.~]*)*"
+)
 _CANCEL_WORD = (
     r"取消|算了|不用了|退出|不办了|不弄了|先不了|不要了|不报了|不修了|不用修了|不需要了|不搞了|撤了|撤销|不想办了"
-    r"|不报名了|不换了|不投诉了|不投了|先不投|不参加了|不去了|不用来了|不用过来了|别来了"
+    r"|不报名了|不换了|不投诉了|不投了|先不投|不参加了|不去了|不用来了|不用过来了|别来了|别修了|别弄了|别办了"
 )
 # Why one stops, said beside the word that stops it: 「取消 我再想想」「算了不用了 刚才它又亮了」.
 _REASON = (
     r"我?(再|还要|还得)(想想|考虑考虑|考虑一下|考虑|攒攒|看看|等等)|以后再说|下次再说|回头再说|先这样"
     r"|我?(还是)?(自己|自个儿)[^，,。!！?？]{0,12}"
     r"|刚才?[^，,。!！?？]{0,8}(好了|亮了|通了|来了|修好了|弄好了)|[^，,。!！?？]{0,6}又(好|亮|通)了"
+)
+# A reason told after the stopping word (「算了不用了，我儿子刚给弄好了」「不报了 我周日要去医院复查」).
+_TOLD_REASON = re.compile(
+    r"弄好|修好|好了|不漏了|不堵了|亮了|通了|道歉|和好|说开了|解决了|在修|修了|有事|没空|没时间|要去|去不了|忙|医院|复查|出差|加班"
+    r"|自己|再说|想想|不需要|用不着|不想|不换了|不要了"
+)
+_STOPS_FIRST = re.compile(
+    rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*"
 )
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
@@ -59,6 +75,7 @@ RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|�
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
     r"|(了|过)没有?\s*$|([^\W\d_不])不\2|问问|问一下|请问|打听"  # 「修了没有」「要不要钱」「我就问问」
+    r"|咋|啥|归[^，,。!！?？]{1,6}管|管还是"  # 「咋还没到」「归你们管还是归热力公司管」
 )
 _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
@@ -81,6 +98,7 @@ class Action(StrEnum):
 class Decision:
     action: Action
     intent: str = ""
+    caution: bool = False  # an action carried out whose note tells of danger: point it out
 
 
 def danger(nlu: Any, text: str = "") -> Action | None:
@@ -112,30 +130,37 @@ def decide(
     answers_form: Callable[[], bool],
     handles: Callable[[str], bool],
     explicit: bool = False,
+    paused_intent: str | None = None,
+    answers_paused: Callable[[], bool] | None = None,
+    acts_on_ticket: bool = False,
     staff_command: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
-    whether the text is an explicit command; ``staff_command`` whether it is a command of the
-    sender's staff role.
+    whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
+    on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
+    role. ``paused_intent`` is the intent of a form put aside and ``answers_paused`` whether the
+    message fills one of its slots: an answer that is no question and no other report goes back
+    to it (FORM; the dispatcher brings it back first).
     """
     alarm = danger(nlu, text)
+    if acts_on_ticket:
+        return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
     if staff_command and nlu.hazard is None and not nlu.hint:
-        alarm = (
-            None  # a staff member's own command (「巡查发现有人睡在楼道」): only words of danger outrank it
-        )
+        alarm = None  # 「巡查发现有人睡在楼道」 from staff: only words of danger outrank it
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
-    if alarm is not None and not (short_answer and form_intent is not None and answers_form()):
+    # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
+    if alarm is not None and not (short_answer and form_intent is not None):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit or staff_command:
         return Decision(Action.COMMAND)
     intent = nlu.intent
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
-    if cancel := CANCEL.fullmatch(text):
+    if cancel := CANCEL.fullmatch(text) or _stops_with_reason(text):
         open_work = form_intent is not None or has_paused
         bare = cancel.group("word") in BARE_CANCEL
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
@@ -144,12 +169,19 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
+        back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
+        if back and answers_paused is not None and answers_paused():
+            return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
+    if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
+        return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
+    question = intent in QUESTION_INTENTS and is_question(text)
+    if intent == form_intent and question and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
+        return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」 while choosing a gift
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
-    question = intent in QUESTION_INTENTS and is_question(text)
     if question and nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)  # a clear question is not a slot value
     if answers_form():
@@ -159,3 +191,21 @@ def decide(
     if nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)
     return Decision(Action.FORM)
+
+
+def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:
+    """Whether a message may answer the form put aside: no question, no hand-off, no new report."""
+    if intent in ("handoff", "greeting") or (intent in QUESTION_INTENTS and is_question(text)):
+        return False
+    new_report = intent in ("repair", "dispute") and intent != paused_intent
+    return not (new_report and nlu.confidence >= INTERRUPT_CONFIDENCE)
+
+
+def _stops_with_reason(text: str) -> re.Match[str] | None:
+    """「算了算了，刚他家来道歉了，不投了」: words of stopping first, then why (nothing new asked)."""
+    spoken = _WORDS.sub("", text) if re.search(r"\S\s\S\s\S", text) else text  # 「不 报 了」 by voice
+    first = _STOPS_FIRST.match(spoken)
+    if first is None or first.end() == len(spoken) or _QUESTION.search(spoken):
+        return None
+    stop = re.search(rf"(?P<word>{_CANCEL_WORD})", first.group(0))
+    return stop if stop is not None and _TOLD_REASON.search(spoken, first.end()) else None

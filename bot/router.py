@@ -32,6 +32,11 @@ class Router:
         # Ordinary commands that are staff work (「接单 R1001」「我的任务」): from a staff member they
         # are as sure as a role command (the policy lets them through an open form).
         self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
+        # Actions on a ticket by its code (「完成 E1040 说明」): from staff, their note is no report.
+        self.ticket_actions: set[re.Pattern[str]] = set()
+        # Readers that claim a message from who sends it, before the policy, as first commands do:
+        # 「刘奶奶家敲门没人开」 from the volunteer who visits her is that visit's report.
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -55,6 +60,7 @@ class Router:
         explicit: bool = False,
         roles: Iterable[str] = (),
         staff: bool = False,
+        on_ticket: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
 
@@ -65,8 +71,12 @@ class Router:
         ``roles``: only people with one of these roles (``Role`` values) are routed here.
         ``staff``: staff work that anyone may send (a resident is refused politely); from a staff
         member it is a confident command, taken even while a form is open, like a role command.
+        ``on_ticket``: an action on a ticket named by its code; from staff it is carried out even when
+        its note tells of danger (the policy decides; the note is pointed out, not filed).
         """
         compiled = re.compile(pattern)
+        if on_ticket:
+            self.ticket_actions.add(compiled)
         if roles:
             allowed = frozenset(roles)
 
@@ -83,6 +93,16 @@ class Router:
             table.append((compiled, handler))
             if staff:
                 self.staff_commands.append((compiled, handler))
+            return handler
+
+        return decorator
+
+    def reader(self, claims: Callable[[Context], bool]) -> Callable[[Handler], Handler]:
+        """Handle the texts ``claims`` says are this handler's (it may look at the sender), before
+        the policy's emergency check: the handler deals with any danger the words tell itself."""
+
+        def decorator(handler: Handler) -> Handler:
+            self.first_readers.append((claims, handler))
             return handler
 
         return decorator

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
 from models.base import per_transaction
 from models.community import Community, default_community
@@ -30,3 +32,13 @@ def hotline(ctx: Context) -> str:
 
 def home(ctx: Context) -> str:
     return home_label(ctx.session, ctx.person)
+
+
+_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_LEAD = re.compile(r"^(嗯|呃|那个|就是|然后|那就|那|哦|喂)+")
+
+
+def spoken(text: str) -> str:
+    """The words of a message as typed: 「那个 我 想 用 积分 换 东西」 (speech recognition puts a
+    space at every pause, fillers first) reads 「我想用积分换东西」."""
+    return _LEAD.sub("", _GAP.sub("", text.strip())).strip()

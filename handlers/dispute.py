@@ -54,6 +54,15 @@ TEXTS = {
 _PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
 _COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不管")
 _RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
+# Where the other party lives and nothing else: 「隔壁702」「就是楼上那家」「8栋1203」.
+_PLACE_WORDS = re.compile(
+    r"楼上|楼下|隔壁|对门|对面|上面|下面|邻居|\d+|[一二三四五六七八九十零〇两]+(?=[楼层栋号单室户])|栋|幢|号楼|楼|单元|室|号|层"
+    r"|就是|是|在|住|那家|那户|这家|那个|他家|她家|他们家|的|家|[\s\W_]"
+)
+# The words that only open a complaint (「我要投诉邻居」) say no matter yet.
+_OPENING_WORDS = re.compile(r"我|要|想|得|投诉|举报|反映|一下|个|下|邻居|问题|情况|事情|的|[\s\W_]")
+MATTER_CHARS = 4
+_UNSURE = re.compile(r"不知道|不清楚|不确定|说不准|不晓得|搞不清")
 
 
 class DisputeForm(Form):
@@ -71,18 +80,19 @@ class DisputeForm(Form):
     }
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
-        text, slots, found = ctx.text.strip(), ctx.slots, {}
+        text, found = ctx.text.strip(), {}
+        place = _place(ctx, text)
+        if asking in ("matter", "wants") and place and not _PLACE_WORDS.sub("", text):
+            return _with_flat(ctx, {"other_party": place})  # 「隔壁702」 asked what one wants: who
+        if asking in ("other_party", "matter", "wants") and self.not_an_answer(ctx):
+            return {}
+        if asking == "other_party" and not place and "matter" not in ctx.state.slots and _tells_matter(text):
+            return {"matter": text}  # asked where, told what: the matter, and where is asked again
         if asking in ("other_party", "matter", "wants"):
-            return {} if self.not_an_answer(ctx) else _with_flat(ctx, {asking: text})
-        relation = _RELATION.search(text)
-        address = ""
-        if slots.get("building"):
-            address = address_label(slots["building"], slots.get("unit", ""), slots.get("room", ""))
-        elif slots.get("room"):
-            address = slots["room"]
-        if relation or address:
-            found["other_party"] = " ".join(p for p in (relation.group(1) if relation else "", address) if p)
-        if asking is None and len(text) >= 6:
+            return _with_flat(ctx, {asking: text})
+        if place and place != "邻居":  # 「邻居」 says who, not where: asked
+            found["other_party"] = place
+        if asking is None and len(_OPENING_WORDS.sub("", _PLACE_WORDS.sub("", text))) >= MATTER_CHARS:
             found["matter"] = text
         return _with_flat(ctx, found)
 
@@ -144,6 +154,22 @@ def _leak_repair(ctx: Context, matter: str) -> str:
     worker = ctx.session.get(Person, repair.assignee_id) if repair.assignee_id else None
     who = TEXTS["leak_repair_who"].format(name=worker.name) if worker else TEXTS["leak_repair_nobody"]
     return "\n" + TEXTS["leak_repair"].format(code=repair.code, who=who)
+
+
+def _tells_matter(text: str) -> bool:
+    """「天天半夜装修很吵」: a story of what happens, not where the other party lives."""
+    content = _OPENING_WORDS.sub("", _PLACE_WORDS.sub("", text))
+    return len(content) >= MATTER_CHARS and not _UNSURE.search(text)
+
+
+def _place(ctx: Context, text: str) -> str:
+    """The other party's place the message names (relation and address), or ""."""
+    slots, relation, address = ctx.slots, _RELATION.search(text), ""
+    if slots.get("building"):
+        address = address_label(slots["building"], slots.get("unit", ""), slots.get("room", ""))
+    elif slots.get("room"):
+        address = slots["room"]
+    return " ".join(p for p in (relation.group(1) if relation else "", address) if p)
 
 
 def _with_flat(ctx: Context, found: dict[str, Any]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ SCOPES = {Role.grid_worker: "本网格", Role.building_head: "本楼"}
 PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, Role.admin)
 
 
-@router.command(typed_words("dispatch") + _CODE + r".*", roles=DISPATCHERS)
+@router.command(typed_words("dispatch") + _CODE + r".*", roles=DISPATCHERS, on_ticket=True)
 @router.command(
     r"\s*把?" + _CODE + r"\s*" + said_after("dispatch") + r".+", roles=DISPATCHERS
 )  # 「把R1038派给王师傅」

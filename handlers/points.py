@@ -8,8 +8,10 @@ from typing import Any, ClassVar
 
 from bot.context import Context
 from bot.forms import Form, Invalid, start_form
+from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.common import spoken
 from models.attendance import volunteer_record
 from models.people import home_of
 from models.points import (
@@ -112,12 +114,14 @@ class RedeemForm(Form):
     confirm = True
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
-        match = _REDEEM.fullmatch(ctx.text)
-        wanted = match.group(1) if match else (ctx.text if asking == "reward" else "")
+        text = spoken(ctx.text)
+        match = _REDEEM.fullmatch(text)
+        wanted = match.group(1) if match else (text if asking == "reward" else "")
         if _VAGUE_GIFT.fullmatch(wanted.strip()):
             wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
-        if not match and wanted and self.not_an_answer(ctx) and find_reward(ctx.session, text=wanted) is None:
+        asks = self.not_an_answer(ctx) or is_question(text)  # 「积分是不是年底就过期了」 names no gift
+        if not match and wanted and asks and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 
@@ -201,7 +205,7 @@ def _date(moment: Any) -> str:
 
 @router.intent("points")
 def on_points(ctx: Context) -> list[Reply]:
-    text = ctx.text
+    text = spoken(ctx.text)
     if _CANCEL_ORDER.fullmatch(text):
         return cancel_order(ctx)
     if _ORDERS.fullmatch(text):

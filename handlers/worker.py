@@ -19,6 +19,7 @@ from handlers.office import skill_note
 from handlers.progress import on_progress
 from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
+from models.emergencies import tell_taken, unaccepted
 from models.people import Person, describe
 from models.routing import return_ticket, suggested_worker
 from models.ticket_actions import said_after, typed_words
@@ -67,6 +68,9 @@ TEXTS = {
     "photo": "照片已附到 {code}（{count}/4）。",
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
+    "push_taken": "【已接手】{code}（{place}）：{name}已接手处理，其他人员请保持联系、按需支援。",
+    "emergencies_head": "紧急求助，已通知您，还没人接手：",
+    "emergencies_tail": "接手请回复「接单 {code}」。",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}{late}",
     "late": "｜已超期",
     "to_dispatch_head": "待您派单：",
@@ -110,7 +114,7 @@ def _rest(text: str) -> str:
     return re.split(r"[RDCErdce]\s*\d{4,}", text, maxsplit=1)[-1].strip(" ，,：:。")
 
 
-@router.command(typed_words("accept", "grab") + _CODE + r"[。！!]?", staff=True)
+@router.command(typed_words("accept", "grab") + _CODE + r"[。！!]?", on_ticket=True)
 def on_accept(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -125,11 +129,13 @@ def on_accept(ctx: Context) -> list[Reply]:
         "what": ticket.category or clip(ticket.description, 20),
     }
     who = describe(ctx.session, reporter) if reporter else "—"
+    if ticket.kind == TicketKind.emergency:  # the others alerted stand by instead of all running
+        tell_taken(ctx.session, ticket=ticket, taker=ctx.person, text=TEXTS["push_taken"], now=ctx.now)
     key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
-@router.command(typed_words("start") + _CODE + r"[。！!]?", staff=True)
+@router.command(typed_words("start") + _CODE + r"[。！!]?", on_ticket=True)
 def on_start(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -140,7 +146,7 @@ def on_start(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(typed_words("transfer") + _CODE + r".*", staff=True)
+@router.command(typed_words("transfer") + _CODE + r".*", on_ticket=True)
 def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -170,7 +176,7 @@ def on_transfer(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["transferred"].format(**facts) + skill_note(ctx, ticket, target))]
 
 
-@router.command(typed_words("return") + _CODE + r".*", staff=True)
+@router.command(typed_words("return") + _CODE + r".*", on_ticket=True)
 def on_return(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -186,7 +192,7 @@ def on_return(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(typed_words("resolve") + _CODE + r".*", staff=True)
+@router.command(typed_words("resolve") + _CODE + r".*", on_ticket=True)
 def on_resolve(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -234,9 +240,13 @@ def my_tasks(ctx: Context) -> list[Reply]:
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
     waiting = awaiting_dispatch(ctx.session, person=ctx.person)
-    if not tickets and not waiting:
+    emergencies = unaccepted(ctx.session, person=ctx.person)  # pushed to them, nobody has taken it
+    if not tickets and not waiting and not emergencies:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"], *(_task_line(t, ctx.now) for t in tickets)] if tickets else []
+    lines = [TEXTS["emergencies_head"], *(_task_line(t, ctx.now) for t in emergencies)] if emergencies else []
+    if emergencies:
+        lines.append(TEXTS["emergencies_tail"].format(code=emergencies[0].code))
+    lines += [TEXTS["tasks_head"], *(_task_line(t, ctx.now) for t in tickets)] if tickets else []
     if waiting:
         suggested = suggested_worker(ctx.session, ticket=waiting[0], rules=ctx.settings.tickets)
         name = suggested.name if suggested else "王师傅"
@@ -264,7 +274,7 @@ def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
     return ticket, problem
 
 
-@router.command(typed_words("mediation_note") + _CODE + r".+", staff=True)
+@router.command(typed_words("mediation_note") + _CODE + r".+", on_ticket=True)
 def on_note(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -273,7 +283,7 @@ def on_note(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["noted"].format(code=ticket.code))] if outcome.ok else _refusal(ticket, outcome.reason)
 
 
-@router.command(typed_words("agreement") + _CODE + r".+", staff=True)
+@router.command(typed_words("agreement") + _CODE + r".+", on_ticket=True)
 def on_agreement(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -286,7 +296,7 @@ def on_agreement(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(typed_words("conclude") + _CODE + r".*", staff=True)
+@router.command(typed_words("conclude") + _CODE + r".*", on_ticket=True)
 def on_conclude(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from models.community import room_label
 from models.outbox import enqueue
-from models.ownership import owned_room_ids, rooms_in_scope, units_for
+from models.ownership import owned_room_ids, rooms_in_scope, units_for, units_in_scope
 from models.people import Person
 from models.proposals import CHOICE_NAMES, Ballot, Proposal, ProposalStatus, VoteRefused
 from models.residency import is_verified, open_residency
@@ -57,9 +57,8 @@ def vote_in_chat(
 ) -> CastResult:
     """A verified owner's own ballot. Household members and tenants do not vote (民法典第二百七十八条),
     nor does anyone whose claim on a flat is not verified yet."""
-    scope_units = units_for(session, rooms_in_scope(session, proposal.scope))
     mine = owned_room_ids(session, person)
-    chosen = next((u for u in scope_units if u.room_id in mine), None)
+    chosen = next(iter(units_in_scope(session, proposal.scope, among=mine)), None)
     if chosen is None:
         raise VoteRefused(
             "unverified" if person.room_id and not is_verified(session, person) else "not_owner"
@@ -112,7 +111,7 @@ def enter_paper_ballot(
 
 
 def current_tally(session: Session, proposal: Proposal) -> Tally:
-    units = units_for(session, rooms_in_scope(session, proposal.scope))
+    units = units_in_scope(session, proposal.scope)
     ballots = {
         b.owner: b.choice for b in session.exec(select(Ballot).where(Ballot.proposal_id == proposal.id))
     }
@@ -124,10 +123,10 @@ def household_ballot(session: Session, *, proposal: Proposal, person: Person) ->
     home = person.room_id
     if home is None:
         return None
-    rooms = [(b, r) for b, r in rooms_in_scope(session, proposal.scope) if r.id == home]
-    if not rooms:
+    units = units_in_scope(session, proposal.scope, among=[home])
+    if not units:
         return None
-    owner = units_for(session, rooms)[0].owner
+    owner = units[0].owner
     return session.exec(
         select(Ballot).where(Ballot.proposal_id == proposal.id, Ballot.owner == owner)
     ).first()

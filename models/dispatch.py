@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from models.actors import system_label
-from models.outbox import enqueue
-from models.people import Person, Role, describe
+from models.fanout import push_once
+from models.people import Person, Role, describe, pushable
 from models.sla import TicketRules, after_resolution
 from models.tickets import (
     WORKING,
@@ -79,8 +79,8 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
 
 
 def push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:
-    if person_id is not None:
-        enqueue(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
+    if person_id is not None and pushable(session.get(Person, person_id)):
+        push_once(session, idempotency_key=key, person_id=person_id, kind="ticket", text=text, now=now)
 
 
 def dispatch(
@@ -152,7 +152,10 @@ def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRul
         return Outcome(False, "not_worker", ticket)
     values = {"assignee_id": person.id, "accepted_at": ticket.accepted_at or now}
     if ticket.status in (TicketStatus.submitted, TicketStatus.reopened) and ticket.assignee_id is None:
-        if not within_cap(session, ticket=ticket, target=person, rules=rules):
+        # nobody is kept from taking an emergency
+        if ticket.kind != TicketKind.emergency and not within_cap(
+            session, ticket=ticket, target=person, rules=rules
+        ):
             return Outcome(False, "cap", ticket)
         won = transition(
             session,

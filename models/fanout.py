@@ -41,7 +41,8 @@ def enqueue_many(
     """Add one push per target to the current transaction; return how many were new.
 
     ``keys_are_new``: the keys name a row inserted in this very transaction (a binding
-    request's id), so the lookup of existing keys is skipped; a conflict is still skipped.
+    request's id), or the caller needs no count (``push_once``), so the lookup of existing keys
+    is skipped; a conflict is still skipped (and then counted as new).
     """
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
@@ -84,3 +85,21 @@ def enqueue_many(
         if progress:
             progress(min(start + CHUNK, len(fresh)), len(fresh))
     return len(fresh)
+
+
+def push_once(
+    session: Session,
+    *,
+    idempotency_key: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    person_id: int | None = None,
+    building_id: int | None = None,
+) -> None:
+    """``models.outbox.enqueue`` in one statement for a caller that needs no row back: the push
+    is added unless its key exists (``ON CONFLICT DO NOTHING``), without a lookup first."""
+    if person_id is None and building_id is None:
+        raise ValueError("a push needs a person or a building")
+    target = Target(idempotency_key, person_id=person_id, building_id=building_id)
+    enqueue_many(session, [target], kind=kind, text=text, now=now, keys_are_new=True)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, or_, tuple_, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, utc_field
+from models.base import enum_field, json_field, read, utc_field
 
 
 class OutboxStatus(StrEnum):
@@ -61,7 +61,7 @@ class OutboxMessage(SQLModel, table=True):
     in_flight: bool = False  # a part's send has started; its outcome is not recorded yet
 
 
-_BY_KEY = select(OutboxMessage).where(OutboxMessage.idempotency_key == bindparam("key"))
+_ID_BY_KEY = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == bindparam("key"))
 
 
 def enqueue(
@@ -82,8 +82,11 @@ def enqueue(
     """
     if person_id is None and building_id is None:
         raise ValueError("a push needs a person or a building")
-    existing = session.exec(_BY_KEY, params={"key": idempotency_key}).first()
-    if existing is not None:
+    # Usually the key is new: ask for the id as a plain row, load the message only when found.
+    found = read(session, _ID_BY_KEY, {"key": idempotency_key}).scalar()
+    if found is not None:
+        existing = session.get(OutboxMessage, found)
+        assert existing is not None
         return existing
     message = OutboxMessage(
         idempotency_key=idempotency_key,

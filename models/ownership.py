@@ -10,9 +10,12 @@ developer has not sold or handed over, and ``r<room id>`` when the owner is not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from fractions import Fraction
+from functools import lru_cache
+from typing import Any
 
+from sqlalchemy import Select, and_, false, or_
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.community import Building, Room
@@ -50,16 +53,72 @@ def owner_key(room_id: int, *, recorded: RoomOwner | None, bound_owner_id: int |
     return f"r{room_id}"
 
 
+def _in_scope(query: Select[Any], scope: dict[str, list[str]]) -> Select[Any]:
+    """``query`` (over Room joined to Building) kept to the rooms of ``scope``, in SQL."""
+    if scope.get("buildings"):
+        query = query.where(col(Building.number).in_([str(b).upper() for b in scope["buildings"]]))
+    if scope.get("units"):
+        wanted = {tuple(str(u).upper().split("-", 1)) for u in scope["units"]}
+        pairs = sorted(pair for pair in wanted if len(pair) == 2)
+        query = query.where(
+            or_(false(), *(and_(col(Building.number) == b, col(Room.unit) == u) for b, u in pairs))
+        )
+    return query
+
+
+_ROOM_ORDER = (col(Building.number), col(Room.unit), col(Room.room))
+
+
 def rooms_in_scope(session: Session, scope: dict[str, list[str]]) -> list[tuple[Building, Room]]:
     """Rooms a proposal concerns: all, some buildings, or some units (``"3-2"``)."""
     query = select(Building, Room).join(Room, col(Room.building_id) == Building.id)
-    if scope.get("buildings"):
-        query = query.where(col(Building.number).in_([str(b).upper() for b in scope["buildings"]]))
-    rows = list(session.exec(query.order_by(col(Building.number), col(Room.unit), col(Room.room))))
-    if scope.get("units"):
-        wanted = {tuple(str(u).upper().split("-", 1)) for u in scope["units"]}
-        rows = [(b, r) for b, r in rows if (b.number, r.unit) in wanted]
-    return rows
+    return list(session.exec(_in_scope(query, scope).order_by(*_ROOM_ORDER)))
+
+
+def any_room_in_scope(session: Session, scope: dict[str, list[str]], room_ids: Collection[int]) -> bool:
+    """Whether one of ``room_ids`` is in ``scope`` (one indexed query, no rooms loaded)."""
+    if not room_ids:
+        return False
+    query = select(Room.id).join(Building, col(Room.building_id) == Building.id)
+    query = _in_scope(query, scope).where(col(Room.id).in_(sorted(room_ids))).limit(1)
+    return session.execute(query).first() is not None
+
+
+def units_in_scope(
+    session: Session, scope: dict[str, list[str]], *, among: Collection[int] | None = None
+) -> list[Unit]:
+    """The tally's view of the rooms in ``scope`` (only those of ``among`` if given), in room
+    order: area and owner identity of each, read as plain rows (no ORM objects for thousands of rooms)."""
+    query = select(Room.id, Room.area).join(Building, col(Room.building_id) == Building.id)
+    query = _in_scope(query, scope)
+    if among is not None:
+        query = query.where(col(Room.id).in_(sorted(among)))
+    rows = session.execute(query.order_by(*_ROOM_ORDER)).all()
+    ids: Any = (
+        [room_id for room_id, _ in rows]
+        if among is not None
+        else _in_scope(select(Room.id).join(Building, col(Room.building_id) == Building.id), scope)
+    )
+    owners = select(RoomOwner.room_id, RoomOwner.person_id, RoomOwner.developer_held)
+    recorded = {
+        room_id: RoomOwner(room_id=room_id, person_id=person_id, developer_held=held)
+        for room_id, person_id, held in session.execute(owners.where(col(RoomOwner.room_id).in_(ids)))
+    }
+    bound = verified_owner_rooms(session, ids)
+    return [
+        Unit(
+            room_id=room_id,
+            area=_area(area),
+            owner=owner_key(room_id, recorded=recorded.get(room_id), bound_owner_id=bound.get(room_id)),
+        )
+        for room_id, area in rows
+    ]
+
+
+@lru_cache(maxsize=4096)
+def _area(area: float) -> Fraction:
+    """A room's area as the exact decimal it was written as (areas repeat: computed once each)."""
+    return Fraction(str(area))
 
 
 def units_for(session: Session, rooms: Sequence[tuple[Building, Room]]) -> list[Unit]:
@@ -70,7 +129,7 @@ def units_for(session: Session, rooms: Sequence[tuple[Building, Room]]) -> list[
     return [
         Unit(
             room_id=room.id,  # type: ignore[arg-type]
-            area=Fraction(str(room.area)),
+            area=_area(room.area),
             owner=owner_key(room.id, recorded=recorded.get(room.id), bound_owner_id=bound.get(room.id)),  # type: ignore[arg-type]
         )
         for _, room in rooms

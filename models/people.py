@@ -6,14 +6,16 @@ requests) and ``models.residency`` (a claim until verified).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, bindparam, text
+from sqlalchemy import Index, bindparam, text, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import enum_field, json_field, utc_field
+from models.base import enum_field, json_field, per_transaction, utc_field
 from models.community import Building, Room, room_label
 
 
@@ -129,6 +131,30 @@ def get_or_create_residents(session: Session, *, openids: list[str], now: dateti
     return people
 
 
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_TOUCH = (
+    update(_PERSON)
+    .where(_PERSON.c.id == bindparam("person_id"), _PERSON.c.erased_at.is_(None))
+    .values(last_seen_at=bindparam("seen"))
+)
+
+
+def seen_later(session: Session, person: Person, now: datetime) -> None:
+    """``person.last_seen_at = now``, written by ``save_last_seen`` for all of a batch's senders
+    in one statement instead of one UPDATE each (the attribute reads ``now`` meanwhile)."""
+    set_committed_value(person, "last_seen_at", now)
+    per_transaction(session, "last_seen", dict)[person.id] = now
+
+
+def save_last_seen(session: Session) -> None:
+    """Write the times ``seen_later`` kept (not over an erasure made meanwhile)."""
+    seen = per_transaction(session, "last_seen", dict)
+    if seen:
+        session.flush()  # an erasure earlier in the batch is written first, and kept
+        session.connection().execute(_TOUCH, [{"person_id": pid, "seen": at} for pid, at in seen.items()])
+        seen.clear()
+
+
 def get_or_create_resident(session: Session, *, openid: str, now: datetime) -> Person:
     person = person_by_openid(session, openid)
     if person is None:
@@ -138,14 +164,33 @@ def get_or_create_resident(session: Session, *, openid: str, now: datetime) -> P
     return person
 
 
+_HOMES = select(Building, Room).join(Room, col(Room.building_id) == Building.id)
+
+
+def load_homes(session: Session, people: Iterable[Person]) -> None:
+    """Read the homes of ``people`` in one statement, for ``home_of`` in this transaction (the
+    pipeline does this for a batch: nearly every message asks for its sender's home)."""
+    homes = per_transaction(session, "homes", dict)
+    wanted = sorted({p.room_id for p in people if p.room_id is not None and p.room_id not in homes})
+    if wanted:
+        for building, room in session.exec(_HOMES.where(col(Room.id).in_(wanted))):
+            homes[room.id] = (building, room)
+
+
 def home_of(session: Session, person: Person) -> tuple[Building, Room] | None:
     if person.room_id is None:
         return None
+    homes = per_transaction(session, "homes", dict)
+    if person.room_id in homes:
+        return homes[person.room_id]
     room = session.get(Room, person.room_id)
     if room is None:
         return None
     building = session.get(Building, room.building_id)
     assert building is not None
+    # The session's identity map holds rows only weakly: kept here for the transaction, a home
+    # asked for again (the form, the ticket, each push that describes the reporter) is not re-read.
+    homes[room.id] = (building, room)
     return building, room
 
 
@@ -165,6 +210,15 @@ def describe(session: Session, person: Person) -> str:
     if home:
         return f"{home}的居民" + (f"（电话 {person.phone}）" if person.phone else "")
     return "一位未绑定房屋的居民" + (f"（电话 {person.phone}）" if person.phone else "")
+
+
+def pushable(person: Person | None) -> bool:
+    """False for a resident known only by phone (a report taken by phone): nothing to push to.
+
+    An erased person stays pushable: the outbox refuses the push and records why."""
+    if person is None or person.role != Role.resident or person.erased_at is not None:
+        return True
+    return bool(person.openid or person.wecom_userid)
 
 
 def change_phone(session: Session, *, person: Person, phone: str) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import LOCAL_TZ, enum_field, json_field, utc_field
 from models.outbox import enqueue
-from models.ownership import owned_room_ids, rooms_in_scope
+from models.ownership import any_room_in_scope, owned_room_ids, rooms_in_scope
 from models.people import Person, Role
 
 MATTERS = {
@@ -206,9 +206,9 @@ def open_proposals(session: Session, *, person: Person, now: datetime) -> list[P
     for proposal in session.exec(
         select(Proposal).where(Proposal.status == ProposalStatus.published).order_by(col(Proposal.id))
     ):
-        if proposal.phase(now) in ("discussion", "voting") and mine & {
-            r.id for _, r in rooms_in_scope(session, proposal.scope)
-        }:
+        if proposal.phase(now) in ("discussion", "voting") and any_room_in_scope(
+            session, proposal.scope, mine
+        ):
             found.append(proposal)
     return found
 

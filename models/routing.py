@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from models.dispatch import TEXTS, Outcome, dispatch, push, ticket_facts
 from models.people import Person, Role, describe
 from models.sla import TicketRules, deadlines, limit_hours
-from models.tickets import Ticket, TicketKind, TicketStatus, create_ticket, open_count, transition
+from models.tickets import Ticket, TicketKind, TicketStatus, create_ticket, open_counts, record, transition
 from models.workers import (
     PROPERTY_LEAD_SKILL,
     building_heads,
@@ -26,9 +26,17 @@ from models.workers import (
 
 
 def open_ticket(
-    session: Session, *, rules: TicketRules, kind: TicketKind, reporter: Person, now: datetime, **fields: Any
+    session: Session,
+    *,
+    rules: TicketRules,
+    kind: TicketKind,
+    reporter: Person,
+    now: datetime,
+    intake: tuple[int | None, str, str] | None = None,
+    **fields: Any,
 ) -> Ticket:
-    """File a ticket with its time limit and route it (pushes in the same transaction)."""
+    """File a ticket with its time limit and route it (pushes in the same transaction); ``intake``:
+    (person id, label, how) of whoever logged it for the reporter (电话报修), on the timeline first."""
     hours = limit_hours(rules, kind=kind, category=fields.get("category", ""))
     timing = deadlines(rules, hours=hours, start=now)
     mode = (
@@ -45,6 +53,11 @@ def open_ticket(
         **timing,
         **fields,  # type: ignore[arg-type]
     )
+    if intake is not None:
+        by_id, by_label, how = intake
+        record(
+            session, ticket=ticket, action="intake", actor_id=by_id, actor_label=by_label, now=now, note=how
+        )
     route(session, ticket=ticket, reporter=reporter, rules=rules, now=now)
     return ticket
 
@@ -95,7 +108,8 @@ def auto_route(
         if skilled:
             return
     else:
-        loads = [(open_count(session, person_id=p.id), p.id, p) for p in skilled]  # type: ignore[arg-type]
+        counts = open_counts(session, [p.id for p in skilled])  # type: ignore[misc]
+        loads = [(counts[p.id], p.id, p) for p in skilled]  # type: ignore[index]
         free = sorted(item for item in loads if item[0] < rules.max_open_per_worker)
         if free:
             dispatch(session, ticket=ticket, person=free[0][2], actor_id=None, now=now)
@@ -114,7 +128,8 @@ def suggested_worker(session: Session, *, ticket: Ticket, rules: TicketRules | N
         for p in session.exec(select(Person).where(Person.role == Role.staff).order_by(col(Person.id)))
         if PROPERTY_LEAD_SKILL not in (p.skills or [])
     ]
-    loads = sorted((open_count(session, person_id=p.id), p.id, p) for p in staff)  # type: ignore[arg-type]
+    counts = open_counts(session, [p.id for p in staff])  # type: ignore[misc]
+    loads = sorted((counts[p.id], p.id, p) for p in staff)  # type: ignore[index]
     if rules is not None:
         loads = [item for item in loads if item[0] < rules.max_open_per_worker] or loads
     return loads[0][2] if loads else None

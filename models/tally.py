@@ -10,6 +10,7 @@ of several units counts once, and the developer's unsold units count as one toge
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -79,15 +80,23 @@ def tally(units: Iterable[Unit], ballots: Mapping[str, Choice], *, matter: int) 
     """The result for ``matter`` (1–9) given the units in scope and each owner's latest ballot."""
     if not 1 <= matter <= 9:
         raise ValueError(f"matter must be 1..9 (民法典第二百七十八条), got {matter}")
-    area_of: dict[str, Fraction] = {}
+    # Exact sums, so their order does not matter: the whole area is added up per distinct area
+    # (thousands of units share a few dozen), the voters' area over the voters' units only.
+    owners: set[str] = set()
+    areas: Counter[Fraction] = Counter()
+    voted_area = agree_area = Fraction(0)
     for unit in units:
-        area_of[unit.owner] = area_of.get(unit.owner, Fraction(0)) + unit.area
-    total_area = sum(area_of.values(), Fraction(0))
-    total_owners = len(area_of)
-    voters = [owner for owner in area_of if owner in ballots]
+        owners.add(unit.owner)
+        areas[unit.area] += 1
+        choice = ballots.get(unit.owner)
+        if choice is not None:
+            voted_area += unit.area
+            if choice == "agree":
+                agree_area += unit.area
+    total_area = sum((area * count for area, count in areas.items()), Fraction(0))
+    total_owners = len(owners)
+    voters = [owner for owner in owners if owner in ballots]
     agreeing = [owner for owner in voters if ballots[owner] == "agree"]
-    voted_area = sum((area_of[o] for o in voters), Fraction(0))
-    agree_area = sum((area_of[o] for o in agreeing), Fraction(0))
     area_participation = _ratio(voted_area, total_area)
     head_participation = _ratio(len(voters), total_owners)
     area_approval = _ratio(agree_area, voted_area)

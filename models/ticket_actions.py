@@ -22,6 +22,7 @@ class ActionWords:
 
 ACTIONS: dict[str, ActionWords] = {
     "submit": ActionWords("提交", "提交"),
+    "intake": ActionWords("代登记", "代居民登记"),
     "dispatch": ActionWords(
         "派单", "派单给 {target}", ("派单", "派给", "指派"), ("派给", "交给", "分给", "派")
     ),

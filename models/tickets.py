@@ -11,15 +11,16 @@ Every status change goes through :func:`transition`, an ``UPDATE … WHERE id=? 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import UniqueConstraint, update
+from sqlalchemy import UniqueConstraint, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.base import MAX_INT, enum_field, json_field, utc_field
+from models.base import MAX_INT, enum_field, json_field, read, utc_field
 
 
 class TicketKind(StrEnum):
@@ -315,3 +316,16 @@ def open_count(session: Session, *, person_id: int) -> int:
         select(Ticket.id).where(Ticket.assignee_id == person_id, col(Ticket.status).in_(WORKING))
     ).all()
     return len(rows)
+
+
+def open_counts(session: Session, person_ids: Sequence[int]) -> dict[int, int]:
+    """``open_count`` of each person, in one grouped query."""
+    if not person_ids:
+        return {}
+    query = (
+        select(Ticket.assignee_id, func.count())
+        .where(col(Ticket.assignee_id).in_(sorted(set(person_ids))), col(Ticket.status).in_(WORKING))
+        .group_by(col(Ticket.assignee_id))
+    )
+    counts = dict(read(session, query).all())  # type: ignore[arg-type]
+    return {person_id: counts.get(person_id, 0) for person_id in person_ids}

@@ -17,7 +17,7 @@ from nlp.emergency import denied, detect
 from nlp.evidence import hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
-from nlp.openers import OPENING_CONFIDENCE, opening
+from nlp.openers import OPENING_CONFIDENCE, complaint, opening
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -35,11 +35,20 @@ EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
 NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
+# A message that says first it is a complaint (「我想投诉一下，…」).
+_COMPLAINS_FIRST = re.compile(r"(我)?(想|要)?(投诉|反映)(一下|个事|个情况|个问题)?[,\s]")
+# The question a described situation ends on: who answers for it, is it allowed.
+_ABOUT_IT = re.compile(
+    r"(这种情况|这种事|这合法|合法吗|违法吗|谁负责|谁来管|归谁|谁管|谁赔|谁出|怎么处理|能管吗|管不管|有规定|该不该|"
+    r"我能(直接)?|能不能|可不可以)[^,.!?;。，！？；]{0,12}$"
+)
+_QUESTIONS = frozenset({"consult", "notice", "progress", "vote", "volunteer", "points"})
 SHORT_FRAGMENT = 3  # characters: 「楼里」「还有」 say too little for the classifier alone to alarm
 # 「不是要报修，我就是问问…」: what the message says it is not decides less than what it asks.
 _JUST_ASKING = re.compile(
-    r"(不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
-    r".{0,8}?(就是|只是|只想|就想|我就|我只|单纯|纯粹)?(问问|问一下|问下|打听|咨询|了解一下|了解)"
+    r"((不是|不|并不是|没)(要|想|是要|是想|打算)?(报修|修|投诉|举报|报名|反映|找茬|闹事)"
+    r"|(不用|不需要|不必)(派人|来人|上门|派师傅|师傅)(来|过来)?)"
+    r".{0,8}?(就是|只是|只想|就想|我就|我只|单纯|纯粹)?(问问|问一下|问下|打听|咨询|了解一下|了解|想知道)"
 )
 
 
@@ -55,6 +64,7 @@ class Understanding:
     hazard: str | None = None  # the hazard kind of a clear alarm (fire, gas, lift, ...)
     hint: str | None = None  # partial evidence: a hazard word said with distress
     also: tuple[str, str] | None = None  # a second request in the message: (intent, its words)
+    opens: bool = False  # the words that open a new report (「报修」「我要投诉」), nothing more
 
     def ranks(self, intent: str) -> int | None:
         """Where ``intent`` stands among the candidates (0 = top), or None."""
@@ -71,6 +81,7 @@ class Understanding:
             "hazard": self.hazard,
             "hint": self.hint,
             "also": list(self.also) if self.also else None,
+            "opens": self.opens,
         }
 
 
@@ -123,12 +134,18 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         ranked = _ahead("emergency", EMERGENCY_CONFIDENCE, pred.candidates)
         return Understanding("emergency", EMERGENCY_CONFIDENCE, slots, ranked, hazard=alarm.kind)
     if _JUST_ASKING.search(clean):
-        ranked = _ahead("consult", JUST_ASKING_CONFIDENCE, pred.candidates)
-        return Understanding("consult", JUST_ASKING_CONFIDENCE, slots, ranked)
+        # A question all the same: about a notice, a vote... stays one; anything else is consult.
+        asked = pred.intent if pred.intent in _QUESTIONS else "consult"
+        ranked = _ahead(asked, JUST_ASKING_CONFIDENCE, pred.candidates)
+        return Understanding(asked, JUST_ASKING_CONFIDENCE, slots, ranked)
     if (opened := opening(clean)) is not None:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
-        return Understanding(opened, OPENING_CONFIDENCE, slots, ranked)
+        return Understanding(opened, OPENING_CONFIDENCE, slots, ranked, opens=True)
+    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(clean):
+        # 「物业维修工约好了不来」: told as a grievance, it is a complaint however it leans.
+        ranked = _ahead("dispute", OPENING_CONFIDENCE, pred.candidates)
+        return Understanding("dispute", OPENING_CONFIDENCE, slots, ranked)
     if pred.intent == "emergency" and _names_no_situation(clean):
         # Unknown: the fallback asks what happened, or the open form takes the address.
         return Understanding("unknown", pred.confidence, slots, pred.candidates, ambiguous=True)
@@ -137,10 +154,12 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     lean = [label for label, _ in candidates[:2]] + [
         label for label, p in candidates[2:3] if label == "emergency" and p >= NEAR_THIRD
     ]
-    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean)):
+    complains = _COMPLAINS_FIRST.match(clean) is not None
+    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean) or complains):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
-        # 现在已经出来了 人没事」: the danger is over. Emergency leaves the candidates, so the
-        # policy sees no lean to it either.
+        # 现在已经出来了 人没事」: the danger is over; 「我想投诉一下，楼道里总有股味道」: a
+        # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency
+        # leaves the candidates, so the policy sees no lean to it either.
         candidates = tuple(c for c in candidates if c[0] != "emergency")
         if pred.intent == "emergency":
             return Understanding(candidates[0][0], candidates[0][1], slots, candidates)
@@ -150,9 +169,15 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     intent, confidence, also = pred.intent, pred.confidence, None
     if intent != "emergency":
         asked = requests(clean, _classify)
-        if asked and len(clean) <= PRECEDENCE_MAX_CHARS and rank(asked[0][0]) < rank(intent):
+        if (
+            asked
+            and len(clean) <= PRECEDENCE_MAX_CHARS
+            and rank(asked[0][0]) < rank(intent)
+            and not (intent == "consult" and _ABOUT_IT.search(clean))
+        ):
             # A short message with two requests is the more pressing one (a long story is not:
-            # its early clauses are background).
+            # its early clauses are background, and so is a situation asked about: 「邻居装了个
+            # 监控对着我家门，这合法吗」).
             intent, confidence = asked[0][0], max(confidence, CLAUSE_CONFIDENCE)
         also = next(((label, words) for label, words in asked if label != intent), None)
     return Understanding(

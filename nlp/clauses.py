@@ -30,6 +30,10 @@ IGNORED = frozenset({"unknown", "greeting", "emergency"})  # emergencies are jud
 _MIN_CLAUSE = 4  # characters: shorter pieces (「你好」「谢谢」) say too little on their own
 
 
+# When one is at home is no request of its own (「俺天天在家」「下午有人」).
+_AT_HOME = re.compile(
+    r"(我|俺|我们|家里|家)?(天天|每天|明天|今天|后天|下午|上午|晚上|中午|周末|随时|一直|都)*(都|也)?(在家|有人|在)(的|呢|啊)?"
+)
 _ASKING = re.compile(r"^(我)?(还|再)?(想)?(问一下|问下|问问|请问|咨询一下|打听一下)")
 
 
@@ -50,6 +54,8 @@ def requests(text: str, classify: Callable[[str], tuple[str, float]]) -> list[tu
         return []
     found: dict[str, str] = {}
     for piece in pieces:
+        if _AT_HOME.fullmatch(piece):
+            continue
         intent, confidence = classify(piece)
         if confidence >= CLAUSE_CONFIDENCE and intent not in IGNORED and intent not in found:
             found[intent] = piece

@@ -37,11 +37,20 @@ _SETTLED: dict[str, re.Pattern[str]] = {
         rf"谁赔|谁出|谁负责|谁承担|找{_G}{{0,4}}赔|要不要赔|赔不赔|赔偿|医药费|医疗费|损失|理赔|保险"
     ),
     "what_if": re.compile(
-        r"(万一|如果|假如|假设|要是|遇到|碰到|遇上|碰上)[^。！!]{0,24}"
-        r"(怎么|应该|该|能不能|可不可以|会不会|吗|什么|如何|有用|要不要)"
+        r"(万一|如果|假如|假设|要是|要系|遇到|碰到|遇上|碰上)[^。！!]{0,24}"
+        r"(怎么|应该|该|能不能|可不可以|会不会|吗|什么|如何|有用|要不要|咋|啥)"
+    ),
+    # 「上回那个老人晕倒在电梯里 后来救过来了吗」: an incident of the past, asked after.
+    "past_asked": re.compile(
+        r"(上次|上回|去年|前年|那次|那回|之前|以前|前几天|前阵子|前些天|上个月|上礼拜|上周)[^。！!]{0,30}"
+        r"(后来|最后|结果|查到|查出|处理|救过来|说法|现在还|负责|赔)[^。！!]{0,12}(吗|呢|没有|没|\?|谁|怎么|如何)"
     ),
     "asking_instead": re.compile(
         r"^(没有|没|不是|并不是)[^,.!?;。，！？；\s]{0,10}[,.;。，；\s]*(我)?(就|只)?(是)?(想|只想|就想)(问|知道|了解|咨询|打听)"
+    ),
+    # A wire pulled across from a flat (飞线充电) is a standing hazard complained of, not danger now.
+    "pulled_wire": re.compile(
+        rf"私拉|飞线|(电线|插线板|接线板|线){_G}{{0,10}}(拉|牵|扯|接|吊|垂|甩)(出来|下来|到|过来|进|出)|拉{_G}{{0,3}}电线"
     ),
     "conditional": re.compile(rf"(?<!说)(?<!讲)的话{_G}{{0,12}}(在哪|怎么|谁|哪|吗|呢|么|什么)"),
 }
@@ -52,8 +61,9 @@ def settled(text: str) -> str | None:
     """Why the classifier's emergency call on ``text`` is no alarm now (a name), or None.
 
     Someone was in danger but is out (「人没事」「已经出来了」), a story on the news, a question
-    after an earlier report (「报的那个…后来查清楚了吗」), who pays for damage already done, a
-    condition with a planning question (「水管爆了的话总阀在哪」); never while it still goes on.
+    after an earlier report or incident (「报的那个…后来查清楚了吗」「上回…后来救过来了吗」), who pays for damage already done, a
+    condition with a planning question (「水管爆了的话总阀在哪」), a wire pulled across from a flat
+    (「电线从他家门缝拉出来」); never while it still goes on.
     """
     if _ONGOING.search(text):
         return None
@@ -62,7 +72,7 @@ def settled(text: str) -> str | None:
 
 # Words of danger or harm: the classifier's emergency guess counts only with one of these.
 _HAZARD_WORD = re.compile(
-    r"火|烟|煤气|燃气|天然气|媒气|气味|味道|漏电|电线|电闸|电箱|冒|焦|电梯|血|伤|疼|痛|晕|昏|醒|呼吸|喘|抽|吐|"
+    r"火|烟(?!感|雾报警|雾探测|头|蒂|灰|囱|酒|草)|煤气|燃气|天然气|媒气|气味|味道|漏电|电线|电闸|电箱|冒|焦|电梯|血|伤|疼|痛|晕|昏|醒|呼吸|喘|抽|吐|"
     r"摔|跌|栽|倒|起不来|动不了|困|锁|关在|出不来|水漫|淹|喷|灌|爆|冲|塌|裂|掉|坠|砸|打人|打起来|刀|砍|抢|烫|发热|火星|"
     r"威胁|杀|不见|找不到|走丢|走失|没回|联系不上|没见|没动静|没人应|没人接|跳|死|不想活|救|急|快来|"
     r"120|119|110|危险|出事|不行了|要命"

@@ -3,14 +3,16 @@
 The classifier has seen 报修 and 投诉 mostly inside progress questions (「我报修的…修了吗」), so
 the bare opening of a report leans to progress. An opening is the verb of reporting, perhaps
 with 我要/帮我/麻烦 before it and a few words of what it is about after it, and no word that
-asks after an earlier report (的, 了吗, 进度, 怎么, 电话 ...).
+asks after an earlier report (的, 了吗, 进度, 怎么, 电话 ...). ``complaint`` finds a grievance
+about a service told as it happened (「物业维修工约好了不来」), which is a complaint to file, not a
+question after one.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["OPENING_CONFIDENCE", "opening"]
+__all__ = ["OPENING_CONFIDENCE", "complaint", "opening"]
 
 OPENING_CONFIDENCE = 0.9
 _TOPIC_CHARS = 8  # characters of what the report is about: 「水管」「楼上噪音」
@@ -43,3 +45,19 @@ def opening(clean: str) -> str | None:
         if not rest or (len(_REST.sub("", rest)) <= _TOPIC_CHARS and not _ASKS_AFTER.search(rest)):
             return intent
     return None
+
+
+# What the property company's people did wrong, told as it happened: a complaint, not a progress
+# question (「物业维修工约好了不来」「师傅把我家地板划坏了还不认账」「…我要正式投诉」).
+_COMPLAINT = re.compile(
+    r"(约好|说好|答应|约了|讲好)[^,.!?;]{0,16}(不来|没来|没人来|人没来|没有来|也不来|放(我)?鸽子|爽约|人影都没有)"
+    r"|放(我)?鸽子|爽约|(弄坏|搞坏|划坏|砸坏|弄脏|摔坏)[^,.!?;]{0,10}(不认|不承认|不管|就走|不赔)"
+    r"|我要(正式|去)?投诉(你们|物业|他们)?[。!]?$"
+)
+# A question after all: 「约好了今天来 怎么还没来」 asks after the visit.
+_ASKS = re.compile(r"[?？吗呢]$|怎么|什么时候|几点|咋|啥时|多久|到底来不来")
+
+
+def complaint(clean: str) -> bool:
+    """Whether normalised ``clean`` tells a complaint about a service (and asks nothing)."""
+    return _COMPLAINT.search(clean) is not None and _ASKS.search(clean) is None

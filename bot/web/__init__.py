@@ -2,7 +2,8 @@
 
 Every console route runs ``console_guard`` first (sessions and CSRF, see ``bot.web.sessions``);
 a refused request is answered with a short Chinese page, and a form outside its bounds with
-the page it came from and the reason (``bot.web.fields``).
+the page it came from and the reason (``bot.web.fields``). 403/404/405/422/500 under ``/console``
+are Chinese pages too (``bot.web.errors``); the API keeps its JSON.
 """
 
 from __future__ import annotations
@@ -13,9 +14,24 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.web import activities, audit, auth, dashboard, knowledge, ledger, notices, pages, tickets
+from bot.web import (
+    activities,
+    audit,
+    auth,
+    dashboard,
+    exports,
+    intake,
+    knowledge,
+    ledger,
+    notices,
+    pages,
+    ticket_list,
+    tickets,
+)
 from bot.web.common import templates
+from bot.web.errors import console_http_error, console_server_error
 from bot.web.fields import console_form_refused
 from bot.web.sessions import ConsoleRefused, console_guard
 
@@ -30,8 +46,25 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    for module in (auth, pages, dashboard, tickets, notices, activities, knowledge, ledger, audit):
+    # exports and ticket_list before tickets: /tickets/export.xlsx and /tickets/new before /tickets/{ticket_id}
+    routers = (
+        auth,
+        pages,
+        dashboard,
+        exports,
+        intake,
+        ticket_list,
+        tickets,
+        notices,
+        activities,
+        knowledge,
+        ledger,
+        audit,
+    )
+    for module in routers:
         app.include_router(module.router, dependencies=[Depends(console_guard)])
     app.add_exception_handler(ConsoleRefused, _refused)
     app.add_exception_handler(RequestValidationError, console_form_refused)  # the API's stay JSON
+    app.add_exception_handler(StarletteHTTPException, console_http_error)  # likewise
+    app.add_exception_handler(Exception, console_server_error)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -2,10 +2,17 @@
 
 Templates get ``csrf_token`` (the session's, see ``bot.web.sessions``) and ``csrf_field()``, the
 hidden input every ``<form method="post">`` must carry.
+
+The one-line message after a form post (``back(path, ok=…)`` / ``error=…``, and per-field reasons)
+travels in a short-lived cookie that the next page shows once and clears: never in the URL, so
+no link can put its own words into the console's banner.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -86,9 +93,37 @@ def require_admin(actor: Actor) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="只有管理员可以执行此操作。")
 
 
+FLASH_COOKIE = "hgj_flash"
+FLASH_PATH = "/console"
+FLASH_LIMIT = 400  # characters of one message; the cookie stays well under 4 KB
+
+
+def _flash_value(message: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(message, ensure_ascii=False).encode()).decode()
+
+
+def read_flash(request: Request) -> dict[str, Any]:
+    """The message a redirect left for this page: ``ok``, ``error`` and ``fields`` (name → reason)."""
+    raw = request.cookies.get(FLASH_COOKIE, "")
+    try:
+        found = json.loads(base64.urlsafe_b64decode(raw.encode())) if raw else {}
+    except (binascii.Error, ValueError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    fields = found.get("fields") if isinstance(found.get("fields"), dict) else {}
+    return {
+        "ok": str(found.get("ok", "")),
+        "error": str(found.get("error", "")),
+        "fields": {str(k): str(v) for k, v in fields.items()},
+        "action": str(found.get("action", "")),
+    }
+
+
 def page(request: Request, template: str, actor: Actor, session: Session, **context: Any) -> HTMLResponse:
     community = default_community(session)
-    return templates.TemplateResponse(
+    flash = read_flash(request)
+    response = templates.TemplateResponse(
         request,
         template,
         {
@@ -98,17 +133,48 @@ def page(request: Request, template: str, actor: Actor, session: Session, **cont
             "community": community.name if community else "红管家",
             "nav": [(href, label) for href, label, roles in NAV if actor.role in roles],
             "active": request.url.path,
-            "flash": request.query_params.get("ok", ""),
-            "error": request.query_params.get("error", ""),
+            "flash": flash.get("ok", ""),
+            "error": flash.get("error", ""),
+            "field_errors": flash.get("fields", {}),
+            "field_action": flash.get("action", ""),
             **context,
         },
     )
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path=FLASH_PATH, httponly=True, samesite="strict")
+    return response
 
 
-def back(path: str, **message: str) -> Response:
-    """Redirect after a form post, carrying a one-line message."""
+def _short(text: str) -> str:
+    return text if len(text) <= FLASH_LIMIT else text[: FLASH_LIMIT - 1] + "…"
+
+
+def back(
+    path: str,
+    *,
+    ok: str = "",
+    error: str = "",
+    fields: dict[str, str] | None = None,
+    action: str = "",
+    **query: str,
+) -> Response:
+    """Redirect after a form post; the next page shows ``ok`` or ``error`` once, and each of
+    ``fields`` (name → reason) next to its input in the form posting to ``action``. Other
+    keywords are query parameters of ``path``."""
     sep = "&" if "?" in path else "?"
-    return RedirectResponse(f"{path}{sep}{urlencode(message)}", status_code=status.HTTP_303_SEE_OTHER)
+    target = f"{path}{sep}{urlencode(query)}" if query else path
+    response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+    message = {"ok": _short(ok), "error": _short(error), "fields": fields or {}, "action": action}
+    if ok or error or fields:
+        response.set_cookie(
+            FLASH_COOKIE,
+            _flash_value(message),
+            max_age=120,
+            path=FLASH_PATH,
+            httponly=True,
+            samesite="strict",
+        )
+    return response
 
 
 def local(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:

@@ -1,8 +1,9 @@
 """Bounded console form fields, and the one place a form that breaks a bound is answered.
 
 The admin API answers such input with 422 and JSON; a person at the console gets the page they
-came from again with one Chinese line saying which field and why (「名额」需要是整数…), and
-nothing is written.
+came from again with one Chinese line saying which field and why (「名额」需要是整数…), the
+same sentence next to that field, and nothing is written. A GET with a bad parameter gets the
+422 page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import AfterValidator
 
 from bot.api.limits import MAX_TEXT, no_nul
 from bot.web.common import back
+from bot.web.errors import error_page
 from models.base import MAX_INT
 
 MAX_LINE = 200  # a title, a name, a place
@@ -55,6 +57,12 @@ LABELS = {
     "source": "依据",
     "questions": "问法",
     "keywords": "关键词",
+    "phone": "联系电话",
+    "unit": "单元",
+    "room": "房号",
+    "spot": "公共位置",
+    "description": "情况描述",
+    "channel": "来源",
 }
 
 
@@ -86,5 +94,9 @@ async def console_form_refused(request: Request, exc: Exception) -> Response:
     referer = urlsplit(request.headers.get("referer", ""))
     if referer.path.startswith("/console") and referer.netloc in ("", request.url.netloc):
         page = referer.path
-    reasons = "；".join(dict.fromkeys(_sentence(error) for error in exc.errors()))
-    return back(page, error=f"没有保存：{reasons}。")
+    errors = exc.errors()
+    reasons = "；".join(dict.fromkeys(_sentence(error) for error in errors))
+    if request.method == "GET":  # a link or a filter with a bad value: nothing to go back to
+        return error_page(request, 422, f"地址里的参数有误：{reasons}。")
+    fields = {str(e["loc"][-1]): _sentence(e) for e in errors if e.get("loc") and e["loc"][0] == "body"}
+    return back(page, error=f"没有保存：{reasons}。", fields=fields, action=request.url.path)

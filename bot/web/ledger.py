@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
+from bot.web.confirm import Confirmed, ask
+from bot.web.decisions import ledger_question
 from bot.web.fields import Line, Text
 from models.access import Actor, audit
 from models.base import MAX_INT, month_of
@@ -189,9 +191,21 @@ def upload(
 
 @router.post("/ledger/{month}/publish")
 def publish(
-    month: Annotated[str, Path(pattern=MONTH_PATTERN)], session: SessionDep, actor: OfficeDep, now: NowDep
+    request: Request,
+    month: Annotated[str, Path(pattern=MONTH_PATTERN)],
+    session: SessionDep,
+    actor: OfficeDep,
+    now: NowDep,
+    confirmed: Confirmed = "",
 ) -> Response:
     require_admin(actor)
+    with session.begin():
+        question = ledger_question(session, month=month)
+    if confirmed != question.expected:
+        back_to = f"/console/ledger?month={month}"
+        return ask(
+            request, actor, session, question, action=f"/console/ledger/{month}/publish", back_to=back_to
+        )
     try:
         with session.begin():
             pushes = publish_month(session, month=month, now=now, by=actor.tag)

@@ -20,6 +20,8 @@ from bot.api.paging import Page, fetch
 from bot.chunked import INLINE_ROWS, import_roster_rows, start
 from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
+from bot.web.confirm import Confirmed, ask
+from bot.web.decisions import binding_question, claim_question
 from bot.web.fields import Text
 from models.access import Actor, audit
 from models.ballots import current_tally
@@ -126,16 +128,31 @@ def _bindings_page(
 
 @router.post("/bindings/{request_id}/{decision}")
 def decide(
+    request: Request,
     request_id: int,
     decision: str,
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
     note: Text = "",
+    confirmed: Confirmed = "",
 ) -> Response:
     require_admin(actor)
     if decision not in ("approve", "reject"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
+    with session.begin():
+        question = binding_question(session, request_id=request_id, approve=decision == "approve", note=note)
+    if confirmed != question.expected:
+        action = f"/console/bindings/{request_id}/{decision}"
+        return ask(
+            request,
+            actor,
+            session,
+            question,
+            action=action,
+            back_to="/console/bindings",
+            fields={"note": note},
+        )
     try:
         with session.begin():
             decide_binding(
@@ -162,17 +179,32 @@ def decide(
 
 @router.post("/residencies/{residency_id}/{decision}")
 def decide_residency(
+    request: Request,
     residency_id: int,
     decision: str,
     session: SessionDep,
     actor: OfficeDep,
     now: NowDep,
     note: Text = "",
+    confirmed: Confirmed = "",
 ) -> Response:
-    """Verify or refuse a resident's claim on a flat; the resident is told."""
+    """Verify or refuse a resident's claim on a flat; the resident is told (after one question)."""
     require_admin(actor)
     if decision not in ("verify", "reject"):
         raise HTTPException(status.HTTP_404_NOT_FOUND)
+    with session.begin():
+        question = claim_question(session, residency_id=residency_id, verify=decision == "verify", note=note)
+    if confirmed != question.expected:
+        action = f"/console/residencies/{residency_id}/{decision}"
+        return ask(
+            request,
+            actor,
+            session,
+            question,
+            action=action,
+            back_to="/console/bindings",
+            fields={"note": note},
+        )
     try:
         with session.begin():
             decided = decide_claim(

@@ -8,28 +8,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
 from bot.web.fields import Positive, Text
+from bot.web.ticket_list import KINDS
 from models.access import Actor, audit
-from models.community import Building
 from models.dispatch import Outcome, dispatch, transfer
+from models.dispatch_choices import Choice, Choices, dispatch_choices
 from models.people import ERASED_LABEL, Person, Role
 from models.ticket_office import close_or_cancel
+from models.ticket_queue import time_left
 from models.ticket_story import steps
-from models.tickets import OPEN, STATUS_LABEL, Ticket, TicketKind, TicketStatus
-from models.workers import WORKER_ROLES
+from models.tickets import STATUS_LABEL, Ticket, TicketStatus
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
-KINDS = {
-    TicketKind.repair: "报修",
-    TicketKind.dispute: "纠纷调解",
-    TicketKind.complaint: "投诉",
-    TicketKind.emergency: "紧急",
-}
 ROLES = {
     Role.building_head: "楼长",
     Role.grid_worker: "网格员",
@@ -53,68 +48,36 @@ def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
     return ticket
 
 
-def _workers(session: Session) -> list[Person]:
-    return list(
-        session.exec(select(Person).where(col(Person.role).in_(WORKER_ROLES)).order_by(col(Person.id)))
-    )
+def _label(choice: Choice) -> str:
+    """「王师傅 · 水电、管道下水 · 在办 2 件」, 「… · 已满 5 件」 at the cap."""
+    what = choice.skills or ROLES.get(choice.person.role, "")
+    load = f"已满 {choice.load} 件" if choice.full else f"在办 {choice.load} 件"
+    return " · ".join(part for part in (choice.person.name, what, load) if part)
 
 
-@router.get("/tickets", response_class=HTMLResponse)
-def tickets(
-    request: Request,
-    session: SessionDep,
-    actor: ConsoleDep,
-    state: str = "open",
-    kind: str = "",
-    building: str = "",
-) -> HTMLResponse:
-    query = select(Ticket).order_by(col(Ticket.id).desc())
-    if state == "open":
-        query = query.where(col(Ticket.status).in_(OPEN))
-    elif state in TicketStatus.__members__:
-        query = query.where(Ticket.status == TicketStatus(state))
-    if kind in TicketKind.__members__:
-        query = query.where(Ticket.kind == TicketKind(kind))
-    buildings = {b.id: b for b in session.exec(select(Building).order_by(col(Building.id)))}
-    visible = [b for b in buildings.values() if actor.sees_building(b.id)]
-    if building:
-        query = query.where(col(Ticket.building_id).in_([b.id for b in visible if b.number == building]))
-    if actor.building_ids is not None:
-        query = query.where(col(Ticket.building_id).in_(actor.building_ids))
-    people = {p.id: p.name for p in session.exec(select(Person))}
-    rows = [
-        {
-            "id": t.id,
-            "code": t.code,
-            "kind": KINDS.get(t.kind, t.kind),
-            "status": STATUS_LABEL.get(t.status, t.status),
-            "place": t.place or (buildings[t.building_id].label if t.building_id in buildings else ""),
-            "category": t.category,
-            "description": t.description[:40],
-            "assignee": people.get(t.assignee_id, "") if t.assignee_id else "",
-            "created": local(t.created_at),
-            "due": local(t.due_at),
-            "overdue": t.is_open and t.due_at < request.app.state.clock.now(),
-        }
-        for t in session.exec(query.limit(300))
-    ]
-    return page(
-        request,
-        "tickets.html",
-        actor,
-        session,
-        rows=rows,
-        state=state,
-        kind=kind,
-        building=building,
-        kinds=KINDS,
-        statuses=STATUS_LABEL,
-        buildings=[b.number for b in visible],
-    )
+def _choices(request: Request, session: Session, ticket: Ticket) -> Choices:
+    rules = request.app.state.settings.tickets
+    return dispatch_choices(session, ticket=ticket, rules=rules, besides=ticket.assignee_id)
+
+
+def _refusal(choices: Choices, person: Person, cap: int, over_cap_reason: str = "") -> str:
+    """Why ``person`` cannot take the ticket, or "" when they can (past the cap only with a
+    reason, which the service records: ``models.workload``)."""
+    choice = choices.offers(person.id)  # type: ignore[arg-type]
+    if choice is None:
+        return f"操作未完成：{person.name}不在可派的人员里（没有这类工单的技能或职责）。"
+    if choice.full and not over_cap_reason.strip():
+        return (
+            f"操作未完成：{person.name}手上已有 {choice.load} 张未完成工单，到上限了（{cap} 张）。"
+            "请派给别人；确要交给他，请填写超量原因。"
+        )
+    return ""
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse)
-def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: ConsoleDep) -> HTMLResponse:
+def ticket_detail(
+    request: Request, ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep
+) -> HTMLResponse:
     ticket = _ticket(session, ticket_id, actor)
     people = {p.id: p for p in session.exec(select(Person))}
     reporter = people.get(ticket.reporter_id)
@@ -123,6 +86,7 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         for s in steps(session, ticket_id)
     ]
     assignee = people.get(ticket.assignee_id) if ticket.assignee_id else None
+    choices = _choices(request, session, ticket)
     return page(
         request,
         "ticket.html",
@@ -136,11 +100,10 @@ def ticket_detail(request: Request, ticket_id: int, session: SessionDep, actor: 
         assignee=assignee.name if assignee else "未派单",
         created=local(ticket.created_at),
         due=local(ticket.due_at),
+        left=time_left(ticket, now=now),
         events=events,
-        workers=[
-            (p.id, f"{p.name}（{'、'.join(p.skills) or ROLES.get(p.role, p.role)}）")
-            for p in _workers(session)
-        ],
+        choices=[(c.person.id, _label(c), c.full) for c in choices.people],
+        choices_note=choices.note,
         can_dispatch=ticket.status in (TicketStatus.submitted, TicketStatus.reopened),
         can_transfer=ticket.is_open,
         can_close=ticket.is_open or ticket.status == TicketStatus.resolved,
@@ -153,6 +116,10 @@ def _done(ticket_id: int, outcome: Outcome, ok: str) -> Response:
     if not outcome.ok:
         return back(path, error=f"操作未完成：{REASONS.get(outcome.reason, outcome.reason)}")
     return back(path, ok=ok)
+
+
+def _cap(request: Request) -> int:
+    return int(request.app.state.settings.tickets.max_open_per_worker)
 
 
 def _worker(session: Session, person_id: int) -> Person:
@@ -174,6 +141,9 @@ def dispatch_ticket(
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
+        if refused:
+            return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = dispatch(
             session,
             ticket=ticket,
@@ -209,6 +179,9 @@ def transfer_ticket(
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
+        if refused:
+            return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = transfer(
             session,
             ticket=ticket,

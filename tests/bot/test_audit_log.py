@@ -20,6 +20,7 @@ from models.ticket_story import steps
 from models.tickets import Ticket, TicketKind, create_ticket
 from tests.bot.test_web_console import _login
 from tests.conftest import ADMIN_TOKEN
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 PEOPLE = {
@@ -185,8 +186,8 @@ def test_verifications_and_ledger_corrections_are_audited_once_from_every_front_
     )
     assert refused.status_code == 200, refused.text
     _login(wechat)
-    page = wechat.client.post(f"/console/residencies/{ids['claim-console']}/verify", data={"note": ""})
-    assert "已核实" in page.text
+    asked = wechat.client.post(f"/console/residencies/{ids['claim-console']}/verify", data={"note": ""})
+    assert "已核实" in confirm(wechat.client, asked).text
 
     csv = "month,kind,item,amount_yuan\n2026-11,收入,停车费,100\n2026-11,收入,广告收入,200\n"
     assert wechat.client.post("/api/v1/ledger/import", content=csv.encode(), headers=admin).status_code == 201

@@ -20,7 +20,7 @@ from models.access import ApiRole, AuditEntry, issue_token, revoke_token
 from models.console_sessions import ConsoleSession
 from models.people import BindingRequest, BindingStatus
 from tests.conftest import ADMIN_TOKEN
-from tests.support.console import csrf_of, post_login
+from tests.support.console import confirm, csrf_of, post_login
 from tests.support.wechat import WeChatSim
 
 PAGES = ["/console/", "/console/tickets", "/console/notices", "/console/activities", "/console/bindings",
@@ -193,7 +193,9 @@ def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(
         assert refused.status_code == 403 and "操作没有执行" in refused.text and "刷新页面" in refused.text
     assert "CSRF token missing or wrong" in caplog.text
     assert _status(session, request_id) == BindingStatus.pending  # nothing happened
-    done = client.post(url, data={"csrf_token": csrf})
+    asked = client.post(url, data={"csrf_token": csrf})  # the console asks once before the resident is told
+    assert asked.status_code == 200 and _status(session, request_id) == BindingStatus.pending
+    done = confirm(client, asked)
     assert done.status_code == 200 and "已驳回" in done.text
     assert _status(session, request_id) == BindingStatus.rejected
 
@@ -210,7 +212,8 @@ def test_a_post_from_another_site_is_refused_even_with_the_token(
         refused = client.post(url, data={"csrf_token": csrf}, headers=header)
         assert refused.status_code == 403 and "来自其他网站" in refused.text, header
     assert _status(session, request_id) == BindingStatus.pending
-    ours = client.post(url, data={"csrf_token": csrf}, headers={"Origin": "http://testserver"})
+    asked = client.post(url, data={"csrf_token": csrf}, headers={"Origin": "http://testserver"})
+    ours = confirm(client, asked)
     assert ours.status_code == 200 and "已驳回" in ours.text
 
 

@@ -19,6 +19,7 @@ from models.ledger import EntryInput, LedgerEntry, add_entries
 from models.outbox import OutboxMessage
 from scheduler.notices import publish_yearly_ledger
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 H = dict[str, str]
@@ -254,7 +255,7 @@ def test_two_publications_of_one_month_at_once_give_the_second_a_409_not_a_500(
     assert detail["reason"] == "conflict" and "simultaneous request" in detail["message"]
     assert "刚刚已由另一操作完成" in detail["problems"][0]
     _login(wechat)
-    page = wechat.client.post("/console/ledger/2026-11/publish")
+    page = confirm(wechat.client, wechat.client.post("/console/ledger/2026-11/publish"))
     assert page.status_code == 200 and "刚刚已由另一操作完成" in page.text
     session.rollback()
     pushed = session.exec(

@@ -7,7 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from bot.app import build_pipeline
 from bot.clock import ManualClock
@@ -17,7 +17,7 @@ from bot.replies import Reply, Text
 from bot.settings import Settings
 from models.inbound import InboundMessage
 from models.outbox import OutboxMessage
-from models.people import BindingRequest
+from models.people import BindingRequest, Person
 
 
 def _text(msg_id: str, text: str, user: str = "racer") -> Message:
@@ -136,3 +136,30 @@ def test_an_answer_in_time_is_the_reply_and_nothing_is_pushed(
     assert replies and HOLDING not in replies[0].content
     session.rollback()
     assert session.exec(select(OutboxMessage).where(OutboxMessage.kind == "reply")).all() == []
+
+
+def test_a_batch_records_when_each_of_its_senders_was_last_seen(
+    settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session
+) -> None:
+    """The 48-hour customer-service window counts from here: written for the whole batch at once."""
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    senders = ["demo-resident-wang", "demo-resident-li", "seen-newcomer"]
+    pipeline.process_batch([_text(f"s{i}", "你好", user=who) for i, who in enumerate(senders)])
+    clock.advance(hours=1)
+    pipeline.process_batch([_text(f"t{i}", "谢谢", user=who) for i, who in enumerate(senders)])
+    session.rollback()
+    seen = session.exec(select(Person.openid, Person.last_seen_at).where(col(Person.openid).in_(senders)))
+    assert dict(seen.all()) == dict.fromkeys(senders, clock.now())
+
+
+def test_an_erasure_in_a_batch_is_not_undone_by_the_time_its_sender_was_seen(
+    settings: Settings, engine: Engine, clock: ManualClock, demo: None, session: Session
+) -> None:
+    pipeline = build_pipeline(settings, engine=engine, clock=clock)
+    pipeline.process_batch([_text("e1", "删除我的信息", user="demo-resident-li"), _text("e2", "你好")])
+    clock.advance(minutes=6)  # past the 5 minutes after which the time seen is written again
+    replies = pipeline.process_batch([_text("e3", "确认删除", user="demo-resident-li"), _text("e4", "谢谢")])
+    assert replies[0] and replies[1], replies
+    session.rollback()
+    erased = session.exec(select(Person).where(col(Person.erased_at).is_not(None))).all()
+    assert len(erased) == 1 and erased[0].last_seen_at is None, replies

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from models.people import BindingRequest, BindingStatus
 from models.residency import Residency, ResidencyStatus
 from tests.conftest import ADMIN_TOKEN
-from tests.support.console import console_login, post_login
+from tests.support.console import confirm, console_login, post_login
 from tests.support.wechat import WeChatSim
 
 
@@ -38,7 +38,11 @@ def test_admin_approves_a_binding_in_the_console(wechat: WeChatSim, demo: None, 
     page = wechat.client.get("/console/bindings").text
     request_id = session.exec(select(BindingRequest.id)).one()
     assert f"#{request_id}" in page and "房屋信息中没有此房号" in page
-    done = wechat.client.post(f"/console/bindings/{request_id}/reject", data={"note": "请核对房号"})
+    asked = wechat.client.post(f"/console/bindings/{request_id}/reject", data={"note": "请核对房号"})
+    assert "驳回申请" in asked.text and "3栋2单元1502" in asked.text and "驳回理由：请核对房号" in asked.text
+    session.rollback()
+    assert session.get(BindingRequest, request_id).status == BindingStatus.pending  # type: ignore[union-attr]
+    done = confirm(wechat.client, asked)
     assert "已驳回" in done.text
     session.rollback()
     assert session.get(BindingRequest, request_id).status == BindingStatus.rejected  # type: ignore[union-attr]
@@ -50,7 +54,9 @@ def test_admin_verifies_a_claim_in_the_console(wechat: WeChatSim, demo: None, se
     page = wechat.client.get("/console/bindings").text
     claim = session.exec(select(Residency).where(Residency.status == ResidencyStatus.claimed)).one()
     assert claim.code in page and "家庭成员" in page and "王秀兰" in page  # the flat's verified owner
-    done = wechat.client.post(f"/console/residencies/{claim.id}/verify")
+    asked = wechat.client.post(f"/console/residencies/{claim.id}/verify")
+    assert "登记人会在微信里收到结果（1 人）" in asked.text and "已核实的业主：王秀兰" in asked.text
+    done = confirm(wechat.client, asked)
     assert f"{claim.code} 已核实" in done.text
     session.rollback()
     verified = session.get(Residency, claim.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,6 +16,8 @@ from models.people import Person, person_by_openid
 from models.tickets import Ticket, TicketStatus
 from tests.bot.test_web_console import _login
 from tests.support.wechat import WeChatSim
+
+CONFIRMED = re.compile(r'name="confirmed" value="([0-9a-f]+)"')
 
 
 def _token(engine: Engine, clock: ManualClock, openid: str, role: ApiRole) -> str:
@@ -80,15 +83,29 @@ def test_notice_preview_then_publish(wechat: WeChatSim, engine: Engine, demo: No
     }
     preview = wechat.client.post("/console/notices", data={**form, "step": "preview"})
     assert "将发送到 1 个楼栋群" in preview.text and "停水通知" in preview.text
+    assert "发送对象：3栋" in preview.text and "3栋群" in preview.text
+    asked = wechat.client.post("/console/notices", data={**form, "step": "send"})  # 发布 without a preview
+    assert "请确认" in asked.text and "将发送到 1 个楼栋群" in asked.text
+    wider = wechat.client.post("/console/notices", data={**form, "buildings": ["3", "5"], "step": "preview"})
     with Session(engine) as session:
         assert session.exec(select(Notice)).all() == []
-    sent = wechat.client.post("/console/notices", data={**form, "step": "send"})
+    stale = CONFIRMED.search(preview.text).group(1)  # type: ignore[union-attr]
+    assert CONFIRMED.search(wider.text).group(1) != stale  # type: ignore[union-attr]
+    widened = wechat.client.post(
+        "/console/notices", data={**form, "buildings": ["3", "5"], "confirmed": stale}
+    )
+    assert "请确认" in widened.text and "已发布" not in widened.text  # the wider audience is asked about
+    sent = wechat.client.post("/console/notices", data={**form, "confirmed": stale})
     assert "已发布：1 个楼栋群" in sent.text
+    later_form = {**form, "title": "活动预告", "publish_at": "2099-01-01T09:00", "recurrence": "weekly:mon"}
+    later_form["expires_at"] = "2099-03-01T00:00"
+    shown = wechat.client.post("/console/notices", data={**later_form, "step": "send"}).text
+    assert "01-01 09:00 发布，之后每周一重复发布，03-01 00:00 到期后不再发布" in shown
     later = wechat.client.post(
         "/console/notices",
-        data={**form, "title": "活动预告", "step": "send", "publish_at": "2099-01-01T09:00"},
+        data={**later_form, "confirmed": CONFIRMED.search(shown).group(1)},  # type: ignore[union-attr]
     )
-    assert "已安排在 01-01 09:00 发布" in later.text and "待发布" in later.text
+    assert "已安排在 01-01 09:00 发布" in later.text and "待发布" in later.text and "每周一" in later.text
     bad = wechat.client.post(
         "/console/notices", data={**form, "scope": "buildings", "buildings": [], "step": "preview"}
     )

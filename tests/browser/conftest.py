@@ -35,6 +35,13 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# axe-core from the npm registry, installed by `make install` into node_modules/ (ignored by git)
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+RUN_AXE = """async () => {
+  const found = await axe.run(document, {resultTypes: ["violations"]});
+  return found.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v =>
+    `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | ")}`);
+}"""
 
 
 def _unavailable(reason: str) -> None:
@@ -104,3 +111,21 @@ def shot(request: pytest.FixtureRequest, browser_page: Any) -> Any:
         return path
 
     return take
+
+
+@pytest.fixture
+def axe(browser_page: Any) -> Any:
+    """``axe()`` runs axe-core on the page as it stands: its serious and critical violations."""
+    if not AXE.exists():
+        reason = f"axe-core is not installed at {AXE} (make install)"
+        if os.environ.get("HGJ_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"accessibility checks required (HGJ_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    source = AXE.read_text(encoding="utf-8")
+
+    def check() -> list[str]:
+        if not browser_page.evaluate("() => typeof axe !== 'undefined'"):
+            browser_page.add_script_tag(content=source)
+        return list(browser_page.evaluate(RUN_AXE))
+
+    return check

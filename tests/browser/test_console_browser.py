@@ -41,7 +41,8 @@ def test_log_in_dispatch_a_ticket_and_post_a_notice(
     page.click("nav >> text=工单")
     page.click(f"text={ticket.code}")
     assert "待派单" in page.inner_text("#status")
-    page.select_option("#dispatch-to", label="王师傅（水电、管道下水、渗漏）")
+    assert "没有人登记「照明」技能" in page.inner_text("#dispatch-who")  # so every repairer is offered
+    page.select_option("#dispatch-to", label="王师傅 · 水电、管道下水、渗漏 · 在办 0 件")
     shot("2-ticket-before")
     page.click("#dispatch")
     assert "已派给王师傅" in page.inner_text(".flash")

@@ -34,6 +34,8 @@ def test_record_publish_correct_and_republish(
     summary = page.inner_text("pre.summary")
     assert "全小区：期初结余 1,860,000.00元，收入 0.00元，支出 800.00元，期末结余 1,859,200.00元" in summary
     page.click("text=推送到各楼栋群")
+    assert "推送到 4 个楼栋群" in page.inner_text("#reach")  # asked once, with the groups named
+    page.click("#confirm")
     assert "已推送到 4 个楼栋群" in page.inner_text(".flash") and "本月已冻结" in page.inner_text(
         "#ledger-status"
     )
@@ -49,6 +51,8 @@ def test_record_publish_correct_and_republish(
         page.locator("#ledger-rows tr", has_text="电梯维修").count() == 2
     )  # the original and its correction
     page.click("text=推送到各楼栋群")
+    assert "推送到 4 个楼栋群" in page.inner_text("#reach")  # asked once, with the groups named
+    page.click("#confirm")
     assert "已推送到 4 个楼栋群" in page.inner_text(".flash")
     shot("2-ledger-corrected")
     with Session(engine) as session:

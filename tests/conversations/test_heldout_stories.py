@@ -11,7 +11,9 @@ from its step format) was opened once, later that day, and is the set to report 
 ``heldout_stories_4.toml`` (50 stories, a fourth writer who never saw ``nlp/data``) was measured
 before any change and then was the development set of the work tuned to it (branch nlptune).
 ``heldout_stories_5.toml`` (50 stories, a fifth writer who saw neither ``nlp/`` nor ``tests/``) was
-measured once after that work and is the set to report now.
+measured once after that work and stays sealed. ``heldout_stories_6.toml`` (50 stories, a sixth
+writer who saw neither) was measured before any change and then was the development set of
+branch nlp14.
 """
 
 from __future__ import annotations
@@ -48,11 +50,16 @@ FLOORS = {
     # figures only): 0.96, 0.9583, 0.78 %, 0.928.
     "heldout_stories_3.toml": Floor(recall=0.96, recall_in_forms=0.95, false_alarms=0.01, acting=0.92),
     # measured 2026-12-01 before any change: recall 1.00, 1.00 with a form open, false alarms
-    # 1.18 %, acting 0.845; after the work that used it as its development set: 1.00, 1.00, 0.59 %, 0.881
-    "heldout_stories_4.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.87),
+    # 1.18 %, acting 0.845; after the work that used it as its development set: 1.00, 1.00, 0.59 %, 0.881;
+    # after nlp14 (an answer goes back to the form put aside): 1.00, 1.00, 0 %, 0.938
+    "heldout_stories_4.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.93),
     # a fifth writer who saw neither nlp/ nor tests/, measured once after all of the day's work and
     # never read: recall 0.913, 0.95 with a form open, false alarms 4.03 %, acting 0.831
-    "heldout_stories_5.toml": Floor(recall=0.91, recall_in_forms=0.95, false_alarms=0.041, acting=0.83),
+    # after branch nlp14 (figures only): 0.9565, 0.9524, 2.01 %, 0.924
+    "heldout_stories_5.toml": Floor(recall=0.95, recall_in_forms=0.95, false_alarms=0.021, acting=0.92),
+    # measured 2026-12-01 before any change: recall 0.905, 1.00 with a form open, false alarms 2.56 %,
+    # acting 0.774; after the work that used it as its development set (nlp14): 1.00, 1.00, 0 %, 0.910
+    "heldout_stories_6.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
 }
 
 

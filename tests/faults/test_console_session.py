@@ -8,6 +8,7 @@ Each test replays one clause against the real app and asserts it no longer holds
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,8 +37,11 @@ def test_a_form_posted_without_the_csrf_token_or_from_another_site_does_nothing(
                              headers={"Origin": "https://attacker.example"})  # fmt: skip
     assert other_site.status_code == 403 and "来自其他网站" in other_site.text
     assert session.exec(select(Notice)).all() == []
-    sent = client.post("/console/notices", data={**NOTICE, "csrf_token": csrf})
-    assert sent.status_code == 200 and "已发布" in sent.text  # the console's own form still works
+    asked = client.post("/console/notices", data={**NOTICE, "csrf_token": csrf})
+    assert asked.status_code == 200 and "请确认" in asked.text  # the console's own form still works
+    confirmed = re.search(r'name="confirmed" value="([0-9a-f]+)"', asked.text).group(1)  # type: ignore[union-attr]
+    sent = client.post("/console/notices", data={**NOTICE, "csrf_token": csrf, "confirmed": confirmed})
+    assert sent.status_code == 200 and "已发布" in sent.text
 
 
 def test_there_is_a_secure_setting_for_the_cookie(wechat: WeChatSim, settings: Settings) -> None:

@@ -4,7 +4,9 @@
 ``messages-4.tsv`` (800 messages, a fourth writer who never saw ``nlp/data``) was measured
 before any change and then served as the development set of the branch that tuned to it.
 ``messages-5.tsv`` (800 messages, a fifth writer who saw neither ``nlp/`` nor ``tests/``) was
-measured once, after all of that work, and is the set to report now.
+measured once, after all of that work, and stays sealed. ``messages-6.tsv`` (800 messages, a sixth
+writer who saw neither) was measured before any change and then was the development set of the
+branch that tuned to it (nlp14).
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -31,6 +33,9 @@ FLOORS = {
     # never read: 0.9263, 0.9938, 2.66 %, 0.9938, 2.66 % (false alarms mostly questions about
     # past or imagined incidents: scenario style 12.5 %)
     "messages-5.tsv": (0.92, 0.99, 0.027, 0.99, 0.027),
+    # before any change: 0.955, 0.975, 0.33 %, 0.97, 0.50 %; after (branch nlp14, tuned to it):
+    # 0.9775, 1.00, 0 %, 1.00, 0.17 %
+    "messages-6.tsv": (0.97, 1.0, 0.003, 1.0, 0.003),
 }
 
 

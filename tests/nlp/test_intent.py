@@ -118,6 +118,7 @@ def test_contract_shape() -> None:
         "hazard",
         "hint",
         "also",
+        "opens",
     }
 
 

@@ -3,6 +3,7 @@ then keep the session cookie and the session's CSRF token (sent as ``X-CSRF-Toke
 
 from __future__ import annotations
 
+import html
 import re
 from typing import TYPE_CHECKING
 
@@ -35,3 +36,15 @@ def console_login(client: TestClient, token: str) -> str:
     csrf = csrf_of(client.get("/console/").text)
     client.headers["X-CSRF-Token"] = csrf
     return csrf
+
+
+CONFIRM_FORM = re.compile(r'<form method="post" action="([^"]+)">(.*?)</form>', re.S)
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def confirm(client: TestClient, asked: Response) -> Response:
+    """Press 「确认」 on a confirmation page (``bot.web.confirm``): post its form as it stands."""
+    assert 'id="confirm"' in asked.text, asked.text[:2000]
+    found = next(m for m in CONFIRM_FORM.finditer(asked.text) if 'name="confirmed"' in m.group(2))
+    fields = {name: html.unescape(value) for name, value in HIDDEN.findall(found.group(2))}
+    return client.post(found.group(1), data=fields)

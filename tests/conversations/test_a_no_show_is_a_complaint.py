@@ -1,0 +1,18 @@
+"""「物业维修工约好了不来」 is a complaint about the property company, not a progress question."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.wechat import WeChatSim
+
+WANG = "demo-resident-wang"
+
+
+@pytest.mark.parametrize(
+    "said", ["物业维修工约好了不来", "跟物业约好今天上午来修 等了一上午人也没来 电话也不接"]
+)
+def test_staff_who_did_not_come_is_a_complaint(wechat: WeChatSim, demo: None, said: str) -> None:
+    reply = wechat.send(WANG, said)
+    assert "您还没有报修" not in reply
+    assert "已登记投诉" in reply  # what happened is the complaint's matter: filed at once
