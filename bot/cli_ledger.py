@@ -119,6 +119,7 @@ def correct(
     config: ConfigOption = None,
 ) -> None:
     """更正一条收支：原记录保留，另记一笔差额并写明原因（已公布的月份也可以更正）。"""
+    from models.actors import CLI
     from models.ledger import LedgerError, correct_entry, parse_yuan, yuan
 
     try:
@@ -131,7 +132,7 @@ def correct(
         try:
             with session.begin():
                 fix = correct_entry(
-                    session, entry_id=entry_id, amount_fen=amount, reason=reason, created_by="cli", now=now
+                    session, entry_id=entry_id, amount_fen=amount, reason=reason, actor=CLI, now=now
                 )
                 line = (
                     f"已更正 #{entry_id}：记入差额 {yuan(fix.amount_fen)}（更正记录 #{fix.id}），原记录保留。"

@@ -28,9 +28,10 @@ from bot.clock import ManualClock
 from models import outbox
 from models.activities import create_activity, sign_up
 from models.attendance import mark_attended
+from models.ballots import vote_in_chat
 from models.base import month_of, previous_month
 from models.community import Building, room_label
-from models.dispatch import Outcome, accept, dispatch, open_ticket, resolve, start
+from models.dispatch import Outcome, accept, dispatch, resolve, start
 from models.disputes import add_note, conclude, set_agreement
 from models.feedback import cancel, confirm_fixed, rate, reopen
 from models.ledger import EntryInput, add_entries
@@ -41,8 +42,9 @@ from models.operations import Operation, OperationStatus, finish_operation, star
 from models.outbox import OutboxMessage
 from models.people import Person, home_of
 from models.points import month_start
-from models.proposals import create_proposal, vote_in_chat
+from models.proposals import create_proposal
 from models.rewards import Reward, pick_up, redeem
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import Ticket, TicketKind
 from models.workers import grid_workers

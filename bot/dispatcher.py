@@ -33,7 +33,7 @@ from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
 from models.emergencies import UNCONFIRMED, latest_own
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
-from models.workers import is_worker
+from models.workers import WORKER_ROLES, is_worker
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class Dispatcher:
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
+        self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.ticket_actions: set[re.Pattern[str]] = set()
         self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         for router in self.routers:
@@ -86,6 +87,7 @@ class Dispatcher:
             self.first_commands.extend(router.first_commands)
             self.explicit_commands.extend(router.explicit_commands)
             self.role_commands.extend(router.role_commands)
+            self.staff_commands.extend(router.staff_commands)
             self.ticket_actions |= router.ticket_actions
             self.first_readers.extend(router.first_readers)
 
@@ -183,6 +185,7 @@ class Dispatcher:
                 return as_list(handler(ctx))
         action = self._ticket_action(ctx)
         explicit = self._explicit(message.text) or action
+        staff = self._staff_command(ctx) if action is None else None
         paused = self.forms.get(ctx.state.paused.get("form", "")) if form is None else None
         decision = policy.decide(
             ctx.nlu,
@@ -196,9 +199,10 @@ class Dispatcher:
             answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
             acts_on_ticket=action is not None,
             follows_incident=lambda: follows_incident(ctx),
+            staff_command=staff is not None,
         )
-        if decision.action is Action.COMMAND and explicit is not None:
-            replies = self._command(ctx, form, explicit)
+        if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
+            replies = self._command(ctx, form, command)
             caution = self.intents.get(CAUTION_INTENT) if decision.caution else None
             return replies + (as_list(caution(ctx)) if caution else [])
         if decision.action is Action.CANCEL:
@@ -246,6 +250,17 @@ class Dispatcher:
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()
         return next((h for pattern, h in self.explicit_commands if pattern.fullmatch(stripped)), None)
+
+    def _staff_command(self, ctx: Context) -> Handler | None:
+        """The command of the sender's staff role the text is (「派单 R1009 王师傅」「我的任务」), if any."""
+        role = ctx.person.role
+        if role not in WORKER_ROLES:
+            return None
+        text = ctx.text.strip()
+        for pattern, roles, handler in self.role_commands:
+            if role in roles and pattern.fullmatch(text):
+                return handler
+        return next((h for pattern, h in self.staff_commands if pattern.fullmatch(text)), None)
 
     def _command(self, ctx: Context, form: Form | None, handler: Handler) -> list[Reply]:
         """An explicit command: the open form is put aside, and offered back if still aside after."""

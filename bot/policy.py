@@ -12,6 +12,9 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    that incident, not a new one, even when the classifier leans to an emergency: they go to
    ``FOLLOW_UP``. Still calling (「孩子还在里面」「你们人呢」) is the alarm told again, and a hazard
    word may be a new one (``models.emergencies`` finds the incident either belongs to).
+   A staff member's other command of their role (rule 4) is outranked only by words of
+   danger: the classifier learnt residents' words, and 「巡查发现楼道有人睡觉」 is a report to
+   file, not an alarm.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
    it is escalated as urgent, with one safety question.
@@ -22,6 +25,8 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    value) is taken whatever form is open; the form is put aside and offered back.
    「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
    Thanks and nothing else goes to the open form, which thanks back and repeats its question.
+   A staff member's command of their role (「派单 R1009 王师傅」「本月三率」「巡查发现…」
+   「核实 B12 通过」「我的任务」) is as sure, and is taken the same way.
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
@@ -144,20 +149,24 @@ def decide(
     answers_paused: Callable[[], bool] | None = None,
     acts_on_ticket: bool = False,
     follows_incident: Callable[[], bool] = lambda: False,
+    staff_command: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
-    on a ticket by its code; ``follows_incident`` whether the sender's own confirmed incident is
-    open (asked only when it matters). ``paused_intent`` is the intent of a form put aside and
-    ``answers_paused`` whether the message fills one of its slots: an answer that is no question
-    and no other report goes back to it (FORM; the dispatcher brings it back first).
+    on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
+    role; ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
+    whether the message fills one of its slots: an answer that is no question and no other
+    report goes back to it (FORM; the dispatcher brings it back first).
     """
     alarm = danger(nlu, text)
     if acts_on_ticket:
         return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
+    if staff_command and nlu.hazard is None and not nlu.hint:
+        alarm = None  # 「巡查发现有人睡在楼道」 from staff: only words of danger outrank it
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
     # still calling for help (「快点啊…还在喊 你们人呢」「孩子还在里面」) is the alarm told again
@@ -167,7 +176,7 @@ def decide(
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
     if alarm is not None and not (short_answer and form_intent is not None):
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
-    if explicit:
+    if explicit or staff_command:
         return Decision(Action.COMMAND)
     if form_intent is not None and THANKS_ONLY.fullmatch(text):
         return Decision(Action.FORM)  # 「谢谢师傅」 while a form waits: thanks, then its question

@@ -29,6 +29,9 @@ class Router:
         # Commands of some roles only (「派单 R1009 王师傅」「本月三率」): tried before the others,
         # for those roles; anyone else's message goes on to the ordinary commands and intents.
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
+        # Ordinary commands that are staff work (「接单 R1001」「我的任务」): from a staff member they
+        # are as sure as a role command (the policy lets them through an open form).
+        self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
         # Actions on a ticket by its code (「完成 E1040 说明」): from staff, their note is no report.
         self.ticket_actions: set[re.Pattern[str]] = set()
         # Readers that claim a message from who sends it, before the policy, as first commands do:
@@ -56,6 +59,7 @@ class Router:
         handles_danger: bool = False,
         explicit: bool = False,
         roles: Iterable[str] = (),
+        staff: bool = False,
         on_ticket: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
@@ -65,6 +69,8 @@ class Router:
         ``explicit``: a fixed phrase that is never an answer to a form (「导出我的信息」): it is taken
         even while a form is open (after the emergency check); the form is put aside and offered back.
         ``roles``: only people with one of these roles (``Role`` values) are routed here.
+        ``staff``: staff work that anyone may send (a resident is refused politely); from a staff
+        member it is a confident command, taken even while a form is open, like a role command.
         ``on_ticket``: an action on a ticket named by its code; from staff it is carried out even when
         its note tells of danger (the policy decides; the note is pointed out, not filed).
         """
@@ -85,6 +91,8 @@ class Router:
 
         def decorator(handler: Handler) -> Handler:
             table.append((compiled, handler))
+            if staff:
+                self.staff_commands.append((compiled, handler))
             return handler
 
         return decorator

@@ -17,8 +17,12 @@ from models.residency import (
     RELATIONSHIP_NAMES,
     Relationship,
     ResidencyStatus,
+    ask_deciders,
+    deciders,
     home_residency,
+    latest_residency,
     match_register,
+    room_of,
     unbind,
 )
 
@@ -42,6 +46,15 @@ TEXTS = {
     "status_claimed": "等待楼栋长核实",
     "no_home": "您还没有绑定房屋。",
     "unbound": "已解除您与 {label} 的绑定。以后如需绑定，回复「绑定」即可。",
+    "unbind_confirm": "您与 {label} 的绑定已经核实过。解除后再绑定要重新核实，核实前不能投票和兑换。"
+    "确定要解除，请回复「确定解除」；不解除就不用回复。",
+    "status_none": "您还没有登记房屋。回复「绑定」登记后，楼栋长核实即可投票和兑换。",
+    "status_verified_long": "您登记的 {label}（{relationship}）已核实，可以投票和兑换。",
+    "status_waiting": "您登记的 {label}（{relationship}）还在等{deciders}核实，核实前可以报修、反映问题和咨询，"
+    "暂时不能投票和兑换。想快一些：回复「我叫张三，电话138……」与业主名册自动核对，"
+    "或带身份证和房产证（租户带租房合同）到物业服务中心当场核实。",
+    "status_refused": "您登记的 {label} 未通过核实{reason}。如有疑问请联系楼栋长，"
+    "或带身份证和房产证（租户带租房合同）到物业服务中心办理。",
     "register_matched": "已与业主名册核对一致，您登记的 {label}（{relationship}）已核实，现在可以参与投票和爱心屋兑换了。",
     "phone_changed": "好的，您的联系电话已改为 {phone}，以后工作人员会打这个号码联系您。",
     "phone_same": "您登记的电话就是 {phone}，不用改。",
@@ -177,9 +190,23 @@ def show_home(ctx: Context) -> list[Reply]:
 
 @router.command(r"(解除绑定|取消绑定|解绑|解除房屋绑定)[。！!]?")
 def unbind_home(ctx: Context) -> list[Reply]:
+    """A verified home is kept until 「确定解除」: unbinding it costs the verification."""
     label = home(ctx)
     if not label:
         return [Text(TEXTS["no_home"])]
+    residency = home_residency(ctx.session, ctx.person)
+    if residency is not None and residency.status == ResidencyStatus.verified:
+        return [Text(TEXTS["unbind_confirm"].format(label=label))]
+    return _unbind(ctx, label)
+
+
+@router.command(r"\s*确定解除(绑定)?[。！!]?\s*")
+def confirm_unbind(ctx: Context) -> list[Reply]:
+    label = home(ctx)
+    return _unbind(ctx, label) if label else [Text(TEXTS["no_home"])]
+
+
+def _unbind(ctx: Context, label: str) -> list[Reply]:
     residency = home_residency(ctx.session, ctx.person)
     if residency is not None:
         unbind(ctx.session, residency=residency, by="本人", now=ctx.now)
@@ -224,9 +251,33 @@ def on_introduction(ctx: Context) -> list[Reply]:
 def _check_register(ctx: Context) -> list[Reply]:
     """A name and a number given after a claim: the owners' register may verify it now."""
     residency = home_residency(ctx.session, ctx.person)
-    if residency is None or not match_register(
-        ctx.session, residency, person=ctx.person, now=ctx.now, notify=False
-    ):
+    if residency is None:
+        return []
+    if not match_register(ctx.session, residency, person=ctx.person, now=ctx.now, notify=False):
+        if residency.status == ResidencyStatus.claimed:  # the head now has a name and phone to check
+            ask_deciders(ctx.session, residency, person=ctx.person, now=ctx.now, again=":named")
         return []
     relationship = RELATIONSHIP_NAMES[residency.relationship]
     return [Text(TEXTS["register_matched"].format(label=home(ctx), relationship=relationship))]
+
+
+@router.command(
+    r".{0,10}(核实了吗|核实了没|核实没有|审核了吗|通过了吗|通过没有|为什么没通过|为什么不通过|怎么没通过"
+    r"|怎么才能核实|怎样才能核实|怎么核实|如何核实|我还差什么|还差什么|为什么不能投票|为什么投不了票"
+    r"|为什么不能兑换|为什么兑换不了).{0,10}"
+)
+def claim_status(ctx: Context) -> list[Reply]:
+    """「我的房子核实了吗」「为什么没通过」「我还差什么」: where the claim stands and what helps."""
+    latest = latest_residency(ctx.session, ctx.person)
+    if latest is None:
+        return [Text(TEXTS["status_none"])]
+    _, _, label = room_of(ctx.session, latest.room_id)
+    relationship = RELATIONSHIP_NAMES[latest.relationship]
+    if latest.status == ResidencyStatus.verified:
+        return [Text(TEXTS["status_verified_long"].format(label=label, relationship=relationship))]
+    if latest.status == ResidencyStatus.refused:
+        reason = f"：{latest.note}" if latest.note else ""
+        return [Text(TEXTS["status_refused"].format(label=label, reason=reason))]
+    building, _, _ = room_of(ctx.session, latest.room_id)
+    names = "、".join(p.name for p in deciders(ctx.session, building.id) if p.name) or "楼栋长"  # type: ignore[arg-type]
+    return [Text(TEXTS["status_waiting"].format(label=label, relationship=relationship, deciders=names))]

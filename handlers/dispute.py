@@ -19,10 +19,11 @@ from bot.context import Context
 from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
-from models.community import Building, address_label
-from models.dispatch import handler_label, open_ticket
-from models.mediation import answer, neighbour_flat
+from models.community import Building, address_label, room_label
+from models.dispatch import handler_label
+from models.mediation import answer, awaiting_answer, neighbour_flat
 from models.people import Person, home_of
+from models.routing import open_ticket
 from models.tickets import TicketKind, local_time
 from models.workers import complaint_overseers
 
@@ -32,6 +33,10 @@ TEXTS = {
     "ask_other_party": "请问对方在哪里？只说位置就行，例如「楼上 8栋1203」「隔壁502」。我们不会向对方透露您的信息。",
     "ask_matter": "请简单说说是什么事，例如「每天半夜有很大的噪音」。",
     "ask_wants": "您希望怎么解决？例如「晚上10点后保持安静」。",
+    "ask_wants_leak": "您希望怎么解决？例如「尽快查清漏点、修好防水」。",
+    "leak_repair": "漏水要赶紧堵住，已同时登记报修单 {code}，{who}会先上门查看漏点。",
+    "leak_repair_who": "由{name}",
+    "leak_repair_nobody": "物业",
     "confirm": "请确认：\n对方：{other_party}{flat}\n事情：{matter}\n您的诉求：{wants}\n回复「是」提交，「取消」放弃。我们不会向对方透露您的身份。",
     "flat": "（按您的住址推算是 {flat}，不对请直接说门牌号）",
     "created": "已登记调解单 {code}，由{handler}负责调解，预计 {due} 前给您答复。我们不会向对方透露您的身份。",
@@ -43,6 +48,7 @@ TEXTS = {
     "settled_yes": "问题已化解",
     "settled_no": "问题还没化解，社区会再跟进",
     "nothing_to_answer": "现在没有需要您评价的调解。",
+    "settled_which": "您是说邻里之间的问题化解了吗？回复「化解了」或「没化解」。",
 }
 
 _PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
@@ -90,6 +96,11 @@ class DisputeForm(Form):
             found["matter"] = text
         return _with_flat(ctx, found)
 
+    def prompt(self, ctx: Context, slot: str) -> str:
+        if slot == "wants" and _LEAK.search(str(ctx.state.slots.get("matter", ""))):
+            return TEXTS["ask_wants_leak"]
+        return self.prompts[slot]
+
     def confirm_text(self, ctx: Context, slots: dict[str, Any]) -> str:
         flat = slots.get("other_flat") or ""
         return TEXTS["confirm"].format(**slots, flat=TEXTS["flat"].format(flat=flat) if flat else "")
@@ -111,11 +122,38 @@ class DisputeForm(Form):
         )
         handler = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
         if handler is None:
-            return [Text(TEXTS["created_nobody"].format(code=ticket.code))]
-        text = TEXTS["created"].format(
-            code=ticket.code, handler=handler_label(handler), due=local_time(ticket.due_at)
-        )
-        return [Text(text)]
+            text = TEXTS["created_nobody"].format(code=ticket.code)
+        else:
+            text = TEXTS["created"].format(
+                code=ticket.code, handler=handler_label(handler), due=local_time(ticket.due_at)
+            )
+        return [Text(text + _leak_repair(ctx, slots["matter"]))]
+
+
+_LEAK = re.compile(r"漏水|渗水|滴水|往下漏|漏到|渗漏|漏下来|天花板.{0,4}(湿|水)")
+
+
+def _leak_repair(ctx: Context, matter: str) -> str:
+    """Water coming through from a neighbour is a leak to stop now, not only a matter to mediate:
+    a 渗漏 repair at the reporter's home goes to the property beside the dispute."""
+    home = home_of(ctx.session, ctx.person)
+    if home is None or not _LEAK.search(matter):
+        return ""
+    repair = open_ticket(
+        ctx.session,
+        rules=ctx.settings.tickets,
+        kind=TicketKind.repair,
+        reporter=ctx.person,
+        now=ctx.now,
+        category="渗漏",
+        building_id=home[0].id,
+        room_id=home[1].id,
+        place=room_label(*home),
+        description=("邻居家漏水到我家：" + matter)[:500],
+    )
+    worker = ctx.session.get(Person, repair.assignee_id) if repair.assignee_id else None
+    who = TEXTS["leak_repair_who"].format(name=worker.name) if worker else TEXTS["leak_repair_nobody"]
+    return "\n" + TEXTS["leak_repair"].format(code=repair.code, who=who)
 
 
 def _tells_matter(text: str) -> bool:
@@ -217,4 +255,23 @@ def on_settled(ctx: Context) -> list[Reply]:
     ticket = answer(ctx.session, person=ctx.person, settled=settled, now=ctx.now)
     if ticket is None:
         return [Text(TEXTS["nothing_to_answer"])]
+    return [Text(TEXTS["settled"].format(answer=TEXTS["settled_yes" if settled else "settled_no"]))]
+
+
+_SETTLED_WORDS = re.compile(r"好多了|好了|没事了|解决了|不吵了|安静了|挺好|可以了|满意|没问题了")
+_UNSETTLED_WORDS = re.compile(r"还是|没用|照样|依旧|又开始|还在|没变|不行|没好")
+
+
+def answer_in_words(ctx: Context) -> list[Reply] | None:
+    """「好多了谢谢」「还是吵」 from someone asked 「化解了吗」 is their answer; 「还行吧」 is asked
+    once more in so many words. None when no such question waits for them."""
+    if not awaiting_answer(ctx.session, person=ctx.person):
+        return None
+    if _UNSETTLED_WORDS.search(ctx.text):
+        settled = False
+    elif _SETTLED_WORDS.search(ctx.text):
+        settled = True
+    else:
+        return [Text(TEXTS["settled_which"])]
+    answer(ctx.session, person=ctx.person, settled=settled, now=ctx.now)
     return [Text(TEXTS["settled"].format(answer=TEXTS["settled_yes" if settled else "settled_no"]))]

@@ -9,6 +9,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import ask_to_bind
 from handlers.common import community_name, home, hotline
+from handlers.dispute import answer_in_words
 from models.people import Role
 
 router = Router("greeting")
@@ -69,7 +70,7 @@ def on_unsubscribe(ctx: Context) -> list[Reply]:
 @router.intent("greeting")
 def on_greeting(ctx: Context) -> list[Reply]:
     if _THANKS.fullmatch(ctx.text):
-        return [Text(TEXTS["thanks"])]
+        return answer_in_words(ctx) or [Text(TEXTS["thanks"])]  # 「好多了谢谢」 after 「化解了吗」
     if ctx.person.role != Role.resident:
         return [
             Text(TEXTS["worker"].format(salutation=ctx.person.salutation, role=ROLE_NAMES[ctx.person.role]))

@@ -15,12 +15,32 @@ from sqlmodel import select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.dispute import answer_in_words
 from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
-from models.feedback import awaiting_feedback, cancel, confirm_fixed, rate, reopen, urge
+from models.feedback import (
+    all_awaiting_feedback,
+    awaiting_feedback,
+    cancel,
+    confirm_fixed,
+    rate,
+    reopen,
+    urge,
+)
 from models.people import Person
+from models.ticket_actions import typed_words
 from models.ticket_story import steps
-from models.tickets import OPEN, STATUS_LABEL, Rating, Ticket, by_code, local_time, tickets_of
+from models.tickets import (
+    OPEN,
+    STATUS_LABEL,
+    Rating,
+    Ticket,
+    TicketKind,
+    by_code,
+    clip,
+    local_time,
+    tickets_of,
+)
 
 router = Router("progress")
 
@@ -158,18 +178,22 @@ def _line(ctx: Context, ticket: Ticket) -> str:
         code=ticket.code,
         kind=KIND_LABEL[ticket.kind],
         place=ticket.place or "—",
-        what=ticket.category or ticket.description[:12],
+        what=ticket.category or clip(ticket.description, 12),
         status=STATUS_LABEL[ticket.status],
         handler=TEXTS["handler"].format(name=handler.name) if handler else "",
         due=TEXTS["due"].format(due=local_time(ticket.due_at)) if ticket.status in OPEN else "",
     )
 
 
-@router.command(r"(催单|催一下|催催|催办)" + _CODE + r"[。！!]?")
+@router.command(typed_words("urge") + _CODE + r"[。！!]?")
 def urge_ticket(ctx: Context) -> list[Reply]:
     ticket, problem = _ticket(ctx, ctx.text)
     if ticket is None:
         return [Text(problem or TEXTS["no_open"])]
+    return _urge(ctx, ticket)
+
+
+def _urge(ctx: Context, ticket: Ticket) -> list[Reply]:
     rules = ctx.settings.tickets
     outcome = urge(ctx.session, ticket=ticket, rules=rules, now=ctx.now)
     if outcome.ok:
@@ -179,7 +203,7 @@ def urge_ticket(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["cannot_cancel"].format(code=ticket.code, status=STATUS_LABEL[ticket.status]))]
 
 
-@router.command(r"(取消|撤销|撤回)\s*([RDCErdce]\s*\d{4,})[。！!]?")
+@router.command(typed_words("cancel") + r"\s*([RDCErdce]\s*\d{4,})[。！!]?")
 def cancel_ticket(ctx: Context) -> list[Reply]:
     ticket, problem = _ticket(ctx, ctx.text)
     if ticket is None:
@@ -217,21 +241,39 @@ def free_rating(text: str) -> int | None:
     return next((score for pattern, score in _WORDS_SCORE if pattern.search(text)), None)
 
 
+_REPAIR_WORDS = re.compile(r"修|师傅|换了|装好|通了")
+_MEDIATION_WORDS = re.compile(r"调解|化解|邻居|楼上|楼下|对门|隔壁")
+
+
+def _awaiting(ctx: Context, *, prefer: Ticket | None) -> Ticket | None:
+    """What a rating or 「没修好」 without a code is about: the waiting ticket its words point at
+    (「门禁」, or 「修得好 师傅」 for a repair rather than a mediation), else the latest."""
+    waiting = all_awaiting_feedback(
+        ctx.session,
+        reporter_id=ctx.person.id,  # type: ignore[arg-type]
+        rules=ctx.settings.tickets,
+        now=ctx.now,
+    )
+    if prefer is not None and any(t.id == prefer.id for t in waiting):
+        return prefer
+    for words, kinds in (
+        (_REPAIR_WORDS, (TicketKind.repair,)),
+        (_MEDIATION_WORDS, (TicketKind.dispute, TicketKind.complaint)),
+    ):
+        if words.search(ctx.text):
+            fitting = [t for t in waiting if t.kind in kinds]
+            if fitting:
+                return fitting[0]
+    return waiting[0] if waiting else None
+
+
 def _rate(ctx: Context, code: str | None, scores: tuple[int, int, int], comment: str) -> list[Reply]:
     if code:
         ticket, problem = _ticket(ctx, code)
     else:
-        ticket, problem = (
-            awaiting_feedback(
-                ctx.session,
-                reporter_id=ctx.person.id,
-                rules=ctx.settings.tickets,
-                now=ctx.now,  # type: ignore[arg-type]
-            ),
-            TEXTS["nothing_to_rate"],
-        )
-    if ticket is None:
-        return [Text(problem or TEXTS["nothing_to_rate"])]
+        ticket, problem = _awaiting(ctx, prefer=_meant(ctx)), TEXTS["nothing_to_rate"]
+    if ticket is None:  # 「还行吧」 may answer 「化解了吗」 instead
+        return answer_in_words(ctx) or [Text(problem or TEXTS["nothing_to_rate"])]
     overall, speed, service = scores
     outcome = rate(
         ctx.session,
@@ -271,9 +313,10 @@ def not_fixed(ctx: Context) -> list[Reply]:
     if match:
         ticket, problem = _ticket(ctx, match.group(0))
     else:
-        rules = ctx.settings.tickets
-        ticket = awaiting_feedback(ctx.session, reporter_id=ctx.person.id, rules=rules, now=ctx.now)  # type: ignore[arg-type]
-        problem = TEXTS["nothing_to_reopen"]
+        meant = _meant(ctx)  # 「门禁那个怎么还没修好」: the 门禁 repair, not the latest finished one
+        if meant is not None and meant.status in OPEN:
+            return _urge(ctx, meant)
+        ticket, problem = _awaiting(ctx, prefer=meant), TEXTS["nothing_to_reopen"]
     if ticket is None:
         return [Text(problem or TEXTS["nothing_to_reopen"])]
     outcome = reopen(

@@ -17,9 +17,9 @@ from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
 from models.base import read
 from models.community import Building, address_label, find_room, room_label
-from models.dispatch import open_ticket
 from models.feedback import follow
 from models.people import Person, home_of
+from models.routing import open_ticket
 from models.tickets import OPEN, Ticket, TicketKind, local_time
 from nlp.slots.repair import CATEGORIES
 from nlp.slots.when import without_when

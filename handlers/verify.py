@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
+from models.actors import Someone
 from models.base import by_id
 from models.community import Room
 from models.people import Role
@@ -21,9 +22,8 @@ from models.residency import (
     Residency,
     ResidencyError,
     ResidencyStatus,
-    decide,
-    may_decide,
 )
+from models.residency_decisions import decide, may_decide
 from models.residency_record import listing_row
 
 router = Router("verify")
@@ -33,6 +33,7 @@ TEXTS = {
     "no_such": "没有找到住户登记 {code}，请核对编号。",
     "approved": "已核实 {code}：{name}为 {room} 的{relationship}，已通知本人。",
     "refused": "已记录 {code} 未通过核实，已通知本人。",
+    "anonymous": "提醒：此人没有留姓名和电话，请确认已当面核对过本人；如有误请联系管理员解除。",
     "none": "目前没有等待您核实的住户登记。",
     "head": "等待核实的住户登记：",
     "item": "{code} {name}，电话 {phone}，登记为 {room} 的{relationship}；已核实的业主：{owner}",
@@ -48,7 +49,7 @@ def _who(ctx: Context) -> str:
     return f"{title}{ctx.person.name}"
 
 
-@router.command(r"\s*核实\s*[Bb]\d+\s*(不通过|未通过|通过).*")
+@router.command(r"\s*核实\s*[Bb]\d+\s*(不通过|未通过|通过).*", staff=True)
 def decide_claim(ctx: Context) -> list[Reply]:
     match = _DECIDE.fullmatch(ctx.text)
     if match is None or ctx.person.role not in _DECIDERS:
@@ -67,7 +68,7 @@ def decide_claim(ctx: Context) -> list[Reply]:
             residency_id=residency.id,  # type: ignore[arg-type]
             approve=approve,
             by=_who(ctx),
-            tag=f"person:{ctx.person.id}",
+            actor=Someone(tag=f"person:{ctx.person.id}", label=_who(ctx), person_id=ctx.person.id),
             now=ctx.now,
             relationship=Relationship(relationship) if relationship else None,
             note="" if approve else rest,
@@ -77,19 +78,18 @@ def decide_claim(ctx: Context) -> list[Reply]:
     if not approve:
         return [Text(TEXTS["refused"].format(code=code))]
     row = listing_row(ctx.session, decided)
-    return [
-        Text(
-            TEXTS["approved"].format(
-                code=code,
-                name=row["name"] or "该住户",
-                room=row["room"],
-                relationship=RELATIONSHIP_NAMES[decided.relationship],
-            )
-        )
-    ]
+    approved = TEXTS["approved"].format(
+        code=code,
+        name=row["name"] or "该住户",
+        room=row["room"],
+        relationship=RELATIONSHIP_NAMES[decided.relationship],
+    )
+    unknown = "" if row["name"] and row["phone"] else TEXTS["anonymous"]
+    return [Text(approved + unknown)]
 
 
-@router.command(r"\s*(待核实|待审核|核实列表|住户核实)[？?。]?\s*")
+@router.command(r"\s*(待核实|待审核|核实列表|住户核实)[？?。]?\s*", staff=True)
+@router.command(r".{0,6}(要核实的|需要核实|要核实吗|待核实的|等着核实|等核实).{0,6}", roles=_DECIDERS)
 def pending_claims(ctx: Context) -> list[Reply]:
     if ctx.person.role not in _DECIDERS:
         return [Text(TEXTS["not_allowed"])]

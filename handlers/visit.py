@@ -61,8 +61,7 @@ def _until(ctx: Context) -> datetime | None:
 def _reply(ctx: Context, result: VisitResult) -> list[Reply]:
     assert result.elder is not None and result.rota is not None
     elder = result.elder.name or "老人"
-    points = ctx.settings.points.visit
-    earned = TEXTS["points"].format(points=points) if result.counted and points > 0 else ""
+    earned = TEXTS["points"].format(points=result.earned) if result.earned else ""
     ticket = result.ticket
     assignee = ctx.session.get(Person, ticket.assignee_id) if ticket and ticket.assignee_id else None
     if result.outcome == Outcome.no_answer:

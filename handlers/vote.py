@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
+from models.ballots import current_tally, household_ballot, vote_in_chat
 from models.base import by_id
 from models.proposals import (
     CHOICE_NAMES,
@@ -20,10 +21,7 @@ from models.proposals import (
     VoteRefused,
     add_comment,
     create_proposal,
-    current_tally,
-    household_ballot,
     open_proposals,
-    vote_in_chat,
 )
 from models.residency import is_verified
 

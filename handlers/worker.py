@@ -7,7 +7,7 @@ Image messages also land here: a photo right after 「完成」 attaches to that
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -15,10 +15,14 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
-from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
+from handlers.office import skill_note
+from handlers.progress import on_progress
+from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.emergencies import tell_taken, unaccepted
 from models.people import Person, describe
+from models.routing import return_ticket, suggested_worker
+from models.ticket_actions import said_after, typed_words
 from models.tickets import (
     OPEN,
     OUTCOMES,
@@ -28,10 +32,12 @@ from models.tickets import (
     TicketKind,
     TicketStatus,
     by_code,
+    clip,
     local_time,
+    open_count,
 )
-from models.work_queue import awaiting_dispatch, over_cap, split_override
-from models.workers import is_worker, worker_by_name
+from models.work_queue import awaiting_dispatch, split_override
+from models.workers import WORKER_ROLES, is_worker, worker_by_name
 
 router = Router("worker")
 
@@ -65,7 +71,8 @@ TEXTS = {
     "push_taken": "【已接手】{code}（{place}）：{name}已接手处理，其他人员请保持联系、按需支援。",
     "emergencies_head": "紧急求助，已通知您，还没人接手：",
     "emergencies_tail": "接手请回复「接单 {code}」。",
-    "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
+    "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}{late}",
+    "late": "｜已超期",
     "to_dispatch_head": "待您派单：",
     "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
     "noted": "已记入 {code} 的调解记录。",
@@ -107,7 +114,7 @@ def _rest(text: str) -> str:
     return re.split(r"[RDCErdce]\s*\d{4,}", text, maxsplit=1)[-1].strip(" ，,：:。")
 
 
-@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?", on_ticket=True)
+@router.command(typed_words("accept", "grab") + _CODE + r"[。！!]?", on_ticket=True)
 def on_accept(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -119,7 +126,7 @@ def on_accept(ctx: Context) -> list[Reply]:
     facts = {
         "code": ticket.code,
         "place": ticket.place or "未注明",
-        "what": ticket.category or ticket.description[:20],
+        "what": ticket.category or clip(ticket.description, 20),
     }
     who = describe(ctx.session, reporter) if reporter else "—"
     if ticket.kind == TicketKind.emergency:  # the others alerted stand by instead of all running
@@ -128,7 +135,7 @@ def on_accept(ctx: Context) -> list[Reply]:
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
-@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?", on_ticket=True)
+@router.command(typed_words("start") + _CODE + r"[。！!]?", on_ticket=True)
 def on_start(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -139,7 +146,7 @@ def on_start(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(转单|转给|转派)" + _CODE + r".*", on_ticket=True)
+@router.command(typed_words("transfer") + _CODE + r".*", on_ticket=True)
 def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -151,17 +158,25 @@ def on_transfer(ctx: Context) -> list[Reply]:
     facts = {"code": ticket.code, "name": target.name}
     if reason == "":
         return [Text(TEXTS["transfer_reason"].format(**facts))]
-    count = over_cap(ctx.session, person=target, rules=ctx.settings.tickets)
-    if count is not None and not reason and ticket.assignee_id != target.id:
+    rules = ctx.settings.tickets
+    outcome = transfer(
+        ctx.session,
+        ticket=ticket,
+        actor=ctx.person,
+        target=target,
+        rules=rules,
+        now=ctx.now,
+        override=reason or "",
+    )
+    if outcome.reason == "cap":
+        count = open_count(ctx.session, person_id=target.id)  # type: ignore[arg-type]
         return [Text(TEXTS["transfer_cap"].format(**facts, count=count))]
-    note = f"超量转单：{reason}" if reason else ""
-    outcome = transfer(ctx.session, ticket=ticket, actor=ctx.person, target=target, now=ctx.now, note=note)
     if not outcome.ok:
         return _refusal(ticket, outcome.reason, outcome.holder)
-    return [Text(TEXTS["transferred"].format(**facts))]
+    return [Text(TEXTS["transferred"].format(**facts) + skill_note(ctx, ticket, target))]
 
 
-@router.command(r"(退单|退回)" + _CODE + r".*", on_ticket=True)
+@router.command(typed_words("return") + _CODE + r".*", on_ticket=True)
 def on_return(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -177,7 +192,7 @@ def on_return(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(完成|已完成|修好)" + _CODE + r".*", on_ticket=True)
+@router.command(typed_words("resolve") + _CODE + r".*", on_ticket=True)
 def on_resolve(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -188,7 +203,7 @@ def on_resolve(ctx: Context) -> list[Reply]:
         ctx.session,
         ticket=ticket,
         actor=ctx.person,
-        note=_rest(ctx.text),
+        note=re.sub("^" + said_after("resolve") + r"[，,。！!~\s]*", "", _rest(ctx.text)),
         rules=ctx.settings.tickets,
         now=ctx.now,
     )
@@ -197,7 +212,28 @@ def on_resolve(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["resolved"].format(code=ticket.code))]
 
 
-@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?")
+@router.command(_CODE + r"\s*" + said_after("accept") + r"[。！!]?", roles=WORKER_ROLES)
+def on_accept_in_words(ctx: Context) -> list[Reply]:
+    """「R1028 我接了」, from a worker: 接单."""
+    return on_accept(ctx)
+
+
+@router.command(_CODE + r"\s*" + said_after("resolve") + r"[，,。！!~\s]*.*", roles=WORKER_ROLES)
+def on_resolve_in_words(ctx: Context) -> list[Reply]:
+    """「R1032修好了 换了个马桶盖」: 完成 from the worker who has it; from anyone else (a staff
+    member who reported it themself) the resident's 「修好了」."""
+    match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
+    ticket = by_code(ctx.session, match.group(0).upper().replace(" ", "")) if match else None
+    if ticket is not None and ticket.assignee_id == ctx.person.id:
+        return on_resolve(ctx)
+    return on_progress(ctx)
+
+
+@router.command(r"(我的任务|我的工单任务|待办|我的派单|待派单)[？?。]?", staff=True)
+@router.command(  # 「今天有啥任务」「还有啥活」「我今天的工单」
+    r".{0,6}(有啥|有什么|还有啥|还有什么|今天的|今日的|手上的)(任务|活儿?|工单|单子|要处理的).{0,6}",
+    roles=WORKER_ROLES,
+)
 def my_tasks(ctx: Context) -> list[Reply]:
     if not is_worker(ctx.person):
         return [Text(TEXTS["residents_only"])]
@@ -207,24 +243,25 @@ def my_tasks(ctx: Context) -> list[Reply]:
     emergencies = unaccepted(ctx.session, person=ctx.person)  # pushed to them, nobody has taken it
     if not tickets and not waiting and not emergencies:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["emergencies_head"], *(_task_line(t) for t in emergencies)] if emergencies else []
+    lines = [TEXTS["emergencies_head"], *(_task_line(t, ctx.now) for t in emergencies)] if emergencies else []
     if emergencies:
         lines.append(TEXTS["emergencies_tail"].format(code=emergencies[0].code))
-    lines += [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    lines += [TEXTS["tasks_head"], *(_task_line(t, ctx.now) for t in tickets)] if tickets else []
     if waiting:
-        suggested = suggested_worker(ctx.session, ticket=waiting[0])
+        suggested = suggested_worker(ctx.session, ticket=waiting[0], rules=ctx.settings.tickets)
         name = suggested.name if suggested else "王师傅"
-        lines += [TEXTS["to_dispatch_head"], *(_task_line(t) for t in waiting)]
+        lines += [TEXTS["to_dispatch_head"], *(_task_line(t, ctx.now) for t in waiting)]
         lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))
     return [Text("\n".join(lines))]
 
 
-def _task_line(t: Ticket) -> str:
+def _task_line(t: Ticket, now: datetime) -> str:
     return TEXTS["task"].format(
+        late=TEXTS["late"] if t.due_at < now else "",
         code=t.code,
         kind=KIND_LABEL[t.kind],
         place=t.place or "—",
-        what=t.category or t.description[:12],
+        what=t.category or clip(t.description, 12),
         status=STATUS_LABEL[t.status],
         due=local_time(t.due_at),
     )
@@ -237,7 +274,7 @@ def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
     return ticket, problem
 
 
-@router.command(r"(调解记录|调解|记录)" + _CODE + r".+", on_ticket=True)
+@router.command(typed_words("mediation_note") + _CODE + r".+", on_ticket=True)
 def on_note(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -246,7 +283,7 @@ def on_note(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["noted"].format(code=ticket.code))] if outcome.ok else _refusal(ticket, outcome.reason)
 
 
-@router.command(r"(调解协议|协议)" + _CODE + r".+", on_ticket=True)
+@router.command(typed_words("agreement") + _CODE + r".+", on_ticket=True)
 def on_agreement(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -259,7 +296,7 @@ def on_agreement(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(结案|办结)" + _CODE + r".*", on_ticket=True)
+@router.command(typed_words("conclude") + _CODE + r".*", on_ticket=True)
 def on_conclude(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:

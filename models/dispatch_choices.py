@@ -3,7 +3,7 @@
 A repair (or an emergency) goes to property staff with the ticket's category among their skills;
 when nobody has it, to any staff member (the page says so). A complaint about the property goes
 to its lead; a dispute to the building's head, the grid's workers or the secretary, who mediate.
-The cap is the one check of ``models.work_queue.over_cap``.
+The cap is the one check of ``models.workload``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from models.people import Person, Role
 from models.sla import TicketRules
 from models.tickets import Ticket, TicketKind, open_count
-from models.work_queue import over_cap
 from models.workers import (
     PROPERTY_LEAD_SKILL,
     building_heads,
@@ -24,6 +23,7 @@ from models.workers import (
     secretaries,
     staff_with_skill,
 )
+from models.workload import over_cap
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from models.mediation import ask_parties
 from models.outbox import enqueue
 from models.people import Person, Role
 from models.sla import TicketRules
-from models.tickets import OUTCOMES, WORKING, Ticket, TicketStatus, record, transition
+from models.tickets import OUTCOMES, WORKING, Ticket, TicketStatus, clip, record, transition
 
 TEXTS = {
     "concluded": "您反映的{code}（{matter}）调解结果：{outcome}。{detail}",
@@ -84,12 +84,12 @@ def conclude(
     if ticket.agreement:
         detail += TEXTS["agreement"].format(agreement=ticket.agreement)
     text = TEXTS["concluded"].format(
-        code=ticket.code, matter=ticket.description[:20], outcome=OUTCOMES[outcome], detail=detail
+        code=ticket.code, matter=clip(ticket.description, 20), outcome=OUTCOMES[outcome], detail=detail
     )
     text += "\n" + ask_parties(session, ticket=ticket, now=now)  # both sides: 化解了吗
     enqueue(
         session,
-        idempotency_key=f"ticket:{ticket.id}:concluded",
+        idempotency_key=f"ticket:{ticket.id}:concluded:{now.isoformat()}",
         person_id=ticket.reporter_id,
         kind="ticket",
         text=text,

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from models.community import Building, room_label
-from models.dispatch import open_ticket
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import OPEN, Ticket, TicketKind
 from models.visit_outcomes import CHECK_CATEGORY

@@ -11,7 +11,7 @@ from models.dispatch import Outcome
 from models.outbox import enqueue
 from models.people import Person
 from models.sla import TicketRules, deadlines
-from models.tickets import OPEN, Rating, Ticket, TicketStatus, record, transition
+from models.tickets import OPEN, Rating, Ticket, TicketStatus, clip, record, transition
 from models.workers import building_heads
 
 TEXTS = {
@@ -27,7 +27,7 @@ def _facts(ticket: Ticket) -> dict[str, str]:
     return {
         "code": ticket.code,
         "place": ticket.place or "未注明地点",
-        "what": ticket.category or ticket.description[:20],
+        "what": ticket.category or clip(ticket.description, 20),
     }
 
 
@@ -107,6 +107,14 @@ def awaiting_feedback(
     session: Session, *, reporter_id: int, rules: TicketRules, now: datetime
 ) -> Ticket | None:
     """The reporter's most recent resolved (or recently closed, unrated) ticket: what 「5分」 or 「没修好」 is about."""
+    waiting = all_awaiting_feedback(session, reporter_id=reporter_id, rules=rules, now=now)
+    return waiting[0] if waiting else None
+
+
+def all_awaiting_feedback(
+    session: Session, *, reporter_id: int, rules: TicketRules, now: datetime
+) -> list[Ticket]:
+    """Every ticket of the reporter's that a rating or 「没修好」 could be about, newest first."""
     since = now - timedelta(days=rules.reopen_days)
     query = (
         select(Ticket)
@@ -117,11 +125,12 @@ def awaiting_feedback(
         )
         .order_by(col(Ticket.resolved_at).desc())
     )
+    waiting = []
     for ticket in session.exec(query):
         rated = session.exec(select(Rating.id).where(Rating.ticket_id == ticket.id)).first()
         if ticket.status == TicketStatus.resolved or not rated or ticket.resident_fixed is None:
-            return ticket
-    return None
+            waiting.append(ticket)
+    return waiting
 
 
 def rate(

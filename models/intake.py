@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from models.community import Building, address_label, find_room
-from models.dispatch import open_ticket
 from models.people import Person, Role
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import Ticket, TicketKind
 

@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from models.access import Actor, audit
+from models.actors import Someone
 from models.base import MAX_INT, enum_field, json_field, utc_field
 from models.community import Building
 from models.ledger_accounts import LedgerAccount, ensure_accounts
@@ -69,7 +71,8 @@ class LedgerError(ValueError):
     """Entries that cannot be stored; ``problems`` lists each one (with its CSV line when imported).
 
     ``reason``: ``invalid`` (the input is wrong), ``frozen`` (the month is published),
-    ``duplicate`` (this file was imported before) or ``overlap`` (rows already on the books).
+    ``duplicate`` (this file was imported before), ``overlap`` (rows already on the books) or
+    ``conflict`` (the same publication was made by a simultaneous request).
     """
 
     def __init__(self, problems: list[str], reason: str = "invalid") -> None:
@@ -241,12 +244,13 @@ def effective_amount(session: Session, entry: LedgerEntry) -> int:
 
 
 def correct_entry(
-    session: Session, *, entry_id: int, amount_fen: int, reason: str, created_by: str, now: datetime
+    session: Session, *, entry_id: int, amount_fen: int, reason: str, actor: Actor | Someone, now: datetime
 ) -> LedgerEntry:
     """Book a compensating entry so that entry ``entry_id`` counts ``amount_fen`` (0 cancels it).
 
     The original row stays as it was; the correction carries the difference and the reason, and
-    is allowed in a published month (the next publication says what changed).
+    is allowed in a published month (the next publication says what changed). Audited here
+    (``ledger.correct``), whichever front end asked.
     """
     original = session.get(LedgerEntry, entry_id) if 0 < entry_id <= MAX_INT else None
     if original is None:
@@ -272,9 +276,19 @@ def correct_entry(
         building_id=original.building_id,
         corrects_id=original.id,
         reason=reason.strip(),
-        created_by=created_by,
+        created_by=actor.tag,
         created_at=now,
     )
     session.add(correction)
     session.flush()
+    audit(
+        session,
+        actor=actor,
+        action="ledger.correct",
+        now=now,
+        target=f"ledger:{entry_id}",
+        correction=correction.id,
+        delta=correction.amount_fen,
+        reason=correction.reason,
+    )
     return correction

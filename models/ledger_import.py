@@ -4,6 +4,11 @@ Each imported file is remembered per (account, month) by a hash of its rows in a
 form, so uploading the same file again is refused by name. A different file whose rows are
 already on the books (or that repeats a row) is refused too, naming each such line: the office
 fixes the file rather than the ledger doubling silently.
+
+The columns are those of :func:`export_csv` too: ``reason`` says why an entry was added after
+the month was published (required then) or why a correction was made; an exported correction
+names the entry it corrects (``corrects``), and such a row is made with a correction, not an
+import.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ from models.ledger import (
 )
 from models.ledger_accounts import LedgerAccount
 
-CSV_COLUMNS = ("month", "kind", "item", "amount_yuan", "note", "building", "account")
+CSV_COLUMNS = ("month", "kind", "item", "amount_yuan", "note", "building", "account", "reason")
+EXPORT_COLUMNS = ("id", *CSV_COLUMNS, "corrects")
 
 Row = tuple[str, str, str, int, str, int | None]  # account, kind, item, fen, note, building (month apart)
 
@@ -53,7 +59,8 @@ class LedgerImport(SQLModel, table=True):
 
 
 def parse_csv(text: str) -> tuple[list[tuple[str, EntryInput]], list[str]]:
-    """Rows of a ledger CSV (header: month,kind,item,amount_yuan[,note,building,account]) and problems."""
+    """Rows of a ledger CSV (header: month,kind,item,amount_yuan[,note,building,account,reason])
+    and problems."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     rows: list[tuple[str, EntryInput]] = []
     problems: list[str] = []
@@ -67,6 +74,11 @@ def parse_csv(text: str) -> tuple[list[tuple[str, EntryInput]], list[str]]:
     for row in readable(reader, reader.reader, problems):
         where = f"第{reader.line_num}行"
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        if (row.get("corrects") or "").strip():
+            problems.append(
+                f"{where}：这是对第 {row['corrects'].strip()} 条的更正，请用「更正」功能录入，不能导入"
+            )
             continue
         try:
             amount = parse_yuan(row.get("amount_yuan") or "")
@@ -84,6 +96,7 @@ def parse_csv(text: str) -> tuple[list[tuple[str, EntryInput]], list[str]]:
                     note=row.get("note") or "",
                     building=(row.get("building") or "").strip() or None,
                     account=(row.get("account") or "").strip() or None,
+                    reason=(row.get("reason") or "").strip(),
                 ),
             )
         )
@@ -192,3 +205,41 @@ def import_csv(session: Session, *, text: str, created_by: str, now: datetime) -
 def _line_number(problem: str) -> int:
     found = re.match(r"第(\d+)行", problem)
     return int(found.group(1)) if found else 0
+
+
+def export_csv(
+    session: Session, *, month: str | None = None, building_ids: frozenset[int] | None = None
+) -> str:
+    """The entries (a month's, or all) as CSV in the import's columns, with each entry's id, the
+    reason of a correction or late entry, and what a correction corrects; amounts in yuan, a
+    correction's signed. ``building_ids``: community-wide entries and those buildings' only."""
+    query = select(LedgerEntry).order_by(col(LedgerEntry.id))
+    if month:
+        query = query.where(LedgerEntry.month == month)
+    accounts = {a.id: a.name for a in session.exec(select(LedgerAccount))}
+    buildings = {b.id: b.number for b in session.exec(select(Building))}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for entry in session.exec(query):
+        if (
+            building_ids is not None
+            and entry.building_id is not None
+            and entry.building_id not in building_ids
+        ):
+            continue
+        writer.writerow(
+            (
+                entry.id,
+                entry.month,
+                "收入" if entry.kind == "income" else "支出",
+                entry.item,
+                yuan(entry.amount_fen).removesuffix("元").replace(",", ""),
+                entry.note,
+                buildings.get(entry.building_id, "") if entry.building_id else "",
+                accounts.get(entry.account_id, ""),
+                entry.reason,
+                entry.corrects_id or "",
+            )
+        )
+    return out.getvalue()

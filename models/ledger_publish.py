@@ -2,7 +2,9 @@
 
 Each publication is recorded with the figures it showed; publishing freezes the period (see
 :func:`models.ledger.frozen_by`). Publishing again after a correction sends a new text that
-starts with 「与上次公布相比：…」; publishing again with nothing changed sends nothing.
+starts with 「与上次公布相比：…」; publishing again with nothing changed sends nothing. Two
+publications of one period at the same moment: the second is refused (``LedgerError``, reason
+``conflict``), never a database error.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.community import Building
@@ -57,16 +60,25 @@ def _publish(session: Session, *, period: str, yearly: bool, now: datetime, by: 
         return 0
     number = last.number + 1 if last else 1
     changes = changes_since(last.snapshot, snapshot) if last else []
-    session.add(
-        LedgerPublication(
-            period=period,
-            number=number,
-            snapshot=snapshot,
-            text=_with_changes(render(session, figures), changes),
-            published_by=by,
-            published_at=now,
-        )
-    )
+    try:
+        with session.begin_nested():  # two publications of one period at once: one is first
+            session.add(
+                LedgerPublication(
+                    period=period,
+                    number=number,
+                    snapshot=snapshot,
+                    text=_with_changes(render(session, figures), changes),
+                    published_by=by,
+                    published_at=now,
+                )
+            )
+    except IntegrityError as exc:
+        if first_only:
+            return 0  # the scheduler: someone published it meanwhile, which is all it wanted
+        raise LedgerError(
+            [f"{period} 的第 {number} 次公布刚刚已由另一操作完成，本次没有重复推送。请刷新后查看。"],
+            reason="conflict",
+        ) from exc
     version = "" if number == 1 else f"v{number}:"
     pushes = 0
     for building in session.exec(select(Building).order_by(col(Building.id))):

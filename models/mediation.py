@@ -1,7 +1,7 @@
 """After a mediation (调解): both parties say whether it was settled (化解), and 化解率 counts that.
 
-When a dispute is concluded, the reporter and the residents of the other party's flat (when the
-flat is known) are asked 「化解了吗」; each answer is kept per person. The other party is told
+When a dispute is concluded, the reporter and the verified residents of the other party's flat
+(when the flat is known; a claim not yet verified is not asked) are asked 「化解了吗」; each answer is kept per person. The other party is told
 nothing about the reporter. A dispute counts as settled when everyone who answered says so.
 Also here: 楼上/楼下/隔壁/对门 resolved to a flat from the reporter's home.
 """
@@ -18,6 +18,7 @@ from models.base import utc_field
 from models.community import Building, Room, find_room, room_label
 from models.outbox import enqueue
 from models.people import Person
+from models.residency import Residency, ResidencyStatus
 from models.tickets import Ticket, TicketKind
 
 TEXTS = {
@@ -66,36 +67,63 @@ def neighbour_flat(session: Session, *, home: tuple[Building, Room], relation: s
 
 
 def other_party_people(session: Session, *, ticket: Ticket) -> list[Person]:
-    """The residents of the flat the dispute names (never the reporter), if it names one."""
+    """The verified residents of the flat the dispute names (never the reporter), if it names one.
+
+    A mere claim on the flat is not the other party: anyone may claim any flat, and the question
+    would tell a stranger that the flat had a dispute."""
     match = _FLAT.search(ticket.other_party)
     if match is None:
         return []
     found = find_room(session, building=match.group(1), unit=match.group(2) or "", room=match.group(3))
     if found is None:
         return []
-    query = select(Person).where(Person.room_id == found[1].id, col(Person.erased_at).is_(None))
-    return [p for p in session.exec(query.order_by(col(Person.id))) if p.id != ticket.reporter_id]
+    query = (
+        select(Person)
+        .join(Residency, col(Residency.person_id) == col(Person.id))
+        .where(
+            Residency.room_id == found[1].id,
+            Residency.status == ResidencyStatus.verified,
+            col(Person.erased_at).is_(None),
+        )
+    )
+    people = {p.id: p for p in session.exec(query.order_by(col(Person.id))) if p.id != ticket.reporter_id}
+    return list(people.values())  # one each, though a person holds one residency per flat anyway
 
 
 def ask_parties(session: Session, *, ticket: Ticket, now: datetime) -> str:
     """Ask the other party's residents (a push) and record that both sides were asked.
 
-    Returns the question for the reporter, to append to what they are told anyway.
+    A dispute concluded again (it was reopened) asks again: the earlier answers give way to the
+    new ones. Returns the question for the reporter, to append to what they are told anyway.
     """
     parties = [(ticket.reporter_id, "reporter")]
     parties += [(p.id, "other_party") for p in other_party_people(session, ticket=ticket) if p.id]
+    earlier = {
+        row.person_id: row
+        for row in session.exec(select(MediationAnswer).where(MediationAnswer.ticket_id == ticket.id))
+    }
     for person_id, party in parties:
-        session.add(MediationAnswer(ticket_id=ticket.id, person_id=person_id, party=party, asked_at=now))  # type: ignore[arg-type]
+        row = earlier.get(person_id) or MediationAnswer(ticket_id=ticket.id, person_id=person_id)  # type: ignore[arg-type]
+        row.party, row.asked_at, row.settled, row.answered_at = party, now, None, None
+        session.add(row)
         if party == "other_party":
             enqueue(
                 session,
-                idempotency_key=f"ticket:{ticket.id}:mediation-asked:{person_id}",
+                idempotency_key=f"ticket:{ticket.id}:mediation-asked:{person_id}:{now.isoformat()}",
                 person_id=person_id,
                 kind="ticket",
                 text=TEXTS["ask_other"].format(code=ticket.code),
                 now=now,
             )
     return TEXTS["ask_reporter"]
+
+
+def awaiting_answer(session: Session, *, person: Person) -> bool:
+    """Whether the person was asked 「化解了吗」 and has not answered yet."""
+    query = select(MediationAnswer.id).where(
+        MediationAnswer.person_id == person.id, col(MediationAnswer.answered_at).is_(None)
+    )
+    return session.exec(query).first() is not None
 
 
 def answer(session: Session, *, person: Person, settled: bool, now: datetime) -> Ticket | None:

@@ -90,6 +90,14 @@ def home_residency(session: Session, person: Person) -> Residency | None:
     return open_residency(session, person_id=person.id, room_id=person.room_id)
 
 
+def latest_residency(session: Session, person: Person) -> Residency | None:
+    """The person's most recent claim, whatever became of it (ended ones aside)."""
+    query = select(Residency).where(
+        Residency.person_id == person.id, Residency.status != ResidencyStatus.ended
+    )
+    return session.exec(query.order_by(col(Residency.id).desc())).first()
+
+
 def is_verified(session: Session, person: Person) -> bool:
     found = home_residency(session, person)
     return found is not None and found.status == ResidencyStatus.verified
@@ -165,7 +173,7 @@ def claim(
         residency.relationship = relationship  # said again, differently (「我是租户」)
         session.add(residency)
     if not match_register(session, residency, person=person, now=now, notify=False):
-        _ask_deciders(session, residency, person=person, now=now)
+        ask_deciders(session, residency, person=person, now=now)
     return residency
 
 
@@ -193,8 +201,25 @@ def deciders(session: Session, building_id: int) -> list[Person]:
     return list(session.exec(select(Person).where(Person.role == Role.admin).order_by(col(Person.id))))
 
 
-def _ask_deciders(session: Session, residency: Residency, *, person: Person, now: datetime) -> None:
+def ask_deciders(
+    session: Session, residency: Residency, *, person: Person, now: datetime, again: str = ""
+) -> None:
+    """Ask the building head (or the admins) to decide a claim, with what they need: the name and
+    phone (or that none was left), the flat's verified owner, and earlier refusals of this claim.
+    ``again``: a reason to ask once more (the name and phone given since)."""
     building, _, label = room_of(session, residency.room_id)
+    refused = session.exec(
+        select(Residency).where(
+            Residency.person_id == person.id,
+            Residency.room_id == residency.room_id,
+            Residency.status == ResidencyStatus.refused,
+        )
+    )
+    history = "".join(
+        f"注意：此前 {r.code} 已被{r.verified_by}核实未通过（{r.note or '未写原因'}）。" for r in refused
+    )
+    if not (person.name and person.phone):
+        history += "本人还没留姓名和电话，可请其回复「我叫…，电话…」，或当面核对后再决定。"
     owner = verified_owner_of(session, residency.room_id, besides=person.id)
     existing = (
         f"{owner.name or '（未留姓名）'}" + (f"，电话 {owner.phone}" if owner.phone else "")
@@ -203,11 +228,11 @@ def _ask_deciders(session: Session, residency: Residency, *, person: Person, now
     )
     text = (
         f"【住户核实 {residency.code}】{person.name or '（未留姓名）'}，电话 {person.phone or '未留'}，"
-        f"登记为 {label} 的{RELATIONSHIP_NAMES[residency.relationship]}；该房屋已核实的业主：{existing}。"
+        f"登记为 {label} 的{RELATIONSHIP_NAMES[residency.relationship]}；该房屋已核实的业主：{existing}。{history}"
         f"核实无误请回复「核实 {residency.code} 通过」，不对请回复「核实 {residency.code} 不通过 原因」。"
     )
     targets = [
-        Target(f"residency:{residency.id}:ask:{p.id}", person_id=p.id)
+        Target(f"residency:{residency.id}:ask{again}:{p.id}", person_id=p.id)
         for p in deciders(session, building.id)  # type: ignore[arg-type]
     ]
     enqueue_many(session, targets, kind="binding", text=text, now=now)
@@ -238,7 +263,7 @@ def match_register(
     ):
         return False
     residency.relationship = relationship
-    _verify(
+    mark_verified(
         session,
         residency,
         person=person,
@@ -261,7 +286,7 @@ def verify_from_register(session: Session, *, now: datetime) -> int:
     return verified
 
 
-def _verify(
+def mark_verified(
     session: Session,
     residency: Residency,
     *,
@@ -290,63 +315,6 @@ def _verify(
         "现在可以参与投票和爱心屋兑换了。",
         now=now,
     )
-
-
-def may_decide(session: Session, decider: Person, residency: Residency) -> bool:
-    """Admins decide anywhere; a building head for their own building."""
-    if decider.role == Role.admin:
-        return True
-    room = session.get(Room, residency.room_id)
-    return decider.role == Role.building_head and room is not None and room.building_id == decider.building_id
-
-
-def decide(
-    session: Session,
-    *,
-    residency_id: int,
-    approve: bool,
-    by: str,
-    tag: str,
-    now: datetime,
-    relationship: Relationship | None = None,
-    note: str = "",
-) -> Residency:
-    """Approve or refuse a claim (``by`` names the decider as people read it, ``tag`` the actor)."""
-    residency = session.get(Residency, residency_id)
-    if residency is None:
-        raise LookupError(f"没有找到住户登记 B{residency_id}")
-    if residency.status != ResidencyStatus.claimed:
-        done = {"verified": "已经核实过了", "refused": "已经核实未通过", "ended": "已经解除了"}
-        raise ResidencyError(f"{residency.code} {done[residency.status]}。")
-    person = session.get(Person, residency.person_id)
-    assert person is not None
-    if approve:
-        residency.relationship = relationship or residency.relationship
-        owner = verified_owner_of(session, residency.room_id, besides=person.id)
-        if residency.relationship == Relationship.owner and owner is not None:
-            raise ResidencyError(
-                f"该房屋已有核实的业主{owner.name or ''}：请按家庭成员或租户核实，或先解除原业主的绑定。"
-            )
-        _verify(session, residency, person=person, via="approval", by=by, tag=tag, now=now)
-        return residency
-    residency.status, residency.note = ResidencyStatus.refused, note
-    residency.verified_by, residency.verified_by_tag, residency.verified_at = by, tag, now
-    session.add(residency)
-    _, _, label = room_of(session, residency.room_id)
-    if person.room_id == residency.room_id:
-        person.room_id, person.is_owner = None, False
-        session.add(person)
-    enqueue(
-        session,
-        idempotency_key=f"residency:{residency.id}:refused",
-        person_id=person.id,
-        kind="binding",
-        text=f"您登记的 {label} 未通过核实"
-        + (f"：{note}。" if note else "。")
-        + "如有疑问请联系楼栋长，或带身份证和房产证（租房合同）到物业服务中心办理。",
-        now=now,
-    )
-    return residency
 
 
 def record_verified(

@@ -24,6 +24,7 @@ from models.tickets import (
     Ticket,
     TicketKind,
     TicketStatus,
+    clip,
     local_time,
     record,
     set_once,
@@ -123,7 +124,7 @@ def _facts(session: Session, ticket: Ticket) -> dict[str, str]:
     return {
         "code": ticket.code,
         "place": ticket.place or "未注明地点",
-        "what": ticket.category or ticket.description[:20],
+        "what": ticket.category or clip(ticket.description, 20),
         "due": local_time(ticket.due_at),
     }
 

@@ -16,31 +16,9 @@ from sqlmodel import Session, col, select
 from models.actors import SYSTEM, person_label
 from models.people import Person
 from models.sla import LADDER
+from models.ticket_actions import ACTIONS
 from models.tickets import STATUS_LABEL, TicketEvent, TicketStatus, local_time, timeline
 
-VERBS = {  # what the actor did; {target} is the person it went to
-    "submit": "提交",
-    "intake": "代居民登记",
-    "dispatch": "派单给 {target}",
-    "grab": "抢单",
-    "accept": "接单",
-    "start": "开始处理",
-    "transfer": "转派给 {target}",
-    "return": "退单",
-    "resolve": "处理完成",
-    "close": "结单",
-    "auto_close": "自动结单",
-    "cancel": "取消工单",
-    "reopen": "反馈没修好，重新打开",
-    "urge": "催单",
-    "rate": "评价",
-    "confirm_fixed": "确认问题已解决",
-    "followup": "回访：问题解决了吗？",
-    "follow": "关注此事",
-    "escalate": "超时升级至{rung}",
-    "mediation_note": "记录调解情况",
-    "agreement": "达成调解协议",
-}
 RUNGS = LADDER  # the escalation ladder, by rung
 _LEVELS = re.compile(r"^(\d+)→(\d+)$")
 _RATING = re.compile(r"^([1-5])/([1-5])/([1-5])\s*(.*)$", re.S)
@@ -85,7 +63,7 @@ def _note(event: TicketEvent) -> str:
 
 
 def _what(event: TicketEvent, people: dict[int, Person]) -> str:
-    verb = VERBS.get(event.action, "更新了工单")
+    verb = ACTIONS[event.action].story if event.action in ACTIONS else "更新了工单"
     if event.action == "escalate":
         levels = _LEVELS.match(event.note.strip())
         rung = RUNGS.get(int(levels.group(2)), "上级") if levels else "上级"

@@ -67,29 +67,6 @@ STATUS_LABEL = {
     TicketStatus.cancelled: "已取消",
     TicketStatus.reopened: "已重新打开",
 }
-ACTION_LABEL = {  # timeline actions, as people read them
-    "submit": "提交",
-    "intake": "代登记",
-    "dispatch": "派单",
-    "grab": "抢单",
-    "accept": "接单",
-    "start": "开始处理",
-    "transfer": "转单",
-    "return": "退单",
-    "resolve": "完成",
-    "close": "结单",
-    "auto_close": "自动结单",
-    "cancel": "取消",
-    "reopen": "返修",
-    "urge": "催单",
-    "rate": "评价",
-    "confirm_fixed": "确认已解决",
-    "followup": "回访",
-    "follow": "关注",
-    "escalate": "升级督办",
-    "mediation_note": "调解记录",
-    "agreement": "调解协议",
-}
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 OUTCOMES = {"resolved": "已化解", "unresolved": "未化解", "referred": "转交职能部门"}
 
@@ -222,6 +199,12 @@ def record(
             at=now,
         )
     )
+
+
+def clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, with 「…」 where it was cut (never a word cut off silently:
+    「对方不配」 read as an insult where 「对方不配合」 was written)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def create_ticket(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from models.base import LOCAL_TZ
 from models.community import room_label
 from models.dispatch import dispatch
 from models.duty import responders
@@ -46,6 +47,7 @@ class VisitResult:
     closed: tuple[Ticket, ...] = ()  # urgent checks this visit ended
     alerted: int = 0
     counted: bool = False
+    earned: int = 0  # points this visit earned: one counted visit a day per rota earns them
 
 
 def choose_rota(session: Session, *, volunteer: Person, note: str, now: datetime) -> VisitRota | None:
@@ -208,7 +210,7 @@ def record_visit(
     assert elder is not None
     note = note.strip()
     danger = bool(DANGER.search(note))
-    counted = outcome in COUNTS
+    counted, earned = outcome in COUNTS, 0
     visit = VisitRecord(
         rota_id=rota.id,  # type: ignore[arg-type]
         volunteer_id=volunteer.id,  # type: ignore[arg-type]
@@ -228,17 +230,18 @@ def record_visit(
             .where(col(VisitRota.id) == rota.id, col(VisitRota.next_due_at) == rota.next_due_at)
             .values(next_due_at=now + timedelta(days=rota.every_days))
         )
-        if points > 0:
-            credit(
-                session,
-                person_id=volunteer.id,  # type: ignore[arg-type]
-                amount=points,
-                reason=f"走访独居老人{elder.name}",
-                source=PointSource.task,
-                source_ref=f"visit-rota:{rota.id}",
-                idempotency_key=f"visit:{dedupe}:points",
-                now=now,
-            )
+        day = now.astimezone(LOCAL_TZ).date().isoformat()  # a second visit the same day earns nothing
+        if points > 0 and credit(
+            session,
+            person_id=volunteer.id,  # type: ignore[arg-type]
+            amount=points,
+            reason=f"走访独居老人{elder.name}",
+            source=PointSource.task,
+            source_ref=f"visit-rota:{rota.id}",
+            idempotency_key=f"visit-rota:{rota.id}:{day}:points",
+            now=now,
+        ):
+            earned = points
         closed = _close_checks(session, elder=elder, who=volunteer, now=now)
     if outcome == Outcome.no_answer:
         existing = open_checks(session, elder_id=elder.id)  # type: ignore[arg-type]
@@ -277,4 +280,4 @@ def record_visit(
         alerted = _alert_responders(
             session, elder=elder, volunteer=volunteer, note=note or label, code=code, dedupe=dedupe, now=now
         )
-    return VisitResult("recorded", outcome, elder, rota, ticket, closed, alerted, counted)
+    return VisitResult("recorded", outcome, elder, rota, ticket, closed, alerted, counted, earned)

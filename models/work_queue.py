@@ -1,7 +1,7 @@
 """派单 by hand: what awaits a grid worker's (or the secretary's) dispatch, and dispatching it.
 
 A grid worker dispatches the unassigned work of their grid's buildings; a secretary or admin
-any. A dispatch respects the per-worker cap (``max_open_per_worker``) unless it carries a
+any. A dispatch respects the per-worker cap (``models.workload``) unless it carries a
 reason, which goes on the ticket's timeline. Work already with someone is transferred (转单).
 """
 
@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person, Role
 from models.sla import TicketRules
-from models.tickets import WORKING, Ticket, TicketKind, TicketStatus, open_count
+from models.tickets import WORKING, Ticket, TicketKind, TicketStatus
 from models.workers import grid_workers, is_worker
 
 DISPATCHERS = (Role.grid_worker, Role.secretary, Role.admin, Role.building_head)
@@ -56,12 +56,6 @@ def split_override(rest: str) -> tuple[str, str | None]:
     return parts[0].strip(" ，,。"), parts[2].strip(" ，,。")
 
 
-def over_cap(session: Session, *, person: Person, rules: TicketRules) -> int | None:
-    """The person's open work when it is at the cap, else None."""
-    count = open_count(session, person_id=person.id)  # type: ignore[arg-type]
-    return count if count >= rules.max_open_per_worker else None
-
-
 def dispatch_by_hand(
     session: Session,
     *,
@@ -82,11 +76,12 @@ def dispatch_by_hand(
         return Outcome(False, "not_worker", ticket)
     if ticket.assignee_id == target.id and ticket.status in WORKING:
         return Outcome(False, "already_theirs", ticket)
-    if not override and over_cap(session, person=target, rules=rules) is not None:
-        return Outcome(False, "cap", ticket)
-    note = f"超量派单：{override}" if override else ""
     if ticket.status in UNASSIGNED and ticket.assignee_id is None:
-        return dispatch(session, ticket=ticket, person=target, actor_id=actor.id, now=now, note=note)
+        return dispatch(
+            session, ticket=ticket, person=target, actor_id=actor.id, now=now, rules=rules, override=override
+        )
     if ticket.status in (*WORKING, TicketStatus.submitted):
-        return transfer(session, ticket=ticket, actor=actor, target=target, now=now, note=note)
+        return transfer(
+            session, ticket=ticket, actor=actor, target=target, rules=rules, now=now, override=override
+        )
     return Outcome(False, "wrong_status", ticket)

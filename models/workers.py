@@ -63,6 +63,14 @@ def staff_with_skill(session: Session, *, category: str) -> list[Person]:
     return skilled
 
 
+def skill_gap(session: Session, *, person: Person, category: str) -> list[Person]:
+    """Who has the skill ``category`` calls for when ``person`` (property staff) has not: a
+    dispatch there deserves a word. Empty when they have it, or nobody does."""
+    if person.role != Role.staff or not category or category in (person.skills or []):
+        return []
+    return staff_with_skill(session, category=category)
+
+
 def is_worker(person: Person) -> bool:
     return person.role in WORKER_ROLES
 

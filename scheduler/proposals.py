@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from models.proposals import close_due
+from models.ballots import close_due
 
 
 def close_proposals(session: Session, *, now: datetime) -> int:

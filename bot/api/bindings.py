@@ -17,15 +17,8 @@ from models.access import Actor, audit
 from models.binding import decide_binding
 from models.community import Room
 from models.people import BindingRequest, BindingStatus, Person
-from models.residency import (
-    Relationship,
-    Residency,
-    ResidencyError,
-    ResidencyStatus,
-    decide,
-    record_verified,
-    unbind,
-)
+from models.residency import Relationship, Residency, ResidencyError, ResidencyStatus, record_verified, unbind
+from models.residency_decisions import decide
 from models.residency_record import listing_row
 
 router = APIRouter(tags=["bindings"])
@@ -194,18 +187,9 @@ def _decide_residency(
                 residency_id=residency_id,
                 approve=approve,
                 by=actor.name,
-                tag=actor.tag,
+                actor=actor,
                 now=now,
                 relationship=body.relationship,
-                note=body.note,
-            )
-            action = "residency.verify" if approve else "residency.reject"
-            audit(
-                session,
-                actor=actor,
-                action=action,
-                now=now,
-                target=f"residency:{residency_id}",
                 note=body.note,
             )
             return listing_row(session, decided)

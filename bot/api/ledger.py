@@ -37,14 +37,15 @@ from models.ledger import (
 )
 from models.ledger_accounts import accounts
 from models.ledger_figures import Figures, balances, compute, render
-from models.ledger_import import import_csv
+from models.ledger_import import export_csv, import_csv
 from models.ledger_publish import YEAR_PATTERN, publish_month, publish_year
 from models.operations import finish_operation, start_operation
 
 router = APIRouter(tags=["ledger"])
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, examples=["2026-11"])]
 Year = Annotated[str, Path(pattern=YEAR_PATTERN, examples=["2026"])]
-STATUS = {"duplicate": 409, "overlap": 409, "frozen": 409, "not_found": 404}
+STATUS = {"duplicate": 409, "overlap": 409, "frozen": 409, "conflict": 409, "not_found": 404}
+CONFLICT = "{period} was published by a simultaneous request; reload to see that publication"
 
 
 class EntryCreate(Input):
@@ -90,6 +91,10 @@ def _refused(exc: LedgerError, **extra: Any) -> HTTPException:
     return HTTPException(
         STATUS.get(exc.reason, 422), detail={"reason": exc.reason, "problems": exc.problems, **extra}
     )
+
+
+def _publish_refused(exc: LedgerError, period: str) -> HTTPException:
+    return _refused(exc, **({"message": CONFLICT.format(period=period)} if exc.reason == "conflict" else {}))
 
 
 @router.get("/ledger/accounts")
@@ -140,18 +145,8 @@ def create_correction(
                 entry_id=entry_id,
                 amount_fen=body.amount_fen,
                 reason=body.reason,
-                created_by=admin.tag,
-                now=now,
-            )
-            audit(
-                session,
                 actor=admin,
-                action="ledger.correct",
                 now=now,
-                target=f"ledger:{entry_id}",
-                correction=fix.id,
-                delta=fix.amount_fen,
-                reason=fix.reason,
             )
     except LedgerError as exc:
         raise _refused(exc) from exc
@@ -181,6 +176,23 @@ def list_entries(
     return listing(request, response, page, items, total)
 
 
+@router.get("/ledger/entries.csv")
+def export_entries(
+    session: ReadSessionDep,
+    actor: Everyone,
+    month: Annotated[str | None, Query(pattern=MONTH_PATTERN)] = None,
+) -> Response:
+    """The entries as CSV, in the import's columns plus ``id`` and ``corrects``; ``reason`` holds
+    why a correction (or an entry added after publication) was made."""
+    text = export_csv(session, month=month, building_ids=actor.building_ids)
+    name = f"ledger-{month or 'all'}.csv"
+    return Response(
+        "\ufeff" + text,  # Excel opens UTF-8 with a BOM correctly
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.post(
     "/ledger/import",
     status_code=status.HTTP_201_CREATED,
@@ -190,7 +202,8 @@ def list_entries(
 )
 async def import_entries(request: Request, admin: AdminActor) -> dict[str, Any]:
     """Body: the CSV itself (UTF-8, or GB18030 / UTF-16 as Excel saves it; header
-    month,kind,item,amount_yuan,note,building,account). Nothing is imported unless every line is
+    month,kind,item,amount_yuan,note,building,account,reason; ``reason`` is required for a month
+    already published). Nothing is imported unless every line is
     good; the same file twice, or rows already on the books, are refused (409)."""
     try:
         text = decode(await request.body())
@@ -285,18 +298,33 @@ def year_summary(
 def publish(month: Month, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Push the month's 三公开 to every building group and freeze the month; again only when a
     correction changed it (the new text says what changed)."""
-    with session.begin():
-        pushes = publish_month(session, month=month, now=now, by=admin.tag)
-        last = publication(session, month)
-        audit(session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{month}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_month(session, month=month, now=now, by=admin.tag)
+            last = publication(session, month)
+            audit(
+                session,
+                actor=admin,
+                action="ledger.publish",
+                now=now,
+                target=f"ledger:{month}",
+                pushes=pushes,
+            )
+    except LedgerError as exc:
+        raise _publish_refused(exc, month) from exc
     return {"month": month, "pushes": pushes, "publication": last.number if last else 0}
 
 
 @router.post("/ledger/years/{year}/publish")
 def publish_yearly(year: Year, session: SessionDep, admin: AdminActor, now: NowDep) -> dict[str, Any]:
     """Push the year's disclosure of the accounts published yearly (the scheduler does it in January)."""
-    with session.begin():
-        pushes = publish_year(session, year=year, now=now, by=admin.tag)
-        last = publication(session, year)
-        audit(session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{year}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_year(session, year=year, now=now, by=admin.tag)
+            last = publication(session, year)
+            audit(
+                session, actor=admin, action="ledger.publish", now=now, target=f"ledger:{year}", pushes=pushes
+            )
+    except LedgerError as exc:
+        raise _publish_refused(exc, year) from exc
     return {"year": year, "pushes": pushes, "publication": last.number if last else 0}

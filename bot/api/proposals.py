@@ -13,6 +13,7 @@ from bot.api.deps import ActorDep, AdminActor, NowDep, ReadSessionDep, SessionDe
 from bot.api.limits import Input, RowId, When
 from bot.api.paging import PageDep, fetch, listing
 from models.access import audit
+from models.ballots import anonymised_detail, current_tally, enter_paper_ballot
 from models.community import Building, Room, room_label
 from models.proposals import (
     CHOICE_NAMES,
@@ -20,11 +21,8 @@ from models.proposals import (
     Ballot,
     Proposal,
     VoteRefused,
-    anonymised_detail,
     comments,
     create_proposal,
-    current_tally,
-    enter_paper_ballot,
     publish_proposal,
 )
 from models.residency_record import describe_verification

@@ -19,6 +19,7 @@ from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
 from models.people import Person
+from models.sla import TicketRules
 from models.stats import compute
 from models.ticket_office import close_or_cancel
 from models.ticket_story import RUNGS, steps
@@ -74,6 +75,7 @@ class TicketDetail(TicketPublic):
 class PersonRef(Input):
     person_id: RowId
     note: str = ""
+    over_cap_reason: str = ""  # why the person must take it past the per-worker cap
 
 
 class CloseBody(Input):
@@ -100,13 +102,18 @@ def _person(session: Session, person_id: int) -> Person:
     return person
 
 
-def _check(outcome: Outcome, what: str) -> None:
+def _check(outcome: Outcome, what: str, rules: TicketRules | None = None) -> None:
     if not outcome.ok:
         ticket = outcome.ticket
         state = ticket.status if ticket else "?"
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail=f"cannot {what}: {outcome.reason} (status {state})"
-        )
+        if outcome.reason == "cap" and rules is not None:
+            detail = (
+                f"cannot {what}: cap: the person already has {rules.max_open_per_worker} or more open"
+                " tickets (max_open_per_worker); give over_cap_reason to go past it"
+            )
+        else:
+            detail = f"cannot {what}: {outcome.reason} (status {state})"
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=detail)
 
 
 @router.get("/tickets")
@@ -142,8 +149,9 @@ def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) ->
 
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
-    ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
+    request: Request, ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
+    rules = request.app.state.settings.tickets
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
         _check(
@@ -154,8 +162,12 @@ def dispatch_ticket(
                 actor_id=actor.person_id,
                 actor_label=actor.label,
                 now=now,
+                note=body.note,
+                rules=rules,
+                override=body.over_cap_reason,
             ),
             "dispatch",
+            rules,
         )
         audit(
             session,
@@ -170,8 +182,9 @@ def dispatch_ticket(
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer_ticket(
-    ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
+    request: Request, ticket_id: RowId, body: PersonRef, session: SessionDep, actor: TicketActor, now: NowDep
 ) -> TicketPublic:
+    rules = request.app.state.settings.tickets
     with session.begin():
         ticket, person = _get(session, ticket_id, actor), _person(session, body.person_id)
         _check(
@@ -180,12 +193,15 @@ def transfer_ticket(
                 ticket=ticket,
                 actor=None,
                 target=person,
+                rules=rules,
                 now=now,
                 note=body.note,
+                override=body.over_cap_reason,
                 by_id=actor.person_id,
                 by_label=actor.label,
             ),
             "transfer",
+            rules,
         )
         audit(
             session,

@@ -155,17 +155,7 @@ def correct(
         fen = 0 if amount.strip() in ("0", "0.00") else parse_yuan(amount)
         with session.begin():
             fix = correct_entry(
-                session, entry_id=entry_id, amount_fen=fen, reason=reason, created_by=actor.tag, now=now
-            )
-            audit(
-                session,
-                actor=actor,
-                action="ledger.correct",
-                now=now,
-                target=f"ledger:{entry_id}",
-                correction=fix.id,
-                delta=fix.amount_fen,
-                reason=fix.reason,
+                session, entry_id=entry_id, amount_fen=fen, reason=reason, actor=actor, now=now
             )
     except LedgerError as exc:
         return back(path, error="没有更正：" + "；".join(exc.problems))
@@ -216,9 +206,19 @@ def publish(
         return ask(
             request, actor, session, question, action=f"/console/ledger/{month}/publish", back_to=back_to
         )
-    with session.begin():
-        pushes = publish_month(session, month=month, now=now, by=actor.tag)
-        audit(session, actor=actor, action="ledger.publish", now=now, target=f"ledger:{month}", pushes=pushes)
+    try:
+        with session.begin():
+            pushes = publish_month(session, month=month, now=now, by=actor.tag)
+            audit(
+                session,
+                actor=actor,
+                action="ledger.publish",
+                now=now,
+                target=f"ledger:{month}",
+                pushes=pushes,
+            )
+    except LedgerError as exc:
+        return back(f"/console/ledger?month={month}", error="；".join(exc.problems))
     message = (
         f"{month} 收支已推送到 {pushes} 个楼栋群。"
         if pushes

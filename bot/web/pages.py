@@ -29,7 +29,7 @@ from models.community import Building, Room, room_label
 from models.csvfile import CsvEncodingError, decode
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.residency import Residency, ResidencyError, ResidencyStatus
-from models.residency import decide as decide_claim
+from models.residency_decisions import decide as decide_claim
 from models.residency_record import listing_row
 from models.residents import COLUMNS, RosterError, check_roster, roster_query
 
@@ -202,16 +202,9 @@ def decide_residency(
                 residency_id=residency_id,
                 approve=decision == "verify",
                 by=actor.name,
-                tag=actor.tag,
+                actor=actor,
                 now=now,
                 note=note[:200],
-            )
-            audit(
-                session,
-                actor=actor,
-                action=f"residency.{decision}",
-                now=now,
-                target=f"residency:{residency_id}",
             )
     except (LookupError, ResidencyError) as exc:
         return back("/console/bindings", error=f"操作失败：{exc}")

@@ -9,7 +9,8 @@ from sqlmodel import Session, col, select
 
 from bot.api.proposals import ballot_record
 from bot.web.common import local
-from models.proposals import MATTERS, Ballot, Proposal, current_tally
+from models.ballots import current_tally
+from models.proposals import MATTERS, Ballot, Proposal
 from models.tally import SPECIAL_MATTERS
 
 PHASES = {

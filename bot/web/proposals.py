@@ -21,16 +21,14 @@ from bot.web.fields import Line, Text
 from bot.web.notice_form import when
 from bot.web.proposal_view import PHASES, scope_label, summary, threshold, vote_record
 from models.access import Actor, audit
+from models.ballots import close_now, current_tally, enter_paper_ballot
 from models.community import Building
 from models.proposals import (
     CHOICE_NAMES,
     MATTERS,
     Proposal,
     VoteRefused,
-    close_now,
     create_proposal,
-    current_tally,
-    enter_paper_ballot,
     publication_reach,
     publish_proposal,
 )

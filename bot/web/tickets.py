@@ -37,6 +37,7 @@ REASONS = {
     "not_worker": "所选人员不能接工单",
     "taken": "工单已被他人接走",
     "not_yours": "不是您的工单",
+    "cap": "对方未完成的工单已到上限，确要交给他请填写超量原因",
 }
 
 
@@ -59,13 +60,17 @@ def _choices(request: Request, session: Session, ticket: Ticket) -> Choices:
     return dispatch_choices(session, ticket=ticket, rules=rules, besides=ticket.assignee_id)
 
 
-def _refusal(choices: Choices, person: Person, cap: int) -> str:
-    """Why ``person`` cannot take the ticket, or "" when they can."""
+def _refusal(choices: Choices, person: Person, cap: int, over_cap_reason: str = "") -> str:
+    """Why ``person`` cannot take the ticket, or "" when they can (past the cap only with a
+    reason, which the service records: ``models.workload``)."""
     choice = choices.offers(person.id)  # type: ignore[arg-type]
     if choice is None:
         return f"操作未完成：{person.name}不在可派的人员里（没有这类工单的技能或职责）。"
-    if choice.full:
-        return f"操作未完成：{person.name}手上已有 {choice.load} 张未完成工单，到上限了（{cap} 张），请派给别人。"
+    if choice.full and not over_cap_reason.strip():
+        return (
+            f"操作未完成：{person.name}手上已有 {choice.load} 张未完成工单，到上限了（{cap} 张）。"
+            "请派给别人；确要交给他，请填写超量原因。"
+        )
     return ""
 
 
@@ -132,14 +137,22 @@ def dispatch_ticket(
     actor: ConsoleDep,
     now: NowDep,
     person_id: Positive,
+    over_cap_reason: Text = "",
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
-        refused = _refusal(_choices(request, session, ticket), person, _cap(request))
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = dispatch(
-            session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
+            session,
+            ticket=ticket,
+            person=person,
+            actor_id=actor.person_id,
+            actor_label=actor.label,
+            now=now,
+            rules=request.app.state.settings.tickets,
+            override=over_cap_reason,
         )
         if outcome.ok:
             audit(
@@ -162,10 +175,11 @@ def transfer_ticket(
     now: NowDep,
     person_id: Positive,
     note: Text = "",
+    over_cap_reason: Text = "",
 ) -> Response:
     with session.begin():
         ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
-        refused = _refusal(_choices(request, session, ticket), person, _cap(request))
+        refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
         outcome = transfer(
@@ -173,8 +187,10 @@ def transfer_ticket(
             ticket=ticket,
             actor=None,
             target=person,
+            rules=request.app.state.settings.tickets,
             now=now,
             note=note,
+            override=over_cap_reason,
             by_id=actor.person_id,
             by_label=actor.label,
         )

@@ -7,16 +7,20 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner
 
+from bot.cli import app as cli_app
 from bot.clock import ManualClock
 from models.access import ApiRole, AuditEntry, audit, issue_token
 from models.actors import system
 from models.people import Person, person_by_openid
+from models.residency import Residency
 from models.ticket_story import steps
 from models.tickets import Ticket, TicketKind, create_ticket
 from tests.bot.test_web_console import _login
 from tests.conftest import ADMIN_TOKEN
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 PEOPLE = {
@@ -157,3 +161,73 @@ def test_every_audit_row_is_written_by_one_function() -> None:
         if "AuditEntry(" in path.read_text(encoding="utf-8") and path != root / "models" / "access.py"
     ]
     assert strays == []
+
+
+def test_verifications_and_ledger_corrections_are_audited_once_from_every_front_end(
+    wechat: WeChatSim, engine: Engine, clock: ManualClock, demo: None, tmp_path: Path
+) -> None:
+    """The services (models.residency.decide, models.ledger.correct_entry) write the audit row; the
+    chat, the API, the console and the command line only call them."""
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    for openid in ("claim-chat", "claim-api", "claim-console"):
+        assert "已收到您的登记" in wechat.send(openid, "我住3栋2单元402")
+    with Session(engine) as session:
+        ids = {
+            openid: session.exec(
+                select(Residency.id)
+                .join(Person, col(Person.id) == col(Residency.person_id))
+                .where(Person.openid == openid)
+            ).one()
+            for openid in ("claim-chat", "claim-api", "claim-console")
+        }
+    assert "已核实" in wechat.send("demo-head-chen", f"核实 B{ids['claim-chat']} 通过 租户")
+    refused = wechat.client.post(
+        f"/api/v1/bindings/{ids['claim-api']}/reject", json={"note": "查无此人"}, headers=admin
+    )
+    assert refused.status_code == 200, refused.text
+    _login(wechat)
+    asked = wechat.client.post(f"/console/residencies/{ids['claim-console']}/verify", data={"note": ""})
+    assert "已核实" in confirm(wechat.client, asked).text
+
+    csv = "month,kind,item,amount_yuan\n2026-11,收入,停车费,100\n2026-11,收入,广告收入,200\n"
+    assert wechat.client.post("/api/v1/ledger/import", content=csv.encode(), headers=admin).status_code == 201
+    parking, ads = [
+        e["id"] for e in wechat.client.get("/api/v1/ledger/entries", headers=admin).json()["items"]
+    ]
+    fixed = wechat.client.post(
+        f"/api/v1/ledger/entries/{parking}/corrections",
+        json={"amount_fen": 90_00, "reason": "录错"},
+        headers=admin,
+    )
+    assert fixed.status_code == 201
+    page = wechat.client.post(
+        f"/console/ledger/entries/{ads}/correct",
+        data={"month": "2026-11", "amount": "150", "reason": "收据核对"},
+    )
+    assert page.status_code == 200
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "{engine.url.render_as_string(hide_password=False)}"\n')
+    cli = CliRunner().invoke(
+        cli_app, ["ledger", "correct", str(parking), "80", "--reason", "再核对", "-c", str(config)]
+    )
+    assert cli.exit_code == 0, cli.output
+
+    with Session(engine) as session:
+        rows = session.exec(
+            select(AuditEntry)
+            .where(col(AuditEntry.action).startswith("residency."))
+            .order_by(col(AuditEntry.id))
+        ).all()
+        assert [(r.action, r.target, r.actor_name) for r in rows] == [
+            ("residency.verify", f"residency:{ids['claim-chat']}", "楼栋长陈红梅"),
+            ("residency.reject", f"residency:{ids['claim-api']}", "社区办公室管理员"),
+            ("residency.verify", f"residency:{ids['claim-console']}", "社区办公室管理员"),
+        ]
+        rows = session.exec(
+            select(AuditEntry).where(AuditEntry.action == "ledger.correct").order_by(col(AuditEntry.id))
+        ).all()
+        assert [(r.target, r.actor_name, r.detail["reason"]) for r in rows] == [
+            (f"ledger:{parking}", "社区办公室管理员", "录错"),
+            (f"ledger:{ads}", "社区办公室管理员", "收据核对"),
+            (f"ledger:{parking}", "命令行（服务器管理员）", "再核对"),
+        ]

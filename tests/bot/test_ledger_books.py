@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -18,6 +19,7 @@ from models.ledger import EntryInput, LedgerEntry, add_entries
 from models.outbox import OutboxMessage
 from scheduler.notices import publish_yearly_ledger
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 H = dict[str, str]
@@ -232,3 +234,65 @@ def test_an_unknown_account_is_refused_naming_the_accounts(
     assert (
         "没有「小金库」这个账目（可选：公共收益、专项维修资金）" in response.json()["detail"]["problems"][0]
     )
+
+
+def test_two_publications_of_one_month_at_once_give_the_second_a_409_not_a_500(
+    wechat: WeChatSim, demo: None, admin_headers: H, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests read 「not published yet」 before either commits; the second insert meets the
+    first's row. The race is made certain by letting the second read what the first would have."""
+    import models.ledger_publish as ledger_publish
+
+    assert (
+        wechat.client.post("/api/v1/ledger/import", content=CSV.encode(), headers=admin_headers).status_code
+        == 201
+    )
+    assert wechat.client.post("/api/v1/ledger/2026-11/publish", headers=admin_headers).status_code == 200
+    monkeypatch.setattr(ledger_publish, "publication", lambda session, period: None)  # read too early
+    second = wechat.client.post("/api/v1/ledger/2026-11/publish", headers=admin_headers)
+    assert second.status_code == 409, second.text
+    detail = second.json()["detail"]
+    assert detail["reason"] == "conflict" and "simultaneous request" in detail["message"]
+    assert "刚刚已由另一操作完成" in detail["problems"][0]
+    _login(wechat)
+    page = confirm(wechat.client, wechat.client.post("/console/ledger/2026-11/publish"))
+    assert page.status_code == 200 and "刚刚已由另一操作完成" in page.text
+    session.rollback()
+    pushed = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.idempotency_key).like("ledger:2026-11:%"))
+    )
+    assert len(pushed.all()) == 4  # the first publication's pushes only
+
+
+def test_the_csv_carries_the_reason_of_corrections_and_late_entries_both_ways(
+    wechat: WeChatSim, demo: None, admin_headers: H
+) -> None:
+    assert (
+        wechat.client.post("/api/v1/ledger/import", content=CSV.encode(), headers=admin_headers).status_code
+        == 201
+    )
+    parking = wechat.client.get("/api/v1/ledger/entries", headers=admin_headers).json()["items"][0]["id"]
+    fixed = wechat.client.post(
+        f"/api/v1/ledger/entries/{parking}/corrections",
+        json={"amount_fen": 1_100_00, "reason": "收据金额录错"},
+        headers=admin_headers,
+    )
+    assert fixed.status_code == 201
+    assert wechat.client.post("/api/v1/ledger/2026-11/publish", headers=admin_headers).status_code == 200
+    header = "month,kind,item,amount_yuan,note,building,account,reason"
+    late = f"{header}\n2026-11,收入,快递柜场地费,600,,,,漏记，12月3日补录\n"
+    no_reason = late.replace("漏记，12月3日补录", "")
+    refused = wechat.client.post("/api/v1/ledger/import", content=no_reason.encode(), headers=admin_headers)
+    assert refused.status_code == 409 and refused.json()["detail"]["reason"] == "frozen"
+    added = wechat.client.post("/api/v1/ledger/import", content=late.encode(), headers=admin_headers)
+    assert added.status_code == 201, added.text
+
+    exported = wechat.client.get("/api/v1/ledger/entries.csv?month=2026-11", headers=admin_headers)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == f"id,{header},corrects"
+    assert f"2026-11,收入,停车费,-100.00,,,公共收益,收据金额录错,{parking}" in lines[3]
+    assert lines[4].endswith("快递柜场地费,600.00,,,公共收益,漏记，12月3日补录,")
+    again = wechat.client.post("/api/v1/ledger/import", content=exported.text.encode(), headers=admin_headers)
+    assert again.status_code in (409, 422)  # never imported twice, nor a correction by import
+    assert "更正" in " ".join(again.json()["detail"]["problems"])

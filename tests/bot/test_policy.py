@@ -120,3 +120,21 @@ def test_danger_still_outranks_an_explicit_command() -> None:
         answers_form=lambda: False, handles=lambda intent: True, explicit=True,
     )  # fmt: skip
     assert decision.action is Action.EMERGENCY
+
+
+@pytest.mark.parametrize("form", [None, "repair"])
+def test_a_staff_command_goes_through_a_form_and_yields_only_to_words_of_danger(form: str | None) -> None:
+    def staff(said: Said, text: str) -> Action:
+        return decide(
+            said,
+            text=text,
+            form_intent=form,
+            has_paused=False,
+            answers_form=lambda: True,  # a free-text slot would take anything
+            handles=lambda intent: True,
+            staff_command=True,
+        ).action
+
+    assert staff(Said("unknown", 0.3), "派单 R1009 王师傅") is Action.COMMAND
+    assert staff(Said("emergency", 0.62), "巡查发现楼道有人睡在楼梯上") is Action.COMMAND
+    assert staff(Said("emergency", 0.99, hazard="fire"), "巡查发现3栋楼道着火了") is Action.EMERGENCY

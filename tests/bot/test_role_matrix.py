@@ -137,6 +137,7 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("POST", "/api/v1/notices/999/cancel", None, {A}),
         ("POST", "/api/v1/ledger/entries", ledger, {A}),
         ("GET", "/api/v1/ledger/entries", None, ALL),
+        ("GET", "/api/v1/ledger/entries.csv", None, ALL),
         ("POST", "/api/v1/ledger/import", "month,kind,item,amount_yuan\n2026-10,收入,停车费,1\n", {A}),
         ("GET", "/api/v1/ledger/2026-10/summary", None, ALL),
         ("POST", "/api/v1/ledger/2026-10/publish", None, {A}),

@@ -13,7 +13,7 @@ from models.access import AuditEntry
 from models.outbox import OutboxMessage
 from models.people import person_by_openid
 from models.points import PointSource, credit
-from models.residency import Residency
+from tests.support.community import claim_code, pushes_to
 from tests.support.wechat import WeChatSim, WeComSim
 
 NEW = "newcomer-zhao"
@@ -41,14 +41,6 @@ def _ballots(wechat: WeChatSim, headers: dict[str, str], proposal_id: int) -> li
     response = wechat.client.get(f"/api/v1/proposals/{proposal_id}/ballots", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()["items"]
-
-
-def _claim_code(session: Session, openid: str) -> str:
-    session.rollback()
-    person = person_by_openid(session, openid)
-    assert person is not None
-    residency = session.exec(select(Residency).where(Residency.person_id == person.id)).one()
-    return residency.code
 
 
 def _give_points(engine: Engine, clock: ManualClock, openid: str, amount: int = 50) -> None:
@@ -98,7 +90,7 @@ def test_the_building_head_verifies_and_the_ballot_names_the_verification(
     proposal_id = _proposal(wechat, admin_headers, clock)
     wechat.send(NEW, "我叫赵磊，电话13912340001")
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     head = person_by_openid(session, "demo-head-chen")
     assert head is not None
     push = session.exec(select(OutboxMessage).where(OutboxMessage.person_id == head.id)).one()
@@ -131,8 +123,9 @@ def test_the_building_head_verifies_and_the_ballot_names_the_verification(
     assert "确认用" in wechat.send(NEW, "兑换 幸福食堂午餐券")
     assert "兑换成功" in wechat.send(NEW, "是")
 
-    # Unbinding: the ballot no longer counts, and the resident is told how to bind again.
-    assert "已解除" in wechat.send(NEW, "解除绑定")
+    # Unbinding (confirmed: it costs the verification): the ballot no longer counts.
+    assert "确定解除" in wechat.send(NEW, "解除绑定")
+    assert "已解除" in wechat.send(NEW, "确定解除")
     assert _voted_owners(wechat, admin_headers, proposal_id) == 0
 
 
@@ -174,7 +167,7 @@ def test_a_refused_claim_is_told_why_and_the_api_verifies_with_the_actor(
     wechat: WeChatSim, demo: None, admin_headers: dict[str, str], session: Session
 ) -> None:
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     assert "未通过核实" in wechat.send("demo-head-chen", f"核实 {code} 不通过 本楼没有这位住户")
     session.rollback()
     person = person_by_openid(session, NEW)
@@ -204,8 +197,61 @@ def test_the_building_head_can_answer_from_wecom(
     wechat: WeChatSim, wecom: WeComSim, demo: None, session: Session
 ) -> None:
     wechat.send(NEW, "我住3栋2单元402")
-    code = _claim_code(session, NEW)
+    code = claim_code(session, NEW)
     assert "已核实" in wecom.send("wx-chenhongmei", f"核实 {code} 通过")
     session.rollback()
     person = person_by_openid(session, NEW)
     assert person is not None and person.is_owner
+
+
+def test_a_claimant_hears_where_the_claim_stands_and_what_helps(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: 「我还差什么」「为什么没通过」 got 「您还没有报修」 and 「为什么不能投票」 the
+    list of proposals, a loop with no way out."""
+    assert "已收到您的登记" in wechat.send(NEW, "我住3栋2单元402")
+    waiting = wechat.send(NEW, "我还差什么")
+    assert "还在等" in waiting and "核实" in waiting and "我叫张三，电话" in waiting
+    assert "还在等" in wechat.send(NEW, "我的房子核实了吗")
+    code = claim_code(session, NEW)
+    wechat.send("demo-head-chen", f"核实 {code} 不通过 不认识这个人")
+    refused = wechat.send(NEW, "为什么没通过")
+    assert "未通过核实：不认识这个人" in refused and "物业服务中心" in refused
+
+
+def test_the_head_sees_an_earlier_refusal_and_the_name_given_later(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    """Found by a tester: a refused claimant re-claimed at once and the head saw no history; a
+    claim with no name or phone was put to the head with nothing to check."""
+    wechat.send(NEW, "我住3栋2单元402")
+    first = pushes_to(session, "陈红梅")[-1]
+    assert "还没留姓名和电话" in first
+    wechat.send("demo-head-chen", f"核实 {claim_code(session, NEW)} 不通过 不认识这个人")
+    wechat.send(NEW, "我住3栋2单元402")
+    again = pushes_to(session, "陈红梅")[-1]
+    assert "【住户核实" in again and "此前" in again and "不认识这个人" in again
+    wechat.send(NEW, "我叫赵磊，电话13900001111")
+    named = pushes_to(session, "陈红梅")[-1]
+    assert "赵磊" in named and "13900001111" in named and "还没留姓名和电话" not in named
+
+
+def test_unbinding_a_verified_home_asks_first(wechat: WeChatSim, demo: None, session: Session) -> None:
+    """Found by a tester: 「解除绑定」 dropped a verified owner's verification at once."""
+    asked = wechat.send("demo-resident-wang", "解除绑定")
+    assert "确定解除" in asked and "重新核实" in asked
+    assert "已核实" in wechat.send("demo-resident-wang", "我的房屋")
+    assert "已解除" in wechat.send("demo-resident-wang", "确定解除")
+    assert "还没有绑定房屋" in wechat.send("demo-resident-wang", "我的房屋")
+    wechat.send(NEW, "我住3栋2单元402")
+    assert "已解除" in wechat.send(NEW, "解除绑定")  # a mere claim costs nothing: at once
+
+
+def test_approving_a_claim_with_no_name_or_phone_is_pointed_out(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    wechat.send(NEW, "我住3栋2单元402")
+    reply = wechat.send("demo-head-chen", f"核实 {claim_code(session, NEW)} 通过")
+    assert "已核实" in reply and "没有留姓名和电话" in reply
+    wechat.send("newcomer-qian", "我住3栋1单元302")
+    assert "等待核实的住户登记" in wechat.send("demo-head-chen", "有人要核实吗")

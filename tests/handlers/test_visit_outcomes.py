@@ -8,7 +8,6 @@ supervisor, never the volunteer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -16,40 +15,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
-from bot.db import write_gate
-from models.outbox import OutboxMessage
-from models.people import Person
 from models.points import balance
 from models.tickets import Ticket, TicketStatus
 from models.visits import VisitRecord, VisitRota
 from scheduler import tickets as ticket_jobs
 from scheduler import volunteers
+from tests.support.community import person_of, pushes_to, run_job
 from tests.support.wechat import WeChatSim
 
 WANG = "demo-resident-wang"  # the volunteer in these stories; 刘桂芳 (3栋) is the elder
 
 
-def _run(engine: Engine, job: Callable[..., int], clock: ManualClock) -> int:
-    with write_gate(engine), Session(engine) as session, session.begin():
-        return job(session, now=clock.now())
-
-
-def _person(session: Session, openid: str) -> Person:
-    return session.exec(select(Person).where(Person.openid == openid)).one()
-
-
-def _pushes(session: Session, name: str, kind: str | None = None) -> list[str]:
-    session.rollback()
-    person = session.exec(select(Person).where(Person.name == name)).one()
-    query = select(OutboxMessage).where(OutboxMessage.person_id == person.id)
-    if kind is not None:
-        query = query.where(OutboxMessage.kind == kind)
-    return [m.text for m in session.exec(query.order_by(col(OutboxMessage.id)))]
-
-
 def _points(session: Session) -> int:
     session.rollback()
-    return balance(session, person_id=_person(session, WANG).id)  # type: ignore[arg-type]
+    return balance(session, person_id=person_of(session, WANG).id)  # type: ignore[arg-type]
 
 
 def _rota(app_client: TestClient, headers: dict[str, str], volunteer: str, due: datetime) -> int:
@@ -91,19 +70,19 @@ def test_no_answer_counts_nothing_opens_an_urgent_check_that_escalates_until_som
     assert _due(session, rota_id) == due  # the visit is still due
     check = session.exec(select(Ticket).where(Ticket.category == "紧急核查")).one()
     assert check.code in reply and "陈红梅" in reply
-    head = _person(session, "demo-head-chen")
+    head = person_of(session, "demo-head-chen")
     assert check.assignee_id == head.id and check.status == TicketStatus.dispatched
-    assert any("【派单】" in t and check.code in t for t in _pushes(session, "陈红梅", "ticket"))
-    assert any(check.code in t for t in _pushes(session, "王师傅", "emergency"))  # staff asked too
+    assert any("【派单】" in t and check.code in t for t in pushes_to(session, "陈红梅", "ticket"))
+    assert any(check.code in t for t in pushes_to(session, "王师傅", "emergency"))  # staff asked too
 
     # Nobody has seen her: the check climbs the ladder on the injected clock.
-    assert _run(engine, ticket_jobs.escalate, clock) == 0
+    assert run_job(engine, ticket_jobs.escalate, clock) == 0
     clock.advance(hours=3, minutes=5)  # 2 h limit, then one rung an hour
-    assert _run(engine, ticket_jobs.escalate, clock) == 1
-    assert any("【超时督办】" in t and check.code in t for t in _pushes(session, "孙丽", "ticket"))
+    assert run_job(engine, ticket_jobs.escalate, clock) == 1
+    assert any("【超时督办】" in t and check.code in t for t in pushes_to(session, "孙丽", "ticket"))
     clock.advance(hours=1)
-    assert _run(engine, ticket_jobs.escalate, clock) == 1  # on to the property lead
-    assert any("【超时督办】" in t and check.code in t for t in _pushes(session, "赵经理", "ticket"))
+    assert run_job(engine, ticket_jobs.escalate, clock) == 1  # on to the property lead
+    assert any("【超时督办】" in t and check.code in t for t in pushes_to(session, "赵经理", "ticket"))
 
     # The volunteer goes back and sees her: the visit counts and the check ends.
     reply = wechat.send(WANG, "已走访 见到了，刘桂芳在邻居家打牌，身体挺好")
@@ -112,11 +91,11 @@ def test_no_answer_counts_nothing_opens_an_urgent_check_that_escalates_until_som
     assert _due(session, rota_id) > due
     session.refresh(check)
     assert check.status == TicketStatus.closed
-    assert any("【核查解除】" in t for t in _pushes(session, "陈红梅", "ticket"))
-    sent = len(_pushes(session, "周书记"))
+    assert any("【核查解除】" in t for t in pushes_to(session, "陈红梅", "ticket"))
+    sent = len(pushes_to(session, "周书记"))
     clock.advance(hours=5)
-    assert _run(engine, ticket_jobs.escalate, clock) == 0
-    assert len(_pushes(session, "周书记")) == sent  # the secretary is never bothered
+    assert run_job(engine, ticket_jobs.escalate, clock) == 0
+    assert len(pushes_to(session, "周书记")) == sent  # the secretary is never bothered
     outcomes = [v.outcome for v in session.exec(select(VisitRecord).order_by(col(VisitRecord.id)))]
     assert outcomes == ["no_answer", "seen"]
 
@@ -160,18 +139,18 @@ def test_in_hospital_pauses_the_rota_until_resumed_and_a_need_opens_a_task(
     assert "走访已暂停" in reply and "恢复走访" in reply
     assert _points(session) == 0
     clock.advance(days=10)
-    assert _run(engine, volunteers.push_visits, clock) == 1  # only the demo's own rota (张伟)
-    assert not [t for t in _pushes(session, "王秀兰", "visit") if "走访提醒" in t]
-    assert not [t for t in _pushes(session, "陈红梅", "visit") if "王秀兰负责" in t]
-    _run(engine, volunteers.alert_missed, clock)
-    assert not [t for t in _pushes(session, "陈红梅", "visit") if "王秀兰负责" in t]  # paused: not missed
+    assert run_job(engine, volunteers.push_visits, clock) == 1  # only the demo's own rota (张伟)
+    assert not [t for t in pushes_to(session, "王秀兰", "visit") if "走访提醒" in t]
+    assert not [t for t in pushes_to(session, "陈红梅", "visit") if "王秀兰负责" in t]
+    run_job(engine, volunteers.alert_missed, clock)
+    assert not [t for t in pushes_to(session, "陈红梅", "visit") if "王秀兰负责" in t]  # paused: not missed
 
     assert "已恢复对刘桂芳的走访" in wechat.send(WANG, "恢复走访")
     assert _due(session, rota_id) > clock.now()
     reply = wechat.send(WANG, "已走访 老人说腰疼 想要人帮忙买药")
     session.rollback()
     task = session.exec(select(Ticket).where(Ticket.category == "助老服务")).one()
-    assert task.code in reply and task.assignee_id == _person(session, "demo-head-chen").id
+    assert task.code in reply and task.assignee_id == person_of(session, "demo-head-chen").id
     assert "腰疼" in task.description
     assert _points(session) == 1  # she was seen: it counts
 
@@ -188,12 +167,36 @@ def test_the_missed_visit_alert_goes_to_the_supervisor_never_the_volunteer(
     # The building head herself visits: her supervisor is the grid worker of 3栋 (孙丽).
     _rota(app_client, admin_headers, "demo-head-chen", clock.now() + timedelta(hours=12))
     _rota(app_client, admin_headers, WANG, clock.now() + timedelta(hours=12))
-    assert _run(engine, volunteers.push_visits, clock) == 2
-    assert any("走访提醒" in t for t in _pushes(session, "陈红梅", "visit"))  # a reminder, worded so
+    assert run_job(engine, volunteers.push_visits, clock) == 2
+    assert any("走访提醒" in t for t in pushes_to(session, "陈红梅", "visit"))  # a reminder, worded so
     clock.advance(days=3)
-    _run(engine, volunteers.alert_missed, clock)
-    missed_chen = [t for t in _pushes(session, "孙丽", "visit") if "陈红梅负责" in t]
+    run_job(engine, volunteers.alert_missed, clock)
+    missed_chen = [t for t in pushes_to(session, "孙丽", "visit") if "陈红梅负责" in t]
     assert len(missed_chen) == 1 and "刘桂芳" in missed_chen[0]
-    assert not [t for t in _pushes(session, "陈红梅", "visit") if "陈红梅负责" in t]
-    assert [t for t in _pushes(session, "陈红梅", "visit") if "王秀兰负责" in t]
-    assert not [t for t in _pushes(session, "王秀兰", "visit") if "未完成" in t]
+    assert not [t for t in pushes_to(session, "陈红梅", "visit") if "陈红梅负责" in t]
+    assert [t for t in pushes_to(session, "陈红梅", "visit") if "王秀兰负责" in t]
+    assert not [t for t in pushes_to(session, "王秀兰", "visit") if "未完成" in t]
+
+
+def test_one_visit_a_day_earns_points_and_going_shopping_is_not_a_need(
+    wechat: WeChatSim,
+    demo: None,
+    session: Session,
+    clock: ManualClock,
+    app_client: TestClient,
+    admin_headers: dict[str, str],
+) -> None:
+    """Found by a tester: three 「已走访」 the same day earned three points, and 「见到了 她刚才去
+    买菜了」 opened a 需要帮助 task for the building head."""
+    _rota(app_client, admin_headers, WANG, clock.now() + timedelta(hours=12))
+    first = wechat.send(WANG, "已走访 见到了 她刚才去买菜了")
+    assert "见到本人" in first and "积分" in first and "派单" not in first
+    session.rollback()
+    assert session.exec(select(Ticket)).all() == []
+    again = wechat.send(WANG, "已走访 刘奶奶身体挺好")
+    assert "见到本人" in again and "积分" not in again
+    assert _points(session) == 1
+    clock.advance(timedelta(days=1))
+    assert "积分" in wechat.send(WANG, "已走访 见到本人 一切正常")
+    assert _points(session) == 2
+    assert "R100" in wechat.send(WANG, "已走访 老人想让人帮忙买药")  # a real need still opens a task

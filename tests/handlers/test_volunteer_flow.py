@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -11,32 +10,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
-from bot.db import write_gate
 from models.activities import Activity
-from models.outbox import OutboxMessage
-from models.people import Person
 from scheduler import volunteers
+from tests.support.community import pushes_to, run_job
 from tests.support.wechat import WeChatSim
 
 WANG = "demo-resident-wang"
 
 
-def _run(engine: Engine, job: Callable[..., int], clock: ManualClock) -> int:
-    with write_gate(engine), Session(engine) as session, session.begin():
-        return job(session, now=clock.now())
-
-
 def _activity(session: Session, title: str) -> Activity:
     return session.exec(select(Activity).where(Activity.title == title)).one()
-
-
-def _pushes_to(session: Session, openid: str, kind: str = "volunteer") -> list[str]:
-    session.rollback()  # end the read snapshot: see what the app committed since
-    person = session.exec(select(Person).where(Person.openid == openid)).one()
-    rows = session.exec(
-        select(OutboxMessage).where(OutboxMessage.person_id == person.id, OutboxMessage.kind == kind)
-    ).all()
-    return [row.text for row in rows]
 
 
 def test_sign_up_remind_check_in_earn_redeem_and_pick_up(
@@ -59,13 +42,13 @@ def test_sign_up_remind_check_in_earn_redeem_and_pick_up(
     assert "不用重复报名" in wechat.send(WANG, f"报名 {activity.id}") + wechat.send(WANG, "是")
 
     clock.set(activity.starts_at - timedelta(hours=23))
-    assert _run(engine, volunteers.remind_day_before, clock) == 1
-    assert _run(engine, volunteers.remind_day_before, clock) == 0  # pushes once
-    assert _run(engine, volunteers.remind_hour_before, clock) == 0
+    assert run_job(engine, volunteers.remind_day_before, clock) == 1
+    assert run_job(engine, volunteers.remind_day_before, clock) == 0  # pushes once
+    assert run_job(engine, volunteers.remind_hour_before, clock) == 0
     clock.set(activity.starts_at - timedelta(minutes=40))
-    assert _run(engine, volunteers.remind_hour_before, clock) == 1
-    assert _run(engine, volunteers.remind_day_before, clock) == 0
-    pushes = _pushes_to(session, WANG)
+    assert run_job(engine, volunteers.remind_hour_before, clock) == 1
+    assert run_job(engine, volunteers.remind_day_before, clock) == 0
+    pushes = pushes_to(session, WANG, "volunteer")
     assert len(pushes) == 2 and "明天" in pushes[0] and "一小时后" in pushes[1]
 
     clock.set(activity.starts_at + timedelta(minutes=10))
@@ -129,7 +112,7 @@ def test_a_cancellation_promotes_the_first_on_the_waitlist_with_a_push(
     assert "排第 2 位" in wechat.send("demo-resident-zhao", "是")
 
     assert "名额已转给候补" in wechat.send(WANG, f"取消报名 {activity_id}")
-    pushes = _pushes_to(session, "demo-resident-li")
+    pushes = pushes_to(session, "demo-resident-li", "volunteer")
     assert len(pushes) == 1 and "转为正式报名" in pushes[0]
     assert "已报名" in wechat.send("demo-resident-li", "我报名的活动")
     assert "候补第 1 位" in wechat.send("demo-resident-zhao", "我报名的活动")

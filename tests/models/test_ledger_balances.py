@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app as cli_app
 from bot.clock import ManualClock
+from models.actors import CLI
 from models.ledger import (
     MAX_AMOUNT_FEN,
     EntryInput,
@@ -261,7 +262,7 @@ def test_published_figures_add_up_everywhere(
                 entry_id=ids[index],
                 amount_fen=amount,
                 reason="复核",
-                created_by="t",
+                actor=CLI,
                 now=clock.now(),
             )
             amounts[index], changed = amount, True

@@ -8,10 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
+from models.actors import Someone
 from models.binding import bind_room
 from models.community import Building, Room
 from models.people import Person
-from models.residency import Residency, ResidencyError, decide
+from models.residency import Residency, ResidencyError
+from models.residency_decisions import decide
 from tests.models.test_capacity_concurrency import _people, _race
 
 
@@ -51,9 +53,23 @@ def test_twelve_claims_make_no_owner_until_one_is_verified(
         ).all()
     assert len(claims) == 12
     with Session(engine) as session, session.begin():
-        decide(session, residency_id=claims[0], approve=True, by="楼栋长", tag="test", now=clock.now())
+        decide(
+            session,
+            residency_id=claims[0],
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
+        )
     with pytest.raises(ResidencyError), Session(engine) as session, session.begin():
-        decide(session, residency_id=claims[1], approve=True, by="楼栋长", tag="test", now=clock.now())
+        decide(
+            session,
+            residency_id=claims[1],
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
+        )
     with Session(engine) as session:
         owners = session.exec(select(Person).where(col(Person.is_owner).is_(True), Person.id.in_(ids))).all()  # type: ignore[union-attr]
     assert len(owners) == 1

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from bot.clock import ManualClock
 from models.access import AuditEntry
 from models.activities import Signup, SignupStatus
-from models.actors import CLI
+from models.actors import CLI, Someone
 from models.binding import bind_room
 from models.conversation import Conversation
 from models.erasure import ErasureRefused, erase_person
@@ -24,7 +24,7 @@ from models.people import ERASED_LABEL, BindingRequest, Person, describe, get_or
 from models.personal_data import export_person, summary
 from models.points import balance, ranking
 from models.proposals import Ballot, ProposalComment
-from models.residency import decide
+from models.residency_decisions import decide
 from models.rewards import Redemption, RedemptionStatus, Reward
 from models.scrub import sweep_erasures
 from models.tickets import Rating, Ticket, TicketEvent, TicketStatus
@@ -242,7 +242,8 @@ def _proposal(session: Session, clock: ManualClock) -> int:
 
 
 def _tally(engine: Engine, proposal_id: int) -> object:
-    from models.proposals import Proposal, current_tally
+    from models.ballots import current_tally
+    from models.proposals import Proposal
 
     with Session(engine) as session:
         proposal = session.get(Proposal, proposal_id)
@@ -253,9 +254,9 @@ def _tally(engine: Engine, proposal_id: int) -> object:
 def test_an_owner_of_several_rooms_keeps_one_anonymous_identity(
     engine: Engine, demo: None, clock: ManualClock
 ) -> None:
+    from models.ballots import vote_in_chat
     from models.community import find_room
     from models.ownership import RoomOwner, set_owner
-    from models.proposals import vote_in_chat
 
     with Session(engine, expire_on_commit=False) as session, session.begin():
         wang = session.exec(select(Person).where(Person.openid == WANG)).one()
@@ -280,7 +281,8 @@ def test_an_owner_of_several_rooms_keeps_one_anonymous_identity(
 def test_a_room_ballot_from_before_the_binding_does_not_come_back(
     engine: Engine, demo: None, clock: ManualClock
 ) -> None:
-    from models.proposals import Proposal, enter_paper_ballot, vote_in_chat
+    from models.ballots import enter_paper_ballot, vote_in_chat
+    from models.proposals import Proposal
 
     with Session(engine, expire_on_commit=False) as session, session.begin():
         proposal_id = _proposal(session, clock)
@@ -294,7 +296,12 @@ def test_a_room_ballot_from_before_the_binding_does_not_come_back(
         claimed = bind_room(session, person=owner, building="3", unit="2", room="602", now=clock.now())
         assert claimed.outcome == "claimed"
         decide(
-            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
+            session,
+            residency_id=claimed.request_id,
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
         )  # type: ignore[arg-type]
         vote_in_chat(
             session,
@@ -320,7 +327,12 @@ def test_a_household_member_leaves_the_owners_votes_alone(
         claimed = bind_room(session, person=member, building="3", unit="2", room="502", now=clock.now())
         assert claimed.reason == "member"  # the flat has a verified owner
         decide(
-            session, residency_id=claimed.request_id, approve=True, by="楼栋长", tag="test", now=clock.now()
+            session,
+            residency_id=claimed.request_id,
+            approve=True,
+            by="楼栋长",
+            actor=Someone(tag="test", label="测试"),
+            now=clock.now(),
         )  # type: ignore[arg-type]
         proposal_id = _proposal(session, clock)
     before = _tally(engine, proposal_id)

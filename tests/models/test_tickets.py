@@ -10,10 +10,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.db import write_gate
-from models.dispatch import accept, dispatch, open_ticket, resolve
+from models.dispatch import accept, dispatch, resolve
 from models.feedback import cancel
 from models.outbox import OutboxMessage
 from models.people import Person, Role
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import Ticket, TicketEvent, TicketKind, TicketStatus, by_code, parse_code
 

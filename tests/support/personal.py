@@ -17,22 +17,16 @@ from sqlmodel import Session, select
 
 from models.activities import create_activity, sign_up
 from models.attendance import mark_attended
+from models.ballots import anonymised_detail, close_due, current_tally, enter_paper_ballot, vote_in_chat
 from models.conversation import ConversationState, save_state
-from models.dispatch import accept, open_ticket, resolve
+from models.dispatch import accept, resolve
 from models.feedback import rate
 from models.inbound import record_inbound
 from models.outbox import enqueue
 from models.people import Person, home_of, person_by_openid
-from models.proposals import (
-    add_comment,
-    anonymised_detail,
-    close_due,
-    create_proposal,
-    current_tally,
-    enter_paper_ballot,
-    vote_in_chat,
-)
+from models.proposals import add_comment, create_proposal
 from models.rewards import create_reward, redeem
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.stats import compute
 from models.tickets import Ticket, TicketKind

@@ -8,8 +8,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from models.community import Building
-from models.dispatch import open_ticket
 from models.people import Person, Role
+from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import Ticket, TicketKind
 
