@@ -40,6 +40,10 @@ VERBS = {  # what the actor did; {target} is the person it went to
     "escalate": "超时升级至{rung}",
     "mediation_note": "记录调解情况",
     "agreement": "达成调解协议",
+    "pause": "暂停工单",
+    "resume": "恢复办理",
+    "force_complete": "强制完成",
+    "callback": "电话回访",
 }
 RUNGS = LADDER  # the escalation ladder, by rung
 _LEVELS = re.compile(r"^(\d+)→(\d+)$")

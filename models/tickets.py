@@ -89,6 +89,10 @@ ACTION_LABEL = {  # timeline actions, as people read them
     "escalate": "升级督办",
     "mediation_note": "调解记录",
     "agreement": "调解协议",
+    "pause": "暂停",
+    "resume": "恢复",
+    "force_complete": "强制完成",
+    "callback": "电话回访",
 }
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 OUTCOMES = {"resolved": "已化解", "unresolved": "未化解", "referred": "转交职能部门"}
@@ -126,6 +130,7 @@ class Ticket(SQLModel, table=True):
     followup_sent_at: datetime | None = utc_field(nullable=True)
     resident_fixed: bool | None = None  # the resident's own answer to 「问题解决了吗？」
     last_urged_at: datetime | None = utc_field(nullable=True)
+    paused_at: datetime | None = utc_field(nullable=True)  # 暂停: the time limit stops until resumed
     urge_count: int = 0
     # Disputes: the other party only as a place, never linked to a person.
     other_party: str = ""

@@ -28,6 +28,7 @@ from bot.web import (
     notices,
     pages,
     ticket_list,
+    ticket_work,
     tickets,
 )
 from bot.web.common import templates
@@ -55,6 +56,7 @@ def mount_console(app: FastAPI) -> None:
         intake,
         ticket_list,
         tickets,
+        ticket_work,
         notices,
         activities,
         knowledge,
