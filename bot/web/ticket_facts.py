@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from bot.web.common import local
+from bot.web.confirm import Question, fingerprint
 from models.community import Building, Room, room_label
-from models.people import ERASED_LABEL, Person
+from models.dispatch import handler_label
+from models.people import ERASED_LABEL, Person, pushable
 from models.sla import LADDER
 from models.tickets import Rating, Ticket
 
@@ -113,4 +115,25 @@ def facts(session: Session, ticket: Ticket) -> Facts:
         escalation=escalation(ticket),
         mediation=mediation(ticket),
         paused=local(ticket.paused_at) if ticket.paused_at else "",
+    )
+
+
+def handover_question(
+    session: Session, *, ticket: Ticket, person: Person, verb: str, note: str = ""
+) -> Question:
+    """Before 派单/转单: who is told (the worker, and the reporting resident when on WeChat)."""
+    told = [f"{person.name}：收到{verb}消息，请 TA 接单"]
+    resident = session.get(Person, ticket.reporter_id)
+    if pushable(resident):
+        told.append(
+            f"报告人 {reporter(session, ticket).name}（1 位居民）：收到「已派给{handler_label(person)}处理」"
+        )
+    else:
+        told.append("报告人没有绑定微信，不会收到消息。")
+    return Question(
+        title=f"{verb} {ticket.code}",
+        question=f"把 {ticket.code}（{ticket.place or '未注明地点'}，{ticket.category or ticket.description[:20]}）{verb}给 {person.name}？",
+        button=f"确认{verb}",
+        expected=fingerprint(f"ticket.{verb}", ticket.id, ticket.status, ticket.assignee_id, person.id, note),
+        facts=[*told, *([f"说明：{note}"] if note else [])],
     )

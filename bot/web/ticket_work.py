@@ -22,7 +22,7 @@ from models.access import Actor, audit
 from models.dispatch import Outcome
 from models.disputes import conclude
 from models.mediation import other_party_people
-from models.people import Person
+from models.people import Person, pushable
 from models.ticket_work import force_complete, pause, record_callback, resume
 from models.tickets import OUTCOMES, Ticket, TicketKind
 
@@ -124,7 +124,9 @@ def force_complete_ticket(
             expected=fingerprint("ticket.force_complete", ticket_id, ticket.status, reason),
             facts=[
                 f"原因：{reason}",
-                f"会在微信里告诉报告人：{_reporter(session, ticket)}，并请 TA 评价；没修好 TA 可以回复「没修好」。",
+                f"会在微信里告诉报告人：{_reporter(session, ticket)}，并请 TA 评价；没修好 TA 可以回复「没修好」。"
+                if pushable(session.get(Person, ticket.reporter_id))
+                else "报告人没有绑定微信，不会收到消息；请电话告知。",
             ],
             danger=True,
         )

@@ -12,8 +12,9 @@ from sqlmodel import Session, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
+from bot.web.confirm import Confirmed, Question, ask
 from bot.web.fields import Positive, Text
-from bot.web.ticket_facts import facts
+from bot.web.ticket_facts import facts, handover_question
 from bot.web.ticket_list import KINDS
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
@@ -128,6 +129,19 @@ def _worker(session: Session, person_id: int) -> Person:
     return person
 
 
+def _ask(
+    request: Request,
+    actor: Actor,
+    session: Session,
+    question: Question,
+    ticket_id: int,
+    form: str,
+    **fields: str,
+) -> HTMLResponse:
+    path = f"/console/tickets/{ticket_id}"
+    return ask(request, actor, session, question, action=f"{path}/{form}", back_to=path, fields=fields)
+
+
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
     request: Request,
@@ -136,12 +150,16 @@ def dispatch_ticket(
     actor: ConsoleDep,
     now: NowDep,
     person_id: Positive,
+    confirmed: Confirmed = "",
 ) -> Response:
     with session.begin():
         ticket, person = visible_ticket(session, ticket_id, actor), _worker(session, person_id)
         refused = _refusal(_choices(request, session, ticket), person, _cap(request))
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
+        question = handover_question(session, ticket=ticket, person=person, verb="派单")
+        if confirmed != question.expected:
+            return _ask(request, actor, session, question, ticket_id, "dispatch", person_id=str(person_id))
         outcome = dispatch(
             session, ticket=ticket, person=person, actor_id=actor.person_id, actor_label=actor.label, now=now
         )
@@ -166,12 +184,17 @@ def transfer_ticket(
     now: NowDep,
     person_id: Positive,
     note: Text = "",
+    confirmed: Confirmed = "",
 ) -> Response:
     with session.begin():
         ticket, person = visible_ticket(session, ticket_id, actor), _worker(session, person_id)
         refused = _refusal(_choices(request, session, ticket), person, _cap(request))
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
+        question = handover_question(session, ticket=ticket, person=person, verb="转单", note=note)
+        if confirmed != question.expected:
+            fields = {"person_id": str(person_id), "note": note}
+            return _ask(request, actor, session, question, ticket_id, "transfer", **fields)
         outcome = transfer(
             session,
             ticket=ticket,

@@ -14,6 +14,7 @@ from models.access import AuditEntry
 from models.people import Person
 from models.tickets import Ticket, TicketKind, TicketStatus
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.tickets import file_ticket, hours_ago, reporter
 from tests.support.wechat import WeChatSim
 
@@ -64,9 +65,11 @@ def test_a_repair_is_offered_to_the_skilled_with_their_load(
     secretary = _person(engine, "周书记")
     refused = wechat.client.post(f"/console/tickets/{lamp.id}/dispatch", data={"person_id": secretary})
     assert "周书记不在可派的人员里" in refused.text
-    done = wechat.client.post(
+    asked = wechat.client.post(
         f"/console/tickets/{lamp.id}/dispatch", data={"person_id": _person(engine, "李师傅")}
     )
+    assert "派单 R" in asked.text and "李师傅：收到派单消息" in asked.text  # asked first: who is told
+    done = confirm(wechat.client, asked)
     assert "已派给李师傅" in done.text and "社区办公室管理员 派单给 李师傅" in done.text
     with Session(engine) as session:
         assert session.exec(select(AuditEntry.action)).all()[-1] == "ticket.dispatch"
