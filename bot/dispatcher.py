@@ -1,8 +1,12 @@
 """The dispatcher: who is speaking, which form or handler gets the message, what state remains.
 
-For a text, an expired form is dropped, the NLU runs, and ``bot.policy`` decides: emergency,
-urgent check, cancel, resume, the open form, or a handler (commands first, those of the sender's
-role before the rest, then the intent's handler, then the fallback). A form that gives way is put aside and offered back.
+For a text, an expired form is dropped and the NLU runs. Handlers that deal with danger
+themselves claim their messages first (「已走访 …」, a volunteer's words about the elder they
+visit, the place of the sender's own alarm). Then ``bot.policy`` decides: a staff member's action
+on a ticket by its code (a danger in its note pointed out after it), emergency, urgent check,
+cancel, resume, the open form, or a handler (commands first, those of the sender's role before
+the rest, then the intent's handler, then the fallback). A form that gives way is put aside and
+offered back.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
+from models.workers import is_worker
 
 log = logging.getLogger(__name__)
 
 TEXT_KINDS = frozenset({"text", "voice"})
 LAST_SEEN_PRECISION = timedelta(minutes=5)
+CAUTION_INTENT = "danger_in_note"  # what to add when an action's note tells of danger
 
 TEXTS = {
     "expired": "刚才的「{title}」很久没有继续，已自动取消；需要的话随时重新开始。",
@@ -67,6 +73,8 @@ class Dispatcher:
         self.first_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.explicit_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
+        self.ticket_actions: set[re.Pattern[str]] = set()
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -77,6 +85,8 @@ class Dispatcher:
             self.first_commands.extend(router.first_commands)
             self.explicit_commands.extend(router.explicit_commands)
             self.role_commands.extend(router.role_commands)
+            self.ticket_actions |= router.ticket_actions
+            self.first_readers.extend(router.first_readers)
 
     def dispatch(
         self,
@@ -165,7 +175,13 @@ class Dispatcher:
                 return as_list(handler(ctx))
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
-        explicit = self._explicit(message.text)
+        for claims, handler in self.first_readers:
+            if claims(ctx):
+                if form is not None:
+                    pause_form(ctx)
+                return as_list(handler(ctx))
+        action = self._ticket_action(ctx)
+        explicit = self._explicit(message.text) or action
         paused = self.forms.get(ctx.state.paused.get("form", "")) if form is None else None
         decision = policy.decide(
             ctx.nlu,
@@ -177,9 +193,12 @@ class Dispatcher:
             explicit=explicit is not None,
             paused_intent=paused.intent if paused is not None else None,
             answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
+            acts_on_ticket=action is not None,
         )
         if decision.action is Action.COMMAND and explicit is not None:
-            return self._command(ctx, form, explicit)
+            replies = self._command(ctx, form, explicit)
+            caution = self.intents.get(CAUTION_INTENT) if decision.caution else None
+            return replies + (as_list(caution(ctx)) if caution else [])
         if decision.action is Action.CANCEL:
             return self._cancel(ctx, form)
         if decision.action is Action.RESUME:
@@ -210,6 +229,17 @@ class Dispatcher:
                     return as_list(handler(ctx))
         handler = self.intents.get(decision.intent, self.fallback)
         return as_list(handler(ctx))
+
+    def _ticket_action(self, ctx: Context) -> Handler | None:
+        """The handler of a staff member's action on a ticket by its code (「完成 E1040 …」), if any."""
+        if not is_worker(ctx.person):
+            return None
+        text, role = ctx.text.strip(), ctx.person.role
+        role_actions = ((p, h) for p, roles, h in self.role_commands if role in roles)
+        for pattern, handler in (*role_actions, *self.commands):
+            if pattern in self.ticket_actions and pattern.fullmatch(text):
+                return handler
+        return None
 
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()

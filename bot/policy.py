@@ -2,7 +2,10 @@
 
 NLU says what was said; this module alone decides what happens next (Rasa's split):
 
-1. Danger outranks everything. A clear alarm, or the classifier sure of an emergency, is an
+0. A staff member's action on a ticket named by its code (「完成 E1040 已经把花盆搬进屋里了」,
+   「调解记录 D1046 …有人摔倒了才有响声」) is carried out: its note tells what was done or said,
+   it is not a new report. A danger in the note is pointed out after it (``caution``), not filed.
+1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
    emergency whatever form, confirmation or question is open.
 2. Partial evidence of danger (the classifier leaning to an emergency with a hazard word, or an
    emergency runner-up with a hazard word said in distress) is never filed as ordinary work:
@@ -91,6 +94,7 @@ class Action(StrEnum):
 class Decision:
     action: Action
     intent: str = ""
+    caution: bool = False  # an action carried out whose note tells of danger: point it out
 
 
 def danger(nlu: Any, text: str = "") -> Action | None:
@@ -124,16 +128,20 @@ def decide(
     explicit: bool = False,
     paused_intent: str | None = None,
     answers_paused: Callable[[], bool] | None = None,
+    acts_on_ticket: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
     ``form_intent`` is the open form's intent (None without one); ``answers_form`` says whether
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
-    whether the text is an explicit command. ``paused_intent`` is the intent of a form put aside
-    and ``answers_paused`` whether the message fills one of its slots: an answer that is no
-    question and no other report goes back to it (FORM; the dispatcher brings it back first).
+    whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
+    on a ticket by its code. ``paused_intent`` is the intent of a form put aside and
+    ``answers_paused`` whether the message fills one of its slots: an answer that is no question
+    and no other report goes back to it (FORM; the dispatcher brings it back first).
     """
     alarm = danger(nlu, text)
+    if acts_on_ticket:
+        return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
     # The classifier's guess on a few words with no word of danger, which answer the open form.
     short_answer = nlu.hazard is None and not nlu.hint and len(_WORDS.sub("", text)) <= SHORT_ANSWER
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.

@@ -29,6 +29,11 @@ class Router:
         # Commands of some roles only (「派单 R1009 王师傅」「本月三率」): tried before the others,
         # for those roles; anyone else's message goes on to the ordinary commands and intents.
         self.role_commands: list[tuple[re.Pattern[str], frozenset[str], Handler]] = []
+        # Actions on a ticket by its code (「完成 E1040 说明」): from staff, their note is no report.
+        self.ticket_actions: set[re.Pattern[str]] = set()
+        # Readers that claim a message from who sends it, before the policy, as first commands do:
+        # 「刘奶奶家敲门没人开」 from the volunteer who visits her is that visit's report.
+        self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -51,6 +56,7 @@ class Router:
         handles_danger: bool = False,
         explicit: bool = False,
         roles: Iterable[str] = (),
+        on_ticket: bool = False,
     ) -> Callable[[Handler], Handler]:
         """Handle texts matching ``pattern`` (full match) in place of the NLU intent's handler.
 
@@ -59,8 +65,12 @@ class Router:
         ``explicit``: a fixed phrase that is never an answer to a form (「导出我的信息」): it is taken
         even while a form is open (after the emergency check); the form is put aside and offered back.
         ``roles``: only people with one of these roles (``Role`` values) are routed here.
+        ``on_ticket``: an action on a ticket named by its code; from staff it is carried out even when
+        its note tells of danger (the policy decides; the note is pointed out, not filed).
         """
         compiled = re.compile(pattern)
+        if on_ticket:
+            self.ticket_actions.add(compiled)
         if roles:
             allowed = frozenset(roles)
 
@@ -75,6 +85,16 @@ class Router:
 
         def decorator(handler: Handler) -> Handler:
             table.append((compiled, handler))
+            return handler
+
+        return decorator
+
+    def reader(self, claims: Callable[[Context], bool]) -> Callable[[Handler], Handler]:
+        """Handle the texts ``claims`` says are this handler's (it may look at the sender), before
+        the policy's emergency check: the handler deals with any danger the words tell itself."""
+
+        def decorator(handler: Handler) -> Handler:
+            self.first_readers.append((claims, handler))
             return handler
 
         return decorator

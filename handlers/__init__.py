@@ -7,6 +7,7 @@ twice the later router wins. Fallback is last.
 from __future__ import annotations
 
 from handlers import (
+    attention,
     binding,
     consult,
     dispute,
@@ -34,6 +35,7 @@ ROUTERS = [
     binding.router,
     verify.router,
     office.router,
+    attention.router,
     worker.router,
     repair.router,
     dispute.router,

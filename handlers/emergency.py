@@ -2,10 +2,12 @@
 
 The policy (``bot.policy``) sends here every clear alarm (intent ``emergency``) and every case of
 partial evidence (intent ``urgent``: alerted as unconfirmed, with one safety question). The same
-danger told again while its incident is open adds to it: no second ticket, no second alert.
+danger at the same place told again while its incident is open adds to it (no second ticket, no
+second alert) and the reply says which incident and who has it; another danger is a new incident.
 When the reporter has no phone on record or no home, they are asked for a callback number (in
-the same reply) and the place; the alarm never waits for them. Each answer goes to everyone
-alerted as soon as it comes: the number first, then the place.
+the same reply) and the place (the unit and floor when only a building was named); the alarm
+never waits for them. Each answer goes to everyone alerted as soon as it comes: the number first,
+then the place, which also alerts that building's head and grid worker.
 """
 
 from __future__ import annotations
@@ -20,8 +22,22 @@ from bot.router import Router
 from handlers.binding import only_an_address
 from handlers.common import hotline
 from handlers.fallback import fallback
-from models.emergencies import UNCONFIRMED, Incident, add_details, raise_alarm, settle_unconfirmed
-from models.people import home_of
+from models.community import Building
+from models.emergencies import (
+    UNCONFIRMED,
+    Incident,
+    add_details,
+    add_place,
+    alerted_people,
+    building_named,
+    latest_own,
+    raise_alarm,
+    settle_unconfirmed,
+)
+from models.people import Person, home_of
+from models.tickets import Ticket
+from models.visit_outcomes import names_elder
+from models.visits import rotas_of
 
 router = Router("emergency")
 
@@ -51,7 +67,15 @@ TEXTS = {
     "push": "【紧急】{place}：{who}报告「{text}」请立即联系处置！接手请回复「接单 {code}」。",
     "push_unconfirmed": "【紧急·待核实】{place}：{who}说「{text}」，可能有危险，请马上电话核实！接手请回复「接单 {code}」。",
     "logged": "（紧急求助单 {code}，我们会跟进到底。）",
-    "again": "您的紧急求助 {code} 已经在处理，相关人员已收到通知。{guidance}\n值班电话：{phone}。",
+    "again": "这件事已记入您的紧急求助 {code}（{place}）：{status}。{guidance}\n值班电话：{phone}。",
+    "joined": "邻居刚才也报告了这件事，已记入紧急求助 {code}（{place}）：{status}，您说的也已转告。{guidance}\n值班电话：{phone}。",
+    "status_waiting": "已通知{names}，正在等人接手",
+    "status_taken": "{name}已接手处理",
+    "danger_in_note": (
+        "您的话里提到「{what}」。如果这是现在发生的新情况，请单独发一条说明，例如「3栋2单元有人摔倒了」，"
+        "我们马上通知值班人员；紧急时请直接拨打 120/119/110，值班电话 {phone}。"
+    ),
+    "push_witness": "【紧急·补充】{code}：{who}也报告「{text}」。",
     "urgent_reply": (
         "收到。请问现在有人受伤、被困，或者有火、烟、煤气味吗？"
         "有危险请马上拨打 119/120/110，或社区值班电话 {phone}。"
@@ -59,7 +83,9 @@ TEXTS = {
     ),
     "ask_phone": "请留一个能马上联系到您的电话，方便救援人员联系您。",
     "ask_place": "请告诉我具体在哪里，例如「3栋2单元502」或「5栋电梯」。",
+    "ask_unit": "请告诉我在{building}几单元几楼，说不清可以回复「不清楚」。",
     "details_sent": "已把位置转告处置人员，请保持电话畅通。",
+    "place_alerted": "已把位置转告处置人员，并通知了{names}，请保持电话畅通。",
     "push_phone": "【紧急·补充】{code}：报告人电话 {phone}，请马上回拨。",
     "push_place": "【紧急·补充】{code}：位置 {place}。",
     "phone_coming": "（还没留电话，正在询问，稍后补发）",
@@ -75,6 +101,9 @@ _SAFE = re.compile(
 )
 _UNSAFE = re.compile(r"\s*(有|是的|是|对|对的|有人|快来|救命)")
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}")
+_UNSURE = re.compile(r"\s*(不清楚|不知道|说不清|不确定|不太清楚|没看清)[了。！!]*\s*")
+_PRECISE = ("unit", "floor", "room")  # slots that place an emergency inside a building
+BUILDING_IS_ENOUGH = frozenset({"lift"})  # 「3号楼电梯」: the building's lift is the place
 
 
 def _phone(ctx: Context) -> str:
@@ -86,7 +115,7 @@ def _names(incident: Incident) -> str:
 
 
 def _raise(ctx: Context, *, confirmed: bool) -> Incident:
-    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else ""
     if not ctx.person.phone and (phone := _phone_in(ctx)):
         ctx.person.phone = phone  # 「3栋着火了 我电话139…」: the first alert carries it
         ctx.session.add(ctx.person)
@@ -99,11 +128,34 @@ def _raise(ctx: Context, *, confirmed: bool) -> Incident:
         reporter=ctx.person,
         text=ctx.text,
         hazard=hazard,
-        building_number=ctx.slots.get("building"),
+        building_number=ctx.slots.get("building") or _elders_building(ctx),
         alert=alert,
         now=ctx.now,
         confirmed=confirmed,
+        witness=TEXTS["push_witness"],
+        common_spot=_common_spot(ctx),
     )
+
+
+def _common_spot(ctx: Context) -> str:
+    """「2单元楼道」 from 「2单元楼道里一股煤气味」; "" when no common part is named."""
+    spot = str(ctx.slots.get("spot") or "")
+    unit = str(ctx.slots.get("unit") or "")
+    return (f"{unit}单元" if unit and spot else "") + spot
+
+
+def _elders_building(ctx: Context) -> str | None:
+    """「刘奶奶家着火了」 from the volunteer who visits 刘桂芳: her building is the place, not his."""
+    if ctx.person.id is None:
+        return None
+    for rota in rotas_of(ctx.session, volunteer_id=ctx.person.id):
+        elder = ctx.session.get(Person, rota.elder_id)
+        home = (
+            home_of(ctx.session, elder) if elder is not None and names_elder(elder.name, ctx.text) else None
+        )
+        if home is not None:
+            return home[0].number
+    return None
 
 
 def _phone_in(ctx: Context) -> str:
@@ -111,13 +163,31 @@ def _phone_in(ctx: Context) -> str:
     return str(ctx.slots.get("phone") or (match.group(0) if match else ""))[:20]
 
 
+def _status(ctx: Context, ticket: Ticket) -> str:
+    """Truthfully, where the incident stands: who has it, or who was told and that nobody took it yet."""
+    holder = ctx.session.get(Person, ticket.assignee_id) if ticket.assignee_id else None
+    if holder is not None:
+        return TEXTS["status_taken"].format(name=holder.name or "工作人员")
+    names = "、".join(p.name for p in alerted_people(ctx.session, ticket)[:3] if p.name) or "值班人员"
+    return TEXTS["status_waiting"].format(names=names)
+
+
 def _follow_up(ctx: Context, incident: Incident) -> list[Reply]:
-    """Ask for a callback number and the place when the office has neither."""
+    """Ask for a callback number and the place when the office has neither.
+
+    A building named with no unit or floor (「5栋楼道冒烟」) is not yet a place to run to, unless
+    the building is enough (its lift)."""
     missing_phone = not ctx.person.phone
-    missing_place = home_of(ctx.session, ctx.person) is None and not ctx.slots.get("building")
+    homeless = home_of(ctx.session, ctx.person) is None
+    named = ctx.slots.get("building")
+    coarse = bool(named) and incident.ticket.spot not in BUILDING_IS_ENOUGH
+    coarse = coarse and not any(ctx.slots.get(slot) for slot in _PRECISE)
+    missing_place = homeless and (not named or coarse)
     if not (missing_phone or missing_place):
         return []
     initial: dict[str, Any] = {"ticket_id": incident.ticket.id}
+    if coarse and missing_place:
+        initial["building_label"] = incident.ticket.place
     if not missing_phone:
         initial.update(phone=ctx.person.phone, phone_known=True)
     if not missing_place:
@@ -143,8 +213,19 @@ def on_emergency(ctx: Context) -> list[Reply]:
             text=TEXTS["push_confirmed"],
             now=ctx.now,
         )
+    places = ("building", *_PRECISE)
+    if (
+        not incident.new
+        and not incident.joined
+        and not (ctx.nlu is not None and ctx.nlu.hazard)  # no word of danger: where it is
+        and any(ctx.slots.get(k) for k in places)
+    ):
+        return _tell_place(ctx, incident.ticket.id, _place_words(ctx.text))  # type: ignore[arg-type]
     if not incident.new:
-        return [Text(TEXTS["again"].format(code=incident.ticket.code, guidance=guidance, phone=_phone(ctx)))]
+        ticket = incident.ticket
+        facts = {"code": ticket.code, "place": ticket.place or "位置未说明", "status": _status(ctx, ticket)}
+        key = "joined" if incident.joined else "again"
+        return [Text(TEXTS[key].format(**facts, guidance=guidance, phone=_phone(ctx)))]
     names = _names(incident)
     notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
     reply = TEXTS["reply"].format(guidance=guidance, phone=_phone(ctx), notified=notified)
@@ -160,6 +241,14 @@ def on_urgent(ctx: Context) -> list[Reply]:
     reply = Text(TEXTS["urgent_reply"].format(phone=_phone(ctx), names=names, logged=logged))
     start_form(ctx, SAFETY_CHECK, {"ticket_id": incident.ticket.id})  # its question is in the reply
     return [reply]
+
+
+@router.intent("danger_in_note")
+def on_danger_in_note(ctx: Context) -> list[Reply]:
+    """A staff member's action was carried out; its note told of danger: point it out, page nobody."""
+    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else ""
+    what = GUIDANCE.get(hazard, "危险情况：").split("：", 1)[0]
+    return [Text(TEXTS["danger_in_note"].format(what=what, phone=_phone(ctx)))]
 
 
 class SafetyCheckForm(Form):
@@ -204,7 +293,7 @@ class EmergencyDetailsForm(Form):
     title = "紧急求助的联系方式"
     intent = "emergency"
     required_slots = ("phone", "place")
-    optional_slots = ("ticket_id", "phone_known", "place_known")
+    optional_slots = ("ticket_id", "phone_known", "place_known", "building_label")
     prompts: ClassVar[dict[str, str]] = {"phone": TEXTS["ask_phone"], "place": TEXTS["ask_place"]}
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
@@ -213,6 +302,8 @@ class EmergencyDetailsForm(Form):
             found["phone"] = phone
         if (asking == "place" and ctx.text.strip() and not found) or ctx.slots.get("building"):
             found["place"] = ctx.text.strip()[:60]
+        elif asking != "place" and "phone" in found and any(ctx.slots.get(s) for s in _PRECISE):
+            found["place"] = _PHONE.sub("", ctx.text).strip(" ，,。")[:60]  # 「139… 2单元3楼」
         return found
 
     def validate_phone(self, ctx: Context, phone: Any) -> str:
@@ -234,23 +325,70 @@ class EmergencyDetailsForm(Form):
 
     def prompt(self, ctx: Context, slot: str) -> str:
         slots = ctx.state.slots
+        ask_place = TEXTS["ask_place"]
+        if slot == "place" and slots.get("building_label"):
+            ask_place = TEXTS["ask_unit"].format(building=slots["building_label"])
         if slot == "place" and "phone" in slots and not slots.get("phone_known"):
-            return TEXTS["phone_sent"] + TEXTS["ask_place"]
-        return self.prompts[slot]
+            return TEXTS["phone_sent"] + ask_place
+        return ask_place if slot == "place" else self.prompts[slot]
 
     def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
-        if slots.get("place_known"):
+        place = str(slots["place"])
+        if slots.get("place_known") or _UNSURE.fullmatch(place):
             return [Text(TEXTS["phone_sent"])]  # the number went out as soon as it came
-        add_details(
-            ctx.session,
-            ticket_id=int(slots["ticket_id"]),
-            text=TEXTS["push_place"],
-            phone="",
-            place=str(slots["place"]),
-            now=ctx.now,
-            key="place",
-        )
-        return [Text(TEXTS["details_sent"])]
+        return _tell_place(ctx, int(slots["ticket_id"]), place)
 
 
 EMERGENCY_DETAILS = router.form(EmergencyDetailsForm())
+
+
+def _tell_place(ctx: Context, ticket_id: int, place: str) -> list[Reply]:
+    """The place told after the alarm goes on the ticket, to everyone alerted, and to its building."""
+    named = building_named(ctx.session, ctx.slots.get("building"))
+    ticket = ctx.session.get(Ticket, ticket_id)
+    if named is None and ticket is not None and ticket.building_id is not None:
+        building = ctx.session.get(Building, ticket.building_id)
+        label = building.label if building else ""
+        place = place if place.startswith(label) else label + place  # 「2单元3楼」 in the 5栋 named first
+    else:
+        building = named
+    newly = add_place(
+        ctx.session,
+        ticket_id=ticket_id,
+        place=place,
+        building=building,
+        alert=TEXTS["push"],
+        text=TEXTS["push_place"].replace("{place}", place),
+        now=ctx.now,
+    )
+    names = "、".join(p.name for p in newly if p.name)
+    return [Text(TEXTS["place_alerted"].format(names=names) if names else TEXTS["details_sent"])]
+
+
+_ONLY_A_PLACE = re.compile(
+    r"[\s0-9一二三四五六七八九十两号楼栋幢座单元层楼室户门口东西南北边旁在就是的,，。.]+"
+)
+
+
+def _place_words(text: str) -> str:
+    """「在五栋门口的花坛边上」 → 「五栋门口的花坛边上」: the place, for the ticket and the push."""
+    return re.sub(r"^\s*(就)?(在|是在|位置在|地点在)", "", text).strip(" ，,。.！!")[:40]
+
+
+def tells_the_place(ctx: Context) -> bool:
+    """Only a place (「2单元3楼」), from someone whose own emergency was just raised: its place
+    (while the details form asks for it, the form takes it)."""
+    if ctx.state.form == EMERGENCY_DETAILS.name:
+        return False
+    if not any(ctx.slots.get(slot) for slot in ("building", *_PRECISE)) or not _ONLY_A_PLACE.fullmatch(
+        ctx.text
+    ):
+        return False
+    return latest_own(ctx.session, reporter=ctx.person, now=ctx.now) is not None
+
+
+@router.reader(tells_the_place)
+def on_place_after_alarm(ctx: Context) -> list[Reply]:
+    ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
+    assert ticket is not None and ticket.id is not None
+    return _tell_place(ctx, ticket.id, _place_words(ctx.text))

@@ -64,7 +64,7 @@ OVERSEERS = (Role.grid_worker, Role.secretary, Role.admin)
 PATROLLERS = (Role.grid_worker, Role.building_head, Role.staff, Role.secretary, Role.admin)
 
 
-@router.command(r"(派单|派给|指派)" + _CODE + r".*", roles=DISPATCHERS)
+@router.command(r"(派单|派给|指派)" + _CODE + r".*", roles=DISPATCHERS, on_ticket=True)
 def on_dispatch(ctx: Context) -> list[Reply]:
     match = re.search(r"[RDCErdce]\s*\d{4,}", ctx.text)
     code = match.group(0).upper().replace(" ", "") if match else ""

@@ -2,6 +2,8 @@
 
 The words say what the visit found (见到本人 / 无人应答 / 住院或外出 / 需要帮助); when they do
 not, one short question asks whether the volunteer saw the person. 「恢复走访」 ends a pause.
+A volunteer's own words about the elder on their rota (「刘奶奶家敲门没人开」「今天去看了刘奶奶
+她挺好的」) are the same report without the prefix: about the elder, never the volunteer's home.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from models.activities import when_label
 from models.dispatch import handler_label
 from models.people import Person
 from models.tickets import LOCAL_TZ
-from models.visit_outcomes import LABEL, Outcome, read_answer, read_outcome
+from models.visit_outcomes import LABEL, VISIT_WORDS, Outcome, names_elder, read_answer, read_outcome
 from models.visit_records import VisitResult, choose_rota, record_visit
 from models.visits import VisitRota, is_paused, resume_rota, rotas_of
 
@@ -103,6 +105,17 @@ def _record(ctx: Context, *, outcome: Outcome, note: str, rota: VisitRota | None
     return _reply(ctx, result)
 
 
+def tells_a_visit(ctx: Context) -> bool:
+    """Whether a volunteer speaks of the elder on their rota with what the visit found, or of visiting."""
+    text = ctx.text
+    if _STRIP.match(text) or not (VISIT_WORDS.search(text) or read_outcome(text) is not None):
+        return False
+    rotas = rotas_of(ctx.session, volunteer_id=ctx.person.id) if ctx.person.id is not None else []
+    elders = (ctx.session.get(Person, r.elder_id) for r in rotas)
+    return any(e is not None and names_elder(e.name, text) for e in elders)
+
+
+@router.reader(tells_a_visit)
 @router.command(_PREFIX + r"([\s，,：:。.!！].*)?", handles_danger=True)
 def on_visited(ctx: Context) -> list[Reply]:
     note = _STRIP.sub("", ctx.text, count=1).strip()

@@ -17,6 +17,7 @@ from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
 from models.dispatch import KIND_LABEL, accept, resolve, return_ticket, start, suggested_worker, transfer
 from models.disputes import add_note, conclude, set_agreement
+from models.emergencies import tell_taken, unaccepted
 from models.people import Person, describe
 from models.tickets import (
     OPEN,
@@ -61,6 +62,9 @@ TEXTS = {
     "photo": "照片已附到 {code}（{count}/4）。",
     "no_tasks": "您目前没有未完成的工单。",
     "tasks_head": "您的未完成工单：",
+    "push_taken": "【已接手】{code}（{place}）：{name}已接手处理，其他人员请保持联系、按需支援。",
+    "emergencies_head": "紧急求助，已通知您，还没人接手：",
+    "emergencies_tail": "接手请回复「接单 {code}」。",
     "task": "· {code} {kind}｜{place}｜{what}｜{status}｜期限 {due}",
     "to_dispatch_head": "待您派单：",
     "to_dispatch_tail": "派单请回复「派单 {code} {name}」，师傅可换成别人。",
@@ -103,7 +107,7 @@ def _rest(text: str) -> str:
     return re.split(r"[RDCErdce]\s*\d{4,}", text, maxsplit=1)[-1].strip(" ，,：:。")
 
 
-@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?")
+@router.command(r"(接单|抢单|接)" + _CODE + r"[。！!]?", on_ticket=True)
 def on_accept(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -118,11 +122,13 @@ def on_accept(ctx: Context) -> list[Reply]:
         "what": ticket.category or ticket.description[:20],
     }
     who = describe(ctx.session, reporter) if reporter else "—"
+    if ticket.kind == TicketKind.emergency:  # the others alerted stand by instead of all running
+        tell_taken(ctx.session, ticket=ticket, taker=ctx.person, text=TEXTS["push_taken"], now=ctx.now)
     key = "accepted_dispute" if ticket.kind == TicketKind.dispute else "accepted"
     return [Text(TEXTS[key].format(**facts, reporter=who, due=local_time(ticket.due_at)))]
 
 
-@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?")
+@router.command(r"(开始|到场|开始处理)" + _CODE + r"[。！!]?", on_ticket=True)
 def on_start(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -133,7 +139,7 @@ def on_start(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(转单|转给|转派)" + _CODE + r".*")
+@router.command(r"(转单|转给|转派)" + _CODE + r".*", on_ticket=True)
 def on_transfer(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -155,7 +161,7 @@ def on_transfer(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["transferred"].format(**facts))]
 
 
-@router.command(r"(退单|退回)" + _CODE + r".*")
+@router.command(r"(退单|退回)" + _CODE + r".*", on_ticket=True)
 def on_return(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -171,7 +177,7 @@ def on_return(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(完成|已完成|修好)" + _CODE + r".*")
+@router.command(r"(完成|已完成|修好)" + _CODE + r".*", on_ticket=True)
 def on_resolve(ctx: Context) -> list[Reply]:
     ticket, problem = _load(ctx)
     if ticket is None:
@@ -198,9 +204,13 @@ def my_tasks(ctx: Context) -> list[Reply]:
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
     waiting = awaiting_dispatch(ctx.session, person=ctx.person)
-    if not tickets and not waiting:
+    emergencies = unaccepted(ctx.session, person=ctx.person)  # pushed to them, nobody has taken it
+    if not tickets and not waiting and not emergencies:
         return [Text(TEXTS["no_tasks"])]
-    lines = [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
+    lines = [TEXTS["emergencies_head"], *(_task_line(t) for t in emergencies)] if emergencies else []
+    if emergencies:
+        lines.append(TEXTS["emergencies_tail"].format(code=emergencies[0].code))
+    lines += [TEXTS["tasks_head"], *(_task_line(t) for t in tickets)] if tickets else []
     if waiting:
         suggested = suggested_worker(ctx.session, ticket=waiting[0])
         name = suggested.name if suggested else "王师傅"
@@ -227,7 +237,7 @@ def _dispute(ctx: Context) -> tuple[Ticket | None, list[Reply]]:
     return ticket, problem
 
 
-@router.command(r"(调解记录|调解|记录)" + _CODE + r".+")
+@router.command(r"(调解记录|调解|记录)" + _CODE + r".+", on_ticket=True)
 def on_note(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -236,7 +246,7 @@ def on_note(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["noted"].format(code=ticket.code))] if outcome.ok else _refusal(ticket, outcome.reason)
 
 
-@router.command(r"(调解协议|协议)" + _CODE + r".+")
+@router.command(r"(调解协议|协议)" + _CODE + r".+", on_ticket=True)
 def on_agreement(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:
@@ -249,7 +259,7 @@ def on_agreement(ctx: Context) -> list[Reply]:
     )
 
 
-@router.command(r"(结案|办结)" + _CODE + r".*")
+@router.command(r"(结案|办结)" + _CODE + r".*", on_ticket=True)
 def on_conclude(ctx: Context) -> list[Reply]:
     ticket, problem = _dispute(ctx)
     if ticket is None:

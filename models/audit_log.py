@@ -52,6 +52,7 @@ ACTIONS = {
     "proposal.create": "创建议题",
     "proposal.publish": "发布议题",
     "proposal.paper_ballot": "登记纸质表决票",
+    "proposal.close": "结束议题投票",
     "ledger.add": "记入三公开",
     "ledger.import": "导入三公开",
     "ledger.publish": "公开三公开",

@@ -249,7 +249,8 @@ def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRul
         return Outcome(False, "not_worker", ticket)
     values = {"assignee_id": person.id, "accepted_at": ticket.accepted_at or now}
     if ticket.status in (TicketStatus.submitted, TicketStatus.reopened) and ticket.assignee_id is None:
-        if open_count(session, person_id=person.id) >= rules.max_open_per_worker:  # type: ignore[arg-type]
+        busy = open_count(session, person_id=person.id) >= rules.max_open_per_worker  # type: ignore[arg-type]
+        if busy and ticket.kind != TicketKind.emergency:  # nobody is kept from taking an emergency
             return Outcome(False, "cap", ticket)
         won = transition(
             session,

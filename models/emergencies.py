@@ -1,9 +1,12 @@
 """Emergencies: one incident per danger, its ticket, and one alert per responder.
 
-An incident is an emergency ticket. The same reporter telling of the same danger again while it
-is open (「着火了」 three times in a row) adds to that incident instead of opening another. The
-people alerted are the duty staff and secretaries, and the building head and grid worker of the
-building the message names (else the reporter's home) — each once, whatever their roles.
+An incident is an emergency ticket: one hazard at one place. Telling the same hazard at the same
+place again while it is open (「着火了」 three times, or a neighbour telling the same fire) adds
+to that incident instead of opening another; a different hazard, or another building, is a new
+incident with its own alert. The people alerted are the duty staff and secretaries, and the
+building head and grid worker of the building the message names (else the reporter's home) —
+each once, whatever their roles. A place told later moves the ticket there and alerts that
+building's head and grid worker, once each.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ class Incident:
     ticket: Ticket
     alerted: list[Person]
     new: bool  # False when the message added to an incident already open
+    joined: bool = False  # another reporter's incident: this message told the same danger
+
+
+ANY_HAZARD = "help"  # a call for help names no hazard: it is the same as whatever the reporter had
 
 
 def building_named(session: Session, number: str | None) -> Building | None:
@@ -39,14 +46,57 @@ def building_named(session: Session, number: str | None) -> Building | None:
     return session.exec(select(Building).where(Building.number == number)).first()
 
 
-def open_incident(session: Session, *, reporter: Person, now: datetime) -> Ticket | None:
-    """The reporter's emergency still open and recent enough to be the same danger, if any."""
+def open_incident(
+    session: Session,
+    *,
+    reporter: Person,
+    hazard: str,
+    named: Building | None,
+    building: Building | None,
+    now: datetime,
+) -> Ticket | None:
+    """The open incident this report belongs to: the same hazard at the same place, recently.
+
+    The reporter's own incident of that hazard (a call for help, or one still unconfirmed, matches
+    any) at the building named, or anywhere when no building is named (「火越来越大了」); words
+    with no hazard add to the reporter's latest incident (they say where, or how it goes);
+    another reporter's when the hazard and the building are the same.
+    """
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.kind == TicketKind.emergency,
+            Ticket.category != CHECK_CATEGORY,  # a visit's urgent check is not the reporter's danger
+            col(Ticket.status).in_(OPEN),
+            col(Ticket.created_at) >= now - SAME_INCIDENT,
+        )
+        .order_by(col(Ticket.id).desc())
+    )
+    building_id = building.id if building is not None else None
+    for ticket in session.exec(query):
+        if ticket.reporter_id == reporter.id:
+            if not hazard:  # no word of danger (「在五栋门口的花坛边上」): more about the same
+                return ticket
+            loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED
+            if (loose or ticket.spot == hazard) and (named is None or ticket.building_id == named.id):
+                return ticket
+        elif (
+            building_id is not None
+            and ticket.building_id == building_id
+            and ticket.spot == (hazard or ANY_HAZARD)
+        ):
+            return ticket
+    return None
+
+
+def latest_own(session: Session, *, reporter: Person, now: datetime) -> Ticket | None:
+    """The reporter's own emergency opened within the incident window and still open, if any."""
     query = (
         select(Ticket)
         .where(
             Ticket.kind == TicketKind.emergency,
             Ticket.reporter_id == reporter.id,
-            Ticket.category != CHECK_CATEGORY,  # a visit's urgent check is not the reporter's danger
+            Ticket.category != CHECK_CATEGORY,
             col(Ticket.status).in_(OPEN),
             col(Ticket.created_at) >= now - SAME_INCIDENT,
         )
@@ -84,21 +134,41 @@ def raise_alarm(
     alert: str,
     now: datetime,
     confirmed: bool = True,
+    witness: str = "",
+    common_spot: str = "",
 ) -> Incident:
     """Open (or add to) the reporter's incident and alert each responder once.
 
-    ``alert`` is the push text with ``{who}``, ``{place}``, ``{text}`` and ``{code}`` to fill.
-    An unconfirmed alarm (partial evidence) is filed under the category 待核实.
+    ``hazard`` is "" when the words name none (the classifier's call alone).
+    ``alert`` is the push text with ``{who}``, ``{place}``, ``{text}`` and ``{code}`` to fill;
+    ``witness`` the push with ``{code}``, ``{who}``, ``{text}`` when someone else tells the same
+    incident; ``common_spot`` a common part the message names (「2单元楼道」), the place in the
+    building rather than the reporter's flat. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
     """
-    existing = open_incident(session, reporter=reporter, now=now)
-    if existing is not None:
-        existing.description = (existing.description + "\n" + text)[:2000]
-        session.add(existing)
-        return Incident(ticket=existing, alerted=[], new=False)
     home = home_of(session, reporter)
     named = building_named(session, building_number)
     building = named or (home[0] if home else None)
-    if named is not None and (home is None or home[0].id != named.id):
+    existing = open_incident(
+        session, reporter=reporter, hazard=hazard, named=named, building=building, now=now
+    )
+    if existing is not None:
+        existing.description = (existing.description + "\n" + text)[:2000]
+        session.add(existing)
+        joined = existing.reporter_id != reporter.id
+        if joined and witness:  # a second witness: everyone alerted gets their words and how to reach them
+            who = describe(session, reporter)
+            _tell_alerted(
+                session,
+                existing,
+                key=f"emergency-witness-{reporter.id}",
+                text=witness.replace("{who}", who).replace("{text}", text[:100]),
+                now=now,
+            )
+        return Incident(ticket=existing, alerted=[], new=False, joined=joined)
+    if common_spot and building is not None:  # 「3栋楼道里好多烟」: the stairwell, not the reporter's flat
+        place = building.label + common_spot
+        room_id = None
+    elif named is not None and (home is None or home[0].id != named.id):
         place = named.label
         room_id = None
     else:
@@ -111,7 +181,7 @@ def raise_alarm(
         reporter=reporter,
         now=now,
         category="紧急" if confirmed else UNCONFIRMED,
-        spot=hazard,
+        spot=hazard or ANY_HAZARD,
         building_id=building.id if building is not None else None,
         room_id=room_id,
         place=place,
@@ -121,6 +191,11 @@ def raise_alarm(
     push = alert.format(
         who=describe(session, reporter), place=place or "位置未说明", text=text, code=ticket.code
     )
+    _alert(session, ticket, people, push=push, now=now)
+    return Incident(ticket=ticket, alerted=people, new=True)
+
+
+def _alert(session: Session, ticket: Ticket, people: list[Person], *, push: str, now: datetime) -> None:
     for person in people:
         enqueue(
             session,
@@ -130,20 +205,37 @@ def raise_alarm(
             text=push,
             now=now,
         )
-    return Incident(ticket=ticket, alerted=people, new=True)
+
+
+def alerted_people(session: Session, ticket: Ticket) -> list[Person]:
+    """Everyone this incident's alert went to, in the order they were alerted."""
+    people = [session.get(Person, person_id) for person_id in _alerted(session, ticket)]
+    return [p for p in people if p is not None]
 
 
 def _alerted(session: Session, ticket: Ticket) -> list[int]:
     """Who was sent this incident's alert."""
     prefix = f"emergency:{ticket.id}:"
     rows = session.exec(
-        select(OutboxMessage.person_id).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+        select(OutboxMessage.person_id)
+        .where(col(OutboxMessage.idempotency_key).startswith(prefix))
+        .order_by(col(OutboxMessage.id))
     ).all()
-    return sorted({p for p in rows if p is not None})
+    return list(dict.fromkeys(p for p in rows if p is not None))
 
 
-def _tell_alerted(session: Session, ticket: Ticket, *, key: str, text: str, now: datetime) -> None:
+def tell_taken(session: Session, *, ticket: Ticket, taker: Person, text: str, now: datetime) -> None:
+    """Everyone else alerted hears who took the incident (``text`` with ``{code}``, ``{place}``, ``{name}``)."""
+    text = text.replace("{name}", taker.name or "工作人员")
+    _tell_alerted(session, ticket, key="emergency-taken", text=text, now=now, besides=taker.id)
+
+
+def _tell_alerted(
+    session: Session, ticket: Ticket, *, key: str, text: str, now: datetime, besides: int | None = None
+) -> None:
     for person_id in _alerted(session, ticket):
+        if person_id == besides:
+            continue
         enqueue(
             session,
             idempotency_key=f"{key}:{ticket.id}:{person_id}",
@@ -203,3 +295,54 @@ def add_details(
     session.add(ticket)
     push = text.replace("{code}", ticket.code).replace("{phone}", phone).replace("{place}", place)
     _tell_alerted(session, ticket, key=f"emergency-{key}", text=push, now=now)
+
+
+def add_place(
+    session: Session,
+    *,
+    ticket_id: int,
+    place: str,
+    building: Building | None,
+    alert: str,
+    text: str,
+    now: datetime,
+) -> list[Person]:
+    """The place told after the alarm: the ticket moves there and everyone alerted hears it (``text``,
+    with ``{code}`` and ``{place}``); the head and grid worker of ``building`` not yet alerted get the
+    full alert (``alert``, as for :func:`raise_alarm`). Returns those newly alerted.
+    """
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not place or ticket.place == place[:60]:
+        return []  # told again: everyone has it already
+    ticket.place = place[:60]
+    ticket.building_id = building.id if building is not None else ticket.building_id
+    ticket.description = (ticket.description + "\n位置 " + place)[:2000]
+    session.add(ticket)
+    _tell_alerted(session, ticket, key=f"emergency-place-{place[:40]}", text=text, now=now)
+    reporter = session.get(Person, ticket.reporter_id)
+    if building is None or reporter is None:
+        return []
+    already = set(_alerted(session, ticket))
+    people = [p for p in responders_for(session, reporter=reporter, building=building) if p.id not in already]
+    first_words = ticket.description.split("\n", 1)[0]
+    push = (
+        alert.replace("{who}", describe(session, reporter))
+        .replace("{place}", ticket.place)
+        .replace("{code}", ticket.code)
+        .replace("{text}", first_words)
+    )
+    _alert(session, ticket, people, push=push, now=now)
+    return people
+
+
+def unaccepted(session: Session, *, person: Person | None = None) -> list[Ticket]:
+    """Open emergencies nobody has taken yet; with ``person``, those whose alert went to them."""
+    query = select(Ticket).where(
+        Ticket.kind == TicketKind.emergency,
+        col(Ticket.status).in_(OPEN),
+        col(Ticket.assignee_id).is_(None),
+    )
+    tickets = list(session.exec(query.order_by(col(Ticket.created_at))))
+    if person is None:
+        return tickets
+    return [t for t in tickets if person.id in _alerted(session, t)]

@@ -17,7 +17,7 @@ from sqlalchemy import UniqueConstraint, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import LOCAL_TZ, enum_field, json_field, utc_field
-from models.community import room_label
+from models.community import Building, room_label
 from models.outbox import enqueue
 from models.ownership import any_room_in_scope, owned_room_ids, rooms_in_scope, units_for, units_in_scope
 from models.people import Person, Role
@@ -157,7 +157,7 @@ def create_proposal(
     session.flush()
     if publish:
         publish_proposal(session, proposal_id=proposal.id, now=now)  # type: ignore[arg-type]
-    else:
+    elif raised_by_person is not None:  # a resident's: the admins review it; the office's waits for 发布
         for admin in session.exec(select(Person).where(Person.role == Role.admin)):
             enqueue(
                 session,
@@ -181,12 +181,12 @@ def publish_proposal(session: Session, *, proposal_id: int, now: datetime) -> Pr
     proposal = session.get(Proposal, proposal_id)
     assert proposal is not None
     session.refresh(proposal)
-    rooms = rooms_in_scope(session, proposal.scope)
+    buildings, owners = publication_reach(session, proposal)
     text = (
         f"【小区议事】{proposal.code}「{proposal.title}」（{MATTERS[proposal.matter]}）"
         f"投票截止 {_local(proposal.votes_close_at)}。回复「投票 {proposal.code} 同意」（或 反对、弃权）参与表决。"
     )
-    for building_id in sorted({b.id for b, _ in rooms}):
+    for building_id in sorted(b.id for b in buildings):  # type: ignore[type-var]
         enqueue(
             session,
             idempotency_key=f"proposal:{proposal.id}:published:building:{building_id}",
@@ -195,10 +195,6 @@ def publish_proposal(session: Session, *, proposal_id: int, now: datetime) -> Pr
             text=text,
             now=now,
         )
-    room_ids = [r.id for _, r in rooms]
-    owners = session.exec(
-        select(Person).where(col(Person.room_id).in_(room_ids), col(Person.is_owner).is_(True))
-    ).all()
     for owner in owners:
         enqueue(
             session,
@@ -209,6 +205,17 @@ def publish_proposal(session: Session, *, proposal_id: int, now: datetime) -> Pr
             now=now,
         )
     return proposal
+
+
+def publication_reach(session: Session, proposal: Proposal) -> tuple[list[Building], list[Person]]:
+    """Whom publishing tells: the group chats of the buildings in scope and the owners living there."""
+    rooms = rooms_in_scope(session, proposal.scope)
+    buildings = list({b.id: b for b, _ in rooms}.values())
+    room_ids = [r.id for _, r in rooms]
+    owners = session.exec(
+        select(Person).where(col(Person.room_id).in_(room_ids), col(Person.is_owner).is_(True))
+    ).all()
+    return buildings, list(owners)
 
 
 def open_proposals(session: Session, *, person: Person, now: datetime) -> list[Proposal]:
@@ -283,8 +290,10 @@ def enter_paper_ballot(
     choice: Choice,
     entered_by: str,
     now: datetime,
+    owners_only: bool = False,
 ) -> CastResult:
-    """唱票: an admin enters a paper ballot for a room; it counts once with any chat ballot of the same owner."""
+    """唱票: an admin enters a paper ballot for a room; it counts once with any chat ballot of the same owner.
+    With ``owners_only`` a room whose owner is not verified or recorded is refused."""
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
         raise LookupError(f"proposal {proposal_id} not found")
@@ -294,6 +303,8 @@ def enter_paper_ballot(
     if not match:
         raise VoteRefused("room_not_in_scope")
     owner = units_for(session, match)[0].owner
+    if owners_only and owner.startswith("r"):
+        raise VoteRefused("owner_not_verified")
     return _cast(
         session,
         proposal=proposal,
@@ -368,35 +379,49 @@ def anonymised_detail(session: Session, proposal: Proposal) -> list[dict[str, An
 
 def close_due(session: Session, *, now: datetime) -> int:
     """Close every proposal whose voting has ended, store its tally and announce the result."""
-    closed = 0
     due = session.exec(
         select(Proposal).where(
             Proposal.status == ProposalStatus.published, col(Proposal.votes_close_at) <= now
         )
     ).all()
-    for proposal in due:
-        result = current_tally(session, proposal)
-        changed = session.execute(
-            update(Proposal)
-            .where(col(Proposal.id) == proposal.id, col(Proposal.status) == ProposalStatus.published)
-            .values(status=ProposalStatus.closed, closed_at=now, result=result.as_json())
+    return sum(_close(session, proposal, now=now) for proposal in due)
+
+
+def close_now(session: Session, *, proposal_id: int, now: datetime) -> Proposal:
+    """End voting early (the office closes it by hand): tally, store and announce as at the deadline;
+    the planned deadline stays on record beside ``closed_at``."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None or proposal.status != ProposalStatus.published:
+        raise ValueError(f"proposal {proposal_id} is not open")
+    if not _close(session, proposal, now=now):
+        raise ValueError(f"proposal {proposal_id} is not open")
+    session.refresh(proposal)
+    return proposal
+
+
+def _close(session: Session, proposal: Proposal, *, now: datetime) -> int:
+    """Store the tally, mark it closed and announce the result to the buildings in scope; 1 if it closed."""
+    result = current_tally(session, proposal)
+    changed = session.execute(
+        update(Proposal)
+        .where(col(Proposal.id) == proposal.id, col(Proposal.status) == ProposalStatus.published)
+        .values(status=ProposalStatus.closed, closed_at=now, result=result.as_json())
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return 0
+    verdict = "通过" if result.passed else "未通过"
+    text = f"【议事结果】{proposal.code}「{proposal.title}」{verdict}。{result.reason}"
+    buildings = {b.id for b, _ in rooms_in_scope(session, proposal.scope)}
+    for building_id in sorted(buildings):
+        enqueue(
+            session,
+            idempotency_key=f"proposal:{proposal.id}:result:building:{building_id}",
+            building_id=building_id,
+            kind="vote",
+            text=text,
+            now=now,
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            continue
-        verdict = "通过" if result.passed else "未通过"
-        text = f"【议事结果】{proposal.code}「{proposal.title}」{verdict}。{result.reason}"
-        buildings = {b.id for b, _ in rooms_in_scope(session, proposal.scope)}
-        for building_id in sorted(buildings):
-            enqueue(
-                session,
-                idempotency_key=f"proposal:{proposal.id}:result:building:{building_id}",
-                building_id=building_id,
-                kind="vote",
-                text=text,
-                now=now,
-            )
-        closed += 1
-    return closed
+    return 1
 
 
 def _local(moment: datetime) -> str:

@@ -26,6 +26,10 @@ LABEL = {
 COUNTS = (Outcome.seen, Outcome.needs_help)  # the volunteer saw the person: a visit that counts
 CHECK_CATEGORY = "紧急核查"  # the ticket category of an urgent check after 无人应答
 
+# The elder's own errands (「她刚才去买菜了」): where she was, not help she needs.
+_OWN_ERRAND = re.compile(
+    r"(自己|刚才?|刚刚|出去|出门)?去?(买菜|遛弯|散步|跳舞|下棋|晨练|锻炼)(了|去了|回来)?"
+)
 _NEGATED = re.compile(r"(没|没有|无|不|不用|不需要)(什么|啥|任何)?(不舒服|需要|要帮|帮忙|异常|问题|事)")
 _AWAY = re.compile(
     r"住院|住了院|在医院|医院里|外出|出远门|回老家|探亲|旅游|旅行|去外地|"
@@ -54,6 +58,8 @@ _NO = re.compile(r"\s*(没见到|没有见到|没见着|没看到|没有|没|没
 def read_outcome(note: str) -> Outcome | None:
     """The outcome the words state, or None when they do not say whether the person was seen."""
     text = _NEGATED.sub("", note)
+    if _SEEN.search(text):
+        text = _OWN_ERRAND.sub("", text)  # seen, and just back from the market: not a need
     if _AWAY.search(text):
         return Outcome.away
     if _NO_ANSWER.search(text):
@@ -63,6 +69,33 @@ def read_outcome(note: str) -> Outcome | None:
     if _SEEN.search(text):
         return Outcome.seen
     return None
+
+
+_ELDER_KIN = (
+    "奶奶",
+    "爷爷",
+    "阿姨",
+    "大妈",
+    "大娘",
+    "婆婆",
+    "老太",
+    "大爷",
+    "伯伯",
+    "叔叔",
+    "姨",
+    "叔",
+    "老人",
+)
+# Words that tell of a visit (「今天去看了刘奶奶」「刘奶奶我去看过了」).
+VISIT_WORDS = re.compile(r"去看了|去看过|看过了|看望|探望|走访|上门看|去了.{0,4}家|敲门|去.{0,6}家")
+
+
+def names_elder(name: str, text: str) -> bool:
+    """Whether ``text`` speaks of the elder called ``name``: the full name, or the surname and how
+    one addresses an elder (刘桂芳 → 刘奶奶, 刘阿姨)."""
+    if not name:
+        return False
+    return name in text or any(name[0] + kin in text for kin in _ELDER_KIN)
 
 
 def read_answer(text: str) -> bool | None:

@@ -23,7 +23,7 @@ from models.people import Person, Role, describe, home_of
 from models.points import PointSource, credit
 from models.sla import TicketRules, deadlines, limit_hours
 from models.tickets import OPEN, Ticket, TicketKind, TicketStatus, create_ticket, transition
-from models.visit_outcomes import CHECK_CATEGORY, COUNTS, DANGER, LABEL, Outcome
+from models.visit_outcomes import CHECK_CATEGORY, COUNTS, DANGER, LABEL, Outcome, names_elder
 from models.visits import VisitRecord, VisitRota, is_paused, pause_rota, rotas_of
 from models.workers import building_heads, grid_workers, secretaries
 
@@ -53,7 +53,7 @@ def choose_rota(session: Session, *, volunteer: Person, note: str, now: datetime
     rotas = rotas_of(session, volunteer_id=volunteer.id)  # type: ignore[arg-type]
     if not rotas:
         return None
-    named = [r for r in rotas if (e := session.get(Person, r.elder_id)) and e.name and e.name in note]
+    named = [r for r in rotas if (e := session.get(Person, r.elder_id)) and names_elder(e.name, note)]
     running = [r for r in rotas if not is_paused(r, now)]
     return (named or running or rotas)[0]
 

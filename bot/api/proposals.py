@@ -186,24 +186,25 @@ def list_ballots(
     _get(session, proposal_id)
     query = select(Ballot).where(Ballot.proposal_id == proposal_id).order_by(col(Ballot.id))
     rows, total = fetch(session, query, page)
-    items = []
-    for ballot in rows:
-        room_id = ballot.verification.get("room_id")
-        room = session.get(Room, room_id) if room_id else None
-        building = session.get(Building, room.building_id) if room else None
-        items.append(
-            {
-                "id": ballot.id,
-                "owner": ballot.owner,
-                "room": room_label(building, room) if building and room else "",
-                "choice": ballot.choice,
-                "choice_name": CHOICE_NAMES.get(ballot.choice, ballot.choice),
-                "channel": ballot.channel,
-                "cast_at": ballot.cast_at.isoformat(),
-                "person_id": ballot.person_id,
-                "entered_by": ballot.entered_by,
-                "verification": ballot.verification,
-                "verified_by": describe_verification(ballot.verification),
-            }
-        )
+    items = [ballot_record(session, ballot) for ballot in rows]
     return listing(request, response, page, items, total)
+
+
+def ballot_record(session: Session, ballot: Ballot) -> dict[str, object]:
+    """One line of the vote record: the room, the choice, and what verification stood behind it."""
+    room_id = ballot.verification.get("room_id")
+    room = session.get(Room, room_id) if room_id else None
+    building = session.get(Building, room.building_id) if room else None
+    return {
+        "id": ballot.id,
+        "owner": ballot.owner,
+        "room": room_label(building, room) if building and room else "",
+        "choice": ballot.choice,
+        "choice_name": CHOICE_NAMES.get(ballot.choice, ballot.choice),
+        "channel": ballot.channel,
+        "cast_at": ballot.cast_at.isoformat(),
+        "person_id": ballot.person_id,
+        "entered_by": ballot.entered_by,
+        "verification": ballot.verification,
+        "verified_by": describe_verification(ballot.verification),
+    }

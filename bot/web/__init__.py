@@ -27,6 +27,7 @@ from bot.web import (
     ledger,
     notices,
     pages,
+    proposals,
     ticket_list,
     ticket_work,
     tickets,
@@ -61,6 +62,7 @@ def mount_console(app: FastAPI) -> None:
         activities,
         knowledge,
         ledger,
+        proposals,
         audit,
     )
     for module in routers:

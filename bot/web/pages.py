@@ -1,4 +1,4 @@
-"""The web console under ``/console``: residents and binding approvals, proposals.
+"""The web console under ``/console``: residents and binding approvals.
 
 Log in with an API token (``bot.web.auth``: a server-side session, not the token, is kept in the
 browser; ``bot.web.sessions`` checks every form's CSRF token); pages call the same
@@ -28,7 +28,6 @@ from models.binding import decide_binding
 from models.community import Building, Room, room_label
 from models.csvfile import CsvEncodingError, decode
 from models.people import BindingRequest, BindingStatus, Person, Role
-from models.proposals import MATTERS, Proposal, current_tally
 from models.residency import Residency, ResidencyError, ResidencyStatus
 from models.residency import decide as decide_claim
 from models.residency_record import listing_row
@@ -38,14 +37,6 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 REGISTER_ROWS = 200  # the page lists the first ones; the API pages through the rest
 REASONS = {"owner_exists": "该房屋已有业主", "no_such_room": "房屋信息中没有此房号"}
-PHASES = {
-    "discussion": "讨论中",
-    "voting": "投票中",
-    "counting": "计票中",
-    "closed": "已结束",
-    "cancelled": "已取消",
-    "pending_review": "待审核",
-}
 
 
 def residents_by_building(session: Session) -> object:
@@ -259,30 +250,3 @@ def import_residents(
         f"新增住户 {report['people_created']}，更新住户 {report['people_updated']}"
     )
     return back("/console/bindings", ok=summary)
-
-
-def _percent(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
-@router.get("/proposals", response_class=HTMLResponse)
-def proposals(request: Request, session: SessionDep, actor: OfficeDep, now: NowDep) -> HTMLResponse:
-    items = []
-    for proposal in session.exec(select(Proposal).order_by(col(Proposal.id).desc())):
-        result = proposal.result or current_tally(session, proposal).as_json()
-        closed = proposal.phase(now) == "closed"
-        items.append(
-            {
-                "code": proposal.code,
-                "title": proposal.title,
-                "matter": f"第{proposal.matter}项 {MATTERS[proposal.matter]}",
-                "phase": PHASES.get(proposal.phase(now), proposal.phase(now)),
-                "close": local(proposal.votes_close_at),
-                **{
-                    k: _percent(float(result[k]))
-                    for k in ("area_participation", "head_participation", "area_approval", "head_approval")
-                },  # type: ignore[arg-type]
-                "verdict": ("通过" if result["passed"] else "未通过") if closed else "—",
-            }
-        )
-    return page(request, "proposals.html", actor, session, proposals=items)

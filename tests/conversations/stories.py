@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 
 import bot.dispatcher
 from bot.policy import Action, Decision
@@ -97,9 +97,18 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def _alerts(engine: Engine) -> int:
+    """Incidents paged: tickets whose first alert (``emergency:{ticket}:{person}``) went out.
+
+    What is added to an incident already paged (the number, the place and the building's people
+    alerted once it is known, a second witness) is no new alarm.
+    """
     with Session(engine) as session:
-        query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "emergency")
-        return int(session.exec(query).one())
+        keys = session.exec(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.kind == "emergency", col(OutboxMessage.idempotency_key).startswith("emergency:")
+            )
+        ).all()
+    return len({key.split(":")[1] for key in keys})
 
 
 @contextmanager

@@ -46,6 +46,6 @@ def test_a_plain_alarm_after_it_confirms_the_same_incident(
 ) -> None:
     wechat.send(WANG, SUSPECTED)
     reply = wechat.send(WANG, "插座冒火星了 快来")
-    assert "已经在处理" in reply and "119" in reply
+    assert "已记入您的紧急求助 E1001" in reply and "119" in reply
     (ticket,) = observed.tickets(TicketKind.emergency)  # one incident, now confirmed
     assert ticket.category == "紧急"

@@ -14,6 +14,6 @@ def test_one_incident_however_often_it_is_told(wechat: WeChatSim, demo: None, ob
     for _ in range(2):
         wechat.clock.advance(seconds=20)  # type: ignore[attr-defined]
         again = wechat.send("demo-resident-wang", "着火了！！")
-        assert "已经在处理" in again and "119" in again
+        assert "已记入您的紧急求助 E1001" in again and "119" in again
     assert len(observed.tickets(TicketKind.emergency)) == 1
     assert observed.alerted() == alerted
