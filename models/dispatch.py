@@ -277,6 +277,7 @@ def resolve(
     rules: TicketRules,
     now: datetime,
     photos: list[str] | None = None,
+    actor_label: str = "",
     **values: Any,
 ) -> Outcome:
     """完成: the assignee (or, from the API, anyone) reports it done; the reporter is asked to rate.
@@ -290,6 +291,7 @@ def resolve(
         to=TicketStatus.resolved,
         expected=WORKING,
         actor_id=actor.id if actor else None,
+        actor_label=actor_label,
         now=now,
         note=note,
         **({"assignee_is": actor.id} if actor is not None and actor.role == Role.staff else {}),

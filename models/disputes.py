@@ -63,6 +63,7 @@ def conclude(
     now: datetime,
     department: str = "",
     note: str = "",
+    actor_label: str = "",
 ) -> Outcome:
     """结案: 已化解 / 未化解 / 转交职能部门 (which department); the reporter is told, never the other party."""
     if outcome not in OUTCOMES:
@@ -77,6 +78,7 @@ def conclude(
         outcome=outcome,
         department=department,
         settled_level=settled_level(actor, outcome),
+        actor_label=actor_label,
     )
     if not result.ok:
         return result
@@ -103,6 +105,7 @@ def conclude(
         to=TicketStatus.closed,
         expected=(TicketStatus.resolved,),
         actor_id=actor.id if actor else None,
+        actor_label=actor_label,
         now=now,
         closed_at=now,
     )

@@ -132,7 +132,10 @@ def _facts(session: Session, ticket: Ticket) -> dict[str, str]:
 def send_prewarnings(session: Session, *, now: datetime) -> int:
     done = 0
     query = select(Ticket).where(
-        col(Ticket.status).in_(OPEN), col(Ticket.warned_at).is_(None), col(Ticket.warn_at) <= now
+        col(Ticket.status).in_(OPEN),
+        col(Ticket.warned_at).is_(None),
+        col(Ticket.warn_at) <= now,
+        col(Ticket.paused_at).is_(None),
     )
     for ticket in session.exec(query).all():
         if not set_once(session, ticket=ticket, column="warned_at", now=now):
@@ -158,7 +161,10 @@ def escalate_overdue(session: Session, *, now: datetime) -> int:
     """Move overdue open tickets up the ladder, one rung per step, catching up after downtime."""
     done = 0
     query = select(Ticket).where(
-        col(Ticket.status).in_(OPEN), col(Ticket.due_at) <= now, col(Ticket.escalation_level) < 4
+        col(Ticket.status).in_(OPEN),
+        col(Ticket.due_at) <= now,
+        col(Ticket.escalation_level) < 4,
+        col(Ticket.paused_at).is_(None),
     )
     for ticket in session.exec(query).all():
         step = timedelta(minutes=ticket.escalation_step_minutes)

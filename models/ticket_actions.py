@@ -55,6 +55,10 @@ ACTIONS: dict[str, ActionWords] = {
     "mediation_note": ActionWords("调解记录", "记录调解情况", ("调解记录", "调解", "记录")),
     "agreement": ActionWords("调解协议", "达成调解协议", ("调解协议", "协议")),
     "conclude": ActionWords("结案", "结案", ("结案", "办结")),
+    "pause": ActionWords("暂停", "暂停工单"),
+    "resume": ActionWords("恢复", "恢复办理"),
+    "force_complete": ActionWords("强制完成", "强制完成"),
+    "callback": ActionWords("电话回访", "电话回访"),
 }
 
 

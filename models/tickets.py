@@ -103,6 +103,7 @@ class Ticket(SQLModel, table=True):
     followup_sent_at: datetime | None = utc_field(nullable=True)
     resident_fixed: bool | None = None  # the resident's own answer to 「问题解决了吗？」
     last_urged_at: datetime | None = utc_field(nullable=True)
+    paused_at: datetime | None = utc_field(nullable=True)  # 暂停: the time limit stops until resumed
     urge_count: int = 0
     # Disputes: the other party only as a place, never linked to a person.
     other_party: str = ""

@@ -29,6 +29,7 @@ from bot.web import (
     pages,
     proposals,
     ticket_list,
+    ticket_work,
     tickets,
 )
 from bot.web.common import templates
@@ -56,6 +57,7 @@ def mount_console(app: FastAPI) -> None:
         intake,
         ticket_list,
         tickets,
+        ticket_work,
         notices,
         activities,
         knowledge,

@@ -12,16 +12,18 @@ from sqlmodel import Session, select
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, back, local, page
+from bot.web.confirm import Confirmed, Question, ask
 from bot.web.fields import Positive, Text
+from bot.web.ticket_facts import facts, handover_question
 from bot.web.ticket_list import KINDS
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, transfer
 from models.dispatch_choices import Choice, Choices, dispatch_choices
-from models.people import ERASED_LABEL, Person, Role
+from models.people import Person, Role
 from models.ticket_office import close_or_cancel
 from models.ticket_queue import time_left
 from models.ticket_story import steps
-from models.tickets import STATUS_LABEL, Ticket, TicketStatus
+from models.tickets import STATUS_LABEL, Ticket, TicketKind, TicketStatus
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 
@@ -32,6 +34,7 @@ ROLES = {
     Role.secretary: "书记",
     Role.admin: "管理员",
 }
+CONCLUDABLE = (TicketStatus.dispatched, TicketStatus.accepted, TicketStatus.in_progress)
 REASONS = {
     "wrong_status": "工单当前状态不能这样操作",
     "not_worker": "所选人员不能接工单",
@@ -41,7 +44,7 @@ REASONS = {
 }
 
 
-def _ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
+def visible_ticket(session: Session, ticket_id: int, actor: Actor) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or not actor.sees_building(ticket.building_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="没有这张工单，或它不在您的网格内。")
@@ -78,9 +81,8 @@ def _refusal(choices: Choices, person: Person, cap: int, over_cap_reason: str = 
 def ticket_detail(
     request: Request, ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep
 ) -> HTMLResponse:
-    ticket = _ticket(session, ticket_id, actor)
+    ticket = visible_ticket(session, ticket_id, actor)
     people = {p.id: p for p in session.exec(select(Person))}
-    reporter = people.get(ticket.reporter_id)
     events = [
         {"at": local(s.at), "who": s.who, "what": s.what, "status": s.status, "note": s.note}
         for s in steps(session, ticket_id)
@@ -95,8 +97,7 @@ def ticket_detail(
         t=ticket,
         kind=KINDS.get(ticket.kind, ticket.kind),
         status_label=STATUS_LABEL.get(ticket.status, ticket.status),
-        reporter=(ERASED_LABEL if reporter.erased_at else reporter.name or "居民") if reporter else "",
-        phone=reporter.phone if reporter else "",
+        f=facts(session, ticket),
         assignee=assignee.name if assignee else "未派单",
         created=local(ticket.created_at),
         due=local(ticket.due_at),
@@ -108,6 +109,10 @@ def ticket_detail(
         can_transfer=ticket.is_open,
         can_close=ticket.is_open or ticket.status == TicketStatus.resolved,
         closing_resolved=ticket.status == TicketStatus.resolved,
+        can_pause=ticket.is_open and ticket.paused_at is None,
+        can_resume=ticket.is_open and ticket.paused_at is not None,
+        can_callback=ticket.status in (TicketStatus.resolved, TicketStatus.closed),
+        can_conclude=ticket.kind == TicketKind.dispute and ticket.status in CONCLUDABLE,
     )
 
 
@@ -129,6 +134,19 @@ def _worker(session: Session, person_id: int) -> Person:
     return person
 
 
+def _ask(
+    request: Request,
+    actor: Actor,
+    session: Session,
+    question: Question,
+    ticket_id: int,
+    form: str,
+    **fields: str,
+) -> HTMLResponse:
+    path = f"/console/tickets/{ticket_id}"
+    return ask(request, actor, session, question, action=f"{path}/{form}", back_to=path, fields=fields)
+
+
 @router.post("/tickets/{ticket_id}/dispatch")
 def dispatch_ticket(
     request: Request,
@@ -138,12 +156,17 @@ def dispatch_ticket(
     now: NowDep,
     person_id: Positive,
     over_cap_reason: Text = "",
+    confirmed: Confirmed = "",
 ) -> Response:
     with session.begin():
-        ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        ticket, person = visible_ticket(session, ticket_id, actor), _worker(session, person_id)
         refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
+        question = handover_question(session, ticket=ticket, person=person, verb="派单")
+        if confirmed != question.expected:
+            fields = {"person_id": str(person_id), "over_cap_reason": over_cap_reason}
+            return _ask(request, actor, session, question, ticket_id, "dispatch", **fields)
         outcome = dispatch(
             session,
             ticket=ticket,
@@ -176,12 +199,17 @@ def transfer_ticket(
     person_id: Positive,
     note: Text = "",
     over_cap_reason: Text = "",
+    confirmed: Confirmed = "",
 ) -> Response:
     with session.begin():
-        ticket, person = _ticket(session, ticket_id, actor), _worker(session, person_id)
+        ticket, person = visible_ticket(session, ticket_id, actor), _worker(session, person_id)
         refused = _refusal(_choices(request, session, ticket), person, _cap(request), over_cap_reason)
         if refused:
             return back(f"/console/tickets/{ticket_id}", error=refused)
+        question = handover_question(session, ticket=ticket, person=person, verb="转单", note=note)
+        if confirmed != question.expected:
+            fields = {"person_id": str(person_id), "note": note, "over_cap_reason": over_cap_reason}
+            return _ask(request, actor, session, question, ticket_id, "transfer", **fields)
         outcome = transfer(
             session,
             ticket=ticket,
@@ -212,7 +240,7 @@ def close_ticket(
     ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, note: Text = ""
 ) -> Response:
     with session.begin():
-        ticket = _ticket(session, ticket_id, actor)
+        ticket = visible_ticket(session, ticket_id, actor)
         resolved = ticket.status == TicketStatus.resolved
         if not resolved and not note.strip():
             return back(f"/console/tickets/{ticket_id}", error="取消未完成的工单请写明原因。")

@@ -67,7 +67,8 @@ def test_console_actions_name_the_person_behind_the_session(
     for role, (_, label) in PEOPLE.items():
         ticket = _ticket(engine, clock)
         _relogin(wechat, _token(engine, clock, role))
-        sent = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": worker.id})
+        asked = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": worker.id})
+        sent = confirm(wechat.client, asked)
         assert "已派给李师傅" in sent.text, role
         closed = wechat.client.post(f"/console/tickets/{ticket.id}/close", data={"note": "重复报修"})
         assert "工单已取消" in closed.text, role
@@ -91,7 +92,10 @@ def test_the_audit_page_filters_and_pages(
     _relogin(wechat, _token(engine, clock, ApiRole.grid_worker))
     with Session(engine) as session:
         worker = session.exec(select(Person).where(Person.name == "王师傅")).one()
-    wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": worker.id})
+    confirm(
+        wechat.client,
+        wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": worker.id}),
+    )
     assert wechat.client.get("/console/audit").status_code == 403  # admins only
     with Session(engine) as session, session.begin():
         for n in range(60):  # a busy night of the scheduler, the day before

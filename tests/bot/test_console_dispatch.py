@@ -14,6 +14,7 @@ from models.access import AuditEntry
 from models.people import Person
 from models.tickets import Ticket, TicketKind, TicketStatus
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.tickets import file_ticket, hours_ago, reporter
 from tests.support.wechat import WeChatSim
 
@@ -64,9 +65,11 @@ def test_a_repair_is_offered_to_the_skilled_with_their_load(
     secretary = _person(engine, "周书记")
     refused = wechat.client.post(f"/console/tickets/{lamp.id}/dispatch", data={"person_id": secretary})
     assert "周书记不在可派的人员里" in refused.text
-    done = wechat.client.post(
+    asked = wechat.client.post(
         f"/console/tickets/{lamp.id}/dispatch", data={"person_id": _person(engine, "李师傅")}
     )
+    assert "派单 R" in asked.text and "李师傅：收到派单消息" in asked.text  # asked first: who is told
+    done = confirm(wechat.client, asked)
     assert "已派给李师傅" in done.text and "社区办公室管理员 派单给 李师傅" in done.text
     with Session(engine) as session:
         assert session.exec(select(AuditEntry.action)).all()[-1] == "ticket.dispatch"
@@ -85,7 +88,7 @@ def test_a_dispute_is_offered_to_its_mediators(
     assert "孙丽" in names and "周书记" in names and "王师傅" not in names
 
 
-def test_the_cap_holds_and_the_full_are_shown_but_not_offered(
+def test_the_cap_holds_and_the_full_are_shown_and_need_a_reason(
     wechat: WeChatSim, engine: Engine, settings: Settings, clock: ManualClock, demo: None
 ) -> None:
     cap = settings.tickets.max_open_per_worker
@@ -100,7 +103,7 @@ def test_the_cap_holds_and_the_full_are_shown_but_not_offered(
     _login(wechat)
     page = wechat.client.get(f"/console/tickets/{waiting.id}").text
     assert f"李师傅 · 电梯、门禁对讲、停车道闸 · 已满 {cap} 件" in page
-    assert re.search(r'<option value="\d+" disabled>李师傅', page)
+    assert re.search(r'<option value="\d+">李师傅', page)  # pickable, with 超量原因 (fix16)
     li = _person(engine, "李师傅")
     refused = wechat.client.post(f"/console/tickets/{waiting.id}/dispatch", data={"person_id": li})
     assert f"李师傅手上已有 {cap} 张未完成工单，到上限了（{cap} 张）" in refused.text

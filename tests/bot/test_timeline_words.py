@@ -20,6 +20,7 @@ from models.people import Person, person_by_openid
 from models.sla import escalate_overdue
 from models.tickets import Ticket, TicketStatus
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim, WeComSim
 
 INTERNAL = re.compile(
@@ -50,7 +51,8 @@ def test_each_step_names_its_actor_in_words(
     wang, li = _person(engine, "王师傅"), _person(engine, "李师傅")
 
     _login(wechat)  # the config-file token: 「社区办公室管理员」
-    done = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": wang.id})
+    asked = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": wang.id})
+    done = confirm(wechat.client, asked)
     assert "已派给王师傅" in done.text
     moved = wechat.client.post(
         f"/api/v1/tickets/{ticket.id}/transfer",

@@ -15,6 +15,7 @@ from models.notices import Notice
 from models.people import Person, person_by_openid
 from models.tickets import Ticket, TicketStatus
 from tests.bot.test_web_console import _login
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 CONFIRMED = re.compile(r'name="confirmed" value="([0-9a-f]+)"')
@@ -59,10 +60,12 @@ def test_dispatch_transfer_and_cancel_a_ticket(wechat: WeChatSim, engine: Engine
     with Session(engine) as session:
         wang = session.exec(select(Person).where(Person.name == "王师傅")).one()
     if ticket.status != TicketStatus.submitted:  # auto-routed: transfer instead
-        done = wechat.client.post(f"/console/tickets/{ticket.id}/transfer", data={"person_id": wang.id})
+        asked = wechat.client.post(f"/console/tickets/{ticket.id}/transfer", data={"person_id": wang.id})
+        done = confirm(wechat.client, asked)
         assert "已转给王师傅" in done.text
     else:
-        done = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": wang.id})
+        asked = wechat.client.post(f"/console/tickets/{ticket.id}/dispatch", data={"person_id": wang.id})
+        done = confirm(wechat.client, asked)
         assert "已派给王师傅" in done.text
     assert "转单" in done.text or "派单" in done.text  # the timeline shows it
     refused = wechat.client.post(f"/console/tickets/{ticket.id}/close", data={"note": ""})

@@ -45,6 +45,8 @@ def test_log_in_dispatch_a_ticket_and_post_a_notice(
     page.select_option("#dispatch-to", label="王师傅 · 水电、管道下水、渗漏 · 在办 0 件")
     shot("2-ticket-before")
     page.click("#dispatch")
+    assert "王师傅：收到派单消息" in page.inner_text("main")  # asked first: who is told
+    page.click("#confirm")
     assert "已派给王师傅" in page.inner_text(".flash")
     assert page.inner_text("#status") == "已派单" and page.inner_text("#assignee") == "王师傅"
     assert "派单" in page.inner_text(".timeline")

@@ -94,6 +94,9 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     assert "周书记" not in page.inner_text("#dispatch-load")
     look("3-dispatch-by-skill")
     page.click("#dispatch")
+    assert "李师傅：收到派单消息" in page.inner_text("main")  # asked first: who is told
+    look("4-dispatch-confirm")
+    page.click("#confirm")
     assert "已派给李师傅" in page.inner_text(".flash")
     assert page.inner_text("#assignee") == "李师傅"
     look("4-dispatched")
