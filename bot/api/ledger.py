@@ -176,7 +176,11 @@ def list_entries(
     return listing(request, response, page, items, total)
 
 
-@router.get("/ledger/entries.csv")
+@router.get(
+    "/ledger/entries.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export_entries(
     session: ReadSessionDep,
     actor: Everyone,

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from models.tickets import Ticket, TicketEvent, TicketStatus
 from tests.bot.test_web_console import _login
 from tests.support.community import person_named, report_repair
+from tests.support.console import confirm
 from tests.support.wechat import WeChatSim
 
 LEAK = "3栋2单元502卫生间水管漏水"
@@ -59,9 +60,11 @@ def test_the_console_refuses_a_transfer_past_the_cap_without_a_reason(
     refused = wechat.client.post("/console/tickets/6/transfer", data={"person_id": wang})
     assert "到上限" in refused.text and "超量原因" in refused.text
     assert _ticket(session, 6).assignee_id != wang
-    done = wechat.client.post(
+    asked = wechat.client.post(
         "/console/tickets/6/transfer", data={"person_id": wang, "over_cap_reason": "李师傅病假"}
     )
+    assert _ticket(session, 6).assignee_id != wang  # asked first: whom it reaches
+    done = confirm(wechat.client, asked)
     assert "已转给王师傅" in done.text and _ticket(session, 6).assignee_id == wang
 
 
