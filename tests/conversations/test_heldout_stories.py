@@ -13,7 +13,8 @@ before any change and then was the development set of the work tuned to it (bran
 ``heldout_stories_5.toml`` (50 stories, a fifth writer who saw neither ``nlp/`` nor ``tests/``) was
 measured once after that work and stays sealed. ``heldout_stories_6.toml`` (50 stories, a sixth
 writer who saw neither) was measured before any change and then was the development set of
-branch nlp14.
+branch nlp14. ``heldout_stories_7.toml`` (50 stories, a seventh writer who saw neither) was
+measured once after that work and is the set to report now.
 """
 
 from __future__ import annotations
@@ -60,6 +61,10 @@ FLOORS = {
     # measured 2026-12-01 before any change: recall 0.905, 1.00 with a form open, false alarms 2.56 %,
     # acting 0.774; after the work that used it as its development set (nlp14): 1.00, 1.00, 0 %, 0.910
     "heldout_stories_6.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.01, acting=0.90),
+    # a seventh writer who saw neither nlp/ nor tests/ (a southern high-rise estate), measured once
+    # on 2026-12-01 after the day's work on set 6 and never read: recall 0.9524 (one of 21 missed,
+    # outside a form), 1.00 with a form open, false alarms 2.55 %, acting 0.8596
+    "heldout_stories_7.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.026, acting=0.85),
 }
 
 

@@ -6,7 +6,8 @@ before any change and then served as the development set of the branch that tune
 ``messages-5.tsv`` (800 messages, a fifth writer who saw neither ``nlp/`` nor ``tests/``) was
 measured once, after all of that work, and stays sealed. ``messages-6.tsv`` (800 messages, a sixth
 writer who saw neither) was measured before any change and then was the development set of the
-branch that tuned to it (nlp14).
+branch that tuned to it (nlp14). ``messages-7.tsv`` (800 messages, a seventh writer who saw neither)
+was measured once, after that work, and is the set to report now.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -36,6 +37,10 @@ FLOORS = {
     # before any change: 0.955, 0.975, 0.33 %, 0.97, 0.50 %; after (branch nlp14, tuned to it):
     # 0.9775, 1.00, 0 %, 1.00, 0.17 %
     "messages-6.tsv": (0.97, 1.0, 0.003, 1.0, 0.003),
+    # a seventh writer who saw neither nlp/ nor tests/, measured once after the work tuned to set 6
+    # and never read: 0.9637, 0.995, 1.17 %, 0.995, 1.33 % (one emergency of 200 missed; false
+    # alarms mostly scenario questions, 6 % of that style)
+    "messages-7.tsv": (0.96, 0.99, 0.012, 0.99, 0.014),
 }
 
 
