@@ -3,7 +3,8 @@
 One filter (:class:`TicketFilter`) serves the console list, its .xlsx export and the home page's
 counts, so a count on the home page and the list it links to always agree. The order puts open
 emergencies first, then overdue work, then what is due soonest; finished work comes after, newest
-first. Everything is counted and paged in the database.
+first. Everything is counted and paged in the database. A paused ticket's clock stands still
+(暂停: ``Ticket.paused_at``): it is late only if it was late when paused, and it is never "due soon".
 """
 
 from __future__ import annotations
@@ -87,9 +88,10 @@ def conditions(
     if f.handler is not None:
         where.append(Ticket.assignee_id == f.handler)
     if f.overdue:
-        where += [is_open, col(Ticket.due_at) < now]
+        where += [is_open, late(now)]
     if f.due_soon:
-        where += [is_open, col(Ticket.due_at) >= now, col(Ticket.due_at) < now + SOON]
+        running = col(Ticket.paused_at).is_(None)
+        where += [is_open, running, col(Ticket.due_at) >= now, col(Ticket.due_at) < now + SOON]
     if f.since is not None:
         where.append(col(Ticket.created_at) >= _local_start(f.since))
     if f.until is not None:
@@ -99,11 +101,25 @@ def conditions(
     return where
 
 
+def late(now: datetime) -> Any:
+    """SQL: past the time limit, on the ticket's own clock (stopped while it is paused)."""
+    paused = col(Ticket.paused_at)
+    return or_(
+        and_(paused.is_(None), col(Ticket.due_at) < now),
+        and_(paused.is_not(None), col(Ticket.due_at) < paused),
+    )
+
+
+def is_late(ticket: Ticket, *, now: datetime) -> bool:
+    """Open and past the time limit, on the ticket's own clock (stopped while it is paused)."""
+    return ticket.is_open and ticket.due_at < (ticket.paused_at or now)
+
+
 def urgent_first(now: datetime) -> list[Any]:
     """ORDER BY: open emergencies, then overdue, then open by due time, then finished newest first."""
     is_open = col(Ticket.status).in_(OPEN)
     emergency = case((and_(is_open, Ticket.kind == TicketKind.emergency), 0), else_=1)
-    overdue = case((and_(is_open, col(Ticket.due_at) < now), 0), else_=1)
+    overdue = case((and_(is_open, late(now)), 0), else_=1)
     open_first = case((is_open, 0), else_=1)
     due = case((is_open, Ticket.due_at), else_=None)
     return [emergency, overdue, open_first, due, col(Ticket.created_at).desc(), col(Ticket.id).desc()]
@@ -147,10 +163,11 @@ def all_of(
 
 
 def time_left(ticket: Ticket, *, now: datetime) -> str:
-    """「剩3小时」, 「超时2天」, 「剩40分钟」 for open work; "" for finished work."""
+    """「剩3小时」, 「超时2天」, 「剩40分钟」 for open work (「已暂停（剩3小时）」 while paused); "" for
+    finished work."""
     if not ticket.is_open:
         return ""
-    seconds = (ticket.due_at - now).total_seconds()
+    seconds = (ticket.due_at - (ticket.paused_at or now)).total_seconds()
     amount = abs(seconds)
     if amount >= 86400:
         words = f"{int(amount // 86400)}天"
@@ -158,7 +175,8 @@ def time_left(ticket: Ticket, *, now: datetime) -> str:
         words = f"{int(amount // 3600)}小时"
     else:
         words = f"{max(int(amount // 60), 1)}分钟"
-    return f"剩{words}" if seconds >= 0 else f"超时{words}"
+    left = f"剩{words}" if seconds >= 0 else f"超时{words}"
+    return f"已暂停（{left}）" if ticket.paused_at is not None else left
 
 
 def local_today(now: datetime) -> date:

@@ -19,7 +19,7 @@ from bot.api.deps import NowDep, SessionDep
 from bot.web.common import ConsoleDep, local, page
 from models.community import Building
 from models.people import ERASED_LABEL, Person
-from models.ticket_queue import PAGE_SIZE, TicketFilter, page_of, time_left
+from models.ticket_queue import PAGE_SIZE, TicketFilter, is_late, page_of, time_left
 from models.tickets import STATUS_LABEL, Ticket, TicketKind
 from models.workers import WORKER_ROLES
 
@@ -108,7 +108,7 @@ def describe_row(
         "created": local(ticket.created_at),
         "due": local(ticket.due_at),
         "left": time_left(ticket, now=now),
-        "overdue": ticket.is_open and ticket.due_at < now,
+        "overdue": is_late(ticket, now=now),
     }
 
 
