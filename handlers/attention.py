@@ -16,6 +16,7 @@ from bot.router import Router
 from models.community import Building
 from models.emergencies import alerted_people, unaccepted
 from models.people import Role
+from models.ticket_queue import late
 from models.tickets import OPEN, Ticket
 from models.work_queue import awaiting_dispatch
 
@@ -47,9 +48,7 @@ def what_needs_attention(ctx: Context) -> list[Reply]:
     lines = [TEXTS["head"], *_untaken_lines(ctx, buildings)]
     overdue = [
         t
-        for t in ctx.session.exec(
-            select(Ticket).where(col(Ticket.status).in_(OPEN), col(Ticket.due_at) < ctx.now)
-        )
+        for t in ctx.session.exec(select(Ticket).where(col(Ticket.status).in_(OPEN), late(ctx.now)))
         if buildings is None or t.building_id in buildings
     ]
     lines.append(TEXTS["overdue"].format(count=len(overdue)) if overdue else TEXTS["no_overdue"])

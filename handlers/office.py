@@ -19,6 +19,7 @@ from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
 from models.stats import compute
 from models.ticket_actions import said_after, typed_words
+from models.ticket_queue import late
 from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, clip, local_time, open_count
 from models.work_queue import DISPATCHERS, dispatch_by_hand, dispatches_for, split_override
 from models.workers import skill_gap, worker_by_name
@@ -181,16 +182,16 @@ def _grid_buildings(ctx: Context) -> frozenset[int] | None:
 
 
 def _overdue_lines(ctx: Context, buildings: frozenset[int] | None, limit: int) -> list[str]:
-    query = select(Ticket).where(col(Ticket.status).in_(OPEN), col(Ticket.due_at) < ctx.now)
-    late = [
+    query = select(Ticket).where(col(Ticket.status).in_(OPEN), late(ctx.now))
+    found = [
         t
         for t in ctx.session.exec(query.order_by(col(Ticket.due_at)))
         if buildings is None or t.building_id in buildings
     ]
-    if not late:
+    if not found:
         return [TEXTS["no_overdue"]]
-    lines = [TEXTS["overdue_head"].format(count=len(late))]
-    for t in late[:limit]:
+    lines = [TEXTS["overdue_head"].format(count=len(found))]
+    for t in found[:limit]:
         holder = ctx.session.get(Person, t.assignee_id) if t.assignee_id else None
         lines.append(
             TEXTS["overdue"].format(
@@ -198,12 +199,12 @@ def _overdue_lines(ctx: Context, buildings: frozenset[int] | None, limit: int) -
                 kind=KIND_LABEL[t.kind],
                 place=t.place or "—",
                 what=t.category or clip(t.description, 10),
-                late=_late(ctx.now - t.due_at),
+                late=_late((t.paused_at or ctx.now) - t.due_at),
                 who=holder.name if holder else STATUS_LABEL[t.status],
             )
         )
-    if len(late) > limit:
-        lines.append(TEXTS["overdue_more"].format(count=len(late) - limit))
+    if len(found) > limit:
+        lines.append(TEXTS["overdue_more"].format(count=len(found) - limit))
     return lines
 
 

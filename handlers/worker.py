@@ -23,6 +23,7 @@ from models.emergencies import tell_taken, unaccepted
 from models.people import Person, describe
 from models.routing import return_ticket, suggested_worker
 from models.ticket_actions import said_after, typed_words
+from models.ticket_queue import is_late
 from models.tickets import (
     OPEN,
     OUTCOMES,
@@ -257,7 +258,7 @@ def my_tasks(ctx: Context) -> list[Reply]:
 
 def _task_line(t: Ticket, now: datetime) -> str:
     return TEXTS["task"].format(
-        late=TEXTS["late"] if t.due_at < now else "",
+        late=TEXTS["late"] if is_late(t, now=now) else "",
         code=t.code,
         kind=KIND_LABEL[t.kind],
         place=t.place or "—",

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from bot.clock import ManualClock
 from models.people import Person
+from models.ticket_work import pause
 from models.tickets import Ticket, TicketEvent, TicketKind, TicketStatus
 from tests.support.community import pushes_to, report_repair
 from tests.support.wechat import WeChatSim, WeComSim
@@ -103,6 +104,21 @@ def test_the_secretary_sees_this_months_rates_and_overdue_work(
     assert "R1002" in wechat.send("demo-secretary-zhou", "超期工单")
     assert "超期未办" in wecom.send("wx-zhoushuji", "本月三率")  # from WeCom as well
     assert "响应率" not in wechat.send("demo-resident-wang", "本月三率")
+
+
+def test_work_paused_before_its_limit_is_not_called_overdue(
+    wechat: WeChatSim, demo: None, clock: ManualClock, session: Session
+) -> None:
+    assert "R1001" in report_repair(wechat, "3栋楼道的灯坏了")
+    with Session(session.get_bind()) as other, other.begin():  # the office pauses it (waiting for parts)
+        row = other.get(Ticket, 1)
+        assert row is not None and row.code == "R1001"
+        outcome = pause(
+            other, ticket=row, reason="等配件", actor_id=None, actor_label="管理员", now=clock.now()
+        )
+        assert outcome.ok
+    clock.advance(timedelta(days=8))  # past the limit, but its clock stood still
+    assert "R1001" not in wechat.send("demo-secretary-zhou", "超期工单")
 
 
 def test_the_rates_count_this_month(wechat: WeChatSim, demo: None) -> None:
