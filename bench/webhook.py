@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import itertools
 import json
 import os
@@ -60,6 +59,7 @@ from fastapi.responses import Response
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procstat import children_cpu_seconds, cpu_seconds, rss_mb  # noqa: E402
 from tests.support.traffic import Traffic, step_xml  # noqa: E402
 from tests.support.wechat import WeChatSim, message_xml  # noqa: E402
 
@@ -233,22 +233,6 @@ async def drive(url: str, plan: list[list[tuple[dict[str, str], bytes]]]) -> tup
     return time.perf_counter() - started, latencies
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_seconds(pid: int) -> float:
-    """CPU time of a process's live children (the delivery process of ``--delivery``)."""
-    total = 0.0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError):  # it ended meanwhile
-                total += cpu_seconds(int(child))
-    return total
-
-
 def run_round(
     process: subprocess.Popen[bytes], url: str, senders: int, per_sender: int, tag: str
 ) -> dict[str, Any]:
@@ -320,15 +304,6 @@ def workload_summary(traffic: Traffic) -> dict[str, Any]:
         "by_intent": {
             k.removeprefix("intent:"): n for k, n in sorted(tally.items()) if k.startswith("intent:")
         },
-    }
-
-
-def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory of a process now and at its peak (Linux /proc), in MB."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    return {
-        "server_rss_mb": round(int(fields["VmRSS"].split()[0]) / 1024, 1),
-        "server_peak_rss_mb": round(int(fields["VmHWM"].split()[0]) / 1024, 1),
     }
 
 
