@@ -209,13 +209,30 @@ def reopen(
     """「没修好」: back to the same handler with a fresh time limit."""
     if person.id != ticket.reporter_id:
         return Outcome(False, "not_yours", ticket)
+    return send_back(session, ticket=ticket, actor_id=person.id, actor_label="", note=note, rules=rules, now=now)
+
+
+def send_back(
+    session: Session,
+    *,
+    ticket: Ticket,
+    actor_id: int | None,
+    actor_label: str,
+    note: str,
+    rules: TicketRules,
+    now: datetime,
+) -> Outcome:
+    """A finished ticket goes back to its handler (and the building head) with a fresh time limit.
+
+    The reporter's 「没修好」 in chat and the office's 回访 answer 「没解决」 both come here."""
     won = transition(
         session,
         ticket=ticket,
         action="reopen",
         to=TicketStatus.reopened,
         expected=(TicketStatus.resolved, TicketStatus.closed),
-        actor_id=person.id,
+        actor_id=actor_id,
+        actor_label=actor_label,
         now=now,
         note=note,
         resident_fixed=False,

@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from models.dispatch import KIND_LABEL, Outcome
 from models.dispatch import TEXTS as DISPATCH_TEXTS
 from models.fanout import push_once
+from models.feedback import send_back
 from models.people import Person, pushable
 from models.sla import TicketRules, after_resolution
 from models.tickets import OPEN, Ticket, TicketStatus, record, set_once, transition
@@ -123,9 +124,12 @@ def record_callback(
     note: str,
     actor_id: int | None,
     actor_label: str,
+    rules: TicketRules,
     now: datetime,
 ) -> Outcome:
-    """回访 by phone or in person: the resident's own answer counts for 解决率 as theirs in chat does."""
+    """回访 by phone or in person: the resident's own answer counts for 解决率 as theirs in chat does.
+
+    「没解决」 also sends the ticket back to its handler, as the resident's 「没修好」 in chat does."""
     if ticket.status not in (TicketStatus.resolved, TicketStatus.closed):
         return Outcome(False, "wrong_status", ticket)
     session.execute(
@@ -145,4 +149,9 @@ def record_callback(
         now=now,
         note=said,
     )
+    if not fixed:
+        back = note.strip() or "回访时居民说没有解决"
+        send_back(
+            session, ticket=ticket, actor_id=actor_id, actor_label=actor_label, note=back, rules=rules, now=now
+        )
     return Outcome(True, ticket=ticket)

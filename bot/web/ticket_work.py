@@ -157,7 +157,13 @@ def force_complete_ticket(
 
 @router.post("/tickets/{ticket_id}/callback")
 def callback_ticket(
-    ticket_id: int, session: SessionDep, actor: ConsoleDep, now: NowDep, answer: Choice = "", note: Text = ""
+    request: Request,
+    ticket_id: int,
+    session: SessionDep,
+    actor: ConsoleDep,
+    now: NowDep,
+    answer: Choice = "",
+    note: Text = "",
 ) -> Response:
     if answer not in ("fixed", "not_fixed"):
         action = f"{_path(ticket_id)}/callback"
@@ -172,12 +178,13 @@ def callback_ticket(
             note=note,
             actor_id=actor.person_id,
             actor_label=actor.label,
+            rules=request.app.state.settings.tickets,
             now=now,
         )
         _finish(
             session, actor, outcome, action="ticket.callback", ticket=ticket, now=now, fixed=fixed, note=note
         )
-    return _answer(ticket_id, outcome, "回访已记录。")
+    return _answer(ticket_id, outcome, "回访已记录。" if fixed else "回访已记录，工单已退回处理人重新处理。")
 
 
 @router.post("/tickets/{ticket_id}/conclude")

@@ -195,12 +195,15 @@ def test_a_callback_records_the_residents_answer(
     done = wechat.client.post(
         f"/console/tickets/{ticket.id}/callback", data={"answer": "not_fixed", "note": "还是有点滴水"}
     )
-    assert "回访已记录" in done.text
+    assert "回访已记录，工单已退回处理人重新处理" in done.text
     assert "社区办公室管理员 电话回访（居民说问题没有解决：还是有点滴水）" in done.text
     with Session(engine) as session:
         row = session.get(Ticket, ticket.id)
         assert row is not None and row.resident_fixed is False
+        assert row.status == TicketStatus.reopened and row.closed_at is None
     assert _actions(engine)[-1] == "ticket.callback"
+    page = wechat.client.get(f"/console/tickets/{ticket.id}").text
+    assert f'action="/console/tickets/{ticket.id}/callback"' not in page  # open again: nothing to call back
 
 
 def test_a_dispute_shows_its_mediation_in_words_and_gets_an_outcome(
