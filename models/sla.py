@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from models.actors import system_label
 from models.outbox import enqueue
 from models.people import Person
+from models.ticket_queue import late
 from models.tickets import (
     OPEN,
     STATUS_LABEL,
@@ -264,10 +265,13 @@ def send_followups(session: Session, *, now: datetime) -> int:
 
 
 def overdue_by_kind(session: Session, *, now: datetime) -> dict[str, int]:
-    """Open tickets past their time limit, by kind (for monitoring: ``hgj_tickets_overdue``)."""
+    """Open tickets past their time limit, by kind (for monitoring: ``hgj_tickets_overdue``).
+
+    On each ticket's own clock, as the console and chat count it: a paused ticket is not overdue
+    unless it was late when paused."""
     query = (
         select(Ticket.kind, func.count())
-        .where(col(Ticket.status).in_(OPEN), col(Ticket.due_at) <= now)
+        .where(col(Ticket.status).in_(OPEN), late(now))
         .group_by(Ticket.kind)
     )
     return {

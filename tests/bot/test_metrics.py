@@ -101,6 +101,14 @@ def test_backlog_dead_letters_and_overdue_tickets_are_read_from_the_database(
     clock.advance(days=8)  # past the 24 h limit of a leak (渗漏)
     assert value(scrape(app_client), "hgj_tickets_overdue", kind="repair") == 1
 
+    with Session(engine) as session, session.begin():  # paused in time: its clock stood still
+        session.execute(
+            text("UPDATE ticket SET paused_at = created_at + interval '1 hour'")
+            if engine.dialect.name == "postgresql"
+            else text("UPDATE ticket SET paused_at = datetime(created_at, '+1 hour')")
+        )
+    assert value(scrape(app_client), "hgj_tickets_overdue", kind="repair") == 0
+
 
 def test_a_scrape_never_waits_for_the_write_gate_or_a_writer(
     app_client: TestClient, engine: Engine, demo: None
