@@ -51,7 +51,7 @@ RATE_PARTS = {
     "satisfaction_rate": ("satisfied", "rated"),
     "mediation_rate": ("settled", "heard"),
 }
-NO_BUILDING, NO_GRID, NO_HANDLER = "未注明楼栋", "未划网格", "未派单"
+NO_BUILDING, NO_GRID, NO_HANDLER = "公共区域", "未划网格", "未派单"  # as the 概览 names them
 
 
 def ratio(hits: int, total: int) -> float | None:
@@ -63,7 +63,7 @@ def ratio(hits: int, total: int) -> float | None:
 class Figures:
     """One group's counts for the month; the rates derive from them."""
 
-    key: int | None  # the building's, grid's or person's id; None for the 「未注明」 row
+    key: int | None  # the building's, grid's or person's id; None for 公共区域, 未划网格 or 未派单
     name: str
     received: int = 0
     complaints: int = 0
@@ -187,7 +187,7 @@ def _natural(name: str) -> tuple[int, int, str]:
 
 
 def _merge(found: dict[int | None, Figures], known: dict[int, str], missing: str) -> list[Figures]:
-    """Every known group (a quiet building reads 0 and 无数据), then the 「未注明」 row if it has tickets."""
+    """Every known group (a quiet building reads 0 and 无数据), then the row of tickets with none (公共区域, 未划网格, 未派单)."""
     rows = [found.get(key) or Figures(key, name) for key, name in known.items()]
     rows += [f for key, f in found.items() if key is not None and key not in known]
     rows.sort(key=lambda f: _natural(f.name))

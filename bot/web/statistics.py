@@ -72,26 +72,34 @@ def cells(figures: Figures) -> list[str]:
     ]
 
 
-def cards(total: Figures) -> list[tuple[str, str]]:
-    counts = [
-        ("收到工单（不含投诉）", str(total.received)),
-        ("投诉", str(total.complaints)),
-        ("未完成", str(total.open)),
+def cards(total: Figures) -> list[dict[str, str]]:
+    """The community's figures; a rate's card says its n underneath."""
+    counts = [("received", "收到工单（不含投诉）"), ("complaints", "投诉"), ("open", "未完成")]
+    result = [
+        {"key": key, "label": label, "value": str(getattr(total, key)), "n": ""} for key, label in counts
     ]
-    return counts + [(RATE_NAMES[name], rate_text(total, name)) for name in RATE_PARTS]
+    for name in RATE_PARTS:
+        value = total.rate(name)
+        result.append(
+            {
+                "key": name,
+                "label": RATE_NAMES[name],
+                "value": NO_DATA if value is None else f"{round(value * 100)}%",
+                "n": f"n={total.size(name)}",
+            }
+        )
+    return result
 
 
-def charts(rows: list[Figures], title: str, category: str) -> list[Markup]:
-    result = [count_chart(f"收到工单（{title}）", category, [(r.name, r.received) for r in rows])]
+def charts(rows: list[Figures], title: str, category: str) -> list[tuple[str, Markup]]:
+    """(caption, chart): the tickets received, then 响应率, 解决率 and 满意率 with their n."""
+    caption = f"收到工单（{title}）"
+    result = [(caption, count_chart(caption, category, [(r.name, r.received) for r in rows]))]
     for name in ("response_rate", "resolution_rate", "satisfaction_rate"):
         hits, size = RATE_PARTS[name]
-        result.append(
-            rate_chart(
-                f"{RATE_NAMES[name]}（{title}）",
-                category,
-                [(r.name, getattr(r, hits), getattr(r, size)) for r in rows],
-            )
-        )
+        caption = f"{RATE_NAMES[name]}（{title}）"
+        bars = [(r.name, getattr(r, hits), getattr(r, size)) for r in rows]
+        result.append((caption, rate_chart(caption, category, bars)))
     return result
 
 

@@ -92,11 +92,16 @@ def test_the_months_figures_per_building_grid_and_handler(
     assert page.status_code == 200
     html = page.text
     assert "2026年11月（本月）统计（全社区）" in html  # this month by the app's clock
-    cards = dict(re.findall(r'<div class="label">(.*?)</div><div class="value">(.*?)</div>', html))
-    assert cards["收到工单（不含投诉）"] == "4" and cards["投诉"] == "1" and cards["未完成"] == "2"
-    assert cards["响应率"] == "33%（n=3）"
-    assert cards["解决率"] == "50%（n=2）" and cards["满意率"] == "50%（n=2）"
-    assert cards["化解率"] == "无数据（n=0）"  # no dispute: not 0 %, not 100 %
+    cards = {
+        key: (value, n)
+        for key, value, n in re.findall(
+            r'id="card-(\w+)">.*?<div class="value">(.*?)</div>(?:<div class="n">(.*?)</div>)?', html
+        )
+    }
+    assert cards["received"] == ("4", "") and cards["complaints"] == ("1", "") and cards["open"] == ("2", "")
+    assert cards["response_rate"] == ("33%", "n=3")
+    assert cards["resolution_rate"] == ("50%", "n=2") and cards["satisfaction_rate"] == ("50%", "n=2")
+    assert cards["mediation_rate"] == ("无数据", "n=0")  # no dispute: not 0 %, not 100 %
 
     buildings = table(html, "buildings")
     assert buildings["楼栋"] == [
@@ -152,6 +157,7 @@ def test_the_charts_have_axes_values_and_n(
     assert "3栋 50%（n=2）" in label and "2栋 无数据（n=0）" in label and "1栋 0%（n=1）" in label
     assert "比例（%）" in body and ">0%<" in body and ">100%<" in body and ">楼栋<" in body
     assert 'role="img"' in html and "<title>响应率（按楼栋）：" in html
+    assert "<figcaption>响应率（按楼栋）</figcaption>" in html  # the title is seen too
     label, body = labels["收到工单（按处理人）"]
     assert "王师傅 2件" in label and "数量（件）" in body and ">2<" in body
 

@@ -99,7 +99,7 @@ def test_every_breakdown_adds_up_to_the_community(engine: Engine, clock: ManualC
     assert all(total.size(name) > 0 for name in RATE_PARTS)
     for rows in (found.buildings, found.grids, found.handlers):
         assert {name: _sum(rows, name) for name in COUNTS} == {name: getattr(total, name) for name in COUNTS}
-    assert found.buildings[-1].name == "未注明楼栋" and found.handlers[-1].name == "未派单"
+    assert found.buildings[-1].name == "公共区域" and found.handlers[-1].name == "未派单"
     assert [b.name for b in found.buildings[:-1]] == ["1栋", "2栋", "3栋", "5栋"]
     assert [g.name for g in found.grids] == ["第一网格", "第二网格", "未划网格"]
 
@@ -127,7 +127,7 @@ def test_a_month_with_nothing_to_rate_has_no_rates(engine: Engine, clock: Manual
         quiet = breakdown(session, now=now, month="2026-06")
     assert quiet.community.received == 0
     assert all(quiet.community.rate(name) is None for name in RATE_PARTS)  # not 0 %, not 100 %
-    assert [b.received for b in quiet.buildings] == [0, 0, 0, 0]  # every building listed, none 「未注明」
+    assert [b.received for b in quiet.buildings] == [0, 0, 0, 0]  # every building listed, none 「公共区域」
     assert quiet.handlers == []
 
 
