@@ -68,7 +68,7 @@ def _draw(
     tick: Callable[[float], str],
 ) -> Markup:
     if not bars:
-        return Markup('<p class="empty">本月没有{}可画。</p>').format(category)
+        return Markup('<p class="empty">本月没有{}的数据。</p>').format(category)
     span = WIDTH - LEFT - RIGHT
     bottom = TOP + len(bars) * (BAR + GAP)
     height = bottom + AXIS
