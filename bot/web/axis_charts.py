@@ -33,8 +33,13 @@ def count_chart(title: str, category: str, rows: list[tuple[str, int]], *, unit:
     return _draw(title, category, f"数量（{unit}）", bars, top=float(top), ticks=ticks, tick=_whole)
 
 
+def percent(hits: int, size: int) -> int:
+    """``hits`` of ``size`` as a whole percentage, halves rounded up (1 of 8 is 13 %); size > 0."""
+    return (200 * hits + size) // (2 * size)
+
+
 def _rate_text(hits: int, size: int) -> str:
-    return f"{round(100 * hits / size)}%（n={size}）" if size else "无数据（n=0）"
+    return f"{percent(hits, size)}%（n={size}）" if size else "无数据（n=0）"
 
 
 def _pct(value: float) -> str:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from bot.api.deps import NowDep, ReadSessionDep
-from bot.web.axis_charts import count_chart, rate_chart
+from bot.web.axis_charts import count_chart, percent, rate_chart
 from bot.web.common import ConsoleDep, page
 from bot.web.dashboard import last_months
 from bot.web.exports import _book, _download, _sheet
@@ -60,10 +60,17 @@ def month_label(month: str) -> str:
     return f"{month[:4]}年{int(month[5:])}月"
 
 
+def rate_value(figures: Figures, name: str) -> str:
+    """「80%」, or 「无数据」 when there is nothing to rate (n=0)."""
+    hits, size = RATE_PARTS[name]
+    return (
+        f"{percent(getattr(figures, hits), getattr(figures, size))}%" if getattr(figures, size) else NO_DATA
+    )
+
+
 def rate_text(figures: Figures, name: str) -> str:
-    """「80%（n=5）」, or 「无数据（n=0）」 when there is nothing to rate."""
-    value, size = figures.rate(name), figures.size(name)
-    return f"{NO_DATA}（n=0）" if value is None else f"{round(value * 100)}%（n={size}）"
+    """「80%（n=5）」, or 「无数据（n=0）」."""
+    return f"{rate_value(figures, name)}（n={figures.size(name)}）"
 
 
 def cells(figures: Figures) -> list[str]:
@@ -79,15 +86,8 @@ def cards(total: Figures) -> list[dict[str, str]]:
         {"key": key, "label": label, "value": str(getattr(total, key)), "n": ""} for key, label in counts
     ]
     for name in RATE_PARTS:
-        value = total.rate(name)
-        result.append(
-            {
-                "key": name,
-                "label": RATE_NAMES[name],
-                "value": NO_DATA if value is None else f"{round(value * 100)}%",
-                "n": f"n={total.size(name)}",
-            }
-        )
+        value, size = rate_value(total, name), f"n={total.size(name)}"
+        result.append({"key": name, "label": RATE_NAMES[name], "value": value, "n": size})
     return result
 
 
@@ -129,7 +129,7 @@ def statistics(request: Request, session: ReadSessionDep, actor: ConsoleDep, now
         month=month,
         title=month_label(month) + ("（本月）" if month == this else ""),
         scope=found.community.name,
-        months=[(m, month_label(m)) for m in last_months(now, MONTHS)[::-1]],
+        months=[(m, month_label(m)) for m in _choices(now, month)],
         earlier=previous_month(month),
         later=None if month == this else _next_month(month),
         cards=cards(found.community),
@@ -138,6 +138,12 @@ def statistics(request: Request, session: ReadSessionDep, actor: ConsoleDep, now
         sections=sections(found),
         export=f"/console/stats/breakdown.xlsx?month={month}",
     )
+
+
+def _choices(now: datetime, month: str) -> list[str]:
+    """This month and the eleven before it, newest first, and the chosen one if it is older."""
+    recent = last_months(now, MONTHS)[::-1]
+    return recent if month in recent else [*recent, month]
 
 
 def _next_month(month: str) -> str:

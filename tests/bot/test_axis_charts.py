@@ -17,6 +17,11 @@ def test_a_rate_with_no_sample_draws_no_bar_and_says_so() -> None:
     assert ">比例（%）<" in svg and ">楼栋<" in svg
 
 
+def test_percentages_round_halves_up() -> None:
+    svg = str(rate_chart("解决率（按楼栋）", "楼栋", [("1栋", 1, 8), ("2栋", 1, 3), ("3栋", 2, 3)]))
+    assert "1栋 13%（n=8）；2栋 33%（n=3）；3栋 67%（n=3）" in svg
+
+
 def test_counts_run_to_a_round_number_and_names_are_escaped() -> None:
     svg = str(count_chart("收到工单（按处理人）", "处理人", [("<王师傅>", 7), ("李师傅", 3)]))
     ticks = re.findall(r'text-anchor="middle">(\d+)</text>', svg)

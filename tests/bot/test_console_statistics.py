@@ -176,6 +176,8 @@ def test_an_earlier_month_from_the_picker(
     assert table(october, "buildings")["3栋"][0] == "0"
     for odd in ("2026-13", "2027-01", "abc"):  # malformed or still to come: this month
         assert "2026年11月（本月）统计" in wechat.client.get(f"/console/stats?month={odd}").text
+    long_ago = wechat.client.get("/console/stats?month=2024-03").text  # by 上个月, month after month
+    assert "2024年3月统计" in long_ago and '<option value="2024-03" selected>' in long_ago
     clock.advance(minutes=20)  # 00:10 on 1 December in Beijing
     assert "2026年12月（本月）统计" in wechat.client.get("/console/stats").text
 
