@@ -45,6 +45,11 @@ COLUMNS = [
     ("mediation_rate", "化解率"),
 ]
 SPLITS = [("buildings", "按楼栋", "楼栋"), ("grids", "按网格", "网格"), ("handlers", "按处理人", "处理人")]
+NOTES = {
+    "buildings": "没有楼栋的工单（如小区大门、公共设施）记在「公共区域」。",
+    "grids": "公共区域和还没划入网格的楼栋的工单记在「未划网格」。",
+    "handlers": "按工单现在的处理人统计：转过单的工单算在接手的人名下；还没派出去的记在「未派单」。",
+}
 
 
 def chosen_month(request: Request, now: datetime) -> str:
@@ -109,6 +114,7 @@ def sections(found: Breakdown) -> list[dict[str, Any]]:
             "key": key,
             "title": title,
             "category": category,
+            "note": NOTES[key],
             "rows": [(r.name, cells(r)) for r in getattr(found, key)],
             "charts": charts(getattr(found, key), title, category),
         }

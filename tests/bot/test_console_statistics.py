@@ -136,6 +136,7 @@ def test_the_months_figures_per_building_grid_and_handler(
     handlers = table(html, "handlers")
     assert handlers["王师傅"][:4] == ["2", "0", "1", "50%（n=2）"]
     assert handlers["李师傅"][:4] == ["1", "0", "0", "0%（n=1）"]
+    assert "转过单的工单算在接手的人名下" in html  # whose figures these are, said on the page
     assert handlers["未派单"][:4] == [
         "1",
         "1",
