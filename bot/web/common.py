@@ -54,6 +54,7 @@ DESK = (A, S, T)
 EVERYONE = (A, S, T, G)
 NAV = [
     ("/console/", "概览", EVERYONE),
+    ("/console/stats", "统计", EVERYONE),
     ("/console/tickets", "工单", EVERYONE),
     ("/console/notices", "公告", OFFICE),
     ("/console/activities", "活动与积分", DESK),
