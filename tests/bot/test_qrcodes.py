@@ -1,12 +1,15 @@
 """``hgj qrcodes``: a poster per spot whose QR code is the one WeChat issued for that spot.
 
 WeChat's QR-code API is the local fake (tests/support/fake_wechat.py); every PNG is decoded with
-zxing-cpp and must read back the url the fake issued for that spot's scene.
+zxing-cpp and must read back the url the fake issued for that spot's scene; so must every page of the PDF.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import struct
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,6 +51,30 @@ def _decoded(image: Image.Image) -> list[str]:
     return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
+_PDF_IMAGE = re.compile(
+    rb"/DecodeParms <</Predictor 15 /Colors 3 /Columns (\d+) /BitsPerComponent 8>>\s*/Filter /FlateDecode"
+    rb"\s*/Height (\d+)\s*/Length (\d+)\s*/Subtype /Image.*?stream\n",
+    re.S,
+)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _pdf_images(pdf: bytes) -> list[Image.Image]:
+    """The RGB images fpdf2 embedded: a PNG-predicted Flate stream is a PNG's IDAT, so each is
+    wrapped back into a PNG for Pillow (no PDF renderer needed)."""
+    images = []
+    for match in _PDF_IMAGE.finditer(pdf):
+        width, height, length = (int(group) for group in match.groups())
+        data = pdf[match.end() : match.end() + length]
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+        images.append(Image.open(io.BytesIO(png)))
+    return images
+
+
 def test_each_poster_decodes_to_the_code_wechat_issued_for_its_spot(
     cli: CliRunner, config: Path, tmp_path: Path, fake_wechat: FakeWeChat
 ) -> None:
@@ -61,6 +88,8 @@ def test_each_poster_decodes_to_the_code_wechat_issued_for_its_spot(
         assert _decoded(Image.open(png)) == [url]
     pdf = (out / "posters.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == 8
+    in_pdf = sorted(text for image in _pdf_images(pdf) for text in _decoded(image))
+    assert in_pdf == sorted(fake_wechat.qrcodes.values())  # every page's code, each once
 
 
 def test_filters_by_building_and_a_second_run_gets_the_same_codes(
