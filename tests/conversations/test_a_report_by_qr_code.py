@@ -70,3 +70,15 @@ def test_a_code_we_do_not_know_is_not_a_report(
     assert scan(wechat, WANG, "SCENE_VALUE") == ""  # another campaign's code: nothing to say
     assert observed.tickets(TicketKind.repair) == []
     assert "欢迎关注" in scan(wechat, "o-other", "123123", sample="mp-event-subscribe-qrscene.xml")
+
+
+def test_a_scan_puts_an_open_form_aside_and_it_comes_back(
+    wechat: WeChatSim, demo: None, observed: Observed, clock: ManualClock
+) -> None:
+    first = wechat.send(WANG, "楼上邻居天天半夜跺脚，吵得睡不着")
+    assert observed.tickets(TicketKind.dispute) == [] and first  # the dispute form asks something
+    clock.advance(seconds=5)
+    assert "您在「3栋2单元电梯」扫码报修" in scan(wechat, WANG, "spot:3-2-lift")
+    wechat.send(WANG, "电梯按钮不亮")
+    assert "已登记报修单" in wechat.send(WANG, "是")
+    assert "接着办「纠纷调解」" in wechat.send(WANG, "继续")
