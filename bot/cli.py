@@ -34,6 +34,7 @@ from bot.cli_demo import demo_app
 from bot.cli_ledger import ledger_app
 from bot.cli_notices import notices_app
 from bot.cli_people import person_app
+from bot.cli_qrcodes import qrcodes
 from bot.cli_residents import residents_app
 from bot.db import create_db_engine
 from bot.errors import ConfigError
@@ -65,6 +66,7 @@ app.add_typer(residents_app, name="residents")
 app.add_typer(demo_app, name="demo")
 app.add_typer(person_app, name="person")
 app.command()(outbox)
+app.command()(qrcodes)
 cli_backup.register(app)
 
 

@@ -32,6 +32,10 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    complaint form starts the repair). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
+7. A spot's QR code scanned (码上办) or a location sent with no repair open is a report made
+   there, as sure as an explicit command (rule 4): an open form is put aside and offered back
+   (「继续」), and the repair starts with its place filled (``scan_puts_aside``). What is said
+   next is an answer like any other: rule 1 still comes first.
 
 Precedence inside one message with two intents is the classifier's and the hazard layer's
 (emergency first); the handlers acknowledge a second request where they see one.
@@ -217,6 +221,11 @@ def decide(
     if nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)
     return Decision(Action.FORM)
+
+
+def scan_puts_aside(form: str | None) -> bool:
+    """Rule 7: whether a report started at a spot puts the open form ``form`` aside."""
+    return form is not None
 
 
 def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:

@@ -18,7 +18,6 @@ TEXTS = {
     ),
     "ambiguous": "您是想{options}？请说得具体一点，或回复「转人工」。",
     "media": "收到了。如果是报修，请先用一句话说说哪里出了问题，例如「3栋2单元502厨房水管漏水」。",
-    "location": "收到您的位置。如需报修或求助，请说明具体情况。",
     "voice": "抱歉，这条语音没有识别出文字，请再说一遍或打字告诉我。",
 }
 
@@ -50,11 +49,6 @@ def fallback(ctx: Context) -> list[Reply]:
 @router.kind("video", "link")  # images: handlers/worker.py (photos for tickets)
 def on_media(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["media"])]
-
-
-@router.kind("location")
-def on_location(ctx: Context) -> list[Reply]:
-    return [Text(TEXTS["location"])]
 
 
 @router.kind("voice")

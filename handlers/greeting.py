@@ -10,6 +10,7 @@ from bot.router import Router
 from handlers.binding import ask_to_bind
 from handlers.common import community_name, home, hotline
 from handlers.dispute import answer_in_words
+from handlers.spot_report import scanned_spot_report
 from models.people import Role
 
 router = Router("greeting")
@@ -57,6 +58,10 @@ def welcome(ctx: Context) -> list[Reply]:
 def on_subscribe(ctx: Context) -> list[Reply]:
     ctx.person.subscribed = True
     ctx.session.add(ctx.person)
+    report = scanned_spot_report(ctx)  # followed by scanning a spot's code (码上办)
+    if report is not None:  # welcomed, and the report comes first: binding can wait
+        facts = {"community": community_name(ctx), "hotline": hotline(ctx)}
+        return [Text(TEXTS["welcome"].format(**facts)), *report]
     return welcome(ctx)
 
 

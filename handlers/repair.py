@@ -15,6 +15,7 @@ from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
+from handlers.located import location_place
 from models.base import read
 from models.community import Building, address_label, find_room, room_label
 from models.feedback import follow
@@ -42,6 +43,9 @@ TEXTS = {
     "when": "\n期望时间：{when}",
     "duplicate": "\n\n已有邻居报修了同样的问题：{code}（{place}，{status}）。回复「关注」跟进那一单即可，不用重复报修；仍要新报请回复「是」。",
     "photo": "已收到照片（{count}/4）。",
+    "located": "收到您的位置，地点改为「{place}」。",
+    "no_location": "没有读到这条位置的经纬度，地点没有改。",
+    "with_location": "（已附定位）",
     "too_many_photos": "最多只能附4张照片，这张没有加上。",
     "created": "已登记报修单 {code}，{handled}预计 {due} 前处理。处理进度可回复「我的报修」查看。",
     "handled_by": "已派给{handler}，",
@@ -110,6 +114,13 @@ def _place_from_slots(ctx: Context, slots: dict[str, str], category: str | None)
     return None
 
 
+def _keeps_scanned_place(ctx: Context, slots: dict[str, str]) -> bool:
+    """A place from a QR code or a location stays unless the words name a building or room."""
+    current = ctx.state.slots.get("place") or {}
+    scanned = current.get("spot_id") is not None or current.get("latitude") is not None
+    return scanned and not (slots.get("building") or slots.get("room"))
+
+
 def _home_place(ctx: Context, category: str | None) -> dict[str, Any] | None:
     home = home_of(ctx.session, ctx.person)
     if home is None:
@@ -132,7 +143,7 @@ class RepairForm(Form):
     intent = "repair"
     required_slots = ("category", "place", "description", "confirmed")
     optional_slots = ("photos", "preferred_time")
-    accepts_kinds = ("text", "voice", "image")
+    accepts_kinds = ("text", "voice", "image", "location")
     prompts: ClassVar[dict[str, str]] = {
         "category": TEXTS["ask_category"],
         "place": TEXTS["ask_place"],
@@ -142,6 +153,8 @@ class RepairForm(Form):
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         if ctx.message.kind == "image":
             return self._photo(ctx)
+        if ctx.message.kind == "location":
+            return self._location(ctx, asking)
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking == "confirmed":
             if _YES.fullmatch(text):
@@ -167,6 +180,8 @@ class RepairForm(Form):
             place = {"building_id": None, "room_id": None, "spot": text, "label": text}
         if place is None and asking is None:
             place = _home_place(ctx, category)
+        if place is not None and _keeps_scanned_place(ctx, slots):
+            place = None  # 「电梯不动了」 at a scanned lift: that lift, not the resident's building
         if place is not None:
             found["place"] = place
         substantive = category or slots.get("spot") or asking == "description"
@@ -186,6 +201,17 @@ class RepairForm(Form):
         photos.append(ctx.message.picture_url or ctx.message.media_id)
         ctx.notes.append(TEXTS["photo"].format(count=len(photos)))
         return {"photos": photos}
+
+    def _location(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        place = location_place(ctx)
+        if place is None:
+            ctx.notes.append(TEXTS["no_location"])
+            return {}
+        ctx.notes.append(TEXTS["located"].format(place=place.label))
+        found: dict[str, Any] = {"place": place.as_slot()}
+        if asking == "confirmed":
+            found["confirmed"] = None  # the place changed: confirm again
+        return found
 
     def validate_category(self, ctx: Context, value: str) -> str:
         if value not in CATEGORIES:
@@ -222,9 +248,10 @@ class RepairForm(Form):
             return self.prompts[slot]
         slots = ctx.state.slots
         when = TEXTS["when"].format(when=slots["preferred_time"]) if slots.get("preferred_time") else ""
+        located = TEXTS["with_location"] if slots["place"].get("latitude") is not None else ""
         text = TEXTS["confirm"].format(
             category=slots["category"],
-            place=slots["place"]["label"],
+            place=slots["place"]["label"] + located,
             description=slots["description"],
             photos=len(slots.get("photos", [])),
             when=when,
@@ -255,6 +282,9 @@ class RepairForm(Form):
             building_id=place.get("building_id"),
             room_id=place.get("room_id"),
             spot=place.get("spot", ""),
+            spot_id=place.get("spot_id"),
+            latitude=place.get("latitude"),
+            longitude=place.get("longitude"),
             place=place["label"],
             description=slots["description"][:500],
             photos=slots.get("photos", []),
@@ -323,6 +353,11 @@ def on_repair(ctx: Context) -> list[Reply]:
     if address is not None:  # 「我住3栋2单元502」 from someone not yet bound: a binding, not a repair
         return ask_to_bind(ctx, address)
     return start_form(ctx, repair_form)
+
+
+def start_repair_at(ctx: Context, initial: dict[str, Any]) -> list[Reply]:
+    """A repair started where the resident is (码上办): ``initial`` holds its place, maybe its category."""
+    return start_form(ctx, repair_form, initial)
 
 
 @router.command(r"(我要)?(报修|报个修)[。！!]?")

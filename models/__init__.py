@@ -27,6 +27,7 @@ from models.residency import Residency
 from models.residents import Householder
 from models.rewards import Redemption, Reward
 from models.seen_signatures import SeenSignature
+from models.spots import Spot
 from models.teams import Team, TeamMember
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
@@ -75,6 +76,7 @@ __all__ = [
     "RoomOwner",
     "SeenSignature",
     "Signup",
+    "Spot",
     "Team",
     "TeamMember",
     "Ticket",

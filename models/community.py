@@ -30,6 +30,8 @@ class Building(SQLModel, table=True):
     grid_id: int | None = Field(default=None, foreign_key="grid.id", index=True)
     number: str  # "3", "12", "B": as residents say it, Arabic digits
     group_webhook: str = ""  # WeCom group robot URL of the building's group chat
+    latitude: float | None = None  # where it stands (a location message finds the nearest)
+    longitude: float | None = None
 
     @property
     def label(self) -> str:

@@ -37,10 +37,13 @@ KIND_LABEL = {
     TicketKind.emergency: "紧急求助",
 }
 TEXTS = {
-    "new_for_head": "【新{kind}】{code}：{place}，{what}。{who}",
-    "dispatched": "【派单】{code}：{place}，{what}，期限 {due}。{who}\n回复「接单 {code}」接单。",
-    "pool": "【抢单】{code}：{place}，{what}，期限 {due}。回复「抢单 {code}」接单。",
-    "nobody": "【待派单】{code}：{place}，{what}，暂无可派的维修人员。请回复「派单 {code} {name}」派单，师傅可换成别人。",
+    "new_for_head": "【新{kind}】{code}：{place}，{what}。{who}{attached}",
+    "dispatched": "【派单】{code}：{place}，{what}，期限 {due}。{who}{attached}\n回复「接单 {code}」接单。",
+    "pool": "【抢单】{code}：{place}，{what}，期限 {due}。{attached_then}回复「抢单 {code}」接单。",
+    "nobody": (
+        "【待派单】{code}：{place}，{what}，暂无可派的维修人员。{attached_then}"
+        "请回复「派单 {code} {name}」派单，师傅可换成别人。"
+    ),
     "to_reporter_dispatched": "您的{kind} {code} 已派给{handler}处理。",
     "to_reporter_accepted": "{handler}已接单 {code}，会尽快与您联系。",
     "to_reporter_resolved": (
@@ -75,7 +78,28 @@ def ticket_facts(ticket: Ticket) -> dict[str, str]:
         + clip(ticket.description, 40)
         + (f"；诉求：{clip(ticket.wants, 30)}" if ticket.wants else ""),
         "due": local_time(ticket.due_at),
+        "attached": attached(ticket),
+        "attached_then": attached(ticket) + "\n" if ticket.photos or ticket.latitude is not None else "",
     }
+
+
+def map_link(ticket: Ticket) -> str:
+    """A map marker at the location the resident sent (WeChat's coordinates are GCJ-02, as Amap's)."""
+    if ticket.latitude is None or ticket.longitude is None:
+        return ""
+    return f"https://uri.amap.com/marker?position={ticket.longitude:.6f},{ticket.latitude:.6f}"
+
+
+def attached(ticket: Ticket) -> str:
+    """The photos and location a resident sent, as lines of links for a push ("" when none)."""
+    lines = []
+    links = [p for p in ticket.photos if p.startswith(("https://", "http://"))]
+    if ticket.photos:
+        shown = "\n".join(links)
+        lines.append(f"\n照片 {len(ticket.photos)} 张" + (f"：\n{shown}" if shown else "（在工单页查看）"))
+    if map_link(ticket):
+        lines.append(f"\n定位：{map_link(ticket)}")
+    return "".join(lines)
 
 
 def push(session: Session, key: str, person_id: int | None, text: str, now: datetime) -> None:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from models.community import Building, Community, Grid, Room, address_label
 from models.ledger_accounts import seeds_from, upsert_accounts
+from models.onboarding_spots import import_spots, validate_spots
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
 from models.residency import Relationship, ResidencyError, home_residency, record_verified, unbind
@@ -106,6 +107,7 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
         if person.get("grid") is not None and _text(person.get("grid")) not in grid_names:
             problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
     problems += seeds_from(data)[1]
+    problems += validate_spots(data, buildings)
     problems += validate_volunteering(
         data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings, now=now
     )
@@ -154,6 +156,7 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
         session.add(building)
         buildings[number] = building
     session.flush()
+    import_spots(session, data=data, community_id=cid, buildings=buildings, count=report.count)
 
     rooms: dict[tuple[str, str, str], Room] = {}
     for entry in data.get("rooms", []):

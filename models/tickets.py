@@ -80,6 +80,9 @@ class Ticket(SQLModel, table=True):
     building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
     room_id: int | None = Field(default=None, foreign_key="room.id")
     spot: str = ""  # a named common spot: 电梯, 楼道, 小区东门 ...
+    spot_id: int | None = Field(default=None, foreign_key="spot.id")  # reported by its QR code (码上办)
+    latitude: float | None = None  # the location the resident sent, if any
+    longitude: float | None = None
     place: str = ""  # readable place: 3栋2单元502, 3栋电梯
     description: str = ""
     photos: list[str] = json_field(list)

@@ -17,7 +17,7 @@ from bot.api.deps import NowDep, ReadSessionDep, SessionDep, TicketActor, in_sco
 from bot.api.limits import Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
-from models.dispatch import Outcome, dispatch, transfer
+from models.dispatch import Outcome, dispatch, map_link, transfer
 from models.people import Person
 from models.sla import TicketRules
 from models.stats import compute
@@ -47,7 +47,11 @@ class TicketPublic(BaseModel):
     category: str
     place: str
     description: str
-    photos: list[str]
+    photos: list[str]  # WeChat's picture links (or media ids) the resident sent
+    spot_id: int | None  # the spot whose QR code it was reported by (码上办)
+    latitude: float | None  # the location the resident sent (GCJ-02, as WeChat gives it)
+    longitude: float | None
+    map_link: str  # that location on a map; "" when none was sent
     reporter_id: int
     assignee_id: int | None
     mode: str
@@ -84,7 +88,9 @@ class CloseBody(Input):
 
 def _public(ticket: Ticket) -> TicketPublic:
     rung = RUNGS.get(ticket.escalation_level, "")
-    return TicketPublic.model_validate({**ticket.model_dump(), "code": ticket.code, "escalated_to": rung})
+    return TicketPublic.model_validate(
+        {**ticket.model_dump(), "code": ticket.code, "escalated_to": rung, "map_link": map_link(ticket)}
+    )
 
 
 def _get(session: Session, ticket_id: int, actor: Actor) -> Ticket:
@@ -143,7 +149,13 @@ def get_ticket(ticket_id: RowId, session: ReadSessionDep, actor: TicketActor) ->
     events = [TicketEventPublic.model_validate(s, from_attributes=True) for s in steps(session, ticket_id)]
     rung = RUNGS.get(ticket.escalation_level, "")
     return TicketDetail.model_validate(
-        {**ticket.model_dump(), "code": ticket.code, "escalated_to": rung, "timeline": events}
+        {
+            **ticket.model_dump(),
+            "code": ticket.code,
+            "escalated_to": rung,
+            "map_link": map_link(ticket),
+            "timeline": events,
+        }
     )
 
 

@@ -36,8 +36,8 @@ class Outgoing:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def post_json(client: httpx.Client, url: str, body: dict[str, Any], *, key: str, what: str) -> None:
-    """POST and map every failure to Retryable / TokenRejected / Permanent."""
+def post_json(client: httpx.Client, url: str, body: dict[str, Any], *, key: str, what: str) -> dict[str, Any]:
+    """POST and map every failure to Retryable / TokenRejected / Permanent; the JSON answer."""
     try:
         response = client.post(url, json=body, headers={"X-Idempotency-Key": key})
     except httpx.ReadTimeout as exc:  # sent whole; the answer did not come in time
@@ -57,6 +57,7 @@ def post_json(client: httpx.Client, url: str, body: dict[str, Any], *, key: str,
     except ValueError as exc:
         raise Retryable(f"{what}: HTTP {response.status_code}, not JSON") from exc
     check_errcode(answer, what=what)
+    return answer  # type: ignore[no-any-return]
 
 
 class Channel:

@@ -1,5 +1,6 @@
 """The facts on a console ticket page: where, who reported it (name, room, phone), the photos, the
-rating, how far it was escalated and the mediation record, all in words.
+rating, how far it was escalated and the mediation record, all in words; the location the resident
+sent as a map link, and whether the report came from a spot's QR code (码上办).
 
 Photos are the picture links WeChat gave with the resident's image; a photo kept only as a media
 id (no link) is counted, not shown, since the console cannot open it.
@@ -15,7 +16,7 @@ from sqlmodel import Session, select
 from bot.web.common import local
 from bot.web.confirm import Question, fingerprint
 from models.community import Building, Room, room_label
-from models.dispatch import handler_label
+from models.dispatch import handler_label, map_link
 from models.people import ERASED_LABEL, Person, pushable
 from models.sla import LADDER
 from models.tickets import Rating, Ticket
@@ -41,6 +42,8 @@ class Facts:
     escalation: str
     mediation: list[dict[str, str]] = field(default_factory=list)
     paused: str = ""
+    map_link: str = ""  # the location the resident sent, on a map
+    scanned: bool = False  # reported by scanning a spot's QR code (码上办)
 
 
 def _links(photos: list[str]) -> list[str]:
@@ -115,6 +118,8 @@ def facts(session: Session, ticket: Ticket) -> Facts:
         escalation=escalation(ticket),
         mediation=mediation(ticket),
         paused=local(ticket.paused_at) if ticket.paused_at else "",
+        map_link=map_link(ticket),
+        scanned=ticket.spot_id is not None,
     )
 
 

@@ -20,6 +20,7 @@ COMMANDS = [
     ["chat"],
     ["import"],
     ["outbox"],
+    ["qrcodes"],
     ["db", "upgrade"],
     ["config", "init"],
     ["token", "create"],

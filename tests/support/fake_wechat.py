@@ -54,6 +54,7 @@ class FakeWeChat:
         self.delay_seconds = 0.0  # how long a delivered message's answer takes
         self.in_flight = 0  # message calls received and not yet answered
         self._robot_sends: dict[str, list[datetime]] = {}
+        self.qrcodes: dict[str, str] = {}  # scene_str -> the url its permanent QR code encodes
         self._counter = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.server.daemon_threads = True
@@ -192,6 +193,9 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             if url.path == "/mp/cgi-bin/stable_token":
                 self._answer(fake.issue("mp", force=bool(body.get("force_refresh"))))
                 return
+            if url.path == "/mp/cgi-bin/qrcode/create":
+                self._qrcode(url.path, query, body)
+                return
             routes = {
                 "/mp/cgi-bin/message/custom/send": ("mp_custom", "mp"),
                 "/mp/cgi-bin/message/template/send": ("mp_template", "mp"),
@@ -209,6 +213,20 @@ def _handler(fake: FakeWeChat) -> type[BaseHTTPRequestHandler]:
             finally:
                 with fake.lock:
                     fake.in_flight -= 1
+
+        def _qrcode(self, path: str, query: dict[str, str], body: dict[str, Any]) -> None:
+            """A permanent QR code (QR_LIMIT_STR_SCENE): the same scene always gets the same url."""
+            code = fake.check_token("mp", query.get("access_token", ""))
+            if code:
+                self._refuse(path, code, "invalid credential")
+                return
+            scene = str(body.get("action_info", {}).get("scene", {}).get("scene_str", ""))
+            if body.get("action_name") != "QR_LIMIT_STR_SCENE" or not 1 <= len(scene) <= 64:
+                self._refuse(path, 40053, "invalid action info")
+                return
+            with fake.lock:
+                link = fake.qrcodes.setdefault(scene, f"http://weixin.qq.com/q/fake{len(fake.qrcodes):04d}")
+            self._answer({"ticket": f"TICKET-{scene}", "expire_seconds": 0, "url": link})
 
         def _message(
             self, path: str, channel: str, app: str, query: dict[str, str], body: dict[str, Any]
