@@ -209,7 +209,9 @@ def reopen(
     """「没修好」: back to the same handler with a fresh time limit."""
     if person.id != ticket.reporter_id:
         return Outcome(False, "not_yours", ticket)
-    return send_back(session, ticket=ticket, actor_id=person.id, actor_label="", note=note, rules=rules, now=now)
+    return send_back(
+        session, ticket=ticket, actor_id=person.id, actor_label="", note=note, rules=rules, now=now
+    )
 
 
 def send_back(

@@ -270,9 +270,7 @@ def overdue_by_kind(session: Session, *, now: datetime) -> dict[str, int]:
     On each ticket's own clock, as the console and chat count it: a paused ticket is not overdue
     unless it was late when paused."""
     query = (
-        select(Ticket.kind, func.count())
-        .where(col(Ticket.status).in_(OPEN), late(now))
-        .group_by(Ticket.kind)
+        select(Ticket.kind, func.count()).where(col(Ticket.status).in_(OPEN), late(now)).group_by(Ticket.kind)
     )
     return {
         str(kind.value if isinstance(kind, TicketKind) else kind): int(n) for kind, n in session.exec(query)

@@ -152,6 +152,12 @@ def record_callback(
     if not fixed:
         back = note.strip() or "回访时居民说没有解决"
         send_back(
-            session, ticket=ticket, actor_id=actor_id, actor_label=actor_label, note=back, rules=rules, now=now
+            session,
+            ticket=ticket,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            note=back,
+            rules=rules,
+            now=now,
         )
     return Outcome(True, ticket=ticket)
