@@ -58,6 +58,13 @@ def mark_attended(
         )
         .values(status=SignupStatus.attended, attended_at=now, updated_at=now, confirmed_by=by)
     )
+    return credit_attendance(session, activity=activity, person_id=person_id, by=by, now=now)
+
+
+def credit_attendance(
+    session: Session, *, activity: Activity, person_id: int, by: str, now: datetime
+) -> bool:
+    """The activity's points for one attendance: once per person and activity. True if credited now."""
     if activity.points <= 0:
         return False
     return credit(
