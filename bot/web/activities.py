@@ -13,7 +13,14 @@ from bot.web.common import A, DeskDep, T, back, local, page, require_admin
 from bot.web.confirm import Confirmed, Question, ask, fingerprint
 from bot.web.fields import Line, Positive
 from models.access import Actor, audit
-from models.activities import Activity, ActivityStatus, SignupStatus, create_activity, when_label
+from models.activities import (
+    CHECKIN_EARLY,
+    Activity,
+    ActivityStatus,
+    SignupStatus,
+    create_activity,
+    when_label,
+)
 from models.activity_desk import (
     DeskError,
     activity_list,
@@ -185,6 +192,7 @@ def activity_page(
         else "不限（开始前都可报名）",
         is_open=is_open,
         started=activity.starts_at <= now,
+        checkin_open=now >= activity.starts_at - CHECKIN_EARLY,
         sheet=sheet,
         names=SIGNUP_NAMES,
         tally=[(SIGNUP_NAMES[s], tally[s]) for s in SIGNUP_NAMES if tally.get(s)],
