@@ -107,6 +107,20 @@ def test_a_no_show_can_be_corrected_to_attended_once(
     assert _points(engine, "demo-resident-li") == 5
 
 
+def test_marked_absent_then_checking_in_with_the_code_still_counts(
+    wechat: WeChatSim, engine: Engine, clock: ManualClock, demo: None
+) -> None:
+    activity_id = _activity(engine, clock, hours=-1)
+    _login(wechat)
+    li = _signup_of(engine, activity_id, "demo-resident-li")
+    wechat.client.post(f"/console/activities/{activity_id}/signups/{li.id}/attendance", data={"came": "0"})
+    with Session(engine) as session:
+        code = session.get(Activity, activity_id).checkin_code  # type: ignore[union-attr]
+    assert "5" in wechat.send("demo-resident-li", f"签到{code}")
+    assert _points(engine, "demo-resident-li") == 5
+    assert _signup_of(engine, activity_id, "demo-resident-li").status == SignupStatus.attended
+
+
 def test_attendance_waits_for_the_activity(
     wechat: WeChatSim, engine: Engine, clock: ManualClock, demo: None
 ) -> None:
