@@ -17,7 +17,7 @@ from models.base import by_id
 from models.outbox import enqueue
 from models.pages import PAGE_SIZE, paged
 from models.people import Person
-from models.rewards import STATUS_NAMES, Redemption, RedemptionStatus, Reward, cancel_redemption
+from models.rewards import Redemption, RedemptionStatus, Reward, cancel_redemption
 
 REFUNDED_TEXT = "您兑换的「{name}」已取消，{cost} 积分已退回。{reason}"
 
@@ -117,7 +117,3 @@ def cancel_and_tell(
         now=now,
     )
     return order
-
-
-def status_name(code: str) -> str:
-    return STATUS_NAMES.get(RedemptionStatus(code), code) if code in RedemptionStatus else code
