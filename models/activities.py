@@ -43,6 +43,7 @@ class SignupStatus(StrEnum):
     waitlisted = "waitlisted"
     cancelled = "cancelled"
     attended = "attended"
+    no_show = "no_show"  # signed up, did not come (marked by the organiser)
 
 
 ACTIVE = (SignupStatus.confirmed, SignupStatus.waitlisted)

@@ -23,6 +23,8 @@ from models.activities import (
 from models.people import Person
 from models.points import PointSource, credit
 
+LATE_OK = [SignupStatus.confirmed, SignupStatus.no_show]  # marked 缺席, then came after all
+
 
 def _insert_signup_ignore(session: Session, values: dict[str, object]) -> None:
     dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -54,10 +56,17 @@ def mark_attended(
         .where(
             col(Signup.activity_id) == activity.id,
             col(Signup.person_id) == person_id,
-            col(Signup.status).in_(list(ACTIVE) if walk_in else [SignupStatus.confirmed]),
+            col(Signup.status).in_([*ACTIVE, SignupStatus.no_show] if walk_in else LATE_OK),
         )
         .values(status=SignupStatus.attended, attended_at=now, updated_at=now, confirmed_by=by)
     )
+    return credit_attendance(session, activity=activity, person_id=person_id, by=by, now=now)
+
+
+def credit_attendance(
+    session: Session, *, activity: Activity, person_id: int, by: str, now: datetime
+) -> bool:
+    """The activity's points for one attendance: once per person and activity. True if credited now."""
     if activity.points <= 0:
         return False
     return credit(
@@ -102,7 +111,7 @@ def check_in(session: Session, *, person: Person, code: str, now: datetime) -> C
     activity, signup = current[0]
     if signup.status == SignupStatus.attended:
         return CheckInResult("already", activity)
-    if signup.status != SignupStatus.confirmed:
+    if signup.status not in LATE_OK:
         return CheckInResult(
             "waitlisted" if signup.status == SignupStatus.waitlisted else "not_signed_up", activity
         )

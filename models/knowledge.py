@@ -133,3 +133,18 @@ def upload_file(path: str, *, name: str, text: str) -> int:
     with _lock:
         kb = _replace_checked(editable_dir(path), name, text)
     return len(kb.entries)
+
+
+def find_entries(entries: list[Entry], text: str) -> list[Entry]:
+    """Entries holding every word of ``text`` in their id, title, other questions, keywords,
+    answer or cited source (case-insensitive); all of them when ``text`` is blank."""
+    words = text.lower().split()
+    if not words:
+        return list(entries)
+
+    def haystack(entry: Entry) -> str:
+        return " ".join(
+            (entry.id, entry.title, *entry.questions, *entry.keywords, entry.answer, entry.source)
+        ).lower()
+
+    return [entry for entry in entries if all(word in haystack(entry) for word in words)]

@@ -10,7 +10,7 @@ from bot.web.common import OfficeDep, back, page, require_admin
 from bot.web.fields import Line, Text
 from handlers.consult import knowledge_for
 from models.access import audit
-from models.knowledge import EntryInput, KnowledgeEditError, save_entry
+from models.knowledge import EntryInput, KnowledgeEditError, find_entries, save_entry
 from models.unanswered import QuestionStatus, UnansweredQuestion, close_question, open_questions
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -29,6 +29,7 @@ def knowledge(
     edit: str = "",
     new: str = "",
     ask: int | None = None,
+    find: str = "",
 ) -> HTMLResponse:
     path = request.app.state.settings.knowledge.path
     kb = knowledge_for(path)
@@ -41,7 +42,9 @@ def knowledge(
         session,
         question=q,
         answer=answer,
-        entries=kb.entries,
+        entries=find_entries(list(kb.entries), find[:100]),
+        all_entries=len(kb.entries),
+        find=find[:100],
         editing=kb.get(edit) if edit else None,
         adding=bool(new) or asked is not None,
         asked=asked,

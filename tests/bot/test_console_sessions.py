@@ -23,7 +23,8 @@ from tests.conftest import ADMIN_TOKEN
 from tests.support.console import confirm, csrf_of, post_login
 from tests.support.wechat import WeChatSim
 
-PAGES = ["/console/", "/console/tickets", "/console/notices", "/console/activities", "/console/bindings",
+PAGES = ["/console/", "/console/tickets", "/console/notices", "/console/activities", "/console/rewards",
+         "/console/bindings",
          "/console/proposals", "/console/knowledge", "/console/ledger"]  # fmt: skip
 
 

@@ -39,7 +39,8 @@ def _log_in(page: Any) -> None:
 
 
 def console_pages(page: Any) -> list[str]:
-    """The menu's pages, the first ticket's page, and one that does not exist (the 404 page)."""
+    """The menu's pages, the first ticket's and activity's pages, past activities, and one that does
+    not exist (the 404 page)."""
     page.goto("/console/")
     menu = page.eval_on_selector_all("#console-nav a", "links => links.map(a => a.getAttribute('href'))")
     page.goto("/console/tickets")
@@ -47,7 +48,12 @@ def console_pages(page: Any) -> list[str]:
         "main a[href^='/console/tickets/']",
         "links => links.map(a => a.getAttribute('href')).find(h => /^[/]console[/]tickets[/][0-9]+$/.test(h))",
     )
-    return [*menu, ticket, "/console/no-such-page"]
+    page.goto("/console/activities")
+    activity = page.eval_on_selector_all(
+        "#activities a[href^='/console/activities/']", "links => links.map(a => a.getAttribute('href'))[0]"
+    )
+    assert activity, "the demo has an upcoming activity"
+    return [*menu, ticket, activity, "/console/activities?when=past", "/console/no-such-page"]
 
 
 def _name(path: str) -> str:
