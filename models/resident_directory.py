@@ -35,6 +35,7 @@ from models.tickets import STATUS_LABEL, Ticket
 
 RESIDENT_ROLES = (Role.resident, Role.building_head)
 STATUS_NAMES = {"claimed": "待核实", "verified": "已核实", "refused": "未通过", "ended": "已解除"}
+CLAIMED_BY = {"import": "物业导入", "approval": "本人申请"}  # else the resident claimed it in chat
 REQUEST_NAMES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回"}
 # 「3栋2单元502」「3-2-502」「B座1201」「3栋」: building, then unit and room when given
 ADDRESS = re.compile(
@@ -114,7 +115,13 @@ def resident_file(session: Session, person: Person, *, tickets: int = 20, entrie
                     "is_home": person.room_id == r.room_id,
                 }
             )
-        events.append((r.claimed_at, 0, {"what": f"登记 {r.code}：{what}", "who": "本人或物业", "note": ""}))
+        events.append(
+            (
+                r.claimed_at,
+                0,
+                {"what": f"登记 {r.code}：{what}", "who": CLAIMED_BY.get(r.via, "本人"), "note": ""},
+            )
+        )
         if r.status == ResidencyStatus.verified and r.verified_at:
             events.append(
                 (r.verified_at, 1, {"what": f"核实通过 {r.code}", "who": r.verified_by, "note": ""})

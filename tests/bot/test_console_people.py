@@ -67,7 +67,10 @@ def test_adding_a_person_checks_the_form_and_is_audited(
     assert "网格员需要选择网格" in _banner(refused.text)
     shown = FIELD_ERRORS.search(refused.text)
     assert shown is not None  # shown next to the field in the form it came from
-    assert json.loads(shown.group(1)) == {"fields": {"grid_id": "网格员需要选择网格。"}, "action": "/console/people"}
+    assert json.loads(shown.group(1)) == {
+        "fields": {"grid_id": "网格员需要选择网格。"},
+        "action": "/console/people",
+    }
     assert session.exec(select(Person).where(Person.openid == "new-grid-zhou")).first() is None
     added = wechat.client.post(
         "/console/people",

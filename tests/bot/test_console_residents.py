@@ -10,13 +10,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.clock import ManualClock
-
 from models.access import AuditEntry
 from models.outbox import OutboxMessage
-from models.points import PointSource, credit
-from models.tickets import TicketKind, create_ticket
 from models.people import BindingRequest, BindingStatus, Person
+from models.points import PointSource, credit
 from models.residency import Residency, ResidencyStatus
+from models.tickets import TicketKind, create_ticket
 from tests.support.console import confirm, console_login
 from tests.support.wechat import WeChatSim
 
