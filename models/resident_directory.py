@@ -20,7 +20,7 @@ from models.access import Actor, AuditEntry, audit
 from models.community import Building, Room
 from models.dispatch import KIND_LABEL
 from models.outbox import enqueue
-from models.people import BindingRequest, Person, Role, home_label
+from models.people import BindingRequest, BindingStatus, Person, Role, home_label
 from models.points import balance, history
 from models.residency import (
     OPEN,
@@ -138,7 +138,10 @@ def resident_file(session: Session, person: Person, *, tickets: int = 20, entrie
     deciders = _deciders(session, [r.id for r in requests if r.id is not None])
     for q in requests:
         label = f"{q.building}栋{q.unit + '单元' if q.unit else ''}{q.room}"
-        events.append((q.created_at, 0, {"what": f"申请绑定 #{q.id}：{label}", "who": "本人", "note": ""}))
+        pending = "（待审核）" if q.status == BindingStatus.pending else ""
+        events.append(
+            (q.created_at, 0, {"what": f"申请绑定 #{q.id}：{label}{pending}", "who": "本人", "note": ""})
+        )
         if q.decided_at is not None:
             events.append(
                 (

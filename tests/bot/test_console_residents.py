@@ -121,7 +121,10 @@ def test_a_binding_decision_that_fails_says_why_in_chinese(
     assert "房屋信息里还没有 3栋2单元1502" in banner.group(1)
     assert not ENGLISH.search(banner.group(1)), banner.group(1)
     session.rollback()
-    assert session.get(BindingRequest, request_id).status == BindingStatus.pending  # type: ignore[union-attr]
+    request = session.get(BindingRequest, request_id)
+    assert request is not None and request.status == BindingStatus.pending
+    history = wechat.client.get(f"/console/residents/{request.person_id}").text
+    assert f"申请绑定 #{request_id}：3栋2单元1502（待审核）" in history
 
 
 def test_only_the_office_opens_resident_pages_and_only_admins_unbind(
