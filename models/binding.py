@@ -106,6 +106,10 @@ def _tell_admins(session: Session, *, request_id: int, person: Person, label: st
     enqueue_many(session, targets, kind="binding", text=text, now=now, keys_are_new=True)
 
 
+class RoomNeeded(ValueError):
+    """Approving needs a flat on file: the one asked for is not (the API may name another)."""
+
+
 def decide_binding(
     session: Session,
     *,
@@ -133,7 +137,7 @@ def decide_binding(
     if approve:
         if target_room_id is None:
             label = address_label(request.building, request.unit, request.room)
-            raise ValueError(f"房屋信息里还没有 {label}：请先导入这套房再通过，或驳回。")
+            raise RoomNeeded(f"房屋信息里还没有 {label}：请先导入这套房再通过，或驳回。")
         room = session.get(Room, target_room_id)
         if room is None:
             raise LookupError(f"没有编号为 {target_room_id} 的房屋。")
