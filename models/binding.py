@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from models.base import per_transaction, read
-from models.community import Building, Room, address_label, room_label, rooms_at_address
+from models.community import Building, Room, address_label, find_room, room_label, rooms_at_address
 from models.fanout import Target, enqueue_many
 from models.outbox import enqueue
 from models.people import BindingRequest, BindingResult, BindingStatus, Person, Role
@@ -106,6 +106,10 @@ def _tell_admins(session: Session, *, request_id: int, person: Person, label: st
     enqueue_many(session, targets, kind="binding", text=text, now=now, keys_are_new=True)
 
 
+class RoomNeeded(ValueError):
+    """Approving needs a flat on file: the one asked for is not (the API may name another)."""
+
+
 def decide_binding(
     session: Session,
     *,
@@ -120,18 +124,23 @@ def decide_binding(
     no verified owner, else as a household member) or reject a request."""
     request = session.get(BindingRequest, request_id)
     if request is None:
-        raise LookupError(f"binding request {request_id} not found")
+        raise LookupError(f"没有绑定申请 #{request_id}。")
     if request.status != BindingStatus.pending:
-        raise ValueError(f"binding request {request_id} is already {request.status}")
+        done = "已通过" if request.status == BindingStatus.approved else "已驳回"
+        raise ValueError(f"申请 #{request_id} 已经处理过了（{done}）。")
     person = session.get(Person, request.person_id)
     assert person is not None
     target_room_id = room_id or request.room_id
+    if approve and target_room_id is None:  # the flat may have been registered since
+        found = find_room(session, building=request.building, unit=request.unit, room=request.room)
+        target_room_id = found[1].id if found else None
     if approve:
         if target_room_id is None:
-            raise ValueError("this request names a room that does not exist: choose room_id")
+            label = address_label(request.building, request.unit, request.room)
+            raise RoomNeeded(f"房屋信息里还没有 {label}：请先导入这套房再通过，或驳回。")
         room = session.get(Room, target_room_id)
         if room is None:
-            raise LookupError(f"room {target_room_id} not found")
+            raise LookupError(f"没有编号为 {target_room_id} 的房屋。")
         building = session.get(Building, room.building_id)
         assert building is not None
         owner = verified_owner_of(session, room.id, besides=person.id)  # type: ignore[arg-type]

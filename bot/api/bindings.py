@@ -14,7 +14,7 @@ from bot.api.deps import AdminActor, NowDep, ReadSessionDep, SessionDep
 from bot.api.limits import MAX_INT, Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
-from models.binding import decide_binding
+from models.binding import RoomNeeded, decide_binding
 from models.community import Room
 from models.people import BindingRequest, BindingStatus, Person
 from models.residency import Relationship, Residency, ResidencyError, ResidencyStatus, record_verified, unbind
@@ -86,6 +86,9 @@ def _decide(
             )
     except LookupError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except RoomNeeded as exc:
+        detail = "this request names a room that does not exist: choose room_id"
+        raise HTTPException(status.HTTP_409_CONFLICT, detail=detail) from exc
     except ValueError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, detail=str(exc)) from exc
     return BindingRequestPublic.model_validate(decided, from_attributes=True)

@@ -26,8 +26,11 @@ from bot.web import (
     knowledge,
     ledger,
     notices,
+    outbox_page,
     pages,
+    people_admin,
     proposals,
+    residents,
     rewards,
     statistics,
     ticket_list,
@@ -67,6 +70,9 @@ def mount_console(app: FastAPI) -> None:
         knowledge,
         ledger,
         proposals,
+        residents,
+        people_admin,
+        outbox_page,
         audit,
     )
     for module in routers:

@@ -60,9 +60,12 @@ NAV = [
     ("/console/activities", "志愿活动", DESK),
     ("/console/rewards", "爱心屋", DESK),
     ("/console/bindings", "居民与绑定", OFFICE),
+    ("/console/residents", "居民查询", OFFICE),
     ("/console/proposals", "小区议事", OFFICE),
     ("/console/knowledge", "知识库", OFFICE),
     ("/console/ledger", "三公开", OFFICE),
+    ("/console/people", "人员与令牌", (A,)),
+    ("/console/outbox", "消息发送", OFFICE),
     ("/console/audit", "操作记录", (A,)),
 ]
 ROLE_NAMES = {A: "管理员", S: "书记", T: "物业", G: "网格员"}

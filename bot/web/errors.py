@@ -30,6 +30,13 @@ PAGES = {
 }
 
 
+def failure(exc: Exception) -> str:
+    """Why an action failed, for a banner: the exception's words when they are Chinese, else a
+    plain Chinese sentence (no English reaches a person)."""
+    text = str(exc).strip()
+    return text if CHINESE.search(text) else "操作没有完成：数据可能刚被别人改过。请刷新页面后再试。"
+
+
 def is_console(request: Request) -> bool:
     path = request.url.path
     return (path == "/console" or path.startswith("/console/")) and not path.startswith("/console/static/")

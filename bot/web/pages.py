@@ -22,6 +22,7 @@ from bot.web.charts import bar_chart
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from bot.web.confirm import Confirmed, ask
 from bot.web.decisions import binding_question, claim_question
+from bot.web.errors import failure
 from bot.web.fields import Text
 from models.access import Actor, audit
 from models.binding import decide_binding
@@ -162,7 +163,7 @@ def decide(
                 note=note,
             )
     except (LookupError, ValueError) as exc:
-        return back("/console/bindings", error=f"操作失败：{exc}")
+        return back("/console/bindings", error=f"操作失败：{failure(exc)}")
     done = "已通过" if decision == "approve" else "已驳回"
     return back("/console/bindings", ok=f"申请 #{request_id} {done}")
 
@@ -207,7 +208,7 @@ def decide_residency(
                 note=note[:200],
             )
     except (LookupError, ResidencyError) as exc:
-        return back("/console/bindings", error=f"操作失败：{exc}")
+        return back("/console/bindings", error=f"操作失败：{failure(exc)}")
     done = "已核实" if decision == "verify" else "已记录不通过"
     return back("/console/bindings", ok=f"住户登记 {decided.code} {done}")
 

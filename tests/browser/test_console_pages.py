@@ -8,15 +8,18 @@ sideways at 390 px, and a screenshot of the whole page goes to test-artifacts/br
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import ManualClock
 from bot.demo import seed_demo
 from bot.settings import Settings
+from models.outbox import OutboxStatus, enqueue
+from models.people import Person
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import ADMIN_TOKEN
 
@@ -29,6 +32,21 @@ def seeded(engine: Engine, settings: Settings, clock: ManualClock, demo: None) -
     """The demo community with its history: tickets, notices, activities, proposals, a ledger."""
     with Session(engine) as session, session.begin():
         seed_demo(session, now=clock.now(), rules=settings.tickets)
+        failed_pushes(session, now=clock.now())
+
+
+def failed_pushes(session: Session, *, now: datetime) -> None:
+    """A push that failed and one waiting to be tried again, for 消息发送 to show."""
+    person = session.exec(select(Person).where(Person.openid == "demo-resident-wang")).one()
+    for key, state, error in (
+        ("browser:dead", OutboxStatus.dead, "person 5 has unfollowed the Official Account"),
+        ("browser:retry", OutboxStatus.pending, "mp_custom: errcode 45015 response out of time limit"),
+    ):
+        message = enqueue(session, idempotency_key=key, text="您报修的 R1001 已派单，师傅今天下午上门。", now=now,
+                          kind="ticket", person_id=person.id)  # fmt: skip
+        message.status, message.last_error, message.attempts = state, error, 3
+        message.next_attempt_at = now + timedelta(minutes=10)
+        session.add(message)
 
 
 def _log_in(page: Any) -> None:
@@ -39,8 +57,8 @@ def _log_in(page: Any) -> None:
 
 
 def console_pages(page: Any) -> list[str]:
-    """The menu's pages, the first ticket's and activity's pages, past activities, and one that does
-    not exist (the 404 page)."""
+    """The menu's pages, the first ticket's, activity's and resident's pages, past activities, and
+    one that does not exist (the 404 page)."""
     page.goto("/console/")
     menu = page.eval_on_selector_all("#console-nav a", "links => links.map(a => a.getAttribute('href'))")
     page.goto("/console/tickets")
@@ -53,7 +71,11 @@ def console_pages(page: Any) -> list[str]:
         "#activities a[href^='/console/activities/']", "links => links.map(a => a.getAttribute('href'))[0]"
     )
     assert activity, "the demo has an upcoming activity"
-    return [*menu, ticket, activity, "/console/activities?when=past", "/console/no-such-page"]
+    page.goto("/console/residents")
+    resident = page.eval_on_selector(
+        "#residents a[href^='/console/residents/']", "a => a.getAttribute('href')"
+    )
+    return [*menu, ticket, activity, resident, "/console/activities?when=past", "/console/no-such-page"]
 
 
 def _name(path: str) -> str:
