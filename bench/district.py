@@ -103,6 +103,23 @@ def rates_figures(engine: Engine, runs: int) -> dict[str, Any]:
     return out
 
 
+def baseline(engine: Engine, *, rows: int) -> float:
+    """The same number of rows of the same width INSERT … SELECTed into a bare table (no index,
+    no foreign key): what the machine does right now, to set the fan-out's figure against."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("CREATE TEMPORARY TABLE bench_plain (key VARCHAR, person_id INTEGER, body VARCHAR)")
+        )
+        started = time.perf_counter()
+        connection.execute(
+            text("INSERT INTO bench_plain SELECT 'plain:' || id, id, :body FROM person WHERE id <= :rows"),
+            {"body": "【停水通知】\n明天9点到12点停水，请提前储水。", "rows": rows},
+        )
+        took = time.perf_counter() - started
+        connection.execute(text("DROP TABLE bench_plain"))
+    return took
+
+
 def fanout_figures(engine: Engine, shape: Shape) -> dict[str, Any]:
     communities = max(1, min(shape.communities, round(FANOUT_RESIDENTS / 500_000 * shape.communities)))
     grids = [f"第{c}社区{g}网格" for c in range(1, communities + 1) for g in range(1, GRIDS + 1)]
@@ -116,6 +133,7 @@ def fanout_figures(engine: Engine, shape: Shape) -> dict[str, Any]:
             category="停水停电",
             now=NOW,
         )
+    plain = baseline(engine, rows=communities * shape.per_community)
     started = time.perf_counter()
     with Session(engine) as session, session.begin():
         published = publish_due(session, now=NOW)
@@ -127,6 +145,8 @@ def fanout_figures(engine: Engine, shape: Shape) -> dict[str, Any]:
         "communities": communities,
         "outbox_rows": rows,  # the residents plus one group chat per building
         "enqueue_s": round(elapsed, 3),
+        "baseline_plain_insert_s": round(plain, 3),  # as many bare rows, no index, same machine now
+        "ratio_to_baseline": round(elapsed / plain, 1) if plain else None,
         "target_s": FANOUT_TARGET_S,
         "ratio_to_target": round(elapsed / FANOUT_TARGET_S, 2),
     }
