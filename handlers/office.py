@@ -17,7 +17,7 @@ from models.community import Building
 from models.dispatch import KIND_LABEL
 from models.patrol import Subject, file_finding
 from models.people import Person, Role, home_of
-from models.stats import compute
+from models.stats import headline
 from models.ticket_actions import said_after, typed_words
 from models.ticket_queue import late
 from models.tickets import OPEN, STATUS_LABEL, Ticket, by_code, clip, local_time, open_count
@@ -125,7 +125,7 @@ def on_rates(ctx: Context) -> list[Reply]:
     buildings = _grid_buildings(ctx)
     last = re.match(r"上个?月", ctx.text) is not None
     month = previous_month(month_of(ctx.now)) if last else month_of(ctx.now)
-    figures = compute(
+    figures = headline(
         ctx.session,
         now=ctx.now,
         weights=ctx.settings.tickets.metric_weights,

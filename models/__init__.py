@@ -29,6 +29,7 @@ from models.rewards import Redemption, Reward
 from models.seen_signatures import SeenSignature
 from models.spots import Spot
 from models.teams import Team, TeamMember
+from models.tenancy import scope_to  # registers the one place tenancy is enforced
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
 from models.unanswered import UnansweredQuestion
@@ -86,4 +87,5 @@ __all__ = [
     "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",
+    "scope_to",
 ]

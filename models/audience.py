@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import Select, and_, exists, or_
 from sqlmodel import Session, col, select
 
 from models.community import Building, Grid, Room
@@ -138,6 +138,12 @@ def building_ids(session: Session, audience: Audience) -> list[int]:
 
 def resident_ids(session: Session, audience: Audience, *, skip_muted: str | None = None) -> list[int]:
     """People bound to a room in the audience who still follow us, minus those muting ``skip_muted``."""
+    query = residents_query(audience, skip_muted=skip_muted)
+    return [i for i in session.exec(query).all() if i is not None]
+
+
+def residents_query(audience: Audience, *, skip_muted: str | None = None) -> Select[Any]:
+    """The select of :func:`resident_ids` (person ids, in id order), to count or insert from."""
     from models.notices import NoticeMute  # notices imports this module
 
     query = (
@@ -157,4 +163,4 @@ def resident_ids(session: Session, audience: Audience, *, skip_muted: str | None
     if skip_muted:
         muted = exists().where(NoticeMute.person_id == Person.id, NoticeMute.category == skip_muted)
         query = query.where(~muted)
-    return [i for i in session.exec(query).all() if i is not None]
+    return query  # type: ignore[return-value]

@@ -1,7 +1,9 @@
 """Bulk pushes: thousands of outbox rows in a few Core statements, not one ORM object per row.
 
 Rows whose idempotency key already exists are skipped (``ON CONFLICT DO NOTHING``), so a
-retried publication never pushes twice.
+retried publication never pushes twice. :func:`enqueue_people` goes further: one
+``INSERT … SELECT`` writes a push for every person a query selects, inside the database (a
+notice to 100,000 residents is one statement, no row passes through Python).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import JSON, Select, String, cast, literal, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -103,3 +106,44 @@ def push_once(
         raise ValueError("a push needs a person or a building")
     target = Target(idempotency_key, person_id=person_id, building_id=building_id)
     enqueue_many(session, [target], kind=kind, text=text, now=now, keys_are_new=True)
+
+
+def enqueue_people(
+    session: Session,
+    people: Select[Any],
+    *,
+    key_prefix: str,
+    kind: str,
+    text: str,
+    now: datetime,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """One push to each person id that ``people`` selects (a one-column select), keyed
+    ``key_prefix`` + the id; in one ``INSERT … SELECT``. Returns how many were new."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    ids = people.subquery()
+    person_id = ids.c[0]
+    values = {
+        "idempotency_key": literal(key_prefix, String) + cast(person_id, String),
+        "person_id": person_id,
+        "channel": literal("auto", String),
+        "kind": literal(kind, String),
+        "text": literal(text, String),
+        "payload": literal(payload or {}, JSON),
+        "status": literal(OutboxStatus.pending.value, String),
+        "attempts": literal(0),
+        "last_error": literal("", String),
+        "created_at": literal(now, table.c.created_at.type),
+        "next_attempt_at": literal(now, table.c.next_attempt_at.type),
+    }
+    rows = select(*(value.label(name) for name, value in values.items())).select_from(ids)
+    rows = rows.where(true())  # SQLite reads the ON CONFLICT of an INSERT … SELECT only after a WHERE
+    statement = (
+        insert(table)
+        .from_select(list(values), rows)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    result = session.execute(statement.execution_options(preserve_rowcount=True))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from models.base import LOCAL_TZ, month_of, previous_month
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role
 from models.sla import TicketRules
-from models.stats import compute
+from models.stats import headline
 
 TEXT = (
     "【{month} 服务月报】工单 {total} 件：响应率 {response}，解决率 {resolution}，满意率 {satisfaction}；"
@@ -29,7 +29,7 @@ def monthly_report(session: Session, *, now: datetime) -> int:
     if local.day == 1 and local.hour < 9:
         return 0
     month = previous_month(month_of(now))
-    figures = compute(session, now=now, weights=TicketRules().metric_weights, month=month)
+    figures = headline(session, now=now, weights=TicketRules().metric_weights, month=month)
     if not figures.get("total"):
         return 0  # no work orders that month (e.g. before the system was in use): nothing to report
     text = TEXT.format(

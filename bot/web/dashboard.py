@@ -22,7 +22,7 @@ from models.base import LOCAL_TZ, month_of
 from models.community import Building
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.points import PointEntry, PointSource
-from models.stats import compute
+from models.stats import compute, headline
 from models.ticket_office import open_by_age, open_tickets
 from models.ticket_queue import TicketFilter, count, month_range, today_filters
 from models.tickets import TicketKind
@@ -135,7 +135,7 @@ def month_cards(
     session: Session, *, actor: Actor, now: datetime, month: str, weights: dict[str, float]
 ) -> list[tuple[str, Any, str]]:
     """The month's figures as (label, value, link or ""); the rates leave complaints out, as 12345 does."""
-    stats = compute(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)
+    stats = headline(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)
     first, last = month_range(month)
     in_month = TicketFilter(state="all", since=first, until=last)
     complaints = in_month.with_(kind=TicketKind.complaint.value)
