@@ -3,7 +3,7 @@
 Replaces the single-column index on ticket.building_id, which it serves as well.
 
 Revision ID: a17d5c0e3b21
-Revises: 7d1e5b3a9c42
+Revises: a9c3e7f1d205
 Create Date: 2026-12-01 14:20:00
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a17d5c0e3b21"
-down_revision: str | None = "7d1e5b3a9c42"
+down_revision: str | None = "a9c3e7f1d205"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
