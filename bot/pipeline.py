@@ -39,6 +39,7 @@ from bot.batching import Batcher
 from bot.clock import Clock
 from bot.db import (
     CHAT_BUSY_TIMEOUT_MS,
+    GateBusy,
     is_busy,
     lock_key,
     lock_keys,
@@ -73,6 +74,8 @@ HOLDING = "收到，正在处理，稍后回复您。"
 MAX_BATCH = 64
 REPLY_WITHIN = 4.0  # seconds the webhook waits for an answer (WeChat gives up after 5)
 KEEP_TRYING = 900.0  # seconds a message is tried again while the database stays locked
+# Chat waits for the write gate (another writer, in this process or another) as long as for SQLite's lock.
+GATE_WAIT = CHAT_BUSY_TIMEOUT_MS / 1000
 BUSY_PAUSE = 0.2  # between tries while another process holds the write lock
 PUSH_CHANNELS = {"mp": "mp_custom", "wecom": "wecom_app"}  # a pushed answer goes back where it came from
 
@@ -221,31 +224,42 @@ class Pipeline:
 
     def _process_or_busy(self, message: Message) -> list[Reply] | None:
         """The replies, or None when the database was locked by another process (nothing kept)."""
-        with self.locks.hold(message.user_key), write_gate(self.engine):
+        with self.locks.hold(message.user_key):
             try:
-                return self._process_once(message)
-            except IntegrityError:
-                self._reopen([message])
-                # Another process stored the same message first: answer as it did.
-                stored = self._stored_replies(message)
-                if stored is not None:
-                    return stored
-                log.exception("message %s failed", message.dedupe_key)
-            except Exception as exc:
-                self._reopen([message])
-                if is_busy(exc):
-                    return None
-                log.exception("message %s failed; only the message itself is kept", message.dedupe_key)
-            replies: list[Reply] = [Text(SORRY)]
-            self._record(message, replies, error=True)
-            return replies
+                with write_gate(self.engine, timeout=GATE_WAIT):
+                    return self._process_gated(message)
+            except GateBusy:
+                return None
+
+    def _process_gated(self, message: Message) -> list[Reply] | None:
+        """Under the write gate: the replies, None if SQLite was locked, the apology if it failed."""
+        try:
+            return self._process_once(message)
+        except IntegrityError:
+            self._reopen([message])
+            # Another process stored the same message first: answer as it did.
+            stored = self._stored_replies(message)
+            if stored is not None:
+                return stored
+            log.exception("message %s failed", message.dedupe_key)
+        except Exception as exc:
+            self._reopen([message])
+            if is_busy(exc):
+                return None
+            log.exception("message %s failed; only the message itself is kept", message.dedupe_key)
+        replies: list[Reply] = [Text(SORRY)]
+        self._record(message, replies, error=True)
+        return replies
 
     def process_batch(self, messages: Sequence[Message]) -> list[list[Reply]]:
         """Process ``messages`` (in order) in one transaction; one by one if that fails."""
         if len(messages) == 1:
             return [self.process(messages[0])]
         try:
-            with self.locks.hold_all(m.user_key for m in messages), write_gate(self.engine):
+            with (
+                self.locks.hold_all(m.user_key for m in messages),
+                write_gate(self.engine, timeout=GATE_WAIT),
+            ):
                 return self._process_together(messages)
         except Exception as exc:
             self._reopen(messages)
