@@ -124,8 +124,12 @@ def test_serve_delivers_from_a_child_process_that_is_restarted_and_ends_with_it(
             worker = _sent_by(engine, "notice:water:1")
             assert worker is not None and worker.split(":")[-2] == str(child)  # not the web server's pid
             assert [d.recipient for d in fake.delivered() if d.key == "notice:water:1"] == [WANG]
+
             # The child serves no HTTP: the web process's /metrics carries its figures.
-            assert wait_until(lambda: _sent_on_metrics(client) == 1, timeout=30), client.get("/metrics").text
+            def counted() -> bool:  # every push the fake received, the demo's included
+                return _sent_on_metrics(client) == len(fake.delivered())
+
+            assert wait_until(counted, timeout=30), client.get("/metrics").text
             assert "hgj_worker_figures_age_seconds" in client.get("/metrics").text
 
             os.kill(child, signal.SIGKILL)  # the delivery process dies: it is started again
