@@ -134,7 +134,7 @@ def start_server(kind: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes
         [sys.executable, __file__, "--serve", kind, "--port", str(port)], env=env, cwd=ROOT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded shared machine may take a minute to import
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):

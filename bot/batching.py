@@ -23,7 +23,9 @@ from bot.replies import Reply
 # Loop turns from bytes arriving on a socket to the request's message reaching ``submit``.
 GATHER_TURNS = 3
 
-BatchHandler = Callable[[Sequence[Message]], list[list[Reply]]]
+# A message's replies, or why it is refused (a replay: its future raises it).
+Outcome = list[Reply] | Exception
+BatchHandler = Callable[[Sequence[Message]], Sequence[Outcome]]
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Batcher:
         executor: Executor,
         in_flight: int,
         max_batch: int,
-        try_now: Callable[[Sequence[Message]], list[list[Reply]] | None] | None = None,
+        try_now: Callable[[Sequence[Message]], Sequence[Outcome] | None] | None = None,
     ) -> None:
         """``try_now``, if given, may handle a batch right on the event loop (None: it could not)."""
         self.handle_batch = handle_batch
@@ -126,9 +128,13 @@ class Batcher:
                 if not future.done():
                     future.set_exception(exc)
         else:
-            for (_, future), replies in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(replies)
+            for (_, future), outcome in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
         finally:
             queue.in_flight -= 1
             queue.busy_users.difference_update(message.user_key for message in messages)

@@ -196,6 +196,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="指标端口的监听地址。")] = "127.0.0.1",
     parent_pid: Annotated[int | None, typer.Option(hidden=True)] = None,
     quiet: Annotated[bool, typer.Option(hidden=True)] = False,
+    metrics_file: Annotated[str | None, typer.Option(hidden=True)] = None,
 ) -> None:
     """只发送推送、运行定时任务，不提供网页服务（PostgreSQL 上可多开几个）。"""
     import threading
@@ -204,6 +205,11 @@ def worker(
     configure_logging(chosen.log)
     db = engine(config)
     background = _background(chosen, db, enabled=True, threads=threads)
+    figures = None
+    if metrics_file is not None:  # for ``hgj serve``'s /metrics (bot.child_metrics)
+        from bot.child_metrics import Writer
+
+        figures = Writer(Path(metrics_file)).start()
     metrics_server = None
     if metrics_port is not None:
         from bot.metrics import app_registry, serve_metrics
@@ -229,6 +235,8 @@ def worker(
             metrics_server.shutdown()
         if background is not None:
             background.stop()
+        if figures is not None:
+            figures.stop()
 
 
 @app.command()

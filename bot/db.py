@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
+
+from bot.gate import WriteLock
 
 BUSY_TIMEOUT_MS = 30_000
 # Chat waits at most this long for another process's write lock per attempt: well inside WeChat's
@@ -119,29 +122,56 @@ def waiting_at_most(engine: Engine, milliseconds: int) -> Engine:
 
 
 def is_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite's "database is locked" (another process is writing)."""
+    """Whether ``exc`` is SQLite's "database is locked" (another process is writing), or the write
+    gate stayed held longer than the caller would wait."""
+    if isinstance(exc, GateBusy):
+        return True
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
 
 
-_GATES: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_GATES: weakref.WeakKeyDictionary[Engine, WriteLock] = weakref.WeakKeyDictionary()
+_FILE_GATES: dict[str, WriteLock] = {}  # one per database file in this process, whatever the engine
 _GATES_GUARD = threading.Lock()
 
 
-def write_gate(engine: Engine) -> AbstractContextManager[object]:
-    """On SQLite, one writing transaction at a time in this process.
+class GateBusy(Exception):
+    """The write gate stayed held elsewhere for longer than the caller would wait (see ``is_busy``)."""
 
-    SQLite allows one writer anyway; queueing on a lock here avoids its busy-handler sleeps,
-    which otherwise turn contention into long tail latencies. PostgreSQL needs no gate.
+
+def write_gate(engine: Engine, *, timeout: float | None = None) -> AbstractContextManager[object]:
+    """On SQLite, one writing transaction at a time, in this process and across the processes on
+    the same file (``bot.gate``): writers queue on the gate instead of sleeping in SQLite's busy
+    handler, which otherwise turns contention into long tail latencies. PostgreSQL needs no gate.
+
+    ``timeout``: wait at most that many seconds, then raise :class:`GateBusy`.
     """
-    return write_lock(engine) or nullcontext()
+    gate = write_lock(engine)
+    if gate is None:
+        return nullcontext()
+    return _held(gate, timeout)
 
 
-def write_lock(engine: Engine) -> threading.Lock | None:
+@contextmanager
+def _held(gate: WriteLock, timeout: float | None) -> Iterator[WriteLock]:
+    if not gate.acquire(timeout=-1 if timeout is None else timeout):
+        raise GateBusy(f"the write gate stayed held for {timeout} s")
+    try:
+        yield gate
+    finally:
+        gate.release()
+
+
+def write_lock(engine: Engine) -> WriteLock | None:
     """The lock behind :func:`write_gate` (None on PostgreSQL), for callers that must not wait."""
     if engine.dialect.name != "sqlite":
         return None
+    database = engine.url.database
+    in_file = bool(database) and database != ":memory:" and not str(database).startswith("file:")
     with _GATES_GUARD:
-        return _GATES.setdefault(engine, threading.Lock())
+        if in_file:
+            path = os.path.abspath(str(database))
+            return _FILE_GATES.setdefault(path, WriteLock(f"{path}-gate"))
+        return _GATES.setdefault(engine, WriteLock(None))
 
 
 class GatedSession(Session):
@@ -157,7 +187,7 @@ class GatedSession(Session):
         super().__init__(reader(engine), expire_on_commit=False)
         self._reading = self.bind
         self._writing = engine
-        self._gate: threading.Lock | None = None
+        self._gate: WriteLock | None = None
         self._gated = False
 
     def begin(self, nested: bool = False) -> SessionTransaction:

@@ -5,7 +5,8 @@ The server starts the child after its checks and stops it when it stops (SIGTERM
 after a grace period); the child also stops by itself when the server is gone (even after a
 SIGKILL of the server). A child that exits on its own is started again, after 1 s doubling up to
 a minute while it keeps failing, and /healthz tells (``delivery``: its pid, whether it runs, how
-many times it was restarted and how it last ended). ``[server] delivery = "thread"`` keeps the
+many times it was restarted and how it last ended), and /metrics adds its figures
+(``bot.child_metrics``). ``[server] delivery = "thread"`` keeps the
 old layout, delivery threads and scheduler inside the web process (``bot.background``).
 """
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,6 +38,11 @@ def delivery_status() -> dict[str, Any] | None:
     return _CURRENT.status() if _CURRENT is not None else None
 
 
+def metrics_file() -> Path | None:
+    """Where the child writes its figures, when this process runs one."""
+    return _CURRENT.metrics_path if _CURRENT is not None else None
+
+
 class DeliveryProcess:
     def __init__(self, *, config: Path | None, now: str | None = None, threads: int = 1) -> None:
         self.command = [sys.executable, "-m", "bot"]
@@ -43,6 +51,9 @@ class DeliveryProcess:
         self.command += ["worker", "--threads", str(threads), "--parent-pid", str(os.getpid()), "--quiet"]
         if config is not None:
             self.command += ["--config", str(config)]
+        # Its figures, for this process's /metrics (``bot.child_metrics``).
+        self.metrics_path = Path(tempfile.mkdtemp(prefix="hgj-worker-")) / "figures.json"
+        self.command += ["--metrics-file", str(self.metrics_path)]
         self.popen: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self.last_exit: int | None = None
@@ -115,6 +126,7 @@ class DeliveryProcess:
                 popen.wait()
         if _CURRENT is self:
             _CURRENT = None
+        shutil.rmtree(self.metrics_path.parent, ignore_errors=True)
 
 
 def _ended(popen: subprocess.Popen[bytes], *, within: float) -> bool:

@@ -28,6 +28,9 @@ class Message:
     media_id: str = ""
     picture_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # The signed triple still to be checked against every process's (``bot.replay.Signed``), in
+    # the message's own transaction; None when there is nothing left to check.
+    signed: Any = field(default=None, compare=False, repr=False)
 
     @property
     def user_key(self) -> str:

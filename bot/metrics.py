@@ -23,7 +23,9 @@ Read from the database at scrape time, with one cheap read that never takes SQLi
   ``hgj_outbox_dead``; ``hgj_tickets_overdue{kind}`` (open past their time limit);
   ``hgj_database_up`` (1 when that read worked; the figures above are left out when it did not).
 
-And ``hgj_scheduler_leader``: 1 if this process runs the scheduled jobs.
+And ``hgj_scheduler_leader``: 1 if this process runs the scheduled jobs. Under ``hgj serve`` with
+its delivery process, the web process's figures include the child's deliveries and scheduler
+role, and ``hgj_worker_figures_age_seconds`` (``bot.child_metrics``).
 
 Each process serves its own figures (no multiprocess mode): run web processes as separate
 services on their own ports (``hgj serve --port``, not ``uvicorn --workers``) and scrape each;
@@ -55,6 +57,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from bot.child_metrics import WithChild
 from bot.clock import Clock
 from bot.db import reader
 
@@ -251,7 +254,8 @@ def app_registry(engine: Engine, clock: Clock) -> CollectorRegistry:
     local.register(DatabaseCollector(engine, clock))
     local.register(LeaderCollector())
     combined = CollectorRegistry(auto_describe=False)
-    combined.register(_Both(REGISTRY, local))
+    # With ``hgj serve``'s delivery process: its deliveries and scheduler role added in.
+    combined.register(WithChild(_Both(REGISTRY, local)))
     return combined
 
 

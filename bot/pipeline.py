@@ -35,10 +35,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.batching import Batcher
+from bot.batching import Batcher, Outcome
 from bot.clock import Clock
 from bot.db import (
     CHAT_BUSY_TIMEOUT_MS,
+    GateBusy,
     is_busy,
     lock_key,
     lock_keys,
@@ -49,9 +50,11 @@ from bot.db import (
     write_lock,
 )
 from bot.dispatcher import Dispatcher
+from bot.errors import WireError
 from bot.handover import Handover
 from bot.locks import UserLocks
 from bot.message import Message
+from bot.replay import refused_replays
 from bot.replies import Reply, Text, decode, encode, joined_text
 from bot.spool import Spool
 from models.conversation import ConversationState, load_states, save_states
@@ -73,6 +76,8 @@ HOLDING = "收到，正在处理，稍后回复您。"
 MAX_BATCH = 64
 REPLY_WITHIN = 4.0  # seconds the webhook waits for an answer (WeChat gives up after 5)
 KEEP_TRYING = 900.0  # seconds a message is tried again while the database stays locked
+# Chat waits for the write gate (another writer, in this process or another) as long as for SQLite's lock.
+GATE_WAIT = CHAT_BUSY_TIMEOUT_MS / 1000
 BUSY_PAUSE = 0.2  # between tries while another process holds the write lock
 PUSH_CHANNELS = {"mp": "mp_custom", "wecom": "wecom_app"}  # a pushed answer goes back where it came from
 
@@ -193,18 +198,20 @@ class Pipeline:
     def _forget(self, key: str, job: asyncio.Future[list[Reply]]) -> None:
         if key in self._jobs and self._jobs[key][0] is job:
             del self._jobs[key]
-        failed = job.cancelled() or job.exception() is not None
-        if self.spool is not None and key not in self._unsettled and not failed:
-            self.spool.remove(key)  # committed (a no-op unless it was spooled)
+        error = None if job.cancelled() else job.exception()
+        # Settled: committed, or refused as a replay (never to be taken up again from the spool).
+        settled = not job.cancelled() and (error is None or isinstance(error, WireError))
+        if self.spool is not None and key not in self._unsettled and settled:
+            self.spool.remove(key)  # a no-op unless it was spooled
         self._unsettled.discard(key)
-        if not job.cancelled() and job.exception() is not None:
-            log.error("message %s: %s", key, job.exception())
+        if error is not None and not isinstance(error, WireError):
+            log.error("message %s: %s", key, error)
 
     def close(self) -> None:
         """Stop trying messages again (the process is shutting down)."""
         self._closing.set()
 
-    def process(self, message: Message) -> list[Reply]:
+    def process(self, message: Message) -> Outcome:
         """Process one message in a transaction of its own; while another process holds the
         database's write lock, try again (for up to ``keep_trying`` seconds)."""
         job = self._jobs.get(message.dedupe_key)
@@ -219,33 +226,44 @@ class Pipeline:
                 return [Text(SORRY)]
             self._closing.wait(BUSY_PAUSE)
 
-    def _process_or_busy(self, message: Message) -> list[Reply] | None:
+    def _process_or_busy(self, message: Message) -> Outcome | None:
         """The replies, or None when the database was locked by another process (nothing kept)."""
-        with self.locks.hold(message.user_key), write_gate(self.engine):
+        with self.locks.hold(message.user_key):
             try:
-                return self._process_once(message)
-            except IntegrityError:
-                self._reopen([message])
-                # Another process stored the same message first: answer as it did.
-                stored = self._stored_replies(message)
-                if stored is not None:
-                    return stored
-                log.exception("message %s failed", message.dedupe_key)
-            except Exception as exc:
-                self._reopen([message])
-                if is_busy(exc):
-                    return None
-                log.exception("message %s failed; only the message itself is kept", message.dedupe_key)
-            replies: list[Reply] = [Text(SORRY)]
-            self._record(message, replies, error=True)
-            return replies
+                with write_gate(self.engine, timeout=GATE_WAIT):
+                    return self._process_gated(message)
+            except GateBusy:
+                return None
 
-    def process_batch(self, messages: Sequence[Message]) -> list[list[Reply]]:
+    def _process_gated(self, message: Message) -> Outcome | None:
+        """Under the write gate: the replies, None if SQLite was locked, the apology if it failed."""
+        try:
+            return self._process_once(message)
+        except IntegrityError:
+            self._reopen([message])
+            # Another process stored the same message first: answer as it did.
+            stored = self._stored_replies(message)
+            if stored is not None:
+                return stored
+            log.exception("message %s failed", message.dedupe_key)
+        except Exception as exc:
+            self._reopen([message])
+            if is_busy(exc):
+                return None
+            log.exception("message %s failed; only the message itself is kept", message.dedupe_key)
+        replies: list[Reply] = [Text(SORRY)]
+        self._record(message, replies, error=True)
+        return replies
+
+    def process_batch(self, messages: Sequence[Message]) -> list[Outcome]:
         """Process ``messages`` (in order) in one transaction; one by one if that fails."""
         if len(messages) == 1:
             return [self.process(messages[0])]
         try:
-            with self.locks.hold_all(m.user_key for m in messages), write_gate(self.engine):
+            with (
+                self.locks.hold_all(m.user_key for m in messages),
+                write_gate(self.engine, timeout=GATE_WAIT),
+            ):
                 return self._process_together(messages)
         except Exception as exc:
             self._reopen(messages)
@@ -253,7 +271,7 @@ class Pipeline:
                 log.warning("a batch of %d messages failed; handling them one by one", len(messages))
             return [self.process(message) for message in messages]
 
-    def try_batch_now(self, messages: Sequence[Message]) -> list[list[Reply]] | None:
+    def try_batch_now(self, messages: Sequence[Message]) -> list[Outcome] | None:
         """``process_batch`` without waiting for anything: None if the write lock or one of the
         people is busy, or if anything fails (the caller then uses ``process_batch``)."""
         gate = write_lock(self.engine)
@@ -275,9 +293,12 @@ class Pipeline:
         finally:
             gate.release()
 
-    def _process_once(self, message: Message, *, engine: Engine | None = None) -> list[Reply]:
+    def _process_once(self, message: Message, *, engine: Engine | None = None) -> Outcome:
         with Session(engine or self._chat_engine, expire_on_commit=False) as session, session.begin():
             lock_key(session, message.user_key)
+            refused = refused_replays(session, [message])
+            if refused:
+                return refused[message.dedupe_key]  # a replay: nothing handled, nothing stored
             stored = stored_replies(session, message.dedupe_key)
             if stored is not None:
                 return self._hand_over(session, message, decode(stored), self.clock.now())
@@ -289,11 +310,14 @@ class Pipeline:
 
     def _process_together(
         self, messages: Sequence[Message], *, engine: Engine | None = None
-    ) -> list[list[Reply]]:
+    ) -> list[Outcome]:
         answered: list[tuple[Message, list[Reply], datetime]] = []
+        keys = [message.dedupe_key for message in messages]
         with Session(engine or self._chat_engine, expire_on_commit=False) as session, session.begin():
             user_keys = sorted({message.user_key for message in messages})
             lock_keys(session, user_keys)
+            refused = refused_replays(session, messages)
+            messages = [message for message in messages if message.dedupe_key not in refused]
             stored = {
                 key: decode(replies)
                 for key, replies in stored_replies_many(session, [m.dedupe_key for m in messages]).items()
@@ -328,7 +352,7 @@ class Pipeline:
             save_states(session, list(unsaved.values()))
             save_last_seen(session)
             record_inbound_many(session, rows)
-        return [results[message.dedupe_key] for message in messages]
+        return [refused.get(key) or results[key] for key in keys]
 
     def _hand_over(
         self, session: Session, message: Message, replies: list[Reply], now: datetime

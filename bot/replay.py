@@ -6,6 +6,11 @@ refused. On SQLite the service is one process (see deploy/README.md), so its mem
 on PostgreSQL several web processes share the database, so they share what they have seen
 through the ``seen_signature`` table (purged by the scheduler, see ``scheduler.signatures``).
 The gateway uses either through :class:`ReplayGuard` and :func:`replay_guard`.
+
+A message's shared check costs no transaction of its own: the gateway leaves it on the message
+(:class:`Signed`) and the pipeline checks the triples of a
+whole batch with one statement in the batch's transaction (:func:`refused_replays`) and refuses
+a replayed message there, before anything is handled or stored for it.
 """
 
 from __future__ import annotations
@@ -14,29 +19,43 @@ import hashlib
 import logging
 import threading
 from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.errors import BadSignature
-from models.seen_signatures import remember
+from bot.message import Message
+from models.seen_signatures import remember, remember_many
 
 log = logging.getLogger(__name__)
 Triple = tuple[str, str, str]  # (signature, timestamp, nonce), the timestamp already checked
 
 
-class ReplayGuard(Protocol):
-    blocking: bool  # check() waits on the database: call it off the event loop
+@dataclass(frozen=True)
+class Signed:
+    """A signed triple with its body, left for the database to check in the message's transaction."""
 
+    triple_hash: str
+    body_digest: str
+    expires_at: datetime
+
+
+class ReplayGuard(Protocol):
     def check(self, triple: Triple, body: bytes, *, now: float) -> None:
-        """Remember ``triple`` with ``body``; raise BadSignature if it came before with another body."""
+        """Remember ``triple`` with ``body``; raise BadSignature if it came before with another body
+        (may wait on the database: off the event loop)."""
+
+    def note(self, triple: Triple, body: bytes, *, now: float) -> Signed | None:
+        """``check`` without waiting: raise BadSignature for what is known to be a replay now; what
+        is left to check in the message's transaction (``refused_replays``), or None."""
 
 
 class ReplayMemory:
     """One process's memory of the triples seen (SQLite: the service is one process)."""
-
-    blocking = False
 
     def __init__(self, window: int) -> None:
         self.window = window
@@ -57,6 +76,10 @@ class ReplayMemory:
             elif known != digest:
                 raise _replay()
 
+    def note(self, triple: Triple, body: bytes, *, now: float) -> Signed | None:
+        self.check(triple, body, now=now)
+        return None
+
 
 class SharedReplayMemory:
     """The triples seen by every process on the database (PostgreSQL): one ``INSERT ... ON
@@ -66,12 +89,20 @@ class SharedReplayMemory:
     (an outage does not stop chat; the pipeline then answers as it can).
     """
 
-    blocking = True
-
     def __init__(self, engine: Engine, window: int) -> None:
         self.engine = engine
         self.window = window
         self.local = ReplayMemory(window)
+
+    def note(self, triple: Triple, body: bytes, *, now: float) -> Signed | None:
+        # Nothing is refused here: this process's memory would keep the first body it saw, a
+        # forged one included, and then refuse WeChat's honest retry. (A request whose message is
+        # already in hand joins that work, as a retry; its own body is not handled.)
+        return Signed(
+            triple_hash=hashlib.sha256("\n".join(triple).encode()).hexdigest(),
+            body_digest=hashlib.sha256(body).hexdigest(),
+            expires_at=datetime.fromtimestamp(int(triple[1]) + self.window + 1, UTC),
+        )
 
     def check(self, triple: Triple, body: bytes, *, now: float) -> None:
         key = hashlib.sha256("\n".join(triple).encode()).hexdigest()
@@ -93,6 +124,21 @@ def replay_guard(engine: Engine, window: int) -> ReplayGuard:
     if engine.dialect.name == "postgresql":
         return SharedReplayMemory(engine, window)
     return ReplayMemory(window)
+
+
+def refused_replays(session: Session, messages: Sequence[Message]) -> dict[str, BadSignature]:
+    """Check the triples ``messages`` were signed with against every process's, with one statement
+    in the caller's transaction (and one more if any was seen before): {dedupe key: why it is
+    refused} for the replays, which must not be handled."""
+    signed = [(message, message.signed) for message in messages if isinstance(message.signed, Signed)]
+    if not signed:
+        return {}
+    rows = [
+        {"triple_hash": s.triple_hash, "body_digest": s.body_digest, "expires_at": s.expires_at}
+        for _, s in signed
+    ]
+    known = remember_many(session.connection(), rows)
+    return {message.dedupe_key: _replay() for message, s in signed if known[s.triple_hash] != s.body_digest}
 
 
 def _replay() -> BadSignature:

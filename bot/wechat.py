@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from starlette.concurrency import run_in_threadpool
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
@@ -16,7 +16,7 @@ from bot.clock import Clock
 from bot.errors import BadSignature, DecryptFailed
 from bot.message import Message
 from bot.pipeline import Pipeline
-from bot.replay import ReplayGuard, ReplayMemory
+from bot.replay import ReplayGuard, ReplayMemory, Signed
 from bot.settings import WeChatSettings
 from bot.webhook import TEXT, XML, Webhook, collect_body
 from bot.wire import check_fresh, guard, parse_envelope, parse_mp, render
@@ -40,27 +40,34 @@ class WeChatGateway:
 
     def verify(self, signature: str, timestamp: str, nonce: str, body: bytes = b"") -> None:
         """A fresh, valid signature not used before for another body (GET: the echostr)."""
-        now = self.clock.now().timestamp()
-        check_fresh(timestamp, now=now, window=self.settings.replay_window_seconds)
+        triple = self._signed(signature, timestamp, nonce)
+        self.seen.check(triple, body, now=self.clock.now().timestamp())
+
+    def _signed(self, signature: str, timestamp: str, nonce: str) -> tuple[str, str, str]:
+        check_fresh(timestamp, now=self.clock.now().timestamp(), window=self.settings.replay_window_seconds)
         try:
             check_signature(self.settings.token, signature, timestamp, nonce)
         except InvalidSignatureException as exc:
             raise BadSignature("signature does not match the configured token") from exc
-        self.seen.check((signature, timestamp, nonce), body, now=now)
+        return signature, timestamp, nonce
 
     def open(self, body: bytes, params: dict[str, str]) -> tuple[Message, bool]:
-        """The message in ``body`` and whether the reply must be encrypted."""
+        """The message in ``body`` and whether the reply must be encrypted. Never waits: what is
+        left of the replay check rides on the message to the pipeline's transaction (``bot.replay``)."""
         guard(body, limit=self.settings.max_body_bytes)
-        self.verify(params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", ""), body)
+        triple = self._signed(
+            params.get("signature", ""), params.get("timestamp", ""), params.get("nonce", "")
+        )
+        signed = self.seen.note(triple, body, now=self.clock.now().timestamp())
         envelope = parse_envelope(body)
         encrypted = params.get("encrypt_type", "raw") == "aes"
         if not encrypted:
             if self.settings.effective_mode == "safe":
                 raise BadSignature("a plain message in safe mode: [wechat] mode refuses unencrypted POSTs")
-            return parse_mp(body), False
+            return _with(parse_mp(body), signed), False
         xml = self.decrypt(envelope, params)
         guard(xml.encode("utf-8"), limit=self.settings.max_body_bytes)
-        return parse_mp(xml), True
+        return _with(parse_mp(xml), signed), True
 
     def decrypt(self, envelope: dict[str, str], params: dict[str, str]) -> str:
         if self.crypto is None:
@@ -118,16 +125,17 @@ def wechat_webhook(gateway: WeChatGateway, pipeline: Pipeline) -> Webhook:
     """``POST /wechat``: one message in, the passive reply out (served by ``bot.webhook``)."""
 
     async def receive(body: bytes, params: dict[str, str]) -> tuple[bytes, str]:
-        if gateway.seen.blocking:  # the replay check asks the database: not on the event loop
-            message, encrypted = await run_in_threadpool(gateway.open, body, params)
-        else:
-            message, encrypted = gateway.open(body, params)
+        message, encrypted = gateway.open(body, params)  # the shared replay check: in the pipeline
         replies = await pipeline.answer(message)
         xml = render(replies, to_user=message.user_id, from_user=str(message.extra.get("ToUserName", "")))
         nonce, timestamp = params.get("nonce", ""), params.get("timestamp", "")
         return gateway.answer(xml, encrypted=encrypted, nonce=nonce, timestamp=timestamp)
 
     return Webhook(receive, gateway.settings.max_body_bytes)
+
+
+def _with(message: Message, signed: Signed | None) -> Message:
+    return message if signed is None else replace(message, signed=signed)
 
 
 async def read_body(request: Request, *, limit: int) -> bytes:

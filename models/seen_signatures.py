@@ -41,6 +41,27 @@ def remember(connection: Connection, *, triple_hash: str, body_digest: str, expi
     return str(known) if known is not None else body_digest  # purged meanwhile: as if new
 
 
+def remember_many(connection: Connection, rows: list[dict[str, object]]) -> dict[str, str]:
+    """``remember`` for several triples (``triple_hash``, ``body_digest``, ``expires_at``) with one
+    statement, and a second only for those seen before: {triple_hash: the digest it was first seen
+    with}. The caller commits (in the transaction of the messages the triples came with)."""
+    first = list({row["triple_hash"]: row for row in reversed(rows)}.values())  # each triple once
+    table = SeenSignature.__table__  # type: ignore[attr-defined]
+    if connection.dialect.name == "postgresql":
+        statement = pg_insert(table).values(first).on_conflict_do_nothing(index_elements=["triple_hash"])
+    else:
+        statement = insert(table).values(first).prefix_with("OR IGNORE")
+    new = set(connection.execute(statement.returning(table.c.triple_hash)).scalars())
+    known = {str(row["triple_hash"]): str(row["body_digest"]) for row in first}
+    older = [key for key in known if key not in new]
+    if older:
+        found = connection.execute(
+            select(table.c.triple_hash, table.c.body_digest).where(table.c.triple_hash.in_(older))
+        )
+        known.update({str(key): str(digest) for key, digest in found})
+    return known
+
+
 def purge_seen_signatures(session: Session, *, now: datetime) -> int:
     """Delete triples whose timestamp has left the replay window (a scheduler job)."""
     # A few minutes of webhook traffic at most: one statement.

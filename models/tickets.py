@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Index, UniqueConstraint, func, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import MAX_INT, enum_field, json_field, read, utc_field
@@ -264,11 +265,7 @@ def transition(
     for name, value in (guard or {}).items():
         statement = statement.where(col(getattr(Ticket, name)) == value)
     before = ticket.status
-    result = session.execute(
-        statement.values(status=to, updated_at=now, **values).execution_options(synchronize_session=False)
-    )
-    session.refresh(ticket)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not _updated(session, ticket, statement.values(status=to, updated_at=now, **values)):
         return False
     session.add(
         TicketEvent(
@@ -289,14 +286,22 @@ def transition(
 def set_once(session: Session, *, ticket: Ticket, column: str, now: datetime, **values: Any) -> bool:
     """CAS a nullable marker column from NULL (warned_at, followup_sent_at, …); True when this caller set it."""
     target = getattr(Ticket, column)
-    result = session.execute(
-        update(Ticket)
-        .where(col(Ticket.id) == ticket.id, col(target).is_(None))
-        .values({column: now, **values})
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(ticket)
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    statement = update(Ticket).where(col(Ticket.id) == ticket.id, col(target).is_(None))
+    return _updated(session, ticket, statement.values({column: now, **values}))
+
+
+def _updated(session: Session, ticket: Ticket, statement: Any) -> bool:
+    """Run a compare-and-set ``UPDATE`` of ``ticket``; True when it changed the row. Either way
+    ``ticket`` then holds the row as it stands: the updated row comes back with the statement
+    (``RETURNING``), a refresh reads it only when another transaction won."""
+    columns = Ticket.__table__.columns  # type: ignore[attr-defined]
+    row = session.execute(statement.returning(*columns).execution_options(synchronize_session=False)).first()
+    if row is None:
+        session.refresh(ticket)
+        return False
+    for name, value in row._mapping.items():
+        set_committed_value(ticket, name, value)
+    return True
 
 
 def timeline(session: Session, ticket_id: int) -> list[TicketEvent]:

@@ -94,3 +94,68 @@ def test_on_sqlite_the_one_process_remembers_triples_itself(
     forged = _plain(wechat, "投票 P1 同意", wechat.next_msg_id())
     assert wechat.client.post("/wechat", params=params, content=forged).status_code == 403
     assert _seen(engine) == 0  # nothing written: chat does not queue on SQLite's write lock for this
+
+
+def test_a_replay_inside_a_batch_is_refused_and_the_rest_of_the_batch_is_answered(
+    engine: Engine, demo: None, settings: Settings, clock: ManualClock, second_process: TestClient
+) -> None:
+    """The shared check rides in the batch's own transaction: the forged message is refused before
+    anything is handled for it, the messages beside it are answered as usual."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the shared check is PostgreSQL's")
+    from bot.app import build_pipeline
+    from bot.errors import BadSignature
+    from bot.message import Message
+    from bot.replay import SharedReplayMemory
+
+    guard = SharedReplayMemory(engine, settings.wechat.replay_window_seconds)
+    now = clock.now().timestamp()
+    stamp = str(int(now))
+
+    def message(msg_id: str, text: str, user: str, triple: tuple[str, str, str], body: bytes) -> Message:
+        signed = guard.note(triple, body, now=now)
+        return Message(
+            channel="mp", user_id=user, kind="text", text=text, msg_id=msg_id, create_time=1, signed=signed
+        )
+
+    first = message("r1", "你好", WANG, ("sig-1", stamp, "n1"), b"<xml>1</xml>")
+    assert isinstance(build_pipeline(settings, engine=engine, clock=clock).process(first), list)
+    # Another process (its own memory, the same database) gets the triple again with another body.
+    other = SharedReplayMemory(engine, settings.wechat.replay_window_seconds)
+    forged = Message(
+        channel="mp",
+        user_id="demo-resident-li",
+        kind="text",
+        text="投票 P1 同意",
+        msg_id="r2",
+        create_time=1,
+        signed=other.note(("sig-1", stamp, "n1"), b"<xml>forged</xml>", now=now),
+    )
+    honest = message("r3", "谢谢", "demo-resident-zhao", ("sig-3", stamp, "n3"), b"<xml>3</xml>")
+    refused, answered = build_pipeline(settings, engine=engine, clock=clock).process_batch([forged, honest])
+    assert isinstance(refused, BadSignature)
+    assert isinstance(answered, list) and answered
+    with Session(engine) as session:
+        texts = session.exec(select(InboundMessage.text)).all()
+    assert "投票 P1 同意" not in texts and "谢谢" in texts and "你好" in texts
+    assert _seen(engine) == 2
+
+
+def test_a_message_costs_one_transaction_replay_check_included(
+    engine: Engine, demo: None, wechat: WeChatSim
+) -> None:
+    """On PostgreSQL the shared replay check used to commit a transaction of its own per request."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the shared check is PostgreSQL's")
+    from sqlalchemy import event
+
+    commits: list[object] = []
+    count = commits.append
+    wechat.send(WANG, "你好")  # warmed: the first message of a process does more
+    event.listen(engine, "commit", count)
+    try:
+        wechat.send(WANG, "谢谢")
+    finally:
+        event.remove(engine, "commit", count)
+    assert len(commits) == 1
+    assert _seen(engine) == 2

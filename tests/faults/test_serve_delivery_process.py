@@ -73,6 +73,13 @@ def _sent_by(engine: Engine, key: str) -> str | None:
     return row.claimed_by if row is not None and row.status == OutboxStatus.sent else None
 
 
+def _sent_on_metrics(client: httpx.Client) -> float:
+    """Pushes sent, as the web process's /metrics counts them (every channel)."""
+    lines = client.get("/metrics").text.splitlines()
+    sent = [line for line in lines if line.startswith("hgj_deliveries_total{") and 'outcome="sent"' in line]
+    return sum(float(line.rsplit(" ", 1)[1]) for line in sent)
+
+
 @contextmanager
 def _serving(engine: Engine, tmp_path: Path, fake: FakeWeChat) -> Iterator[tuple[Process, httpx.Client]]:
     port = _free_port()
@@ -117,6 +124,13 @@ def test_serve_delivers_from_a_child_process_that_is_restarted_and_ends_with_it(
             worker = _sent_by(engine, "notice:water:1")
             assert worker is not None and worker.split(":")[-2] == str(child)  # not the web server's pid
             assert [d.recipient for d in fake.delivered() if d.key == "notice:water:1"] == [WANG]
+
+            # The child serves no HTTP: the web process's /metrics carries its figures.
+            def counted() -> bool:  # every push the fake received, the demo's included
+                return _sent_on_metrics(client) == len(fake.delivered())
+
+            assert wait_until(counted, timeout=30), client.get("/metrics").text
+            assert "hgj_worker_figures_age_seconds" in client.get("/metrics").text
 
             os.kill(child, signal.SIGKILL)  # the delivery process dies: it is started again
 
