@@ -51,6 +51,10 @@ class Form:
     # Its answers escalate danger themselves (「没见到」 after a visit opens an urgent check): an
     # answer it recognises is taken before the emergency check, like a handles_danger command.
     handles_danger: ClassVar[bool] = False
+    # Whether a message of the form's own intent that fills nothing is still more of an answer (a
+    # repair's details). A form choosing from a list says no: 「我的积分」 while choosing a gift is a
+    # request of its own, answered with the form put aside (``bot.policy`` rule 5).
+    own_kind_answers: ClassVar[bool] = True
 
     def unclear(self, ctx: Context, slot: str) -> str:
         """What is said when a message answers nothing asked: that, and the question again."""

@@ -64,6 +64,7 @@ TEXTS = {
     "catalogue_item_out": "【{id}】{name}（{category}）{cost}积分，已兑完",
     "catalogue_tail": "回复「兑换 + 编号或名称」，例如「兑换 {id}」。",
     "ask_reward": "想兑换什么？请回复编号或名称。\n{options}",
+    "unclear_reward": "请回复想兑换的编号或名称，回复「爱心屋」再看一遍能换什么；不换了回复「取消」。",
     "no_such_reward": "没有找到「{name}」，请回复编号或名称。\n{options}",
     "confirm": "确认用 {cost} 积分兑换「{name}」？兑换后余额 {after}。\n回复「是」确认，回复「取消」放弃。",
     "ordered": "兑换成功！「{name}」领取码：{code}\n请到{place}出示领取码领取。如需取消，回复「取消兑换」，积分会退回。",
@@ -102,7 +103,14 @@ _CANCEL_ORDER = re.compile(
 )
 
 
+def _points_request(text: str) -> bool:
+    """Another request about points (「我的积分」「我的兑换」「积分明细」), which is no gift's name."""
+    requests = (_CANCEL_ORDER, _ORDERS, _HISTORY, _MONTH, _RANK, _CATALOGUE)
+    return "积分" in text or any(pattern.fullmatch(text) for pattern in requests)
+
+
 class RedeemForm(Form):
+    own_kind_answers = False  # a choice from the list; 「我的积分」 is a request of its own
     not_answers = frozenset(
         {"repair", "dispute", "volunteer", "consult", "progress", "notice", "vote", "handoff"}
     )
@@ -120,13 +128,19 @@ class RedeemForm(Form):
         if _VAGUE_GIFT.fullmatch(wanted.strip()):
             wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
         wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
-        asks = self.not_an_answer(ctx) or is_question(text)  # 「积分是不是年底就过期了」 names no gift
+        # 「积分是不是年底就过期了」「我的兑换」 name no gift: a question or another request of points
+        asks = self.not_an_answer(ctx) or is_question(text)
+        if wanted and _points_request(text) and find_reward(ctx.session, text=wanted) is None:
+            return {}
         if not match and wanted and asks and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 
     def prompt(self, ctx: Context, slot: str) -> str:
         return TEXTS["ask_reward"].format(options=_options(ctx))
+
+    def unclear(self, ctx: Context, slot: str) -> str:
+        return TEXTS["unclear_reward"]  # the list was shown already: one short line, not the list again
 
     def validate_reward(self, ctx: Context, value: Any) -> int:
         refused = may_not_redeem(ctx)

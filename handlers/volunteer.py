@@ -78,7 +78,7 @@ TEXTS = {
 }
 
 _NUMBER = re.compile(r"(?:第)?\s*([0-9]{1,6})\s*(?:个|号)?")
-_MINE = re.compile(r".*(我报名的|我的活动|我报了|报了哪些|我参加的).*")
+_MINE = re.compile(r".*(我报名的|我的报名|我的活动|我报了|报了哪些|我参加的|报名记录).*")
 # 「取消周六义诊的报名」「那个活动我去不了了 帮我撤了」「报名的包饺子不参加了」
 _CANCEL = re.compile(
     r".*((取消|撤销|撤回|撤掉|撤了|退掉|退出|退了)(.{0,12})(报名|活动)|(报名|活动)(.{0,8})(取消|撤|退掉|不参加)"
@@ -148,6 +148,7 @@ def _by_position(ctx: Context, text: str) -> Activity | None:
 
 
 class SignupForm(Form):
+    own_kind_answers = False  # a choice from the list; 「我的积分」 is a request of its own
     name = "volunteer_signup"
     title = "活动报名"
     intent = "volunteer"
