@@ -200,8 +200,7 @@ class Dispatcher:
             acts_on_ticket=action is not None,
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
-            command=form is not None and self._ordinary_command(ctx),
-            own_kind_answers=form is None or form.own_kind_answers,
+            other_request=lambda: form is not None and form.other_request(ctx),
         )
         if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
             replies = self._command(ctx, form, command)
@@ -248,12 +247,6 @@ class Dispatcher:
             if pattern in self.ticket_actions and pattern.fullmatch(text):
                 return handler
         return None
-
-    def _ordinary_command(self, ctx: Context) -> bool:
-        """Whether the text is one of the ordinary commands (「我的兑换」「取消报名 2」) for this sender."""
-        text, role = ctx.text.strip(), ctx.person.role
-        role_patterns = (p for p, roles, _ in self.role_commands if role in roles)
-        return any(p.fullmatch(text) for p in (*role_patterns, *(p for p, _ in self.commands)))
 
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()

@@ -51,10 +51,6 @@ class Form:
     # Its answers escalate danger themselves (「没见到」 after a visit opens an urgent check): an
     # answer it recognises is taken before the emergency check, like a handles_danger command.
     handles_danger: ClassVar[bool] = False
-    # Whether a message of the form's own intent that fills nothing is still more of an answer (a
-    # repair's details). A form choosing from a list says no: 「我的积分」 while choosing a gift is a
-    # request of its own, answered with the form put aside (``bot.policy`` rule 5).
-    own_kind_answers: ClassVar[bool] = True
 
     def unclear(self, ctx: Context, slot: str) -> str:
         """What is said when a message answers nothing asked: that, and the question again."""
@@ -74,6 +70,11 @@ class Form:
         return (
             nlu is not None and nlu.intent in self.not_answers and nlu.confidence >= NOT_AN_ANSWER_CONFIDENCE
         )
+
+    def other_request(self, ctx: Context) -> bool:
+        """Whether the message is another request of the form's own kind, not an answer (「我的积分」
+        while choosing a gift): the dispatcher answers it and offers the form back."""
+        return False
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         """Slot values found in this message; by default the NLU's slots with matching names."""

@@ -31,10 +31,9 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
-   A message that answers nothing the form asks is no answer either when it is an ordinary
-   command, or, for a form that asks to choose from a list, a request of the form's own kind
-   (「我的积分」「我的兑换」 while choosing a gift, 「我的报名」 while choosing an activity): it is
-   handled, the form put aside and offered back, as every form does with a question.
+   A message of the form's own kind that the form knows for another request (「我的积分」
+   「我的兑换」 while choosing a gift, 「我的报名」 while choosing an activity) is no answer either:
+   it is handled, the form put aside and offered back, as a question is.
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
 
 Precedence inside one message with two intents is the classifier's and the hazard layer's
@@ -154,8 +153,7 @@ def decide(
     acts_on_ticket: bool = False,
     follows_incident: Callable[[], bool] = lambda: False,
     staff_command: bool = False,
-    command: bool = False,
-    own_kind_answers: bool = True,
+    other_request: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -163,10 +161,8 @@ def decide(
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
     on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
-    role; ``command`` whether it is one of the ordinary commands (「我的兑换」「取消报名 2」), which
-    a form it does not answer gives way to; ``own_kind_answers`` whether a message of the form's own
-    kind that fills nothing is still taken as more of an answer (a repair's description: yes; a
-    choice from a list: no, 「我的积分」 is a request of its own); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    role; ``other_request`` whether the open form knows the message for another request of its own
+    kind, no answer (「我的积分」 while choosing a gift); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
     when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
@@ -213,13 +209,9 @@ def decide(
     if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
         return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
     question = intent in QUESTION_INTENTS and is_question(text)
-    listed = not own_kind_answers  # the form asks to choose from a list
-    sure = not nlu.ambiguous and nlu.confidence >= INTERRUPT_CONFIDENCE
-    own_request = question or (listed and (command or sure))
+    own_request = question or other_request()
     if intent == form_intent and own_request and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
         return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」「我的积分」 while choosing a gift
-    if listed and command and not answers_form():
-        return Decision(Action.ROUTE, intent)  # 「取消报名 2」 while choosing a gift: the command
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
     if question and nlu.confidence >= INTERRUPT_CONFIDENCE:

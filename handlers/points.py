@@ -11,7 +11,7 @@ from bot.forms import Form, Invalid, start_form
 from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.common import spoken
+from handlers.common import named_in, spoken
 from models.attendance import volunteer_record
 from models.people import home_of
 from models.points import (
@@ -99,8 +99,9 @@ _REDEEM = re.compile(
 _VAGUE_GIFT = re.compile(r"(点|些)?(东西|礼品|礼物|奖品|物品|啥|什么)(吧|呀|啊)?")
 # 「不要了」「取消刚才的兑换」「洗衣液不换了」: undo a redemption not yet picked up.
 _CANCEL_ORDER = re.compile(
-    r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了).*"
-)
+    r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了"
+    r"|\S{2,}(不想要了|不要了|不想换了)|(积分|分)(退给我|退回|退还|还给我|退我)|退(积分|分)).*"
+)  # and 「午餐券不想要了 积分退给我」「洗衣液不要了」: the gift not wanted any more, the points back
 
 
 def _points_request(text: str) -> bool:
@@ -110,7 +111,6 @@ def _points_request(text: str) -> bool:
 
 
 class RedeemForm(Form):
-    own_kind_answers = False  # a choice from the list; 「我的积分」 is a request of its own
     not_answers = frozenset(
         {"repair", "dispute", "volunteer", "consult", "progress", "notice", "vote", "handoff"}
     )
@@ -135,6 +135,11 @@ class RedeemForm(Form):
         if not match and wanted and asks and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
+
+    def other_request(self, ctx: Context) -> bool:
+        text = spoken(ctx.text)  # 「我的兑换」「积分明细」; 「用积分换洗衣液」 is an answer
+        requests = (_CANCEL_ORDER, _ORDERS, _HISTORY, _MONTH, _RANK, _CATALOGUE)
+        return any(p.fullmatch(text) for p in requests) or ("积分" in text and not _REDEEM.fullmatch(text))
 
     def prompt(self, ctx: Context, slot: str) -> str:
         return TEXTS["ask_reward"].format(options=_options(ctx))
@@ -341,6 +346,8 @@ def cancel_order(ctx: Context) -> list[Reply]:
     code = re.search(r"[0-9]{6}", ctx.text)
     if code is not None:
         pending = [(o, r) for o, r in pending if o.pickup_code == code.group(0)]
+    elif (named := named_in(ctx.text, [r for _, r in pending], lambda r: r.name)) is not None:
+        pending = [(o, r) for o, r in pending if r is named]  # 「午餐券不想要了」 of two orders
     if not pending:
         return [Text(TEXTS["cancel_none"])]
     if len(pending) > 1:

@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.common import named_in
 from models.activities import (
     Activity,
     SignupStatus,
@@ -148,7 +149,6 @@ def _by_position(ctx: Context, text: str) -> Activity | None:
 
 
 class SignupForm(Form):
-    own_kind_answers = False  # a choice from the list; 「我的积分」 is a request of its own
     name = "volunteer_signup"
     title = "活动报名"
     intent = "volunteer"
@@ -162,6 +162,10 @@ class SignupForm(Form):
             return {"activity": activity.id}
         number = _number(ctx.text)
         return {"activity": number} if number is not None else {}
+
+    def other_request(self, ctx: Context) -> bool:
+        """「我的报名」「志愿时长」「取消报名」 while choosing an activity: another request."""
+        return any(p.fullmatch(ctx.text) for p in (_MINE, _CANCEL, _RECORD, _TEAM)) or "签到" in ctx.text
 
     def prompt(self, ctx: Context, slot: str) -> str:
         options = "\n".join(_option(a) for a in upcoming(ctx.session, person=ctx.person, now=ctx.now))
@@ -308,6 +312,9 @@ def cancel(ctx: Context) -> list[Reply]:
         ]
         if not active:
             return [Text(TEXTS["mine_none"])]
+        named = named_in(ctx.text, [a for a, _ in active], lambda a: a.title)  # 「夜间巡逻不去了」
+        if named is not None:
+            active = [(a, s) for a, s in active if a is named]
         if len(active) > 1:
             return [Text(TEXTS["which_cancel"].format(options="\n".join(_option(a) for a, _ in active)))]
         number = active[0][0].id
