@@ -77,6 +77,7 @@ _TOLD_REASON = re.compile(
 _STOPS_FIRST = re.compile(
     rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*"
 )
+_ENDS_STOPPING = re.compile(rf"(?:{_CANCEL_WORD}|不用报了|不投了){_FILLER}$")
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
@@ -240,4 +241,6 @@ def _stops_with_reason(text: str) -> re.Match[str] | None:
     if first is None or first.end() == len(spoken) or _QUESTION.search(spoken):
         return None
     stop = re.search(rf"(?P<word>{_CANCEL_WORD})", first.group(0))
-    return stop if stop is not None and _TOLD_REASON.search(spoken, first.end()) else None
+    # why, or the stopping said again at the end (「算了，邻里邻居的，不投诉了」)
+    said_again = _ENDS_STOPPING.search(spoken, first.end()) is not None
+    return stop if stop is not None and (_TOLD_REASON.search(spoken, first.end()) or said_again) else None

@@ -52,6 +52,15 @@ _JUST_ASKING = re.compile(
 )
 
 
+# 「不是楼上的问题，是我家自己的水龙头坏了」「不是报名，我是想用积分换东西」: what is denied first is
+# not what is asked; the clause after the correction is.
+_CORRECTED = re.compile(
+    r"^(?:我|俺|这|这个)?(?:不是|并不是|也不是|不是说)[^，,。；;!！?？]{1,20}[，,。；;\s]+"
+    r"(?:而|我|俺|我就|我只)?(?:是|就是|只是|就想|只想|是想|是要)(?P<asked>[^，,。；;]{3,}.*)$"
+)
+CORRECTED_CONFIDENCE = 0.6
+
+
 @dataclass(frozen=True)
 class Understanding:
     """What a message means: intent, how sure, slots, ranked alternatives, needs-confirmation flag."""
@@ -138,11 +147,19 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         asked = pred.intent if pred.intent in _QUESTIONS else "consult"
         ranked = _ahead(asked, JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding(asked, JUST_ASKING_CONFIDENCE, slots, ranked)
+    said = clean  # what the request is read from (the whole is kept for words of danger)
+    if (corrected := _CORRECTED.match(clean)) is not None:
+        asked_pred = classifier().predict(_without_address(corrected.group("asked")))
+        if (
+            asked_pred.intent not in ("unknown", "emergency")
+            and asked_pred.confidence >= CORRECTED_CONFIDENCE
+        ):
+            pred, said = asked_pred, corrected.group("asked")
     if (opened := opening(clean)) is not None:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
         return Understanding(opened, OPENING_CONFIDENCE, slots, ranked, opens=True)
-    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(clean):
+    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(said):
         # 「物业维修工约好了不来」: told as a grievance, it is a complaint however it leans.
         ranked = _ahead("dispute", OPENING_CONFIDENCE, pred.candidates)
         return Understanding("dispute", OPENING_CONFIDENCE, slots, ranked)
@@ -172,7 +189,7 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
     intent, confidence, also = pred.intent, pred.confidence, None
     if intent != "emergency":
-        asked = requests(clean, _classify)
+        asked = requests(said, _classify)  # a clause denied first asks nothing
         if (
             asked
             and len(clean) <= PRECEDENCE_MAX_CHARS
