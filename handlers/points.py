@@ -94,7 +94,7 @@ _CATALOGUE = re.compile(r".*(爱心屋|幸福食堂|兑换什么|能换什么|�
 _ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
 # 「兑换 洗衣液」「用积分兑换洗衣液」「拿积分换一袋大米」「积分换点东西」: what follows the verb is the gift.
 _REDEEM = re.compile(
-    r"\s*(?:我要|我想|想|要|帮我|给我)?(?:用|拿|把)?(?:我的)?(?:积分)?(?:来)?(?:兑换|换|兑)(?:成)?\s*(?:一下)?\s*(.+?)[。！!]?\s*"
+    r"\s*(?:那就|那|就|还是|再)?(?:我要|我想|想|要|帮我|给我)?(?:用|拿|把)?(?:我的)?(?:积分)?(?:来)?(?:兑换|换|兑)(?:成)?\s*(?:一下)?\s*(.+?)[。！!]?\s*"
 )
 _VAGUE_GIFT = re.compile(r"(点|些)?(东西|礼品|礼物|奖品|物品|啥|什么)(吧|呀|啊)?")
 # 「不要了」「取消刚才的兑换」「洗衣液不换了」: undo a redemption not yet picked up.
@@ -127,7 +127,9 @@ class RedeemForm(Form):
         wanted = match.group(1) if match else (text if asking == "reward" else "")
         if _VAGUE_GIFT.fullmatch(wanted.strip()):
             wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
-        wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
+        wanted = re.sub(
+            r"^([一两二三四五六七八九十几0-9]*(个|份|袋|瓶|桶|斤|张|次|包|盒))", "", wanted.strip()
+        )
         # 「积分是不是年底就过期了」「我的兑换」 name no gift: a question or another request of points
         asks = self.not_an_answer(ctx) or is_question(text)
         if wanted and _points_request(text) and find_reward(ctx.session, text=wanted) is None:

@@ -158,6 +158,10 @@ class SignupForm(Form):
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         activity = _by_title(ctx, ctx.text) or _by_position(ctx, ctx.text)
+        if activity is None and asking == "activity":  # 「那就报周六上午的楼道清理」: a piece of its title
+            activity = named_in(
+                ctx.text, upcoming(ctx.session, person=ctx.person, now=ctx.now), lambda a: a.title
+            )
         if activity is not None:
             return {"activity": activity.id}
         number = _number(ctx.text)
