@@ -59,6 +59,12 @@ _CORRECTED = re.compile(
     r"(?:而|我|俺|我就|我只)?(?:是|就是|只是|就想|只想|是想|是要)(?P<asked>[^，,。；;]{3,}.*)$"
 )
 CORRECTED_CONFIDENCE = 0.6
+# 「你好，我刚租进来」「您好 我是新搬来的」: a hello and who one is, nothing asked yet.
+_NEWCOMER_HELLO = re.compile(
+    r"(?:你好|您好|哈喽|嗨|在吗)[，,。!！~\s]*(?:我|俺)?(?:是|们)?(?:刚|才|新)(?:刚)?(?:租|搬|住|来|入住)"
+    r"(?:(?!坏|漏|修|堵|吵|问|报|灯|水|电|气|不|没|怎)[^，,。!！?？吗呢\s]){0,8}[。!！~]*"
+)
+GREETING_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         asked = pred.intent if pred.intent in _QUESTIONS else "consult"
         ranked = _ahead(asked, JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding(asked, JUST_ASKING_CONFIDENCE, slots, ranked)
+    if _NEWCOMER_HELLO.fullmatch(clean):
+        return Understanding(
+            "greeting", GREETING_CONFIDENCE, slots, _ahead("greeting", GREETING_CONFIDENCE, pred.candidates)
+        )
     said = clean  # what the request is read from (the whole is kept for words of danger)
     if (corrected := _CORRECTED.match(clean)) is not None:
         asked_pred = classifier().predict(_without_address(corrected.group("asked")))

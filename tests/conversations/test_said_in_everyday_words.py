@@ -25,3 +25,8 @@ def test_an_activity_chosen_by_a_piece_of_its_name(wechat: WeChatSim, demo: None
     assert "想报名哪个活动" in wechat.send(WANG, "我想报名志愿活动")
     reply = wechat.send(WANG, "那就报周日下午的楼道卫生那个")
     assert "确认报名" in reply and "楼道卫生大扫除" in reply
+
+
+def test_a_hello_from_a_new_tenant_is_welcomed(wechat: WeChatSim, demo: None) -> None:
+    reply = wechat.send("newcomer-tenant", "你好，我刚租到这个小区")
+    assert reply.startswith("您好") and "报修" in reply
