@@ -200,6 +200,7 @@ class Dispatcher:
             acts_on_ticket=action is not None,
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
+            other_request=lambda: form is not None and form.other_request(ctx),
         )
         if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
             replies = self._command(ctx, form, command)

@@ -71,6 +71,11 @@ class Form:
             nlu is not None and nlu.intent in self.not_answers and nlu.confidence >= NOT_AN_ANSWER_CONFIDENCE
         )
 
+    def other_request(self, ctx: Context) -> bool:
+        """Whether the message is another request of the form's own kind, not an answer (「我的积分」
+        while choosing a gift): the dispatcher answers it and offers the form back."""
+        return False
+
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         """Slot values found in this message; by default the NLU's slots with matching names."""
         wanted = (*self.required_slots, *self.optional_slots)

@@ -31,6 +31,9 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
    confident request is handled first; the form is put aside and offered back (「继续」).
+   A message of the form's own kind that the form knows for another request (「我的积分」
+   「我的兑换」 while choosing a gift, 「我的报名」 while choosing an activity) is no answer either:
+   it is handled, the form put aside and offered back, as a question is.
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
 7. A spot's QR code scanned (码上办) or a location sent with no repair open is a report made
    there, as sure as an explicit command (rule 4): an open form is put aside and offered back
@@ -78,6 +81,7 @@ _TOLD_REASON = re.compile(
 _STOPS_FIRST = re.compile(
     rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*"
 )
+_ENDS_STOPPING = re.compile(rf"(?:{_CANCEL_WORD}|不用报了|不投了){_FILLER}$")
 # One or more words of stopping, perhaps with a reason, and nothing else.
 CANCEL = re.compile(
     rf"{_FILLER}(?:(?:{_REASON}){_FILLER})*(?P<word>{_CANCEL_WORD})(?:{_FILLER}(?:{_CANCEL_WORD}|{_REASON}))*{_FILLER}"
@@ -154,6 +158,7 @@ def decide(
     acts_on_ticket: bool = False,
     follows_incident: Callable[[], bool] = lambda: False,
     staff_command: bool = False,
+    other_request: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -161,7 +166,8 @@ def decide(
     the message fills one of its slots; ``handles`` whether an intent has a handler; ``explicit``
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
     on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
-    role; ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    role; ``other_request`` whether the open form knows the message for another request of its own
+    kind, no answer (「我的积分」 while choosing a gift); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
     when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
@@ -208,8 +214,9 @@ def decide(
     if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
         return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
     question = intent in QUESTION_INTENTS and is_question(text)
-    if intent == form_intent and question and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
-        return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」 while choosing a gift
+    own_request = question or other_request()
+    if intent == form_intent and own_request and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
+        return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」「我的积分」 while choosing a gift
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
     if question and nlu.confidence >= INTERRUPT_CONFIDENCE:
@@ -243,4 +250,6 @@ def _stops_with_reason(text: str) -> re.Match[str] | None:
     if first is None or first.end() == len(spoken) or _QUESTION.search(spoken):
         return None
     stop = re.search(rf"(?P<word>{_CANCEL_WORD})", first.group(0))
-    return stop if stop is not None and _TOLD_REASON.search(spoken, first.end()) else None
+    # why, or the stopping said again at the end (「算了，邻里邻居的，不投诉了」)
+    said_again = _ENDS_STOPPING.search(spoken, first.end()) is not None
+    return stop if stop is not None and (_TOLD_REASON.search(spoken, first.end()) or said_again) else None

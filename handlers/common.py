@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from bot.context import Context
 from models.base import per_transaction
@@ -42,3 +44,20 @@ def spoken(text: str) -> str:
     """The words of a message as typed: 「那个 我 想 用 积分 换 东西」 (speech recognition puts a
     space at every pause, fillers first) reads 「我想用积分换东西」."""
     return _LEAD.sub("", _GAP.sub("", text.strip())).strip()
+
+
+_GENERIC_PAIRS = frozenset({"活动", "报名", "兑换", "积分", "志愿", "服务", "一次", "社区"})
+T = TypeVar("T")
+
+
+def named_in(text: str, items: Sequence[T], name_of: Callable[[T], str]) -> T | None:
+    """The one item whose name the text points at by a piece of it (「夜间巡逻」 for 夜间治安巡逻,
+    「午餐券」 for 幸福食堂午餐券): the most two-character pieces shared, if no other shares as many."""
+    said = spoken(text)
+    scores = []
+    for item in items:
+        name = name_of(item)
+        pairs = {name[i : i + 2] for i in range(len(name) - 1)} - _GENERIC_PAIRS
+        scores.append(sum(pair in said for pair in pairs))
+    best = max(scores, default=0)
+    return items[scores.index(best)] if best and scores.count(best) == 1 else None

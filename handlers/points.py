@@ -11,7 +11,7 @@ from bot.forms import Form, Invalid, start_form
 from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
-from handlers.common import spoken
+from handlers.common import named_in, spoken
 from models.attendance import volunteer_record
 from models.people import home_of
 from models.points import (
@@ -64,6 +64,7 @@ TEXTS = {
     "catalogue_item_out": "【{id}】{name}（{category}）{cost}积分，已兑完",
     "catalogue_tail": "回复「兑换 + 编号或名称」，例如「兑换 {id}」。",
     "ask_reward": "想兑换什么？请回复编号或名称。\n{options}",
+    "unclear_reward": "请回复想兑换的编号或名称，回复「爱心屋」再看一遍能换什么；不换了回复「取消」。",
     "no_such_reward": "没有找到「{name}」，请回复编号或名称。\n{options}",
     "confirm": "确认用 {cost} 积分兑换「{name}」？兑换后余额 {after}。\n回复「是」确认，回复「取消」放弃。",
     "ordered": "兑换成功！「{name}」领取码：{code}\n请到{place}出示领取码领取。如需取消，回复「取消兑换」，积分会退回。",
@@ -93,13 +94,20 @@ _CATALOGUE = re.compile(r".*(爱心屋|幸福食堂|兑换什么|能换什么|�
 _ORDERS = re.compile(r".*(我的兑换|兑换记录|领取码|我换了).*")
 # 「兑换 洗衣液」「用积分兑换洗衣液」「拿积分换一袋大米」「积分换点东西」: what follows the verb is the gift.
 _REDEEM = re.compile(
-    r"\s*(?:我要|我想|想|要|帮我|给我)?(?:用|拿|把)?(?:我的)?(?:积分)?(?:来)?(?:兑换|换|兑)(?:成)?\s*(?:一下)?\s*(.+?)[。！!]?\s*"
+    r"\s*(?:那就|那|就|还是|再)?(?:我要|我想|想|要|帮我|给我)?(?:用|拿|把)?(?:我的)?(?:积分)?(?:来)?(?:兑换|换|兑)(?:成)?\s*(?:一下)?\s*(.+?)[。！!]?\s*"
 )
 _VAGUE_GIFT = re.compile(r"(点|些)?(东西|礼品|礼物|奖品|物品|啥|什么)(吧|呀|啊)?")
 # 「不要了」「取消刚才的兑换」「洗衣液不换了」: undo a redemption not yet picked up.
 _CANCEL_ORDER = re.compile(
-    r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了).*"
-)
+    r".*((取消|撤销|撤回|退掉|退了)(.{0,8})(兑换|换的)|(兑换|换的)(.{0,8})(不要了|取消|退掉)|不换了"
+    r"|\S{2,}(不想要了|不要了|不想换了)|(积分|分)(退给我|退回|退还|还给我|退我)|退(积分|分)).*"
+)  # and 「午餐券不想要了 积分退给我」「洗衣液不要了」: the gift not wanted any more, the points back
+
+
+def _points_request(text: str) -> bool:
+    """Another request about points (「我的积分」「我的兑换」「积分明细」), which is no gift's name."""
+    requests = (_CANCEL_ORDER, _ORDERS, _HISTORY, _MONTH, _RANK, _CATALOGUE)
+    return "积分" in text or any(pattern.fullmatch(text) for pattern in requests)
 
 
 class RedeemForm(Form):
@@ -119,14 +127,27 @@ class RedeemForm(Form):
         wanted = match.group(1) if match else (text if asking == "reward" else "")
         if _VAGUE_GIFT.fullmatch(wanted.strip()):
             wanted = ""  # 「我想用积分换点东西」: no gift named yet, so the list is shown
-        wanted = re.sub(r"^(一个|一份|一袋|一瓶|个|份)", "", wanted.strip())
-        asks = self.not_an_answer(ctx) or is_question(text)  # 「积分是不是年底就过期了」 names no gift
+        wanted = re.sub(
+            r"^([一两二三四五六七八九十几0-9]*(个|份|袋|瓶|桶|斤|张|次|包|盒))", "", wanted.strip()
+        )
+        # 「积分是不是年底就过期了」「我的兑换」 name no gift: a question or another request of points
+        asks = self.not_an_answer(ctx) or is_question(text)
+        if wanted and _points_request(text) and find_reward(ctx.session, text=wanted) is None:
+            return {}
         if not match and wanted and asks and find_reward(ctx.session, text=wanted) is None:
             return {}  # 「最新通知」 while choosing a gift: let the dispatcher take it elsewhere
         return {"reward": wanted} if wanted else {}
 
+    def other_request(self, ctx: Context) -> bool:
+        text = spoken(ctx.text)  # 「我的兑换」「积分明细」; 「用积分换洗衣液」 is an answer
+        requests = (_CANCEL_ORDER, _ORDERS, _HISTORY, _MONTH, _RANK, _CATALOGUE)
+        return any(p.fullmatch(text) for p in requests) or ("积分" in text and not _REDEEM.fullmatch(text))
+
     def prompt(self, ctx: Context, slot: str) -> str:
         return TEXTS["ask_reward"].format(options=_options(ctx))
+
+    def unclear(self, ctx: Context, slot: str) -> str:
+        return TEXTS["unclear_reward"]  # the list was shown already: one short line, not the list again
 
     def validate_reward(self, ctx: Context, value: Any) -> int:
         refused = may_not_redeem(ctx)
@@ -327,6 +348,8 @@ def cancel_order(ctx: Context) -> list[Reply]:
     code = re.search(r"[0-9]{6}", ctx.text)
     if code is not None:
         pending = [(o, r) for o, r in pending if o.pickup_code == code.group(0)]
+    elif (named := named_in(ctx.text, [r for _, r in pending], lambda r: r.name)) is not None:
+        pending = [(o, r) for o, r in pending if r is named]  # 「午餐券不想要了」 of two orders
     if not pending:
         return [Text(TEXTS["cancel_none"])]
     if len(pending) > 1:

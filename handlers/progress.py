@@ -57,6 +57,7 @@ TEXTS = {
     "not_yours": "{code} 不是您报的单，无法操作。",
     "no_open": "您目前没有进行中的报修。",
     "urged": "已催促处理人员尽快处理 {code}，请耐心等待。",
+    "urge_which": "您有几件事还在办，催哪一件？请回复「催单 + 单号」，例如「催单 R1001」：",
     "cooldown": "{code} 刚催过，处理人员已经收到，请 {hours} 小时后再催。",
     "cancelled": "已取消 {code}。",
     "cannot_cancel": "{code} 当前状态是「{status}」，不能取消了；如有问题请回复「转人工」。",
@@ -187,6 +188,16 @@ def _line(ctx: Context, ticket: Ticket) -> str:
 
 @router.command(typed_words("urge") + _CODE + r"[。！!]?")
 def urge_ticket(ctx: Context) -> list[Reply]:
+    if not re.search(r"[RDCErdce]\s*\d{4,}", ctx.text):
+        open_ones = [
+            t for t in tickets_of(ctx.session, reporter_id=ctx.person.id, limit=20) if t.status in OPEN
+        ]  # type: ignore[arg-type]
+        meant = _meant(ctx)
+        if meant is not None and meant.status in OPEN:
+            return _urge(ctx, meant)  # 「门禁那个催一下」: the one named
+        if len(open_ones) > 1:  # 「催单」 with several open: which one, not a silent pick
+            lines = [TEXTS["urge_which"], *(_line(ctx, t) for t in open_ones)]
+            return [Text("\n".join(lines))]
     ticket, problem = _ticket(ctx, ctx.text)
     if ticket is None:
         return [Text(problem or TEXTS["no_open"])]

@@ -10,6 +10,7 @@ from bot.context import Context
 from bot.forms import Form, Invalid, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.common import named_in
 from models.activities import (
     Activity,
     SignupStatus,
@@ -78,7 +79,7 @@ TEXTS = {
 }
 
 _NUMBER = re.compile(r"(?:第)?\s*([0-9]{1,6})\s*(?:个|号)?")
-_MINE = re.compile(r".*(我报名的|我的活动|我报了|报了哪些|我参加的).*")
+_MINE = re.compile(r".*(我报名的|我的报名|我的活动|我报了|报了哪些|我参加的|报名记录).*")
 # 「取消周六义诊的报名」「那个活动我去不了了 帮我撤了」「报名的包饺子不参加了」
 _CANCEL = re.compile(
     r".*((取消|撤销|撤回|撤掉|撤了|退掉|退出|退了)(.{0,12})(报名|活动)|(报名|活动)(.{0,8})(取消|撤|退掉|不参加)"
@@ -157,10 +158,18 @@ class SignupForm(Form):
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
         activity = _by_title(ctx, ctx.text) or _by_position(ctx, ctx.text)
+        if activity is None and asking == "activity":  # 「那就报周六上午的楼道清理」: a piece of its title
+            activity = named_in(
+                ctx.text, upcoming(ctx.session, person=ctx.person, now=ctx.now), lambda a: a.title
+            )
         if activity is not None:
             return {"activity": activity.id}
         number = _number(ctx.text)
         return {"activity": number} if number is not None else {}
+
+    def other_request(self, ctx: Context) -> bool:
+        """「我的报名」「志愿时长」「取消报名」 while choosing an activity: another request."""
+        return any(p.fullmatch(ctx.text) for p in (_MINE, _CANCEL, _RECORD, _TEAM)) or "签到" in ctx.text
 
     def prompt(self, ctx: Context, slot: str) -> str:
         options = "\n".join(_option(a) for a in upcoming(ctx.session, person=ctx.person, now=ctx.now))
@@ -307,6 +316,9 @@ def cancel(ctx: Context) -> list[Reply]:
         ]
         if not active:
             return [Text(TEXTS["mine_none"])]
+        named = named_in(ctx.text, [a for a, _ in active], lambda a: a.title)  # 「夜间巡逻不去了」
+        if named is not None:
+            active = [(a, s) for a, s in active if a is named]
         if len(active) > 1:
             return [Text(TEXTS["which_cancel"].format(options="\n".join(_option(a) for a, _ in active)))]
         number = active[0][0].id

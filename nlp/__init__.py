@@ -52,6 +52,21 @@ _JUST_ASKING = re.compile(
 )
 
 
+# 「不是楼上的问题，是我家自己的水龙头坏了」「不是报名，我是想用积分换东西」: what is denied first is
+# not what is asked; the clause after the correction is.
+_CORRECTED = re.compile(
+    r"^(?:我|俺|这|这个)?(?:不是|并不是|也不是|不是说)[^，,。；;!！?？]{1,20}[，,。；;\s]+"
+    r"(?:而|我|俺|我就|我只)?(?:是|就是|只是|就想|只想|是想|是要)(?P<asked>[^，,。；;]{3,}.*)$"
+)
+CORRECTED_CONFIDENCE = 0.6
+# 「你好，我刚租进来」「您好 我是新搬来的」: a hello and who one is, nothing asked yet.
+_NEWCOMER_HELLO = re.compile(
+    r"(?:你好|您好|哈喽|嗨|在吗)[，,。!！~\s]*(?:我|俺)?(?:是|们)?(?:刚|才|新)(?:刚)?(?:租|搬|住|来|入住)"
+    r"(?:(?!坏|漏|修|堵|吵|问|报|灯|水|电|气|不|没|怎)[^，,。!！?？吗呢\s]){0,8}[。!！~]*"
+)
+GREETING_CONFIDENCE = 0.8
+
+
 @dataclass(frozen=True)
 class Understanding:
     """What a message means: intent, how sure, slots, ranked alternatives, needs-confirmation flag."""
@@ -138,11 +153,23 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         asked = pred.intent if pred.intent in _QUESTIONS else "consult"
         ranked = _ahead(asked, JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding(asked, JUST_ASKING_CONFIDENCE, slots, ranked)
+    if _NEWCOMER_HELLO.fullmatch(clean):
+        return Understanding(
+            "greeting", GREETING_CONFIDENCE, slots, _ahead("greeting", GREETING_CONFIDENCE, pred.candidates)
+        )
+    said = clean  # what the request is read from (the whole is kept for words of danger)
+    if (corrected := _CORRECTED.match(clean)) is not None:
+        asked_pred = classifier().predict(_without_address(corrected.group("asked")))
+        if (
+            asked_pred.intent not in ("unknown", "emergency")
+            and asked_pred.confidence >= CORRECTED_CONFIDENCE
+        ):
+            pred, said = asked_pred, corrected.group("asked")
     if (opened := opening(clean)) is not None:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
         return Understanding(opened, OPENING_CONFIDENCE, slots, ranked, opens=True)
-    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(clean):
+    if pred.intent in ("progress", "repair", "unknown", "consult") and complaint(said):
         # 「物业维修工约好了不来」: told as a grievance, it is a complaint however it leans.
         ranked = _ahead("dispute", OPENING_CONFIDENCE, pred.candidates)
         return Understanding("dispute", OPENING_CONFIDENCE, slots, ranked)
@@ -172,7 +199,7 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     found = hint(clean, distress=lean[0] != "emergency") if "emergency" in lean else None
     intent, confidence, also = pred.intent, pred.confidence, None
     if intent != "emergency":
-        asked = requests(clean, _classify)
+        asked = requests(said, _classify)  # a clause denied first asks nothing
         if (
             asked
             and len(clean) <= PRECEDENCE_MAX_CHARS

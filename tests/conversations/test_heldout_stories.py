@@ -14,7 +14,9 @@ before any change and then was the development set of the work tuned to it (bran
 measured once after that work and stays sealed. ``heldout_stories_6.toml`` (50 stories, a sixth
 writer who saw neither) was measured before any change and then was the development set of
 branch nlp14. ``heldout_stories_7.toml`` (50 stories, a seventh writer who saw neither) was
-measured once after that work and is the set to report now.
+measured once after that work and is the set to report now. ``heldout_stories_8.toml`` (50 stories,
+an eighth writer who saw neither) was measured before any change and then was the development set
+of branch nlp14c.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ FLOORS = {
     # on 2026-12-01 after the day's work on set 6 and never read: recall 0.9524 (one of 21 missed,
     # outside a form), 1.00 with a form open, false alarms 2.55 %, acting 0.8596
     "heldout_stories_7.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.026, acting=0.85),
+    # measured 2026-12-01 before any change: recall 0.95 (one of 20 missed, outside a form, after a
+    # false alarm it was taken to belong to), 1.00 with a form open, false alarms 0.70 %, acting 0.8765;
+    # after branch nlp14c (its development set): 0.95, 1.00, 0.70 %, 0.8951
+    "heldout_stories_8.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.008, acting=0.89),
 }
 
 

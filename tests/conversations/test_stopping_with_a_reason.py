@@ -30,3 +30,9 @@ def test_two_words_of_stopping_end_a_complaint(wechat: WeChatSim, demo: None) ->
 def test_stopping_then_a_new_request_is_the_request(wechat: WeChatSim, demo: None) -> None:
     wechat.send(WANG, "楼道灯不亮 3栋2单元")
     assert "已取消" not in wechat.send(WANG, "算了 厨房也漏水")
+
+
+def test_stopping_said_first_and_again_at_the_end_ends_the_form(wechat: WeChatSim, demo: None) -> None:
+    """「算了，邻里邻居的，不投诉了」: whatever is said between, the stopping is said twice."""
+    assert "对方在哪里" in wechat.send(WANG, "我要调解邻居纠纷")
+    assert "已取消「纠纷调解」" in wechat.send(WANG, "算了，邻里邻居的，不投诉了")
