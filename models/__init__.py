@@ -20,6 +20,7 @@ from models.notices import Notice, NoticeMute
 from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
 from models.ownership import RoomOwner
+from models.party import DutyArea, PartyMember, PartyOrg
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.points import PointAccount, PointEntry
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
@@ -46,6 +47,7 @@ __all__ = [
     "Community",
     "ConsoleSession",
     "Conversation",
+    "DutyArea",
     "Grid",
     "Householder",
     "InboundMessage",
@@ -60,6 +62,8 @@ __all__ = [
     "Operation",
     "OutboxMessage",
     "OutboxStatus",
+    "PartyMember",
+    "PartyOrg",
     "Person",
     "PointAccount",
     "PointEntry",
