@@ -33,6 +33,7 @@ from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
 from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
+from models.wishes import Wish, WishStatus
 
 __all__ = [
     "AccessToken",
@@ -88,4 +89,6 @@ __all__ = [
     "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",
+    "Wish",
+    "WishStatus",
 ]
