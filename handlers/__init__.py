@@ -26,6 +26,7 @@ from handlers import (
     visit,
     volunteer,
     vote,
+    wish,
     worker,
 )
 
@@ -43,6 +44,7 @@ ROUTERS = [
     dispute.router,
     progress.router,
     visit.router,
+    wish.router,
     volunteer.router,
     points.router,
     vote.router,

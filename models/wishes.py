@@ -125,7 +125,7 @@ def _who(session: Session, person: Person | None) -> str:
     return (person.name if person else "") or "居民"
 
 
-def _place(session: Session, wish: Wish) -> str:
+def place_of(session: Session, wish: Wish) -> str:
     building = session.get(Building, wish.building_id) if wish.building_id else None
     if building is None:
         return ""
@@ -147,7 +147,7 @@ def submit(session: Session, *, resident: Person, text: str, now: datetime) -> W
     )
     session.add(wish)
     session.flush()
-    who = _place(session, wish) + _who(session, resident)
+    who = place_of(session, wish) + _who(session, resident)
     office = session.exec(
         select(Person.id).where(col(Person.role) == Role.secretary, col(Person.erased_at).is_(None))
     )
@@ -166,7 +166,7 @@ def approve(session: Session, *, wish: Wish, by: str, now: datetime) -> Outcome:
     members = [p for _, p in reachable_members(session, wish) if pushable(p)]
     resident = session.get(Person, wish.resident_id)
     text = TEXTS["to_members"].format(
-        code=wish.code, place=_place(session, wish), name=_who(session, resident), text=wish.text
+        code=wish.code, place=place_of(session, wish), name=_who(session, resident), text=wish.text
     )
     targets = [Target(f"wish:{wish.id}:published:{p.id}", person_id=p.id) for p in members]
     enqueue_many(session, targets, kind="wish", text=text, now=now)

@@ -18,6 +18,7 @@ from nlp.evidence import detector_fault, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 from nlp.openers import OPENING_CONFIDENCE, complaint, opening
+from nlp.wishes import WISH_CONFIDENCE, wish
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -138,6 +139,9 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         asked = pred.intent if pred.intent in _QUESTIONS else "consult"
         ranked = _ahead(asked, JUST_ASKING_CONFIDENCE, pred.candidates)
         return Understanding(asked, JUST_ASKING_CONFIDENCE, slots, ranked)
+    if wish(clean):
+        # 「我有个微心愿…」「想请党员帮我…」: a wish for a party member, by its words (nlp.wishes).
+        return Understanding("wish", WISH_CONFIDENCE, slots, _ahead("wish", WISH_CONFIDENCE, pred.candidates))
     if (opened := opening(clean)) is not None:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)
