@@ -27,6 +27,7 @@ from bot.web import (
     ledger,
     notices,
     pages,
+    party,
     proposals,
     ticket_list,
     ticket_work,
@@ -63,6 +64,7 @@ def mount_console(app: FastAPI) -> None:
         knowledge,
         ledger,
         proposals,
+        party,
         audit,
     )
     for module in routers:

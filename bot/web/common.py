@@ -59,6 +59,8 @@ NAV = [
     ("/console/activities", "活动与积分", DESK),
     ("/console/bindings", "居民与绑定", OFFICE),
     ("/console/proposals", "小区议事", OFFICE),
+    ("/console/wishes", "微心愿", OFFICE),
+    ("/console/party", "党组织与党员", OFFICE),
     ("/console/knowledge", "知识库", OFFICE),
     ("/console/ledger", "三公开", OFFICE),
     ("/console/audit", "操作记录", (A,)),
