@@ -24,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import demo_stories as stories
+from bot import demo_wishes
 from bot.clock import ManualClock
 from models import outbox
 from models.activities import create_activity, sign_up
@@ -144,6 +145,7 @@ class _History:
             self.at(self.moment(when), lambda c=category, t=title, b=body: self._notice(c, t, b))
         self.at(self.moment(stories.PROPOSAL["opens"]), self._proposal)
         self.at(month_start(self.now) - timedelta(hours=7), self._ledger)  # the last day of last month
+        demo_wishes.plan(self)
 
     def _plan_ticket(self, story: stories.Story) -> None:
         filed = self.moment(story.filed)

@@ -116,6 +116,7 @@ class PointsSettings(BaseModel):
     attendance_default: int = Field(default=2, ge=0)  # points per attendance when none is given
     per_kind: dict[str, int] = Field(default_factory=dict)  # e.g. {"治安巡逻" = 3}
     visit: int = Field(default=1, ge=0)  # points for each recorded elder visit
+    wish: int = Field(default=5, ge=0)  # points to the party member for a 微心愿 the resident confirms
 
     def for_kind(self, kind: str) -> int:
         return self.per_kind.get(kind, self.attendance_default)

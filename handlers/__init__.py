@@ -27,6 +27,7 @@ from handlers import (
     visit,
     volunteer,
     vote,
+    wish,
     worker,
 )
 
@@ -45,6 +46,7 @@ ROUTERS = [
     dispute.router,
     progress.router,
     visit.router,
+    wish.router,
     volunteer.router,
     points.router,
     vote.router,

@@ -20,6 +20,7 @@ from models.notices import Notice, NoticeMute
 from models.operations import Operation
 from models.outbox import OutboxMessage, OutboxStatus
 from models.ownership import RoomOwner
+from models.party import DutyArea, PartyMember, PartyOrg
 from models.people import BindingRequest, BindingStatus, Person, Role
 from models.points import PointAccount, PointEntry
 from models.proposals import Ballot, Proposal, ProposalComment, ProposalStatus
@@ -34,6 +35,7 @@ from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
 from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
+from models.wishes import Wish, WishStatus
 
 __all__ = [
     "AccessToken",
@@ -48,6 +50,7 @@ __all__ = [
     "Community",
     "ConsoleSession",
     "Conversation",
+    "DutyArea",
     "Grid",
     "Householder",
     "InboundMessage",
@@ -62,6 +65,8 @@ __all__ = [
     "Operation",
     "OutboxMessage",
     "OutboxStatus",
+    "PartyMember",
+    "PartyOrg",
     "Person",
     "PointAccount",
     "PointEntry",
@@ -87,5 +92,7 @@ __all__ = [
     "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",
+    "Wish",
+    "WishStatus",
     "scope_to",
 ]

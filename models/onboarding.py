@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from models.community import Building, Community, Grid, Room, address_label
 from models.ledger_accounts import seeds_from, upsert_accounts
+from models.onboarding_party import import_party, validate_party
 from models.onboarding_spots import import_spots, validate_spots
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
 from models.people import Person, Role
@@ -108,6 +109,9 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
             problems.append(f"{where} 的网格 {person.get('grid')} 未定义")
     problems += seeds_from(data)[1]
     problems += validate_spots(data, buildings)
+    idents = {_text(p.get("openid")) or _text(p.get("wecom_userid")) for p in data.get("people", [])}
+    idents |= {_text(p.get("wecom_userid")) for p in data.get("people", []) if p.get("wecom_userid")}
+    problems += validate_party(data, idents, buildings)
     problems += validate_volunteering(
         data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings, now=now
     )
@@ -182,6 +186,7 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
         )
     session.flush()
     import_volunteering(session, data=data, now=now, count=report.count)
+    import_party(session, data=data, community_id=cid, now=now, count=report.count)
     seeds = seeds_from(data)[0]
     if seeds:
         created = upsert_accounts(session, seeds)

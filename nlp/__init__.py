@@ -18,6 +18,7 @@ from nlp.evidence import detector_fault, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 from nlp.openers import OPENING_CONFIDENCE, complaint, opening
+from nlp.wishes import WISH_CONFIDENCE, wish
 
 __all__ = ["INTENTS", "Understanding", "understand"]
 
@@ -165,6 +166,9 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
             and asked_pred.confidence >= CORRECTED_CONFIDENCE
         ):
             pred, said = asked_pred, corrected.group("asked")
+    if wish(clean):
+        # 「我有个微心愿…」「想请党员帮我…」: a wish for a party member, by its words (nlp.wishes).
+        return Understanding("wish", WISH_CONFIDENCE, slots, _ahead("wish", WISH_CONFIDENCE, pred.candidates))
     if (opened := opening(clean)) is not None:
         # 「报修」「投诉噪音」: a new report begins, it asks after no earlier one.
         ranked = _ahead(opened, OPENING_CONFIDENCE, pred.candidates)

@@ -18,6 +18,7 @@ PRECEDENCE: tuple[str, ...] = (
     "consult",
     "notice",
     "volunteer",
+    "wish",
     "points",
     "vote",
     "handoff",

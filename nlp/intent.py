@@ -30,6 +30,7 @@ from nlp.tokenise import cut
 __all__ = [
     "INTENTS",
     "MARGIN_THRESHOLD",
+    "RULE_INTENTS",
     "SCORE_THRESHOLD",
     "Classifier",
     "DataError",
@@ -54,8 +55,11 @@ INTENTS: tuple[str, ...] = (
     "handoff",
     "greeting",
     "vote",
+    "wish",
     "unknown",
 )
+# Labels recognised by their words, not learnt (no training lines): ``nlp.wishes``.
+RULE_INTENTS: tuple[str, ...] = ("wish",)
 TRAIN_FILE = Path(__file__).with_name("data") / "train.tsv"
 TRAIN_DIR = Path(__file__).with_name("data") / "train"
 

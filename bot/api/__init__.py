@@ -19,6 +19,7 @@ from bot.api import (
     rewards,
     tickets,
     visits,
+    wishes,
 )
 
 MODULES = (
@@ -27,6 +28,7 @@ MODULES = (
     tickets,
     activities,
     visits,
+    wishes,
     rewards,
     notices,
     ledger,

@@ -28,6 +28,7 @@ from bot.web import (
     notices,
     outbox_page,
     pages,
+    party,
     people_admin,
     proposals,
     residents,
@@ -73,6 +74,7 @@ def mount_console(app: FastAPI) -> None:
         residents,
         people_admin,
         outbox_page,
+        party,
         audit,
     )
     for module in routers:

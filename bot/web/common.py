@@ -62,6 +62,8 @@ NAV = [
     ("/console/bindings", "居民与绑定", OFFICE),
     ("/console/residents", "居民查询", OFFICE),
     ("/console/proposals", "小区议事", OFFICE),
+    ("/console/wishes", "微心愿", OFFICE),
+    ("/console/party", "党组织与党员", OFFICE),
     ("/console/knowledge", "知识库", OFFICE),
     ("/console/ledger", "三公开", OFFICE),
     ("/console/people", "人员与令牌", (A,)),

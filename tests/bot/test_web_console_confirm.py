@@ -89,7 +89,7 @@ def test_withdrawing_a_scheduled_notice_says_whom_it_would_have_reached(
     (notice,) = _notices(engine)
     question = wechat.client.post(f"/console/notices/{notice.id}/cancel")
     assert "撤销公告「停水通知」" in question.text and "原定 01-04 08:00 发给：3栋" in question.text
-    assert "1 个楼栋群、3 位居民" in question.text
+    assert "1 个楼栋群、4 位居民" in question.text  # 王秀兰, 刘桂芳, 陈红梅 and 高建华
     assert _notices(engine)[0].status == NoticeStatus.scheduled
     assert "已撤销这条待发布的公告" in confirm(wechat.client, question).text
     assert _notices(engine)[0].status == NoticeStatus.cancelled
