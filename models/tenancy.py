@@ -20,17 +20,19 @@ from sqlalchemy.orm import ORMExecuteState, with_loader_criteria
 from sqlmodel import Session, col
 
 from models.community import Building, Community, Grid, Room
+from models.party import PartyOrg
 from models.spots import Spot
 from models.tickets import Ticket
 
 KEY = "community_id"
 
 
-SCOPED = ("community", "grid", "building", "room", "spot", "ticket")
+SCOPED = ("community", "grid", "building", "room", "spot", "party_org", "ticket")
 # Every other table, and what its community would come from; a new table must be added to one
 # list or the other (tests/models/test_tenancy.py), so none is left out of the decision.
 NOT_YET = {
     "through a ticket": ("rating", "ticket_event", "mediation_answer", "visit_record"),
+    "through its party organisation": ("party_member", "duty_area"),
     "through a person (who needs a community of their own first)": (
         "person",
         "binding_request",
@@ -53,6 +55,7 @@ NOT_YET = {
         "access_token",
         "api_token",
         "audit_log",
+        "wish",
     ),
     "a community_id column of its own": (
         "notice",
@@ -89,6 +92,7 @@ def _criteria(community_id: int) -> list[Any]:
         with_loader_criteria(Building, col(Building.community_id) == community_id, include_aliases=True),
         with_loader_criteria(Room, col(Room.building_id).in_(buildings), include_aliases=True),
         with_loader_criteria(Spot, col(Spot.community_id) == community_id, include_aliases=True),
+        with_loader_criteria(PartyOrg, col(PartyOrg.community_id) == community_id, include_aliases=True),
         with_loader_criteria(Ticket, col(Ticket.building_id).in_(buildings), include_aliases=True),
     ]
 
