@@ -67,6 +67,10 @@ FLOORS = {
     # on 2026-12-01 after the day's work on set 6 and never read: recall 0.9524 (one of 21 missed,
     # outside a form), 1.00 with a form open, false alarms 2.55 %, acting 0.8596
     "heldout_stories_7.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.026, acting=0.85),
+    # a ninth writer who saw neither nlp/ nor tests/ (a central-western estate), measured once on
+    # 2026-12-01 after the work tuned to set 8 and never read: recall 0.95 (one of 20 missed, outside
+    # a form), 1.00 with a form open, false alarms 0.82 %, acting 0.9085
+    "heldout_stories_9.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.009, acting=0.90),
     # measured 2026-12-01 before any change: recall 0.95 (one of 20 missed, outside a form, after a
     # false alarm it was taken to belong to), 1.00 with a form open, false alarms 0.70 %, acting 0.8765;
     # after branch nlp14c (its development set): 0.95, 1.00, 0.70 %, 0.8951

@@ -7,9 +7,11 @@ before any change and then served as the development set of the branch that tune
 measured once, after all of that work, and stays sealed. ``messages-6.tsv`` (800 messages, a sixth
 writer who saw neither) was measured before any change and then was the development set of the
 branch that tuned to it (nlp14). ``messages-7.tsv`` (800 messages, a seventh writer who saw neither)
-was measured once, after that work, and is the set to report now. ``messages-8.tsv`` (800 messages,
+was measured once, after that work. ``messages-8.tsv`` (800 messages,
 an eighth writer who saw neither) was measured before any change and then was the development set of
 branch nlp14c: before 0.9675 / 0.97 / 0.50 % / 0.96 / 0.67 %, after 0.9725 / 0.97 / 0.50 % / 0.96 / 0.67 %.
+``messages-9.tsv`` (800 messages, a ninth writer who saw neither) was measured once, after that
+work, and is the set to report now.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -43,6 +45,9 @@ FLOORS = {
     # and never read: 0.9637, 0.995, 1.17 %, 0.995, 1.33 % (one emergency of 200 missed; false
     # alarms mostly scenario questions, 6 % of that style)
     "messages-7.tsv": (0.96, 0.99, 0.012, 0.99, 0.014),
+    # a ninth writer who saw neither nlp/ nor tests/, measured once after the work tuned to set 8
+    # (branch nlp14c) and never read: 0.9725, 0.985, 0.33 %, 0.975, 0.17 %
+    "messages-9.tsv": (0.97, 0.98, 0.004, 0.97, 0.002),
     "messages-8.tsv": (0.97, 0.97, 0.005, 0.96, 0.007),
 }
 
