@@ -37,6 +37,13 @@ def failure(exc: Exception) -> str:
     return text if CHINESE.search(text) else "操作没有完成：数据可能刚被别人改过。请刷新页面后再试。"
 
 
+def in_words(exc: Exception, default: str = "请检查填写的内容后再试。") -> str:
+    """The exception's own words when they are Chinese (the models' refusals), else ``default``:
+    for a banner such as 「没有保存：…」, so no English reaches a person."""
+    text = str(exc).strip()
+    return text if CHINESE.search(text) else default
+
+
 def is_console(request: Request) -> bool:
     path = request.url.path
     return (path == "/console" or path.startswith("/console/")) and not path.startswith("/console/static/")

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
+from bot.web.errors import in_words
 from bot.web.fields import Line, Text
 from handlers.consult import knowledge_for
 from models.access import audit
@@ -82,7 +83,9 @@ def save(
     try:
         save_entry(request.app.state.settings.knowledge.path, entry=entry, create=bool(create))
     except (KnowledgeEditError, LookupError) as exc:
-        return back("/console/knowledge", error=f"没有保存：{exc}")
+        return back(
+            "/console/knowledge", error=f"没有保存：{in_words(exc, '这条知识可能刚被删除，请刷新后再试。')}"
+        )
     knowledge_for.cache_clear()
     with session.begin():
         action = "knowledge.add" if create else "knowledge.edit"

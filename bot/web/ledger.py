@@ -12,6 +12,7 @@ from bot.api.deps import NowDep, SessionDep
 from bot.web.common import OfficeDep, back, page, require_admin
 from bot.web.confirm import Confirmed, ask
 from bot.web.decisions import ledger_question
+from bot.web.errors import in_words
 from bot.web.fields import Line, Text
 from models.access import Actor, audit
 from models.base import MAX_INT, month_of
@@ -135,7 +136,7 @@ def add(
     except LedgerError as exc:
         return back(path, error="没有保存：" + "；".join(exc.problems))
     except ValueError as exc:
-        return back(path, error=f"金额有误：{exc}")
+        return back(path, error=f"金额有误：{in_words(exc)}")
     return back(path, ok=f"已记入 {month}：{item} {amount} 元。")
 
 
@@ -160,7 +161,7 @@ def correct(
     except LedgerError as exc:
         return back(path, error="没有更正：" + "；".join(exc.problems))
     except ValueError as exc:
-        return back(path, error=f"金额有误：{exc}")
+        return back(path, error=f"金额有误：{in_words(exc)}")
     return back(path, ok=f"已更正 #{entry_id}：另记差额 {yuan(fix.amount_fen)}，原记录保留。")
 
 

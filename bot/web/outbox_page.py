@@ -17,6 +17,7 @@ from bot.api.deps import NowDep, ReadSessionDep, SessionDep
 from bot.api.paging import Page, fetch
 from bot.web.common import OfficeDep, back, local, page, require_admin
 from bot.web.confirm import Confirmed, Question, ask, fingerprint
+from bot.web.errors import in_words
 from models.access import audit
 from models.outbox import OutboxMessage, OutboxStatus
 from models.outbox_view import (
@@ -139,7 +140,7 @@ def retry(
             retry_one(session, message_id=message_id, now=now)
             audit(session, actor=actor, action="outbox.retry", now=now, target=f"outbox_message:{message_id}")
     except (LookupError, NotRetryable) as exc:
-        return back(back_to, error=f"没有重发：{exc}")
+        return back(back_to, error=f"没有重发：{in_words(exc)}")
     return back(back_to, ok=f"第 {message_id} 条消息已重新排队，马上发送。")
 
 

@@ -16,6 +16,7 @@ from bot.api.deps import NowDep, ReadSessionDep, SessionDep
 from bot.api.paging import Page, fetch
 from bot.web.common import A, back, page, roles
 from bot.web.confirm import Confirmed, Question, ask, fingerprint
+from bot.web.errors import in_words
 from bot.web.fields import Line
 from models.access import Actor, ApiToken
 from models.community import Building, Grid
@@ -114,7 +115,7 @@ def add(
             person = add_person(session, new=new, actor=actor, now=now)
     except StaffError as exc:
         fields = {exc.field: str(exc)} if exc.field else {}
-        return back(HERE, error=f"没有添加：{exc}", fields=fields, action=HERE)
+        return back(HERE, error=f"没有添加：{in_words(exc)}", fields=fields, action=HERE)
     return back(HERE, ok=f"已添加{ROLE_CHOICES[role]}{person.name}。")
 
 
@@ -158,7 +159,7 @@ def stop(
         with session.begin():
             stopped = deactivate(session, person_id=person_id, actor=actor, now=now)
     except StaffError as exc:
-        return back(HERE, error=f"没有停用：{exc}")
+        return back(HERE, error=f"没有停用：{in_words(exc)}")
     more = f"，还有 {stopped.open_tickets} 张工单请改派" if stopped.open_tickets else ""
     return back(HERE, ok=f"已停用{stopped.role}{stopped.person.name}，吊销令牌 {stopped.tokens} 个{more}。")
 
@@ -180,7 +181,7 @@ def new_token(
             )
     except StaffError as exc:
         fields = {exc.field: str(exc)} if exc.field else {}
-        return back(HERE, error=f"没有发放：{exc}", fields=fields, action="/console/tokens")
+        return back(HERE, error=f"没有发放：{in_words(exc)}", fields=fields, action="/console/tokens")
     response = page(
         request,
         "token_created.html",
@@ -232,5 +233,5 @@ def revoke_one(
         with session.begin():
             token = revoke(session, token_id=token_id, actor=actor, now=now)
     except StaffError as exc:
-        return back(HERE, error=f"没有吊销：{exc}")
+        return back(HERE, error=f"没有吊销：{in_words(exc)}")
     return back(HERE, ok=f"已吊销 {token.name} 的令牌。")

@@ -17,6 +17,7 @@ from bot.api.deps import NowDep, ReadSessionDep, SessionDep
 from bot.api.paging import Page, fetch
 from bot.web.common import OfficeDep, back, page, require_admin
 from bot.web.confirm import Confirmed, Question, ask, fingerprint
+from bot.web.errors import in_words
 from bot.web.fields import Line
 from models.community import room_label
 from models.residency import Residency, ResidencyError, room_of
@@ -127,5 +128,5 @@ def unbind(
         with session.begin():
             ended = unbind_home(session, residency_id=residency_id, actor=actor, now=now, note=note)
     except (LookupError, ResidencyError) as exc:
-        return back(here, error=f"没有解除：{exc}")
+        return back(here, error=f"没有解除：{in_words(exc)}")
     return back(here, ok=f"已解除 {ended.code} 的绑定，已通知居民。")

@@ -64,3 +64,15 @@ def test_unanswered_questions_most_asked_first(
     page = app_client.get("/console/knowledge").text
     assert page.index("小区游泳池几点开门") < page.index("物业能帮忙收快递吗")
     assert "3 次" in page
+
+
+def test_saving_an_entry_that_is_gone_says_so_in_chinese(
+    demo: None, app_client: TestClient, admin_headers: dict[str, str], tmp_path: Path
+) -> None:
+    _editable(app_client, tmp_path, admin_headers)
+    saved = app_client.post(
+        "/console/knowledge",
+        data={"entry_id": "no-such-entry", "title": "问题", "answer": "回答", "source": "来源"},
+    )
+    assert "没有保存：这条知识可能刚被删除，请刷新后再试。" in saved.text
+    assert "not found" not in saved.text
