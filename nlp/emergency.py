@@ -254,6 +254,7 @@ _NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
 # Danger to a person: who pays is asked later, the alarm comes first when it is happening now.
 _TO_A_PERSON = frozenset({"lift", "medical", "fall", "locked_in"})
 _STILL_IN_IT = re.compile(r"(现在|这会儿|此刻)(?!没事|好了|已经|没|不)")
+_COME_NOW = re.compile(r"(先|快|赶紧|赶快|马上|立刻)(点)?(来|派)(个)?(人|师傅|电工)|快来人")
 
 
 @dataclass(frozen=True)
@@ -389,6 +390,8 @@ def detect(text: str) -> Alarm | None:
     suppressed = guard(text, text.find(alarm.cue) + len(alarm.cue))
     if suppressed == "legal" and alarm.kind in _TO_A_PERSON and _STILL_IN_IT.search(text):
         return alarm  # 「电梯停在半截 我老公在里面 现在怎么办谁负责」: the question waits
+    if suppressed == "legal" and _COME_NOW.search(text):
+        return alarm  # 「暖气片爆了在喷水，维修费谁出，先来人关阀门」: someone is asked to come now
     return None if suppressed is not None else alarm
 
 

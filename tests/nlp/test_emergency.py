@@ -158,6 +158,11 @@ def test_a_danger_spoken_of_raises_no_alarm(text: str) -> None:
         "楼梯间的墙裂了个口子 一直往下掉砖",  # cracked and still falling
         "我家闺女出去玩 小区找遍了没找到",  # searched for a person
         "上班的时候接到电话 我妈被困在电梯里 现在还在里面",  # a condition, but now
+        "卫生间水管爆了一直在喷 这个钱谁出啊 先派个师傅来关阀门",  # who pays waits: come now
+        "空调外机就剩一颗螺丝吊着 下面是人行道",  # hanging by its last screw
+        "十七楼那扇窗的玻璃整块松了",
+        "地库水浸咗 啲车都浸住",  # Cantonese: the garage is flooding
+        "有个人拎着一桶汽油在大堂 说要同归于尽",
     ],
 )
 def test_a_danger_happening_now_still_alarms(text: str) -> None:
