@@ -12,11 +12,13 @@ from bot.settings import Settings
 from models.wish_reminders import follow_up_unconfirmed, remind_unclaimed
 
 
-def unclaimed(session: Session, *, now: datetime, settings: Settings) -> int:
-    return remind_unclaimed(session, rules=settings.party, now=now)
+def unclaimed(session: Session, *, now: datetime, settings: Settings | None = None) -> int:
+    rules = (settings or Settings()).party
+    return remind_unclaimed(session, rules=rules, now=now)
 
 
-def unconfirmed(session: Session, *, now: datetime, settings: Settings) -> int:
+def unconfirmed(session: Session, *, now: datetime, settings: Settings | None = None) -> int:
+    settings = settings or Settings()  # the defaults, for callers without settings (the demo seed)
     return follow_up_unconfirmed(session, rules=settings.party, points=settings.points.wish, now=now)
 
 
