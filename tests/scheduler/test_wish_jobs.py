@@ -4,7 +4,6 @@ brought up once; a wish done but never confirmed gets one question, then 默认�
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
