@@ -37,7 +37,7 @@ class Background:
         self.workers = [
             DeliveryWorker(engine=engine, settings=settings, clock=clock) for _ in range(delivery_threads)
         ]
-        self.runner = SchedulerRunner(engine=engine, clock=clock) if scheduler else None
+        self.runner = SchedulerRunner(engine=engine, clock=clock, settings=settings) if scheduler else None
         self.threads: list[threading.Thread] = []
 
     def start(self) -> None:

@@ -20,6 +20,7 @@ from pydantic_settings import (
 
 from bot.errors import ConfigError
 from models.sla import TicketRules
+from models.wish_reminders import PartyRules
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 
@@ -202,6 +203,7 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(default_factory=KnowledgeSettings)
     tickets: TicketRules = Field(default_factory=TicketRules)
     points: PointsSettings = Field(default_factory=PointsSettings)
+    party: PartyRules = Field(default_factory=PartyRules)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)

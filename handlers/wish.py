@@ -13,7 +13,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from models import wishes
 from models.people import Person, Role
-from models.wishes import STATUS_NAMES, Wish
+from models.wishes import STATUS_NAMES, Wish, WishStatus
 
 router = Router("wish")
 
@@ -45,6 +45,13 @@ TEXTS = {
     "approved_nobody": "{code} 已发布，但这户所在的楼栋还没有党员的责任区，请在后台安排。",
     "declined": "{code} 已退回，已告诉居民原因。",
     "review_wrong": "{code} 现在{status}，不用再审核了。",
+    "list_held": "您认领的微心愿：\n{items}",
+    "list_held_hint": "办好后回复「心愿完成了」。",
+    "list_open": "责任区待认领：\n{items}\n回复「认领心愿 + 编号」认领。",
+    "list_member_none": "您现在没有认领的微心愿，责任区也没有待认领的。",
+    "list_own": "您许的微心愿：\n{items}",
+    "list_none": "您还没有许过微心愿。想请党员帮忙，说「我有个微心愿……」就行。",
+    "status_item": "{code}（{status}）：{text}",
 }
 
 _CODE = r"\s*[Ww]\s*\d{1,9}"
@@ -212,3 +219,34 @@ def on_decline(ctx: Context) -> list[Reply]:
     if not outcome.ok:
         return [Text(TEXTS["review_wrong"].format(code=wish.code, status=STATUS_NAMES[wish.status]))]
     return [Text(TEXTS["declined"].format(code=wish.code))]
+
+
+@router.command(
+    r"\s*(我的(微)?心愿(单|清单|列表)?|我认领的(微)?心愿(单)?|(查看?|看看)?(我的)?(微)?心愿单)[\s?？。!！]*",
+    explicit=True,
+)
+def on_list(ctx: Context) -> list[Reply]:
+    """「我的心愿单」「我认领的心愿」: a member's claimed wishes and the open ones of their 责任区;
+    anyone's own wishes and where they stand."""
+    parts: list[str] = []
+    if _is_member(ctx):
+        held = wishes.claimed_by(ctx.session, person=ctx.person)
+        if held:
+            hint = TEXTS["list_held_hint"] if any(w.status == WishStatus.claimed for w in held) else ""
+            parts.append(TEXTS["list_held"].format(items=_status_items(held)) + ("\n" + hint if hint else ""))
+        open_wishes = wishes.open_for(ctx.session, person=ctx.person)
+        if open_wishes:
+            parts.append(TEXTS["list_open"].format(items="\n".join(_item(w) for w in open_wishes[:8])))
+        if not parts:
+            parts.append(TEXTS["list_member_none"])
+    own = wishes.made_by(ctx.session, resident=ctx.person) if ctx.person.id is not None else []
+    if own:
+        parts.append(TEXTS["list_own"].format(items=_status_items(own)))
+    return [Text("\n\n".join(parts) if parts else TEXTS["list_none"])]
+
+
+def _status_items(found: list[Wish]) -> str:
+    return "\n".join(
+        TEXTS["status_item"].format(code=w.code, status=STATUS_NAMES[w.status], text=w.text[:30])
+        for w in found[:8]
+    )

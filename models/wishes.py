@@ -357,3 +357,18 @@ def listing(session: Session, *, status: WishStatus | None = None, limit: int = 
     if status is not None:
         query = query.where(col(Wish.status) == status)
     return list(session.exec(query.order_by(col(Wish.created_at).desc(), col(Wish.id).desc()).limit(limit)))
+
+
+def claimed_by(session: Session, *, person: Person) -> list[Wish]:
+    """What this member has in hand: claimed, or done and waiting for the resident's word."""
+    query = select(Wish).where(
+        Wish.claimant_id == person.id,
+        col(Wish.status).in_([WishStatus.claimed, WishStatus.fulfilled]),
+    )
+    return list(session.exec(query.order_by(col(Wish.claimed_at), col(Wish.id))))
+
+
+def made_by(session: Session, *, resident: Person, limit: int = 8) -> list[Wish]:
+    """This resident's own wishes, newest first."""
+    query = select(Wish).where(Wish.resident_id == resident.id)
+    return list(session.exec(query.order_by(col(Wish.created_at).desc(), col(Wish.id).desc()).limit(limit)))

@@ -3,7 +3,7 @@
 Jobs are discovered from every ``scheduler/<area>.py`` module's ``JOBS`` dict
 (``name -> (interval, function)``, each function ``f(session, *, now) -> int``) and run every
 ``interval``, each in its own transaction (``write_gate`` + ``session.begin()``) with ``now``
-from the injected clock.
+from the injected clock; a function that also takes ``settings`` gets the runner's settings.
 
 Leader election, one leader per database across every process (``hgj serve`` and any number of
 ``hgj worker``): on PostgreSQL a runner becomes active by taking a session-level advisory lock on
@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import importlib
+import inspect
 import logging
 import os
 import pkgutil
@@ -43,6 +44,7 @@ from sqlmodel import Session
 
 from bot.clock import Clock
 from bot.db import write_gate
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 JobFunction = Callable[..., int]
@@ -87,10 +89,17 @@ def run_job(name: str) -> None:
 
 class SchedulerRunner:
     def __init__(
-        self, *, engine: Engine, clock: Clock, jobs: Jobs | None = None, check_seconds: float = 15.0
+        self,
+        *,
+        engine: Engine,
+        clock: Clock,
+        jobs: Jobs | None = None,
+        check_seconds: float = 15.0,
+        settings: Settings | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
+        self.settings = settings if settings is not None else Settings()
         self.jobs = discover() if jobs is None else jobs
         self.check_seconds = check_seconds
         self.id = f"runner-{id(self):x}"
@@ -219,13 +228,14 @@ class SchedulerRunner:
         """One run of a job in its own transaction; errors are logged, never raised."""
         _interval, function = self.jobs[name]
         now = now or self.clock.now()
+        extra = {"settings": self.settings} if _takes_settings(function) else {}
         try:
             with (
                 write_gate(self.engine),
                 Session(self.engine, expire_on_commit=False) as session,
                 session.begin(),
             ):
-                done = function(session, now=now)
+                done = function(session, now=now, **extra)
         except Exception:
             log.exception("scheduler job %s failed at %s", name, now.isoformat())
             return 0
@@ -297,6 +307,13 @@ class SchedulerRunner:
             self.scheduler.shutdown(wait=True)
         self.resign()
         _ACTIVE.pop(self.id, None)
+
+
+def _takes_settings(function: JobFunction) -> bool:
+    try:
+        return "settings" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _lock_file(engine: Engine) -> Path | None:
