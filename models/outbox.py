@@ -20,7 +20,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Index,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    or_,
+    text,
+    tuple_,
+    update,
+)
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, read, utc_field
@@ -33,33 +45,52 @@ class OutboxStatus(StrEnum):
     dead = "dead"
 
 
+def _partial(name: str, *columns: str, where: str) -> Index:
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
+
+
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"  # type: ignore[assignment]
+    # Few indexes, and partial ones: a notice to 100,000 residents writes each row into the
+    # primary key, the idempotency key, person_id and the due index only (#17). The queries
+    # name the status as a constant (``is_status``) so the planners can use them.
+    __table_args__ = (
+        _partial("ix_outbox_message_due", "next_attempt_at", "id", where="status = 'pending'"),
+        _partial("ix_outbox_message_lease", "claimed_until", where="status = 'sending'"),
+        _partial("ix_outbox_message_sent", "sent_at", where="status = 'sent'"),
+        _partial("ix_outbox_message_dead", "id", where="status = 'dead'"),
+        _partial("ix_outbox_message_recipient", "recipient", where="recipient <> ''"),
+        _partial("ix_outbox_message_building_id", "building_id", where="building_id IS NOT NULL"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(unique=True, max_length=200)
     channel: str = "auto"  # auto | mp_custom | mp_template | wecom_app | group_robot | console
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    building_id: int | None = Field(default=None, foreign_key="building.id", index=True)
+    building_id: int | None = Field(default=None, foreign_key="building.id")
     kind: str = "notice"  # what it is about: binding, ticket, emergency, notice, ...
     text: str
     payload: dict[str, Any] = json_field()  # e.g. {"format": "markdown"} for a group robot
-    status: OutboxStatus = enum_field(OutboxStatus, OutboxStatus.pending, index=True)
+    status: OutboxStatus = enum_field(OutboxStatus, OutboxStatus.pending)
     attempts: int = 0
     last_error: str = ""
     created_at: datetime = utc_field()
-    next_attempt_at: datetime = utc_field(index=True)
+    next_attempt_at: datetime = utc_field()
     sent_at: datetime | None = utc_field(nullable=True)
     # Delivery bookkeeping, set when a worker claims the row.
     claimed_by: str = ""
     claimed_until: datetime | None = utc_field(nullable=True)
     via: str = ""  # the channel actually used
-    recipient: str = Field(
-        default="", index=True
-    )  # rate-limit key of the recipient: person:<id> | robot:<webhook key>
+    recipient: str = ""  # rate-limit key of the recipient: person:<id> | robot:<webhook key>
     parts: int = 1  # long texts go out in several messages
     parts_sent: int = 0  # parts already delivered (never sent again on retry)
     lease_token: int = 0  # fencing token: one more on every claim (see the module docstring)
     in_flight: bool = False  # a part's send has started; its outcome is not recorded yet
+
+
+def is_status(status: OutboxStatus) -> ColumnElement[bool]:
+    """``status = '<value>'`` with the value written into the SQL, not bound: only then can the
+    planner (SQLite's, or PostgreSQL's generic plan) match the partial indexes above."""
+    return col(OutboxMessage.status) == literal_column(f"'{status.value}'")
 
 
 _ID_BY_KEY = select(OutboxMessage.id).where(OutboxMessage.idempotency_key == bindparam("key"))
@@ -107,8 +138,8 @@ def enqueue(
 
 def _claimable(now: datetime) -> Any:
     return or_(
-        and_(OutboxMessage.status == OutboxStatus.pending, col(OutboxMessage.next_attempt_at) <= now),
-        and_(OutboxMessage.status == OutboxStatus.sending, col(OutboxMessage.claimed_until) < now),
+        and_(is_status(OutboxStatus.pending), col(OutboxMessage.next_attempt_at) <= now),
+        and_(is_status(OutboxStatus.sending), col(OutboxMessage.claimed_until) < now),
     )
 
 
@@ -180,7 +211,7 @@ def _held(message_id: int, worker: str, token: int) -> Any:
     """The row is still ``worker``'s under the claim that handed out ``token``."""
     return and_(
         col(OutboxMessage.id) == message_id,
-        OutboxMessage.status == OutboxStatus.sending,
+        is_status(OutboxStatus.sending),
         OutboxMessage.claimed_by == worker,
         OutboxMessage.lease_token == token,
     )
@@ -210,7 +241,7 @@ def renew_all(
         update(OutboxMessage)
         .where(
             tuple_(col(OutboxMessage.id), col(OutboxMessage.lease_token)).in_(held),
-            OutboxMessage.status == OutboxStatus.sending,
+            is_status(OutboxStatus.sending),
             OutboxMessage.claimed_by == worker,
             col(OutboxMessage.claimed_until) > now,
         )
@@ -283,7 +314,7 @@ def defer(session: Session, *, message_id: int, until: datetime, now: datetime) 
         update(OutboxMessage)
         .where(
             col(OutboxMessage.id) == message_id,
-            OutboxMessage.status == OutboxStatus.pending,
+            is_status(OutboxStatus.pending),
             col(OutboxMessage.next_attempt_at) <= now,
         )
         .values(next_attempt_at=until)
@@ -299,8 +330,8 @@ def recent_load(
     since = now - window
     query = select(func.coalesce(func.sum(OutboxMessage.parts), 0), func.min(OutboxMessage.sent_at)).where(
         or_(
-            and_(OutboxMessage.status == OutboxStatus.sent, col(OutboxMessage.sent_at) > since),
-            and_(OutboxMessage.status == OutboxStatus.sending, col(OutboxMessage.claimed_until) >= now),
+            and_(is_status(OutboxStatus.sent), col(OutboxMessage.sent_at) > since),
+            and_(is_status(OutboxStatus.sending), col(OutboxMessage.claimed_until) >= now),
         )
     )
     if via:
@@ -314,7 +345,7 @@ def recent_load(
 def listing(session: Session, *, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(limit)
     if status is not None:
-        query = query.where(OutboxMessage.status == status)
+        query = query.where(is_status(status))
     return list(session.exec(query))
 
 
@@ -322,7 +353,7 @@ def retry_dead(session: Session, *, message_id: int, now: datetime) -> OutboxMes
     """dead → pending, due now, with a fresh attempt budget; parts already sent stay sent."""
     result = session.execute(
         update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id, OutboxMessage.status == OutboxStatus.dead)
+        .where(col(OutboxMessage.id) == message_id, is_status(OutboxStatus.dead))
         .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
     )
     message = load(session, message_id=message_id)
@@ -336,7 +367,7 @@ def retry_dead(session: Session, *, message_id: int, now: datetime) -> OutboxMes
 def retry_all_dead(session: Session, *, now: datetime) -> int:
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.dead)
+        .where(is_status(OutboxStatus.dead))
         .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
@@ -344,13 +375,11 @@ def retry_all_dead(session: Session, *, now: datetime) -> int:
 
 def outbox_backlog(engine: Engine, *, now: datetime) -> dict[str, int]:
     """For /healthz: pushes waiting to be sent (and the oldest one's age in seconds), dead letters."""
-    waiting = (OutboxMessage.status == OutboxStatus.pending) | (OutboxMessage.status == OutboxStatus.sending)
+    waiting = is_status(OutboxStatus.pending) | is_status(OutboxStatus.sending)
     with engine.connect() as connection:
         pending, oldest = connection.execute(
             select(func.count(), func.min(OutboxMessage.created_at)).where(waiting)
         ).one()
-        dead = connection.execute(
-            select(func.count()).where(OutboxMessage.status == OutboxStatus.dead)
-        ).scalar_one()
+        dead = connection.execute(select(func.count()).where(is_status(OutboxStatus.dead))).scalar_one()
     age = int((now - oldest).total_seconds()) if oldest is not None else 0
     return {"pending": int(pending), "oldest_seconds": max(age, 0), "dead": int(dead)}

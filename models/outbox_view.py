@@ -16,7 +16,7 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session, col, select
 
 from models.community import Building
-from models.outbox import OutboxMessage, OutboxStatus, load, retry_dead
+from models.outbox import OutboxMessage, OutboxStatus, is_status, load, retry_dead
 from models.people import ERASED_LABEL, Person
 
 VIEWS = {"dead": "发送失败", "retrying": "等待重试", "held": "限流暂缓"}
@@ -37,13 +37,13 @@ KINDS = {
     "event": "活动",
     "reminder": "提醒",
 }
-_PENDING = OutboxMessage.status == OutboxStatus.pending
+_PENDING = is_status(OutboxStatus.pending)
 
 
 def _view(view: str, now: datetime) -> Any:
     retrying = and_(_PENDING, OutboxMessage.last_error != "")
     held = and_(_PENDING, OutboxMessage.last_error == "", col(OutboxMessage.next_attempt_at) > now)
-    dead = OutboxMessage.status == OutboxStatus.dead
+    dead = is_status(OutboxStatus.dead)
     return {"dead": dead, "retrying": retrying, "held": held}.get(view, or_(dead, retrying, held))
 
 
@@ -176,7 +176,7 @@ def dead_facts(session: Session, *, kind: str = "") -> tuple[int, int, int]:
         func.count(),
         func.count(func.distinct(OutboxMessage.person_id)),
         func.count(func.distinct(OutboxMessage.building_id)),
-    ).where(OutboxMessage.status == OutboxStatus.dead)
+    ).where(is_status(OutboxStatus.dead))
     if kind:
         query = query.where(OutboxMessage.kind == kind)
     rows, people, groups = session.execute(query).one()
@@ -187,7 +187,7 @@ def retry_failed(session: Session, *, now: datetime, kind: str = "") -> int:
     """Every failed row (of ``kind``) pending again, due now; how many."""
     statement = (
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.dead)
+        .where(is_status(OutboxStatus.dead))
         .values(status=OutboxStatus.pending, attempts=0, next_attempt_at=now, claimed_by="")
     )
     if kind:

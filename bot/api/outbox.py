@@ -14,7 +14,7 @@ from bot.api.limits import RowId
 from bot.api.paging import Page, fetch, listing, paging
 from models import outbox
 from models.access import audit
-from models.outbox import OutboxMessage, OutboxStatus
+from models.outbox import OutboxMessage, OutboxStatus, is_status
 
 router = APIRouter(tags=["outbox"])
 
@@ -51,7 +51,7 @@ def list_outbox(
     """Newest first; ``?status=dead`` lists the dead letters with their reason (``last_error``)."""
     query = select(OutboxMessage).order_by(col(OutboxMessage.id).desc())
     if status_ is not None:
-        query = query.where(OutboxMessage.status == status_)
+        query = query.where(is_status(status_))
     rows, total = fetch(session, query, page)
     items = [OutboxMessagePublic.model_validate(row, from_attributes=True) for row in rows]
     return listing(request, response, page, items, total)
