@@ -9,6 +9,7 @@ Exports with names and phones are written to the audit log.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
@@ -38,7 +39,7 @@ RESIDENT_COLUMNS = ["姓名", "电话", "房屋", "关系", "是否核实", "绑
 SIGNUP_COLUMNS = ["姓名", "电话", "楼栋", "状态", "报名时间", "签到时间"]
 
 
-def _audited(session: Session, actor: Actor, now: Any, action: str, **details: Any) -> None:
+def _audited(session: Session, actor: Actor, now: datetime, action: str, **details: Any) -> None:
     with session.begin():  # who took the residents' names and phones home
         audit(session, actor=actor, action=action, now=now, **details)
 
