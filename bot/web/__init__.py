@@ -31,6 +31,7 @@ from bot.web import (
     party,
     people_admin,
     proposals,
+    record_exports,
     residents,
     rewards,
     statistics,
@@ -54,13 +55,15 @@ async def _refused(request: Request, exc: Exception) -> HTMLResponse:
 
 
 def mount_console(app: FastAPI) -> None:
-    # exports and ticket_list before tickets: /tickets/export.xlsx and /tickets/new before /tickets/{ticket_id}
+    # exports and ticket_list before tickets: /tickets/export.xlsx and /tickets/new before /tickets/{ticket_id};
+    # record_exports before residents: /residents/export.xlsx before /residents/{person_id}
     routers = (
         auth,
         pages,
         dashboard,
         statistics,
         exports,
+        record_exports,
         intake,
         ticket_list,
         tickets,

@@ -58,7 +58,7 @@ SPLITS = [
 ]
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def add_sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title)
@@ -71,14 +71,14 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60)
 
 
-def _download(book: Workbook, filename: str) -> Response:
+def download(book: Workbook, filename: str) -> Response:
     buffer = BytesIO()
     book.save(buffer)
     disposition = f"attachment; filename=export.xlsx; filename*=UTF-8''{quote(filename)}"
     return Response(buffer.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
-def _book() -> Workbook:
+def new_book() -> Workbook:
     from openpyxl import Workbook  # imported when exporting: the console starts without it
 
     book = Workbook()
@@ -92,8 +92,8 @@ def export_tickets(request: Request, session: SessionDep, actor: ConsoleDep, now
     tickets = all_of(session, f, now=now, building_ids=actor.building_ids)
     people, buildings = lookups(session, tickets)
     rows = [describe_row(t, now=now, people=people, buildings=buildings) for t in tickets]
-    book = _book()
-    _sheet(
+    book = new_book()
+    add_sheet(
         book,
         "工单",
         [label for _, label in TICKET_COLUMNS],
@@ -108,7 +108,7 @@ def export_tickets(request: Request, session: SessionDep, actor: ConsoleDep, now
             count=len(rows),
             query=str(request.url.query),
         )
-    return _download(book, f"工单-{now:%Y%m%d}.xlsx")
+    return download(book, f"工单-{now:%Y%m%d}.xlsx")
 
 
 def _rate(value: float | None) -> float | str:
@@ -128,23 +128,23 @@ def export_rates(request: Request, session: SessionDep, actor: ConsoleDep, now: 
     month = asked if re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", asked) else month_of(now)
     weights = request.app.state.settings.tickets.metric_weights
     stats = compute(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)
-    book = _book()
+    book = new_book()
     summary = [[month, stats["total"], stats["open"], *(_rate(stats[k]) for k, _ in RATE_COLUMNS[2:])]]
     header = [label for _, label in RATE_COLUMNS[1:]]  # the rates always leave complaints out
     scope = "全社区" if actor.building_ids is None else "本网格"
-    _sheet(book, scope, ["月份", "工单数（不含投诉）", *header], summary)
+    add_sheet(book, scope, ["月份", "工单数（不含投诉）", *header], summary)
     for key, title, name in SPLITS:
-        _sheet(book, title, [name, "工单数（含投诉）", *header], rate_rows(stats, key))
+        add_sheet(book, title, [name, "工单数（含投诉）", *header], rate_rows(stats, key))
     for sheet in book.worksheets:  # rates as percentages, the counts as they are
         for row in sheet.iter_rows(min_row=2, min_col=4):
             for cell in row:
                 cell.number_format = "0.0%"
     complaints = stats["complaints"]
-    _sheet(
+    add_sheet(
         book,
         "投诉",
         ["月份", "投诉数", "未完成", "解决率"],
         [[month, complaints["total"], complaints["open"], _rate(complaints["resolution_rate"])]],
     )
     book["投诉"]["D2"].number_format = "0.0%"
-    return _download(book, f"三率-{month}.xlsx")
+    return download(book, f"三率-{month}.xlsx")

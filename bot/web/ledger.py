@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Path, Request, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
@@ -53,6 +54,31 @@ def _status(session: Session, month: str) -> str:
     return when + ("之后有更正，尚未重新公布。" if changed else "")
 
 
+def entry_rows(session: Session, month: str, money: Callable[[int], Any] = yuan) -> list[tuple[Any, ...]]:
+    """The month's entries as the page lists them: id, account, 收/支, item, amount, note, scope,
+    correction, and whether it can still be corrected (corrections cannot); ``money`` writes
+    the amount (「123.45元」 on the page, a number in the .xlsx)."""
+    numbers = {b.id: b.label for b in session.exec(select(Building))}
+    names = {a.id: a.name for a in accounts(session)}
+    entries = session.exec(
+        select(LedgerEntry).where(LedgerEntry.month == month).order_by(col(LedgerEntry.id))
+    ).all()
+    return [
+        (
+            e.id,
+            names.get(e.account_id, ""),
+            KIND.get(e.kind, e.kind),
+            e.item,
+            money(e.amount_fen),
+            e.note,
+            numbers.get(e.building_id, "全小区"),
+            (f"更正 #{e.corrects_id}：" if e.corrects_id else "补录：" if e.reason else "") + e.reason,
+            e.corrects_id is None,
+        )
+        for e in entries
+    ]
+
+
 def _ledger_page(
     request: Request,
     session: Session,
@@ -61,11 +87,6 @@ def _ledger_page(
     problems: list[str] | None = None,
     heading: str = "",
 ) -> HTMLResponse:
-    numbers = {b.id: b.label for b in session.exec(select(Building))}
-    names = {a.id: a.name for a in accounts(session)}
-    entries = session.exec(
-        select(LedgerEntry).where(LedgerEntry.month == month).order_by(col(LedgerEntry.id))
-    ).all()
     figures = compute(session, period=month)
     now = balances(session)
     return page(
@@ -78,20 +99,7 @@ def _ledger_page(
             (a.name, yuan(a.opening_fen), yuan(now[a.name]), "每月" + ("、每年" if a.yearly else ""))
             for a in accounts(session)
         ],
-        rows=[
-            (
-                e.id,
-                names.get(e.account_id, ""),
-                KIND.get(e.kind, e.kind),
-                e.item,
-                yuan(e.amount_fen),
-                e.note,
-                numbers.get(e.building_id, "全小区"),
-                (f"更正 #{e.corrects_id}：" if e.corrects_id else "补录：" if e.reason else "") + e.reason,
-                e.corrects_id is None,
-            )
-            for e in entries
-        ],
+        rows=entry_rows(session, month),
         summary=None if figures.empty else render(session, figures),
         status=_status(session, month) if not figures.empty else "",
         account_names=[a.name for a in accounts(session)],

@@ -19,7 +19,7 @@ from bot.api.deps import NowDep, ReadSessionDep
 from bot.web.axis_charts import count_chart, percent, rate_chart
 from bot.web.common import ConsoleDep, page
 from bot.web.dashboard import last_months
-from bot.web.exports import _book, _download, _sheet
+from bot.web.exports import add_sheet, download, new_book
 from models.base import month_of, previous_month
 from models.stats_breakdown import RATE_PARTS, Breakdown, Figures, breakdown
 
@@ -192,14 +192,14 @@ def export_row(figures: Figures) -> list[Any]:
 def export_breakdown(request: Request, session: ReadSessionDep, actor: ConsoleDep, now: NowDep) -> Response:
     month = chosen_month(request, now)
     found = breakdown(session, now=now, month=month, building_ids=actor.building_ids)
-    book = _book()
+    book = new_book()
     header = [label for _, label in EXPORT_COLUMNS]
-    _sheet(book, found.community.name, ["月份", *header], [[month, *export_row(found.community)[1:]]])
+    add_sheet(book, found.community.name, ["月份", *header], [[month, *export_row(found.community)[1:]]])
     for key, title, category in SPLITS:
-        _sheet(book, title, [category, *header], [export_row(r) for r in getattr(found, key)])
+        add_sheet(book, title, [category, *header], [export_row(r) for r in getattr(found, key)])
     rate_columns = [index for index, (key, _) in enumerate(EXPORT_COLUMNS, start=2) if key in RATE_PARTS]
     for sheet in book.worksheets:
         for row in sheet.iter_rows(min_row=2):
             for index in rate_columns:
                 row[index - 1].number_format = "0.0%"
-    return _download(book, f"统计-{month}.xlsx")
+    return download(book, f"统计-{month}.xlsx")
