@@ -70,7 +70,10 @@ def test_a_writer_in_another_process_holds_the_gate_and_this_one_queues_behind_i
     finally:
         holder.communicate(timeout=10)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT who FROM note ORDER BY id")).scalars().all() == ["other", "this"]
+        assert connection.execute(text("SELECT who FROM note ORDER BY id")).scalars().all() == [
+            "other",
+            "this",
+        ]
     engine.dispose()
 
 
