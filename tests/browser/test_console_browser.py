@@ -58,10 +58,10 @@ def test_log_in_dispatch_a_ticket_and_post_a_notice(
     page.check("input[name=scope][value=buildings]")
     page.check("input[name=buildings][value='3']")
     page.click("#preview")
-    assert "将发送到 1 个楼栋群、3 位居民" in page.inner_text("#reach")
+    assert "将发送到 1 个楼栋群、4 位居民" in page.inner_text("#reach")
     shot("4-notice-preview")
     page.click("#send")
-    assert "公告「停水通知」已发布：1 个楼栋群，3 位居民" in page.inner_text(".flash")
+    assert "公告「停水通知」已发布：1 个楼栋群，4 位居民" in page.inner_text(".flash")
     assert "停水通知" in page.inner_text("#notices")
     shot("5-notice-posted")
 
@@ -76,4 +76,4 @@ def test_log_in_dispatch_a_ticket_and_post_a_notice(
         notice = session.exec(select(Notice)).one()
         pushes = session.exec(select(OutboxMessage).where(OutboxMessage.kind == "notice")).all()
     assert stored is not None and stored.assignee_id == wang.id
-    assert notice.status == NoticeStatus.published and len(pushes) == 4
+    assert notice.status == NoticeStatus.published and len(pushes) == 5
