@@ -52,7 +52,7 @@ class Spool:
         with self._guard:
             if key in self._held:
                 return True
-        data = json.dumps({"message": dataclasses.asdict(message)}, ensure_ascii=False).encode()
+        data = json.dumps({"message": _record(message)}, ensure_ascii=False).encode()
         final = self.path(key)
         temporary = final.with_name(f".{final.stem}.{os.getpid()}.tmp")
         fd = -1
@@ -142,6 +142,13 @@ def spool_directory(settings: Settings) -> Path:
     if url.get_backend_name() == "sqlite" and database and ":memory:" not in database:
         return Path(database).parent / "spool"
     return Path("data") / "spool"
+
+
+def _record(message: Message) -> dict[str, Any]:
+    """What is written: the message as WeChat sent it. The signed triple still to be checked
+    (``Message.signed``) stays behind: it was never committed, and dedupe by MsgId guards the
+    resumed message."""
+    return {f.name: getattr(message, f.name) for f in dataclasses.fields(Message) if f.name != "signed"}
 
 
 def _message(data: dict[str, Any]) -> Message:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
 from bot.api.deps import NowDep, OfficeActor, ReadSessionDep, SessionDep
-from bot.api.limits import Input
+from bot.api.limits import Input, RowId
 from models import wishes
 from models.access import audit
 from models.base import by_id
@@ -81,14 +81,14 @@ def _decide(
 
 
 @router.post("/wishes/{wish_id}/approve")
-def approve_wish(wish_id: int, session: SessionDep, actor: OfficeActor, now: NowDep) -> dict[str, object]:
+def approve_wish(wish_id: RowId, session: SessionDep, actor: OfficeActor, now: NowDep) -> dict[str, object]:
     """Publish: pushed to every member whose 责任区 covers the resident's home; ``reached`` counts them."""
     return _decide(session, actor, now, wish_id, None)
 
 
 @router.post("/wishes/{wish_id}/decline")
 def decline_wish(
-    wish_id: int, body: Decline, session: SessionDep, actor: OfficeActor, now: NowDep
+    wish_id: RowId, body: Decline, session: SessionDep, actor: OfficeActor, now: NowDep
 ) -> dict[str, object]:
     """Not published; the resident is told ``reason``."""
     return _decide(session, actor, now, wish_id, body.reason)

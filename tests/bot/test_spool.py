@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -13,6 +15,7 @@ from bot.app import build_pipeline
 from bot.clock import ManualClock
 from bot.message import Message
 from bot.pipeline import Pipeline
+from bot.replay import Signed
 from bot.settings import Settings
 from bot.spool import Spool, spool_directory
 from models.inbound import InboundMessage
@@ -64,6 +67,20 @@ def test_a_message_is_written_whole_and_read_back(tmp_path: Path) -> None:
     assert Spool(tmp_path / "spool").take_orphans() == []  # this process still holds it
     spool.remove(message.dedupe_key)
     assert list((tmp_path / "spool").iterdir()) == []
+
+
+def test_a_message_still_carrying_its_signed_triple_is_spooled(tmp_path: Path) -> None:
+    """On PostgreSQL the replay check rides in the message's transaction, so a held message still
+    carries its signed triple (with a datetime in it): the spool writes the message without it."""
+    expires = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    message = dataclasses.replace(
+        _hello(), signed=Signed(triple_hash="t", body_digest="b", expires_at=expires)
+    )
+    ended = Spool(tmp_path / "spool")
+    assert ended.put(message)
+    _crash(ended)
+    (taken,) = Spool(tmp_path / "spool").take_orphans()
+    assert taken == _hello() and taken.signed is None
 
 
 def test_a_file_left_by_an_ended_process_is_taken_up_once(tmp_path: Path) -> None:
