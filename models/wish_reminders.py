@@ -20,8 +20,7 @@ from sqlmodel import Session, col, select
 
 from models.outbox import OutboxMessage
 from models.people import Person, Role, pushable
-from models.points import PointSource, credit
-from models.wishes import Wish, WishStatus, _move, _push, _who, place_of, reachable_members
+from models.wishes import Wish, WishStatus, _move, _push, _who, pay_member, place_of, reachable_members
 
 TEXTS = {
     "office": "【微心愿无人认领】{code}：{who}的心愿「{text}」发布 {hours} 小时了，还没有党员认领。请联系责任区党员，或另作安排。",
@@ -128,17 +127,7 @@ def auto_confirm(session: Session, *, wish: Wish, points: int, now: datetime) ->
         reason="默认确认",
     ):
         return 0
-    if points > 0 and wish.claimant_id is not None:
-        credit(
-            session,
-            person_id=wish.claimant_id,
-            amount=points,
-            reason=f"完成微心愿 {wish.code}（默认确认）",
-            source=PointSource.task,
-            now=now,
-            source_ref=f"wish:{wish.id}",
-            idempotency_key=f"wish:{wish.id}:points",
-        )
+    pay_member(session, wish, points, now, how="默认确认")
     member = session.get(Person, wish.claimant_id) if wish.claimant_id else None
     to_member = TEXTS["auto_member" if points > 0 else "auto_member_no_points"]
     _push_new(

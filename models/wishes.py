@@ -284,22 +284,29 @@ def confirm(session: Session, *, wish: Wish, resident: Person, points: int, now:
     ):
         return Outcome(False, "wrong_status", wish)
     assert wish.claimant_id is not None
-    if points > 0:
-        credit(
-            session,
-            person_id=wish.claimant_id,
-            amount=points,
-            reason=f"完成微心愿 {wish.code}",
-            source=PointSource.task,
-            now=now,
-            source_ref=f"wish:{wish.id}",
-            idempotency_key=f"wish:{wish.id}:points",
-        )
+    pay_member(session, wish, points, now)
     text = TEXTS["confirmed"].format(resident=_who(session, resident), code=wish.code, points=points)
     if points <= 0:
         text = text.split("，为您记")[0] + "。谢谢您！"
     _push(session, f"wish:{wish.id}:confirmed", wish.claimant_id, text, now)
     return Outcome(True, wish=wish)
+
+
+def pay_member(session: Session, wish: Wish, points: int, now: datetime, *, how: str = "") -> None:
+    """The member who fulfilled ``wish`` earns ``points``, once whoever confirms it (the resident,
+    or 默认确认 with ``how``): the ledger's idempotency key is the wish's."""
+    if points <= 0 or wish.claimant_id is None:
+        return
+    credit(
+        session,
+        person_id=wish.claimant_id,
+        amount=points,
+        reason=f"完成微心愿 {wish.code}" + (f"（{how}）" if how else ""),
+        source=PointSource.task,
+        now=now,
+        source_ref=f"wish:{wish.id}",
+        idempotency_key=f"wish:{wish.id}:points",
+    )
 
 
 def not_yet(session: Session, *, wish: Wish, resident: Person, note: str, now: datetime) -> Outcome:
