@@ -57,7 +57,9 @@ _CHINESE = {
 }
 _NAMED = re.compile(r"(保洁|安保|维修|绿化|客服)\s*[:：]?\s*(\d+)")
 _DIGITS = re.compile(r"\d+")
-_LEAD = re.compile(r"^\s*(我要|参与|参加)?(给物业)?(物业服务|物业)?(评议|打分)\s*[:：]?")
+# 「评议」「参与物业评议」「给物业打分」: a bare 「打分」 is the rating of a finished repair.
+_OPENING = r"\s*((我要|参与|参加)?(物业服务|物业)?评议|(我要)?给物业打分|物业打分)\s*[:：]?"
+_LEAD = re.compile(_OPENING)
 _BY_NAME = {name: key for key, name in DIMENSION_NAMES.items()}
 
 
@@ -134,9 +136,7 @@ class EvaluationForm(Form):
 evaluation_form = router.form(EvaluationForm())
 
 
-@router.command(
-    r"\s*(我要|参与|参加)?(给物业)?(物业服务|物业)?(评议|打分)\s*[:：]?\s*[\d０-９\s,，、]*[。！!]?\s*"
-)
+@router.command(_OPENING + r"\s*[\d０-９\s,，、]*[。！!]?\s*")
 def start_evaluation(ctx: Context) -> list[Reply]:
     evaluation = current_evaluation(ctx.session, now=ctx.now)
     if evaluation is None:
