@@ -16,7 +16,8 @@ from models.outbox import OutboxMessage
 from models.people import Person, Role
 from models.residency import Relationship
 from models.tickets import Rating, Ticket, TicketKind, TicketStatus
-from tests.support.community import pushes_to, resident_in
+from scheduler.evaluations import close_evaluations
+from tests.support.community import pushes_to, resident_in, run_job
 from tests.support.wechat import WeChatSim
 
 
@@ -149,3 +150,14 @@ def test_a_quarter_evaluation_publishes_a_star_rating_that_recomputes(
         session.exec(select(Building)).all()
     )
     assert "没有进行中" in wechat.send("demo-resident-zhao", "评议 5 5 5 5 5")
+
+    # December's, closed by the scheduler at its deadline: one household is too few for stars.
+    body = {"period": "2026-12", "closes_at": (now + timedelta(days=3)).isoformat()}
+    assert wechat.client.post("/api/v1/evaluations", json=body, headers=admin_headers).status_code == 201
+    wechat.send("demo-resident-wang", "评议 5 5 5 5 5")
+    clock.advance(days=3)
+    assert "没有进行中" in wechat.send("eval-1-1-101", "评议 1 1 1 1 1")  # too late, though not yet closed
+    assert run_job(engine, close_evaluations, clock) == 1
+    assert run_job(engine, close_evaluations, clock) == 0
+    told = wechat.send("demo-resident-li", "物业评了几星")
+    assert "2026年12月物业服务评议：参与不足 3 户，本期不评星（1 户参与" in told
