@@ -39,6 +39,7 @@ TEXTS = {
     "bind_first": "参与评议需要先绑定房屋，每户一份评分。回复「绑定」，再告诉我楼栋、单元和房号，例如「3栋2单元502」。",
     "unverified": "您登记的房屋还在等待楼栋长核实，核实后才能参与评议。也可以带身份证和房产证到物业服务中心当场核实。",
     "closed": "这次评议已经结束，您的评分没能计入，抱歉。结果公布后可以问「物业评了几星」。",
+    "bad_scores": "评分没有记下：五项都要是 1 到 5 分。请回复「评议」重新打分。",
     "no_result": "还没有公布过物业服务评议结果。",
 }
 
@@ -117,11 +118,13 @@ class EvaluationForm(Form):
     def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
         scores = {d: int(slots[d]) for d in DIMENSIONS}
         try:
+            if not slots.get("evaluation"):
+                raise EvaluationRefused("closed")
             done = answer(
                 ctx.session, evaluation_id=slots["evaluation"], person=ctx.person, scores=scores, now=ctx.now
             )
         except EvaluationRefused as refused:
-            return [Text(TEXTS.get(refused.reason, TEXTS["closed"]))]
+            return [Text(TEXTS[refused.reason])]
         if done.replaced is not None and done.replaced != done.scores:
             return [
                 Text(

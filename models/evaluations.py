@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import LOCAL_TZ, enum_field, json_field, utc_field
@@ -190,12 +191,24 @@ def answer(
         raise EvaluationRefused("bad_scores")
     clean = {d: int(scores[d]) for d in DIMENSIONS}
     existing = household_answer(session, evaluation=evaluation, person=person)
-    previous = dict(existing.scores) if existing else None
-    row = existing or EvaluationAnswer(
-        evaluation_id=evaluation_id, room_id=person.room_id, person_id=person.id, answered_at=now
-    )  # type: ignore[arg-type]
-    row.scores, row.person_id, row.answered_at = clean, person.id, now  # type: ignore[assignment]
-    session.add(row)
+    if existing is None:
+        row = EvaluationAnswer(
+            evaluation_id=evaluation_id,
+            room_id=person.room_id,
+            person_id=person.id,
+            scores=clean,
+            answered_at=now,
+        )  # type: ignore[arg-type]
+        try:
+            with session.begin_nested():  # another member of the flat may answer at the same moment
+                session.add(row)
+            return Answered(evaluation, clean, None)
+        except IntegrityError:
+            existing = household_answer(session, evaluation=evaluation, person=person)
+            assert existing is not None
+    previous = dict(existing.scores)
+    existing.scores, existing.person_id, existing.answered_at = clean, person.id, now  # type: ignore[assignment]
+    session.add(existing)
     session.flush()
     return Answered(evaluation, clean, previous)
 
