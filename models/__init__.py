@@ -10,6 +10,8 @@ from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
+from models.fee_reminders import FeeReminder
+from models.fees import FeeCharge, FeePayment, FeeReduction
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
@@ -51,6 +53,10 @@ __all__ = [
     "ConsoleSession",
     "Conversation",
     "DutyArea",
+    "FeeCharge",
+    "FeePayment",
+    "FeeReduction",
+    "FeeReminder",
     "Grid",
     "Householder",
     "InboundMessage",

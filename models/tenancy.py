@@ -33,6 +33,8 @@ SCOPED = ("community", "grid", "building", "room", "spot", "party_org", "ticket"
 NOT_YET = {
     "through a ticket": ("rating", "ticket_event", "mediation_answer", "visit_record"),
     "through its party organisation": ("party_member", "duty_area"),
+    "through a room": ("fee_charge", "fee_reminder"),
+    "through a fee charge": ("fee_payment", "fee_reduction"),
     "through a person (who needs a community of their own first)": (
         "person",
         "binding_request",

@@ -1,0 +1,85 @@
+"""``hgj fees …``: the office's bills and payments from its spreadsheets, and the 收缴率."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from sqlmodel import Session
+
+from bot.cli_common import ConfigOption, clock
+from bot.cli_ledger import _database, _refused
+from bot.cli_notices import err, out
+from models.access import Actor, ApiRole
+
+fees_app = typer.Typer(help="物业收费：导入账单和缴费记录，查看收缴率。", no_args_is_help=True)
+CLI_OFFICE = Actor(role=ApiRole.admin, name="cli", tag="cli", label="命令行")
+
+
+def _import(file: Path, config: str | None, kind: str) -> None:
+    from bot.api.fees import import_fee_file
+    from models.csvfile import CsvEncodingError, decode
+
+    try:
+        text = decode(file.read_bytes())
+    except FileNotFoundError:
+        err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
+        raise typer.Exit(2) from None
+    except CsvEncodingError as exc:
+        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
+        raise typer.Exit(1) from None
+    from fastapi import HTTPException
+
+    with _database(config) as engine:
+        try:
+            result = import_fee_file(engine, text, CLI_OFFICE, clock().now(), kind)
+        except HTTPException as exc:
+            problems = exc.detail["problems"] if isinstance(exc.detail, dict) else [str(exc.detail)]
+            _refused(f"导入失败，没有写入任何数据。{file} 有 {len(problems)} 处问题：", problems)
+            raise typer.Exit(1) from None
+    what = "条账单" if kind == "charges" else "笔缴费"
+    out.print(f"已导入 {result['imported']} {what}；{result['already']} 条以前已导入，跳过。")
+
+
+@fees_app.command("import-charges")
+def import_charges(
+    file: Annotated[
+        Path, typer.Argument(help="CSV，表头 building,unit,room,item,period,amount_yuan[,due_on]")
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """导入账单（每户每月每项一条）：要么全部导入，要么一条不写；已有的账单跳过。"""
+    _import(file, config, "charges")
+
+
+@fees_app.command("import-payments")
+def import_payments(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV，表头 building,unit,room,item,period,amount_yuan[,channel,reference,paid_on]"
+        ),
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """导入缴费记录：要么全部导入，要么一条不写；同一份文件导入两次不会重复记账。"""
+    _import(file, config, "payments")
+
+
+@fees_app.command("rate")
+def rate(
+    period: Annotated[str | None, typer.Option(help="账期，如 2026-10；默认全部")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """收缴率：已到期的账单里收回了多少，按楼栋和账期。"""
+    from models.fee_stats import collection
+    from models.ledger import yuan
+
+    with _database(config) as engine, Session(engine) as session:
+        total, rows = collection(session, now=clock().now(), period=period)
+    for row in [*rows, total]:
+        where = f"{row.building}栋 {row.period}" if row.building else "合计"
+        shown = "—" if row.rate is None else f"{row.rate:.1%}"
+        out.print(f"{where}：应收 {yuan(row.billed_fen)}，实收 {yuan(row.collected_fen)}，收缴率 {shown}")
