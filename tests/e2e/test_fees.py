@@ -107,6 +107,8 @@ def test_arrears_are_reminded_once_asked_about_in_chat_and_the_rate_moves_with_a
     )
     assert response.status_code == 201 and response.json()["outstanding_fen"] == 0
     assert _rate(app_client, admin_headers)["collection_rate"] == 1.0
+    stats = app_client.get("/api/v1/stats", params={"month": "2026-10"}, headers=admin_headers).json()
+    assert stats["collection_rate"] == 1.0
     again = app_client.post(
         "/api/v1/fees/payments", json={"charge_id": charge_id, "amount_fen": 100}, headers=admin_headers
     )
