@@ -91,8 +91,8 @@ def create_charge(
             charge, created = add_charge(
                 session, room_id=found[1].id, created_by=office.tag, now=now, **fields
             )
-            if created:
-                audit(session, actor=office, action="fees.bill", now=now, target=f"fee_charge:{charge.id}")
+            target = f"fee_charge:{charge.id}"  # billed again: recorded too, as the same bill
+            audit(session, actor=office, action="fees.bill", now=now, target=target, created=created)
     except FeeError as exc:
         raise _refused(exc) from exc
     return {"id": charge.id, "created": created}
@@ -115,8 +115,8 @@ def create_payment(
                 recorded_by=office.tag,
                 now=now,
             )
-            if created:
-                audit(session, actor=office, action="fees.pay", now=now, target=f"fee_payment:{payment.id}")
+            target = f"fee_payment:{payment.id}"  # a channel's retry: recorded, as the same payment
+            audit(session, actor=office, action="fees.pay", now=now, target=target, created=created)
             left = _outstanding(session, payment.charge_id)
     except FeeError as exc:
         raise _refused(exc) from exc
