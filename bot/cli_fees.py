@@ -12,15 +12,19 @@ from sqlmodel import Session
 from bot.cli_common import ConfigOption, clock
 from bot.cli_ledger import _database, _refused
 from bot.cli_notices import err, out
+from bot.db import write_gate
 from models.access import Actor, ApiRole
+from models.actors import CLI
 
 fees_app = typer.Typer(help="物业收费：导入账单和缴费记录，查看收缴率。", no_args_is_help=True)
-CLI_OFFICE = Actor(role=ApiRole.admin, name="cli", tag="cli", label="命令行")
+CLI_OFFICE = Actor(role=ApiRole.admin, name="命令行", tag=CLI.tag, label=CLI.label)
 
 
 def _import(file: Path, config: str | None, kind: str) -> None:
-    from bot.api.fees import import_fee_file
+    from models.access import audit
     from models.csvfile import CsvEncodingError, decode
+    from models.fee_import import import_charges, import_payments
+    from models.fees import FeeError
 
     try:
         text = decode(file.read_bytes())
@@ -30,17 +34,22 @@ def _import(file: Path, config: str | None, kind: str) -> None:
     except CsvEncodingError as exc:
         err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
         raise typer.Exit(1) from None
-    from fastapi import HTTPException
-
-    with _database(config) as engine:
+    now = clock().now()
+    with _database(config) as engine, write_gate(engine), Session(engine) as session:
         try:
-            result = import_fee_file(engine, text, CLI_OFFICE, clock().now(), kind)
-        except HTTPException as exc:
-            problems = exc.detail["problems"] if isinstance(exc.detail, dict) else [str(exc.detail)]
-            _refused(f"导入失败，没有写入任何数据。{file} 有 {len(problems)} 处问题：", problems)
+            with session.begin():
+                if kind == "charges":
+                    done, skipped = import_charges(session, text=text, created_by=CLI.tag, now=now)
+                else:
+                    done, skipped = import_payments(session, text=text, recorded_by=CLI.tag, now=now)
+                audit(
+                    session, actor=CLI_OFFICE, action=f"fees.import_{kind}", now=now, target="fees", rows=done
+                )
+        except FeeError as exc:
+            _refused(f"导入失败，没有写入任何数据。{file} 有 {len(exc.problems)} 处问题：", exc.problems)
             raise typer.Exit(1) from None
     what = "条账单" if kind == "charges" else "笔缴费"
-    out.print(f"已导入 {result['imported']} {what}；{result['already']} 条以前已导入，跳过。")
+    out.print(f"已导入 {done} {what}；{skipped} 条以前已导入，跳过。")
 
 
 @fees_app.command("import-charges")
