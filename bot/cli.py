@@ -31,6 +31,7 @@ from bot.cli_common import (
     settings,
 )
 from bot.cli_demo import demo_app
+from bot.cli_fees import fees_app
 from bot.cli_ledger import ledger_app
 from bot.cli_notices import notices_app
 from bot.cli_people import person_app
@@ -62,6 +63,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(token_app, name="token")
 app.add_typer(notices_app, name="notices")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(fees_app, name="fees")
 app.add_typer(residents_app, name="residents")
 app.add_typer(demo_app, name="demo")
 app.add_typer(person_app, name="person")

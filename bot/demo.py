@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot import demo_fees, demo_wishes
 from bot import demo_stories as stories
-from bot import demo_wishes
 from bot.clock import ManualClock
 from models import outbox
 from models.activities import create_activity, sign_up
@@ -146,6 +146,7 @@ class _History:
         self.at(self.moment(stories.PROPOSAL["opens"]), self._proposal)
         self.at(month_start(self.now) - timedelta(hours=7), self._ledger)  # the last day of last month
         demo_wishes.plan(self)
+        demo_fees.plan(self)
 
     def _plan_ticket(self, story: stories.Story) -> None:
         filed = self.moment(story.filed)

@@ -19,6 +19,7 @@ from pydantic_settings import (
 )
 
 from bot.errors import ConfigError
+from models.fee_reminders import FeeRules
 from models.sla import TicketRules
 from models.wish_reminders import PartyRules
 
@@ -204,6 +205,7 @@ class Settings(BaseSettings):
     tickets: TicketRules = Field(default_factory=TicketRules)
     points: PointsSettings = Field(default_factory=PointsSettings)
     party: PartyRules = Field(default_factory=PartyRules)
+    fees: FeeRules = Field(default_factory=FeeRules)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)

@@ -11,6 +11,8 @@ from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
 from models.evaluations import Evaluation, EvaluationAnswer
+from models.fee_reminders import FeeReminder
+from models.fees import FeeCharge, FeePayment, FeeReduction
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
@@ -54,6 +56,10 @@ __all__ = [
     "DutyArea",
     "Evaluation",
     "EvaluationAnswer",
+    "FeeCharge",
+    "FeePayment",
+    "FeeReduction",
+    "FeeReminder",
     "Grid",
     "Householder",
     "InboundMessage",

@@ -36,6 +36,8 @@ NOT_YET = {
     "through its evaluation": ("evaluation_answer",),
     "through a ticket": ("rating", "ticket_event", "mediation_answer", "visit_record"),
     "through its party organisation": ("party_member", "duty_area"),
+    "through a room": ("fee_charge", "fee_reminder"),
+    "through a fee charge": ("fee_payment", "fee_reduction"),
     "through a person (who needs a community of their own first)": (
         "person",
         "binding_request",

@@ -18,6 +18,7 @@ from bot.api.limits import Input, RowId
 from bot.api.paging import PageDep, fetch, listing
 from models.access import Actor, audit
 from models.dispatch import Outcome, dispatch, map_link, transfer
+from models.fee_stats import collection
 from models.people import Person
 from models.sla import TicketRules
 from models.stats import compute
@@ -259,6 +260,10 @@ def stats(
     now: NowDep,
     month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
 ) -> dict[str, Any]:
-    """The metrics; a grid worker's cover their grid only."""
+    """The metrics; a grid worker's cover their grid only. ``collection_rate``: 物业费收缴率 of the
+    bills already due (of ``month``'s bills when given); the breakdown is ``/fees/collection``."""
     weights = request.app.state.settings.tickets.metric_weights
-    return compute(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)
+    result = compute(session, now=now, weights=weights, month=month, building_ids=actor.building_ids)
+    scope = sorted(actor.building_ids) if actor.building_ids is not None else None
+    fees, _rows = collection(session, now=now, period=month, building_ids=scope)
+    return {**result, "collection_rate": fees.rate}

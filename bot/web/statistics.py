@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
+from sqlmodel import Session
 
 from bot.api.deps import NowDep, ReadSessionDep
 from bot.web.axis_charts import count_chart, percent, rate_chart
@@ -21,6 +22,8 @@ from bot.web.common import ConsoleDep, page
 from bot.web.dashboard import last_months
 from bot.web.exports import add_sheet, download, new_book
 from models.base import month_of, previous_month
+from models.fee_stats import collection
+from models.ledger import yuan
 from models.stats_breakdown import RATE_PARTS, Breakdown, Figures, breakdown
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -96,6 +99,21 @@ def cards(total: Figures) -> list[dict[str, str]]:
     return result
 
 
+def fee_card(
+    session: Session, *, now: datetime, month: str, building_ids: frozenset[int] | None
+) -> dict[str, str]:
+    """物业费收缴率 of the month's bills already due (``models.fee_stats``), with what was billed."""
+    scope = sorted(building_ids) if building_ids is not None else None
+    total, _rows = collection(session, now=now, period=month, building_ids=scope)
+    value = f"{percent(total.collected_fen, total.billed_fen)}%" if total.billed_fen else NO_DATA
+    return {
+        "key": "collection_rate",
+        "label": "收缴率",
+        "value": value,
+        "n": f"应收 {yuan(total.billed_fen)}",
+    }
+
+
 def charts(rows: list[Figures], title: str, category: str) -> list[tuple[str, Markup]]:
     """(caption, chart): the tickets received, then 响应率, 解决率 and 满意率 with their n."""
     caption = f"收到工单（{title}）"
@@ -138,7 +156,10 @@ def statistics(request: Request, session: ReadSessionDep, actor: ConsoleDep, now
         months=[(m, month_label(m)) for m in _choices(now, month)],
         earlier=previous_month(month),
         later=None if month == this else _next_month(month),
-        cards=cards(found.community),
+        cards=[
+            *cards(found.community),
+            fee_card(session, now=now, month=month, building_ids=actor.building_ids),
+        ],
         headings=[heading for _, heading in COLUMNS],
         total=cells(found.community),
         sections=sections(found),

@@ -78,6 +78,14 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
     notice = {"title": "停水", "body": "明天停水", "audience": {"all": True}}
     entry = {"title": "t", "answer": "a", "source": "s"}
     ledger = {"entries": [{"month": "2026-10", "kind": "income", "item": "停车费", "amount_fen": 100}]}
+    bill = {
+        "building": "3",
+        "unit": "2",
+        "room": "502",
+        "item": "物业费",
+        "period": "2026-10",
+        "amount_fen": 100,
+    }
     return [
         ("GET", "/api/v1/outbox", None, {A}),
         ("POST", "/api/v1/outbox/999/retry", None, {A}),
@@ -148,6 +156,28 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("POST", "/api/v1/ledger/entries/999/corrections", {"amount_fen": 1, "reason": "录错"}, {A}),
         ("GET", "/api/v1/ledger/years/2026/summary", None, ALL),
         ("POST", "/api/v1/ledger/years/2026/publish", None, {A}),
+        ("POST", "/api/v1/fees/charges", bill, {A, S}),
+        (
+            "POST",
+            "/api/v1/fees/charges/import",
+            "building,unit,room,item,period,amount_yuan\n3,2,502,物业费,2026-10,1\n",
+            {A, S},
+        ),
+        ("POST", "/api/v1/fees/payments", {"charge_id": 999, "amount_fen": 1}, {A, S}),
+        (
+            "POST",
+            "/api/v1/fees/payments/import",
+            "building,room,item,period,amount_yuan\n3,502,物业费,2026-09,1\n",
+            {A, S},
+        ),
+        (
+            "POST",
+            "/api/v1/fees/charges/999/reductions",
+            {"amount_fen": 1, "reason": "低保", "approved_by": "周书记"},
+            {A, S},
+        ),
+        ("GET", "/api/v1/fees/overdue", None, {A, S}),
+        ("GET", "/api/v1/fees/collection", None, ALL),
         ("GET", "/api/v1/operations/999", None, {A}),
         ("GET", "/api/v1/proposals", None, ALL),
         ("GET", "/api/v1/proposals/999", None, ALL),
