@@ -10,6 +10,7 @@ from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
+from models.deliberation import RectificationItem, Topic, TopicMeeting, TopicRaiser
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
@@ -74,6 +75,7 @@ __all__ = [
     "ProposalComment",
     "ProposalStatus",
     "Rating",
+    "RectificationItem",
     "Redemption",
     "Residency",
     "Reward",
@@ -89,6 +91,9 @@ __all__ = [
     "TicketEvent",
     "TicketKind",
     "TicketStatus",
+    "Topic",
+    "TopicMeeting",
+    "TopicRaiser",
     "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",
