@@ -10,8 +10,8 @@ import re
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
-from models import deliberation
-from models.deliberation import DeliberationError, ItemStatus, Topic
+from models import deliberation, topics
+from models.topics import DeliberationError, ItemStatus, Topic
 
 router = Router("deliberation")
 
@@ -39,9 +39,9 @@ TEXTS = {
     "closed_already": "{code} 已经办结过了。",
 }
 
+# A proposal to vote on (「提议更换电梯 大家一起表决」「我想提议… 怎么发起」) is the vote handler's.
 _RAISE = re.compile(
-    r"\s*(我|俺)?(想|要)?((提|有)(个|一个|一条|条)(小)?建议|提议|建议[：:])(是|一下)?[\s:：，,。]*(?P<title>.{0,200})",
-    re.S,
+    r"(?s)(?!.*(投票|表决|发起|议题))\s*(我|俺)?(想|要)?((提|有)(个|一个|一条|条)(小)?建议|提议|建议[：:])(是|一下)?[\s:：，,。]*(?P<title>.{0,200})",
 )
 _TOPIC_CODE = r"\s*[Yy]\s*\d{1,9}"
 _ITEM_CODE = r"\s*[Zz]\s*\d{1,9}"
@@ -53,7 +53,7 @@ def on_raise(ctx: Context) -> list[Reply]:
     title = match.group("title").strip(" ，,。：:") if match else ""
     if len(title) < 4:
         return [Text(TEXTS["ask"])]
-    before = {t.id for t in deliberation.open_topics(ctx.session, limit=500)}
+    before = {t.id for t in topics.open_topics(ctx.session, limit=500)}
     topic = deliberation.raise_topic(ctx.session, title=title, resident=ctx.person, now=ctx.now)
     key = "joined" if topic.id in before else "raised"
     return [Text(TEXTS[key].format(code=topic.code, title=topic.title))]
@@ -63,12 +63,12 @@ def on_raise(ctx: Context) -> list[Reply]:
 def on_second(ctx: Context) -> list[Reply]:
     named = re.search(r"[Yy]\s*\d+", ctx.text)
     if named is None:
-        topics = deliberation.open_topics(ctx.session)
-        if not topics:
+        discussing = topics.open_topics(ctx.session)
+        if not discussing:
             return [Text(TEXTS["none_open"])]
-        items = "\n".join(TEXTS["item"].format(code=t.code, title=t.title[:30]) for t in topics)
-        return [Text(TEXTS["which"].format(items=items, code=topics[0].code))]
-    topic = deliberation.find_topic(ctx.session, named.group(0))
+        items = "\n".join(TEXTS["item"].format(code=t.code, title=t.title[:30]) for t in discussing)
+        return [Text(TEXTS["which"].format(items=items, code=discussing[0].code))]
+    topic = topics.find_topic(ctx.session, named.group(0))
     if topic is None:
         return [Text(TEXTS["not_found"].format(code=named.group(0).upper().replace(" ", "")))]
     try:
@@ -84,14 +84,14 @@ def on_second(ctx: Context) -> list[Reply]:
     explicit=True,
 )
 def on_mine(ctx: Context) -> list[Reply]:
-    topics = deliberation.topics_of(ctx.session, resident=ctx.person) if ctx.person.id is not None else []
-    if not topics:
+    raised = topics.topics_of(ctx.session, resident=ctx.person) if ctx.person.id is not None else []
+    if not raised:
         return [Text(TEXTS["mine_none"])]
-    return [Text(TEXTS["mine"].format(items="\n".join(_stage(ctx, t) for t in topics)))]
+    return [Text(TEXTS["mine"].format(items="\n".join(_stage(ctx, t) for t in raised)))]
 
 
 def _stage(ctx: Context, topic: Topic) -> str:
-    items = deliberation.items_of(ctx.session, topic=topic)
+    items = topics.items_of(ctx.session, topic=topic)
     extra = ""
     if items:
         done = sum(1 for i in items if i.status == ItemStatus.done)
@@ -101,13 +101,13 @@ def _stage(ctx: Context, topic: Topic) -> str:
 
 @router.command(r"\s*我的整改(任务|事项|清单)?[\s?？。]*", explicit=True)
 def on_tasks(ctx: Context) -> list[Reply]:
-    items = deliberation.items_of(ctx.session, owner=ctx.person, open_only=True) if ctx.person.id else []
+    items = topics.items_of(ctx.session, owner=ctx.person, open_only=True) if ctx.person.id else []
     if not items:
         return [Text(TEXTS["no_tasks"])]
     return [Text(TEXTS["tasks"].format(items=_task_lines(ctx, items)))]
 
 
-def _task_lines(ctx: Context, items: list[deliberation.RectificationItem]) -> str:
+def _task_lines(ctx: Context, items: list[topics.RectificationItem]) -> str:
     return "\n".join(
         TEXTS["task"].format(
             code=i.code,
@@ -124,14 +124,14 @@ def on_close(ctx: Context) -> list[Reply]:
     named = re.search(r"[Zz]\s*\d+", ctx.text)
     note = re.sub(r"^\s*整改(已经)?完成(了)?(" + _ITEM_CODE + r")?[\s，,：:。]*", "", ctx.text).strip()
     if named is None:
-        mine = deliberation.items_of(ctx.session, owner=ctx.person, open_only=True) if ctx.person.id else []
+        mine = topics.items_of(ctx.session, owner=ctx.person, open_only=True) if ctx.person.id else []
         if len(mine) != 1:
             if not mine:
                 return [Text(TEXTS["no_tasks"])]
             return [Text(TEXTS["which_task"].format(items=_task_lines(ctx, mine), code=mine[0].code))]
         item = mine[0]
     else:
-        found = deliberation.find_item(ctx.session, named.group(0))
+        found = topics.find_item(ctx.session, named.group(0))
         if found is None:
             return [Text(TEXTS["item_not_found"].format(code=named.group(0).upper()))]
         item = found

@@ -10,7 +10,6 @@ from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
-from models.deliberation import RectificationItem, Topic, TopicMeeting, TopicRaiser
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
@@ -34,6 +33,7 @@ from models.teams import Team, TeamMember
 from models.tenancy import scope_to  # registers the one place tenancy is enforced
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
+from models.topics import RectificationItem, Topic, TopicMeeting, TopicRaiser
 from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
 from models.wishes import Wish, WishStatus

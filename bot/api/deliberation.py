@@ -12,10 +12,11 @@ from sqlmodel import Session
 
 from bot.api.deps import NowDep, OfficeActor, ReadSessionDep, SessionDep
 from bot.api.limits import Input, RowId
-from models import deliberation
+from models import deliberation, topics
 from models.access import audit
 from models.base import by_id
-from models.deliberation import (
+from models.people import Person
+from models.topics import (
     STATUS_NAMES,
     TIER_NAMES,
     DeliberationError,
@@ -25,7 +26,6 @@ from models.deliberation import (
     Topic,
     TopicStatus,
 )
-from models.people import Person
 
 router = APIRouter(tags=["deliberation"])
 
@@ -86,7 +86,7 @@ def _topic_public(
         "tier_name": TIER_NAMES[topic.tier],
         "status": topic.status.value,
         "status_name": STATUS_NAMES[topic.status],
-        "raisers": len(deliberation.raisers(session, topic)),
+        "raisers": len(topics.raisers(session, topic)),
         "created_at": topic.created_at.isoformat(),
     }
     if detail:
@@ -101,9 +101,9 @@ def _topic_public(
                 "decision": m.decision,
                 "escalated": m.escalated,
             }
-            for m in deliberation.meetings_of(session, topic)
+            for m in topics.meetings_of(session, topic)
         ]
-        body["items"] = [_item_public(session, i, now) for i in deliberation.items_of(session, topic=topic)]
+        body["items"] = [_item_public(session, i, now) for i in topics.items_of(session, topic=topic)]
     return body
 
 
@@ -135,7 +135,7 @@ def list_topics(
     now: NowDep,
     status_: Annotated[TopicStatus | None, Query(alias="status")] = None,
 ) -> dict[str, object]:
-    items = [_topic_public(session, t, now) for t in deliberation.listing(session, status=status_)]
+    items = [_topic_public(session, t, now) for t in topics.listing(session, status=status_)]
     return {"items": items, "total": len(items)}
 
 
@@ -190,7 +190,7 @@ def list_items(
     overdue: bool = False,
 ) -> dict[str, object]:
     """整改清单 across topics, soonest due first; ``overdue=true``: open items past their due date."""
-    found = deliberation.items_of(session, open_only=open_only or overdue)
+    found = topics.items_of(session, open_only=open_only or overdue)
     items = [_item_public(session, i, now) for i in found if not overdue or i.overdue(now)]
     return {"items": items, "total": len(items)}
 

@@ -60,7 +60,11 @@ def test_a_suggestion_goes_up_three_tiers_and_its_raisers_hear_what_was_done(
     item = {"text": "东门口加装两条减速带", "owner_id": owner.id, "due_on": "2026-11-30"}
     decided = _meet(client, admin_headers, "community", "decide", items=[item])
     assert decided["topic"]["status_name"] == "整改中"
-    assert [m["tier_name"] for m in decided["topic"]["meetings"]] == ["网上议事", "物业党群议事会", "社区党群议事会"]
+    assert [m["tier_name"] for m in decided["topic"]["meetings"]] == [
+        "网上议事",
+        "物业党群议事会",
+        "社区党群议事会",
+    ]
     assert "「整改完成 Z1」" in pushes_to(session, "王师傅", "topic")[-1]
     assert "东门口加装两条减速带（王师傅，11月30日前）" in pushes_to(session, WANG, "topic")[-1]
     assert "社区党群议事会·整改中，整改 0/1 项已完成" in wechat.send(WANG, "我提的建议怎么样了")
