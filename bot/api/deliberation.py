@@ -11,11 +11,11 @@ from pydantic import Field
 from sqlmodel import Session
 
 from bot.api.deps import NowDep, OfficeActor, ReadSessionDep, SessionDep
-from bot.api.limits import Input, RowId
+from bot.api.limits import Input, Key, RowId
 from models import deliberation, topics
 from models.access import audit
 from models.base import by_id
-from models.people import Person
+from models.people import Person, person_by_openid
 from models.topics import (
     STATUS_NAMES,
     TIER_NAMES,
@@ -38,8 +38,24 @@ class TopicCreate(Input):
 
 class ItemPlan(Input):
     text: Annotated[str, Field(min_length=1, max_length=500)]
-    owner_id: RowId
+    owner_id: RowId | None = Field(default=None, description="the owner's person id, or give owner_openid")
+    owner_openid: Key | None = None
     due_on: Day
+
+
+def _owner_id(session: Session, plan: ItemPlan) -> int:
+    """The person id an item's owner is given by (id or openid); 422 when neither names one."""
+    if plan.owner_id is not None:
+        return plan.owner_id
+    person = person_by_openid(session, plan.owner_openid) if plan.owner_openid else None
+    if person is None or person.id is None:
+        detail = (
+            f"没有这位负责人：{plan.owner_openid}。"
+            if plan.owner_openid
+            else "请给出负责人 owner_id 或 owner_openid。"
+        )
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+    return person.id
 
 
 class MeetingCreate(Input):
@@ -166,7 +182,7 @@ def record_meeting(
                 minutes=body.minutes,
                 decision=body.decision,
                 escalate=body.outcome == "escalate",
-                items=[PlannedItem(i.text, i.owner_id, i.due_on) for i in body.items],
+                items=[PlannedItem(i.text, _owner_id(session, i), i.due_on) for i in body.items],
                 by=actor.label or actor.name,
                 now=now,
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from tests.support.community import person_named
 from tests.support.wechat import WeChatSim
 
 
@@ -29,8 +28,13 @@ def test_the_office_raises_a_topic_and_bad_decisions_are_refused(
     nobody = {**decide, "items": [{"text": "清理", "owner_id": 9999, "due_on": "2026-11-30"}]}
     answer = client.post("/api/v1/topics/1/meetings", json=nobody, headers=admin_headers)
     assert answer.status_code == 422 and "9999" in answer.json()["detail"]
-    owner = person_named(session, "王师傅")
-    ok = {**decide, "items": [{"text": "清理楼道", "owner_id": owner.id, "due_on": "2026-11-30"}]}
+    stranger = {**decide, "items": [{"text": "清理", "owner_openid": "nobody", "due_on": "2026-11-30"}]}
+    answer = client.post("/api/v1/topics/1/meetings", json=stranger, headers=admin_headers)
+    assert answer.status_code == 422 and "nobody" in answer.json()["detail"]
+    ok = {
+        **decide,
+        "items": [{"text": "清理楼道", "owner_openid": "demo-staff-wang", "due_on": "2026-11-30"}],
+    }
     assert client.post("/api/v1/topics/1/meetings", json=ok, headers=admin_headers).status_code == 201
     assert client.post("/api/v1/topics/1/meetings", json=ok, headers=admin_headers).status_code == 409
     assert "不是您负责" in wechat.send("demo-resident-li", "整改完成 Z1")
