@@ -3,7 +3,8 @@
 Two residents raise one suggestion in chat (one by its words, one by 「附议 Y1」); the office records
 each tier's meeting, the community tier decides and lists an item owned by 王师傅 with a due date;
 past it the item shows overdue; he closes it in chat and both raisers are told what was done. A
-resident asks 「我提的建议怎么样了」 along the way and hears the tier and status."""
+resident asks 「我提的建议怎么样了」 along the way and hears the tier and status; the console's
+三级议事 page shows the meetings and the overdue item."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from bot.clock import ManualClock
+from tests.bot.test_web_console import _login
 from tests.support.community import person_named, pushes_to
 from tests.support.wechat import WeChatSim
 
@@ -73,6 +75,13 @@ def test_a_suggestion_goes_up_three_tiers_and_its_raisers_hear_what_was_done(
     overdue = client.get("/api/v1/rectifications?overdue=true", headers=admin_headers).json()
     assert [(i["code"], i["overdue"]) for i in overdue["items"]] == [("Z1", True)]
     assert "已逾期" in wechat.send("demo-staff-wang", "我的整改")
+    _login(wechat)
+    console = wechat.client.get("/console/topics").text
+    assert (
+        "东门口加装两条减速带" in console
+        and "！已逾期" in console
+        and "社区党群议事会 11-25：同意加装减速带" in console
+    )
 
     assert "Z1 已办结" in wechat.send("demo-staff-wang", "整改完成 Z1 两条减速带已经装好了")
     for raiser in (WANG, ZHANG):
