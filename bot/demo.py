@@ -147,6 +147,7 @@ class _History:
         self.at(month_start(self.now) - timedelta(hours=7), self._ledger)  # the last day of last month
         demo_wishes.plan(self)
         demo_fees.plan(self)
+        demo_wishes.plan_topic(self)
 
     def _plan_ticket(self, story: stories.Story) -> None:
         filed = self.moment(story.filed)

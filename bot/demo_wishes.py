@@ -1,4 +1,5 @@
-"""The demo history's 微心愿 (``hgj demo seed``): one of each state, made by ``models.wishes``.
+"""The demo history's 微心愿 (``hgj demo seed``): one of each state, made by ``models.wishes``; and one
+三级议事 topic, from its raising to its 整改清单 item done.
 
 Two fulfilled and confirmed (points to the member), one done and waiting for the resident's
 「收到了」 (王秀兰: try it in ``hgj chat``), one claimed and under way, one published and waiting for
@@ -9,7 +10,7 @@ them: 「-20d 09:10」, or hours before the seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
@@ -164,3 +165,57 @@ def _plan(history: _History, story: WishStory) -> None:
 def _ok(outcome: wishes.Outcome) -> None:
     if not outcome.ok:
         raise RuntimeError(f"demo 微心愿: {outcome.reason}")
+
+
+# 三级议事 (models.deliberation): one suggestion of the demo's past, raised, seconded, sent up from
+# 网上议事 to 物业党群议事会, decided there, its 整改清单 item done by 王师傅 and the raisers told.
+def plan_topic(history: _History) -> None:
+    from models import deliberation
+    from models.topics import PlannedItem, Tier, Topic, items_of
+
+    session = history.session
+    held: dict[str, Topic] = {}
+    raised = history.moment("-10d 20:15")
+
+    def now() -> datetime:
+        return history.clock.now()
+
+    def raise_it() -> None:
+        held["topic"] = deliberation.raise_topic(
+            session,
+            title="小区南门晚上路灯太暗，老人走路不安全",
+            resident=_person(session, "demo-resident-zhao"),
+            now=now(),
+        )
+
+    def meet(tier: Tier, decision: str, items: list[PlannedItem]) -> None:
+        deliberation.record_meeting(
+            session, topic=held["topic"], tier=tier, held_on=now().date(), participants=[SECRETARY, "物业经理", "居民代表"],
+            minutes="", decision=decision, escalate=not items, items=items, by=SECRETARY, now=now(),
+        )  # fmt: skip
+
+    history.at(raised, raise_it)
+    history.at(
+        raised + timedelta(hours=1),
+        lambda: deliberation.second(
+            session, topic=held["topic"], resident=_person(session, "demo-resident-li"), now=now()
+        ),
+    )
+    history.at(raised + timedelta(hours=38), lambda: meet(Tier.online, "网上附议多，提交物业党群议事会", []))
+    staff = "demo-staff-wang"
+
+    def decide() -> None:
+        item = PlannedItem(
+            "南门加装两盏路灯", _person(session, staff).id or 0, (now() + timedelta(days=5)).date()
+        )
+        meet(Tier.property, "同意加装路灯，费用从公共收益列支", [item])
+
+    history.at(raised + timedelta(days=3), decide)
+
+    def close() -> None:
+        item = items_of(session, topic=held["topic"])[0]
+        deliberation.close_item(
+            session, item=item, owner=_person(session, staff), note="两盏路灯装好了", now=now()
+        )
+
+    history.at(raised + timedelta(days=6), close)

@@ -36,6 +36,7 @@ from models.teams import Team, TeamMember
 from models.tenancy import scope_to  # registers the one place tenancy is enforced
 from models.tickets import Rating, Ticket, TicketEvent, TicketKind, TicketStatus
 from models.tokens import AccessToken
+from models.topics import RectificationItem, Topic, TopicMeeting, TopicRaiser
 from models.unanswered import UnansweredQuestion
 from models.visits import VisitRecord, VisitRota
 from models.wishes import Wish, WishStatus
@@ -83,6 +84,7 @@ __all__ = [
     "ProposalComment",
     "ProposalStatus",
     "Rating",
+    "RectificationItem",
     "Redemption",
     "Residency",
     "Reward",
@@ -98,6 +100,9 @@ __all__ = [
     "TicketEvent",
     "TicketKind",
     "TicketStatus",
+    "Topic",
+    "TopicMeeting",
+    "TopicRaiser",
     "UnansweredQuestion",
     "VisitRecord",
     "VisitRota",

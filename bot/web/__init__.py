@@ -38,6 +38,7 @@ from bot.web import (
     ticket_list,
     ticket_work,
     tickets,
+    topics,
 )
 from bot.web.common import templates
 from bot.web.errors import console_http_error, console_server_error
@@ -78,6 +79,7 @@ def mount_console(app: FastAPI) -> None:
         people_admin,
         outbox_page,
         party,
+        topics,
         audit,
     )
     for module in routers:

@@ -63,6 +63,7 @@ NAV = [
     ("/console/residents", "居民查询", OFFICE),
     ("/console/proposals", "小区议事", OFFICE),
     ("/console/wishes", "微心愿", OFFICE),
+    ("/console/topics", "三级议事", OFFICE),
     ("/console/party", "党组织与党员", OFFICE),
     ("/console/knowledge", "知识库", OFFICE),
     ("/console/ledger", "三公开", OFFICE),

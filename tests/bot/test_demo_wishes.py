@@ -1,4 +1,5 @@
-"""The demo history shows 微心愿 in every state, made by the real services, with the points they earned."""
+"""The demo history shows 微心愿 in every state, made by the real services, with the points they earned;
+and one 三级议事 topic carried through to its 整改清单 item done, both raisers told."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.settings import Settings
 from models.outbox import OutboxMessage, OutboxStatus
 from models.people import Person
 from models.points import PointEntry
+from models.topics import Tier, Topic, TopicStatus, raisers
 from models.wishes import Wish, WishStatus
 
 
@@ -32,3 +34,10 @@ def test_the_demo_has_a_wish_in_each_state_and_the_confirmed_ones_earned_points(
             select(OutboxMessage).where(OutboxMessage.text.contains(f"认领心愿 {waiting.code}"))  # type: ignore[attr-defined]
         ).all()
         assert len(told) == 3 and all(m.status == OutboxStatus.sent for m in told)  # the past is delivered
+        topic = session.exec(select(Topic)).one()  # 三级议事: raised, sent up, decided, its item done
+        assert (topic.tier, topic.status) == (Tier.property, TopicStatus.done)
+        assert [p.name for p in raisers(session, topic)] == ["赵敏", "李建国"]
+        closed = session.exec(
+            select(OutboxMessage).where(OutboxMessage.text.contains("两盏路灯装好了"))
+        ).all()  # type: ignore[attr-defined]
+        assert len(closed) == 2
