@@ -22,6 +22,7 @@ from bot.router import Router
 from handlers.binding import only_an_address
 from handlers.common import hotline
 from handlers.fallback import fallback
+from models.care import shelter_of
 from models.community import Building
 from models.emergencies import (
     UNCONFIRMED,
@@ -60,6 +61,9 @@ GUIDANCE = {
     "drowning": "有人落水：马上拨打 110 和 120，呼喊周围的人，用绳子、竹竿等施救，不要贸然下水。",
     "help": "请先保证自身安全；有人受伤拨打 120，着火拨打 119，遇到危险拨打 110。",
 }
+
+# Dangers that may mean leaving the building: the reply names the community's 应急避难场所.
+EVACUATE = frozenset({"fire", "gas", "electric", "flood", "structural", "help"})
 
 TEXTS = {
     "reply": "请先保证安全！{guidance}\n社区值班电话：{phone}。{notified}",
@@ -232,6 +236,8 @@ def on_emergency(ctx: Context) -> list[Reply]:
         return [Text(TEXTS[key].format(**facts, guidance=guidance, phone=_phone(ctx)))]
     names = _names(incident)
     notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
+    if hazard in EVACUATE:
+        guidance += shelter_of(ctx.session, incident.ticket.building_id)
     reply = TEXTS["reply"].format(guidance=guidance, phone=_phone(ctx), notified=notified)
     return [Text(reply + TEXTS["logged"].format(code=incident.ticket.code)), *_follow_up(ctx, incident)]
 

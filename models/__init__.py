@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from models.access import ApiRole, ApiToken, AuditEntry
 from models.activities import Activity, Signup
+from models.care import CareRecipient
 from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
@@ -51,6 +52,7 @@ __all__ = [
     "BindingRequest",
     "BindingStatus",
     "Building",
+    "CareRecipient",
     "Community",
     "ConsoleSession",
     "Conversation",

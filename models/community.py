@@ -14,6 +14,7 @@ class Community(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     hotline: str = ""
+    shelter: str = ""  # 应急避难场所: where to go when a building must be left (named in emergencies)
 
 
 class Grid(SQLModel, table=True):

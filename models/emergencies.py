@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from models.care import TEXTS as CARE_TEXTS
+from models.care import CareWords, reach_first
 from models.community import Building, room_label
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
@@ -191,8 +193,32 @@ def raise_alarm(
     push = alert.format(
         who=describe(session, reporter), place=place or "位置未说明", text=text, code=ticket.code
     )
+    if confirmed:
+        reach_care_first(session, ticket=ticket, now=now)
     _alert(session, ticket, people, push=push, now=now)
     return Incident(ticket=ticket, alerted=people, new=True)
+
+
+def reach_care_first(session: Session, *, ticket: Ticket, now: datetime) -> None:
+    """A confirmed danger in a building: the people on its care register (but the reporter) and
+    their contacts hear first, and its head is tasked to check on them (``models.care``); once."""
+    if ticket.building_id is None:
+        return
+    words = CareWords(
+        person=CARE_TEXTS["alarm_person"],
+        contact=CARE_TEXTS["alarm_contact"],
+        task=CARE_TEXTS["alarm_task"],
+        extra=(("code", ticket.code),),
+    )
+    reach_first(
+        session,
+        building_ids=[ticket.building_id],
+        key=f"emergency-care:{ticket.id}",  # not "emergency:<id>:": they are not its responders
+        kind="emergency",
+        words=words,
+        now=now,
+        besides=ticket.reporter_id,
+    )
 
 
 def _alert(session: Session, ticket: Ticket, people: list[Person], *, push: str, now: datetime) -> None:
@@ -267,6 +293,8 @@ def settle_unconfirmed(
         session.add(ticket)
     elif not cancel(session, ticket=ticket, actor_id=ticket.reporter_id, now=now, note=answer[:200]).ok:
         return None
+    if danger:
+        reach_care_first(session, ticket=ticket, now=now)
     key = "emergency-confirmed" if danger else "emergency-stood-down"
     _tell_alerted(session, ticket, key=key, text=text.replace("{answer}", answer[:60]), now=now)
     return ticket
@@ -334,6 +362,8 @@ def add_place(
     ticket.description = (ticket.description + "\n位置 " + place)[:2000]
     session.add(ticket)
     _tell_alerted(session, ticket, key=f"emergency-place-{place[:40]}", text=text, now=now)
+    if ticket.category != UNCONFIRMED:
+        reach_care_first(session, ticket=ticket, now=now)
     reporter = session.get(Person, ticket.reporter_id)
     if building is None or reporter is None:
         return []

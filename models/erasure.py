@@ -3,7 +3,8 @@
 The person's row becomes an anonymous tombstone (``erased_at`` set; no openid, WeCom id, name,
 phone, home or role left) that the community's records still point at, shown as 「已注销居民」:
 
-Deleted: binding requests, conversation state, the inbound message log (what they wrote),
+Deleted: binding requests, their entry on the care register (and their name and phone as
+someone's contact there), conversation state, the inbound message log (what they wrote),
 pushes to them not yet sent (the text of those already sent is blanked), muted notice
 categories, team memberships, their sign-ups for activities that have not started (the place
 passes to the waitlist), pending redemptions (stock returned).
@@ -43,6 +44,7 @@ from sqlmodel import Session, col, or_, select
 from models.access import Actor, audit
 from models.activities import ACTIVE, Activity, Signup, cancel_signup
 from models.actors import Someone, self_service
+from models.care import forget_person as forget_care
 from models.community import Building
 from models.conversation import Conversation
 from models.inbound import InboundMessage
@@ -334,6 +336,7 @@ def _forget(session: Session, person: Person, scrub: Scrubber) -> dict[str, int]
     counts = {
         "binding_requests": _delete(session, BindingRequest, col(BindingRequest.person_id) == pid),
         "notice_mutes": _delete(session, NoticeMute, col(NoticeMute.person_id) == pid),
+        "care_entries": forget_care(session, person_id=pid),  # type: ignore[arg-type]
         "conversations": _delete(session, Conversation, col(Conversation.user_key).in_(user_keys(person))),
         # Pushes not sent yet (or dead) go; a row being sent right now is left to its worker.
         "pushes_dropped": _delete(

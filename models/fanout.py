@@ -40,8 +40,12 @@ def enqueue_many(
     payload: dict[str, Any] | None = None,
     progress: Progress | None = None,
     keys_are_new: bool = False,
+    due_at: datetime | None = None,
 ) -> int:
     """Add one push per target to the current transaction; return how many were new.
+
+    ``due_at`` (default ``now``): when the pushes become due; an earlier time puts them ahead of
+    everything already waiting (the worker claims the earliest due first).
 
     ``keys_are_new``: the keys name a row inserted in this very transaction (a binding
     request's id), or the caller needs no count (``push_once``), so the lookup of existing keys
@@ -69,7 +73,7 @@ def enqueue_many(
         "attempts": 0,
         "last_error": "",
         "created_at": now,
-        "next_attempt_at": now,
+        "next_attempt_at": due_at or now,
         "sent_at": None,
     }
     if progress:

@@ -27,11 +27,14 @@ from models.audience import (
     residents_query,
 )
 from models.base import LOCAL_TZ, enum_field, json_field, utc_field
+from models.care import TEXTS as CARE_TEXTS
+from models.care import CareWords, grid_name, reach_first
 from models.fanout import Progress, Target, enqueue_many, enqueue_people
 from models.operations import finish_operation, start_operation
 
 CATEGORIES = ("通知", "停水停电", "活动", "议事")
 MUTABLE = ("停水停电", "活动", "议事")
+CARE_FIRST = ("停水停电",)  # outages: the people who need care are reached first (models.care)
 MAX_TITLE = 40
 MAX_BODY = 600  # a group robot text is at most 2048 bytes (3 per Chinese character)
 PAST_GRACE = timedelta(minutes=1)  # clock skew tolerated on publish_at
@@ -219,6 +222,8 @@ def publish_notice(
     text = notice_text(notice)
     if progress:
         progress(0, total)
+    if notice.category in CARE_FIRST:
+        _reach_care_first(session, audience, stem=stem, notice=notice, text=text, now=now)
     enqueue_many(session, groups, kind="notice", text=text, now=now, payload=payload)
     # The residents' pushes in one INSERT … SELECT: a notice to 100,000 is one statement.
     enqueue_people(
@@ -229,6 +234,30 @@ def publish_notice(
     assert operation.id is not None
     finish_operation(session, operation_id=operation.id, ok=True, now=now)
     return Publication(notice_id, len(groups), residents, operation.id)
+
+
+def _reach_care_first(
+    session: Session, audience: Audience, *, stem: str, notice: Notice, text: str, now: datetime
+) -> None:
+    """The people on the care register this notice reaches, and their contacts, before anyone
+    else; their building's head gets a task to check on them. The person's own push carries the
+    key of their resident push, so the fan-out below does not send it twice."""
+    words = CareWords(
+        person=text,
+        contact=CARE_TEXTS["notice_contact"],
+        task=CARE_TEXTS["notice_task"],
+        person_key=f"{stem}:person:",
+        extra=(("notice", text), ("title", notice.title)),
+    )
+    reach_first(
+        session,
+        building_ids=None,
+        key=stem,
+        kind="notice",
+        words=words,
+        now=now,
+        only=lambda b, r: audience.reaches(building=b.number, unit=r.unit, grid=grid_name(session, b)),
+    )
 
 
 def due_notice_ids(session: Session, *, now: datetime) -> list[int]:

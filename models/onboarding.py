@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from models.community import Building, Community, Grid, Room, address_label
 from models.ledger_accounts import seeds_from, upsert_accounts
+from models.onboarding_care import import_care, validate_care
 from models.onboarding_party import import_party, validate_party
 from models.onboarding_spots import import_spots, validate_spots
 from models.onboarding_volunteers import import_volunteering, validate_volunteering
@@ -112,6 +113,8 @@ def validate(data: dict[str, Any], *, now: datetime) -> list[str]:
     idents = {_text(p.get("openid")) or _text(p.get("wecom_userid")) for p in data.get("people", [])}
     idents |= {_text(p.get("wecom_userid")) for p in data.get("people", []) if p.get("wecom_userid")}
     problems += validate_party(data, idents, buildings)
+    openids = {_text(p.get("openid")) for p in data.get("people", []) if p.get("openid")}
+    problems += validate_care(data, rooms, openids, now=now)
     problems += validate_volunteering(
         data, {_text(p.get("openid")) for p in data.get("people", [])}, buildings, now=now
     )
@@ -129,6 +132,7 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
     report.count("community", community is None)
     community = community or Community(name=_text(info["name"]))
     community.hotline = _text(info.get("hotline"))
+    community.shelter = _text(info.get("shelter"))
     session.add(community)
     session.flush()
     cid = community.id
@@ -187,6 +191,7 @@ def import_community(session: Session, *, data: dict[str, Any], now: datetime) -
     session.flush()
     import_volunteering(session, data=data, now=now, count=report.count)
     import_party(session, data=data, community_id=cid, now=now, count=report.count)
+    import_care(session, data=data, now=now, count=report.count)
     seeds = seeds_from(data)[0]
     if seeds:
         created = upsert_accounts(session, seeds)

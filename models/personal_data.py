@@ -2,7 +2,8 @@
 
 ``export_person`` collects everything the service holds about one person: profile and home,
 binding requests, the tickets they reported (with their timeline and rating), ballots and
-opinions, sign-ups, points and redemptions, elder visits, what they wrote to the bot and what it
+opinions, sign-ups, points and redemptions, elder visits, the care register entries they are on
+(as the person or as the contact), what they wrote to the bot and what it
 pushed to them. Staff appear in it only by role (「工作人员」), never by name: the export is
 the resident's data, not their neighbours' or the office's. The parts are gathered by concept in
 ``models.personal_home``, ``models.personal_tickets`` (with the answers to 「化解了吗」) and
@@ -17,6 +18,8 @@ from typing import Any
 from sqlmodel import Session, col, func, or_, select
 
 from models.activities import Signup
+from models.care import CareRecipient
+from models.care import public as care_entry
 from models.conversation import load_state
 from models.dispatch import KIND_LABEL
 from models.inbound import InboundMessage
@@ -115,6 +118,16 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
         "redemptions": redemptions(session, person),
         "visits": visits(session, person),
         "muted_notices": list(mutes),
+        "care_register": [
+            care_entry(session, entry)
+            for entry in session.exec(
+                select(CareRecipient)
+                .where(
+                    or_(CareRecipient.person_id == person.id, CareRecipient.contact_person_id == person.id)
+                )
+                .order_by(col(CareRecipient.id))
+            )
+        ],
         "open_conversation": [
             {"form": s.form, "slots": s.slots, "paused": s.paused.get("form")} for s in state if s.kept
         ],

@@ -35,6 +35,7 @@ SCOPED = ("community", "grid", "building", "room", "spot", "party_org", "ticket"
 NOT_YET = {
     "through its evaluation": ("evaluation_answer",),
     "through a ticket": ("rating", "ticket_event", "mediation_answer", "visit_record"),
+    "through its room (a query joining the room is scoped)": ("care_recipient",),
     "through its party organisation": ("party_member", "duty_area"),
     "through a room": ("fee_charge", "fee_reminder"),
     "through a fee charge": ("fee_payment", "fee_reduction"),

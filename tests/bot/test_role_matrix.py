@@ -77,6 +77,12 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
     activity = {"title": "t", "starts_at": later, "capacity": 5}
     notice = {"title": "停水", "body": "明天停水", "audience": {"all": True}}
     entry = {"title": "t", "answer": "a", "source": "s"}
+    care = {
+        "name": "刘桂芳",
+        **{"building": "3", "unit": "1", "room": "302", "kind": "elder_alone"},
+        **{"contact_name": "刘娟", "contact_phone": "13900000000", "consent_by": "person"},
+        "consented_at": clock.now().isoformat(),
+    }
     ledger = {"entries": [{"month": "2026-10", "kind": "income", "item": "停车费", "amount_fen": 100}]}
     bill = {
         "building": "3",
@@ -125,6 +131,9 @@ def _matrix(ticket: int, worker: int, clock: ManualClock) -> list[Row]:
         ("POST", "/api/v1/visits/rotas/999/resume", None, {A, G}),
         ("POST", "/api/v1/visits/rotas/999/reassign", {"volunteer_openid": "demo-resident-li"}, {A, G}),
         ("POST", "/api/v1/visits", {"volunteer_openid": "demo-resident-li", "outcome": "见到本人"}, {A, G}),
+        ("GET", "/api/v1/care", None, {A, S, G}),
+        ("POST", "/api/v1/care", care, {A}),
+        ("DELETE", "/api/v1/care/999", None, {A}),
         ("GET", "/api/v1/wishes", None, {A, S}),
         ("POST", "/api/v1/wishes/999/approve", None, {A, S}),
         ("POST", "/api/v1/wishes/999/decline", {"reason": "重复"}, {A, S}),
