@@ -24,8 +24,10 @@ from bot.settings import Settings, load_settings, resolve_config_path
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: a line is never broken at the console's width (80 columns when piped or under a test
+# runner), so a summary written to a log or read by a script keeps each figure whole.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 ConfigOption = Annotated[
     str | None,

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from bot.cli_common import ConfigOption, clock
+from bot.cli_common import ConfigOption, clock, err, out
 from bot.cli_common import engine as _engine
 from bot.db import write_gate
 
 notices_app = typer.Typer(help="公告。", no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
 
 
 def bar() -> Progress:

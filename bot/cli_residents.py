@@ -11,17 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from bot.cli_common import ConfigOption, clock
+from bot.cli_common import ConfigOption, clock, err, out
 from bot.cli_common import engine as _engine
 
 residents_app = typer.Typer(help="住户名册（房屋、面积、住户）。", no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
 
 
 @residents_app.command("import")
