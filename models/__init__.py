@@ -10,6 +10,7 @@ from models.activities import Activity, Signup
 from models.community import Building, Community, Grid, Room
 from models.console_sessions import ConsoleSession
 from models.conversation import Conversation
+from models.evaluations import Evaluation, EvaluationAnswer
 from models.inbound import InboundMessage
 from models.ledger import LedgerEntry, LedgerPublication
 from models.ledger_accounts import LedgerAccount
@@ -51,6 +52,8 @@ __all__ = [
     "ConsoleSession",
     "Conversation",
     "DutyArea",
+    "Evaluation",
+    "EvaluationAnswer",
     "Grid",
     "Householder",
     "InboundMessage",

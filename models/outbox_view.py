@@ -24,6 +24,7 @@ KINDS = {
     "ticket": "工单",
     "binding": "房屋绑定",
     "vote": "议事表决",
+    "evaluation": "服务评议",
     "volunteer": "志愿活动",
     "emergency": "紧急情况",
     "visit": "走访",

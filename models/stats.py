@@ -199,6 +199,30 @@ def headline(
     }
 
 
+THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+# The counts behind each of the 三率: (hits, out of).
+THREE_RATE_PARTS = {
+    "response_rate": ("responded", "due"),
+    "resolution_rate": ("fixed", "answered"),
+    "satisfaction_rate": ("satisfied", "rated"),
+}
+
+
+def three_rates(
+    session: Session, *, now: datetime, start: datetime, end: datetime, community_id: int | None = None
+) -> dict[str, Any]:
+    """The 三率 of the tickets created in [start, end) (complaints left out, as in
+    :func:`headline`) with the counts each rests on, so that a published figure can be checked."""
+    where = scope(session, community_id=community_id)
+    where += [col(Ticket.created_at) >= start, col(Ticket.created_at) < end]
+    counts = _counts(session, where=where, now=now).get(None, EMPTY)
+    parts = {name: {"hits": counts[h], "of": counts[o]} for name, (h, o) in THREE_RATE_PARTS.items()}
+    return {
+        **{name: _ratio(p["hits"], p["of"]) for name, p in parts.items()},
+        "counts": parts,
+    }
+
+
 def _month_key(session: Session) -> ColumnElement[str]:
     """The local calendar month of a ticket's creation, "2026-11" (China keeps no summer time)."""
     if session.get_bind().dialect.name == "postgresql":

@@ -180,6 +180,6 @@ def dashboard(request: Request, session: SessionDep, actor: ConsoleDep, now: Now
         open_link=link(open_all),
         residents=residents,
         scope=scope,
-        stats_export=f"/console/stats/export.xlsx?month={month}",
+        stats_export=f"/console/stats/breakdown.xlsx?month={month}",
         charts=charts(session, actor=actor, now=now, weights=weights),
     )

@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from bot.clock import ManualClock
 from bot.settings import Settings
 from models.access import AuditEntry
-from models.tickets import TicketKind
 from tests.bot.test_console_queue import _day
 from tests.bot.test_web_console import _login
 from tests.support.tickets import file_ticket, hours_ago, reporter
@@ -50,26 +49,18 @@ def test_every_page_of_a_long_list_is_exported(
     assert book["工单"].max_row == 56  # the header and every ticket, not the first page
 
 
-def test_the_months_rates_by_building_and_handler(
+def test_the_dashboards_rates_export_is_the_statistics_pages_workbook(
     wechat: WeChatSim, engine: Engine, settings: Settings, clock: ManualClock, demo: None
 ) -> None:
+    """One export of the month's 三率: the dashboard links to the breakdown the statistics page
+    offers, and the old address (bookmarks) leads there with its month."""
     _day(engine, settings, clock)
-    who = reporter(engine, name="王大爷", phone="13600000000", now=clock.now())
-    file_ticket(engine, settings.tickets, reporter_id=who, at=hours_ago(clock.now(), 1), building="1")
-    file_ticket(  # last month: not in November's figures
-        engine, settings.tickets, reporter_id=who, at=hours_ago(clock.now(), 24 * 30), kind=TicketKind.repair
-    )
     _login(wechat)
-    response = wechat.client.get("/console/stats/export.xlsx?month=2026-11")
-    book = load_workbook(BytesIO(response.content))
-    assert book.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人", "投诉"]
-    summary = list(book["全社区"].iter_rows(values_only=True))
-    assert summary[0] == ("月份", "工单数（不含投诉）", "未完成", "响应率", "解决率", "满意率", "化解率")
-    assert summary[1][:3] == ("2026-11", 4, 4)  # complaints are counted apart
-    by_building = {r[0]: r[1:3] for r in book["按楼栋"].iter_rows(min_row=2, values_only=True)}
-    assert by_building == {"1": (1, 1), "3": (4, 4)}  # with 3栋's complaint
-    assert book["按楼栋"]["B1"].value == "工单数（含投诉）"
-    handlers = {r[0] for r in book["按处理人"].iter_rows(min_row=2, values_only=True)}
-    assert "王师傅" in handlers and "赵经理" in handlers
-    assert [c.value for c in book["投诉"][2][:3]] == ["2026-11", 1, 1]
-    assert book["全社区"]["D2"].number_format == "0.0%"
+    dashboard = wechat.client.get("/console").text
+    assert 'href="/console/stats/breakdown.xlsx?month=2026-11"' in dashboard
+    old = wechat.client.get("/console/stats/export.xlsx?month=2026-10", follow_redirects=False)
+    assert old.status_code == 307 and old.headers["location"] == "/console/stats/breakdown.xlsx?month=2026-10"
+    book = load_workbook(BytesIO(wechat.client.get("/console/stats/export.xlsx?month=2026-11").content))
+    assert book.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人"]
+    summary = dict(zip([c.value for c in book["全社区"][1]], [c.value for c in book["全社区"][2]], strict=True))
+    assert summary["月份"] == "2026-11" and summary["投诉"] == 1  # complaints counted apart, as on the page

@@ -139,7 +139,7 @@ def test_a_managers_day_on_a_desk_and_a_phone(
     saved = tmp_path / "rates.xlsx"
     download.value.save_as(saved)
     rates = load_workbook(saved)
-    assert rates.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人", "投诉"]
+    assert rates.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人"]
     handlers = {r[0] for r in rates["按处理人"].iter_rows(min_row=2, values_only=True)}
     assert {"王师傅", "李师傅"} <= handlers
     look("8-home-after")
