@@ -10,6 +10,10 @@ MODEL := nlp/data/model.pickle
 AXE_VERSION := 4.14.1
 AXE := node_modules/axe-core/axe.min.js
 
+# The suite runs on every core (pytest-xdist; each worker has its own PostgreSQL database, see
+# tests/support/pg_workers.py). WORKERS=0 runs it in this one process.
+WORKERS ?= auto
+
 .PHONY: install run test test-future smoke lint format bench clean
 
 install: $(STAMP) $(MODEL) $(AXE)
@@ -41,13 +45,13 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 
 # The SQLite suite with the machine's clock a year ahead (libfaketime, Debian package `faketime`):
 # a test that depends on today's date fails here before the calendar gets to it. Monotonic clocks
 # (timeouts, event loops) stay real: they measure durations, not dates.
 test-future: install
-	HGJ_TEST_POSTGRES_URL= FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+365d' $(BIN)/python -m pytest -p no:cacheprovider
+	HGJ_TEST_POSTGRES_URL= FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '+365d' $(BIN)/python -m pytest -p no:cacheprovider -n $(WORKERS) --dist loadgroup
 
 # The production layout of deploy/README.md on this machine: PostgreSQL (a fresh database,
 # hgj_smoke; HGJ_SMOKE_URL to change it), two web processes, one worker, a fake WeChat; dropped after.

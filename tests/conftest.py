@@ -27,12 +27,13 @@ from bot.settings import Settings, load_settings
 from models.onboarding import import_community
 from tests.support import faketime
 from tests.support.fake_wechat import FakeWeChat
+from tests.support.pg_workers import worker_url
 from tests.support.wechat import WeChatSim, WeComSim
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "demo-community.toml"
 SAMPLES = ROOT / "tests" / "fixtures" / "wechat"  # copied in; see NOTICE.md there
-POSTGRES_URL = os.environ.get("HGJ_TEST_POSTGRES_URL", "")
+POSTGRES_URL = worker_url(os.environ.get("HGJ_TEST_POSTGRES_URL", ""))  # one database per xdist worker
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_URL else ["sqlite"]
 
 HARNESS_VARIABLES = ("HGJ_TEST_", "HGJ_REQUIRE_", "HGJ_CHROMIUM", "HGJ_FUZZ_")
@@ -186,3 +187,22 @@ def outbox_worker(
     """A delivery worker sending to ``fake_wechat``: ``outbox_worker.drain()`` sends what is due."""
     with httpx.Client(timeout=5) as client:
         yield DeliveryWorker(engine=engine, settings=settings, clock=clock, client=client, name="worker-a")
+
+
+# Tests that start server, worker or import processes of their own and time them: under
+# ``pytest -n`` they all run on one worker (``--dist loadgroup``), one after another, so that two of
+# them never compete for the cores while each waits on its own deadline.
+PROCESS_TESTS = (
+    "tests/faults/",
+    "tests/bench/",
+    "tests/e2e/test_deploy_smoke.py",
+    "tests/bot/test_write_gate.py",
+)
+PROCESS_TESTS += ("tests/scheduler/test_runner.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(ROOT).as_posix()
+        if where.startswith(PROCESS_TESTS):
+            item.add_marker(pytest.mark.xdist_group("processes"))
