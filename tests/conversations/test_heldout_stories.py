@@ -75,6 +75,7 @@ FLOORS = {
     # false alarm it was taken to belong to), 1.00 with a form open, false alarms 0.70 %, acting 0.8765;
     # after branch nlp14c (its development set): 0.95, 1.00, 0.70 %, 0.8951
     "heldout_stories_8.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.008, acting=0.89),
+    "heldout_stories_10.toml": Floor(recall=0.0, recall_in_forms=0.0, false_alarms=1.0, acting=0.0),
 }
 
 
