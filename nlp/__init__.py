@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
-from nlp.emergency import denied, detect
+from nlp.emergency import denied, detect, guarded
 from nlp.evidence import detector_fault, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
@@ -35,6 +35,9 @@ except ImportError:  # merged later from the slots branch
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
+# A danger named under one of these guards is not happening now (「要是半夜被关在电梯里，打哪个电话」):
+# the classifier's lean to an emergency on the same words is no evidence either.
+_NOT_NOW = frozenset({"hypothetical", "drill", "story", "asking", "over", "past"})
 NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
 # A message that says first it is a complaint (「我想投诉一下，…」).
 _COMPLAINS_FIRST = re.compile(r"(我)?(想|要)?(投诉|反映)(一下|个事|个情况|个问题)?[,\s]")
@@ -123,12 +126,20 @@ def _besides_where(clean: str) -> str | None:
     return _LIVES.sub("", clean[:start]) + clean[end:]
 
 
+# Only a place (「靠电梯口那边」「就在三号楼门口」): a landmark named, nothing said to happen.
+_PLACE_ONLY = re.compile(
+    r"([^。！？!?，,]{0,6}[，,])?[^。！？!?，,]{0,4}(就)?(在|靠|挨着)[^。！？!?，,]{0,10}(那边|这边|旁边|边上|对面|附近|门口|口|那块|那儿|这儿|那里|这里)(呢|吧|啊)?[。.]?"
+)
+
+
 def _names_no_situation(clean: str) -> bool:
     """「在」「楼里」「还有」 with no word of danger, or only an address (「十二号楼三单元六零一」):
     nothing has been said to happen."""
     size = len(_REST.sub("", clean))
     if size <= 1 or (size <= SHORT_FRAGMENT and hint(clean, distress=False) is None):
         return True
+    if _PLACE_ONLY.fullmatch(clean) and hint(clean, distress=False) is None:
+        return True  # 「在B区，靠电梯口那边」: where, and nothing said to happen there
     rest = _besides_where(clean)
     return rest is not None and len(_REST.sub("", rest)) < 2
 
@@ -190,7 +201,12 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         label for label, p in candidates[2:3] if label == "emergency" and p >= NEAR_THIRD
     ]
     complains = _COMPLAINS_FIRST.match(clean) is not None
-    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean) or complains):
+    told_of = guarded(clean) in _NOT_NOW if "emergency" in lean else False
+    if (
+        "emergency" in lean
+        and len(candidates) > 1
+        and (denied(clean) or settled(clean) or complains or told_of)
+    ):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
         # 现在已经出来了 人没事」: the danger is over; 「我想投诉一下，楼道里总有股味道」: a
         # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency

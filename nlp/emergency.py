@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from nlp.hazard_cues import BUSY, CLAUSE, CUES, GAP, PERSON, ROOM
 
-__all__ = ["HAZARDS", "Alarm", "denied", "detect", "guard", "negated"]
+__all__ = ["HAZARDS", "Alarm", "denied", "detect", "guard", "guarded", "negated"]
 
 _G = CLAUSE  # a character inside one clause
 CLAUSE_CHAR = _G  # for patterns written elsewhere (nlp.evidence)
@@ -98,6 +98,23 @@ _ALONE = re.compile(
     r"独居|一个人住|一个人在家|孤寡|空巢|老人|老太|老大爷|老爷子|老奶奶|老爷爷|老头|平时|太安静|几天|没见|没出门|没下楼|担心|不放心|出事"
 )
 _ME_STILL = re.compile(rf"我{_G}{{0,6}}$")
+# Anger told as fire (「俺这火噌噌往上冒，要炸了」「气得肺都要炸了」): the fire words after it are a figure.
+_ANGER = re.compile(
+    r"(俺|我|心里|肚子|心头|一肚子)(这|的)?(股|一股)?(火|气)(?!灾|警|车)|(火|气)(噌噌|蹭蹭|腾腾|直)(地)?往上"
+)
+# 「嘛时候来人啊」「咋还不来人啊」: asking when someone comes is no cry for help.
+_WHEN_BEFORE = re.compile(
+    r"(什么时候|啥时候|嘛时候|几时|多会儿|啥前儿|咋还不|怎么还不|还不|咋不|怎么不|能不能)$"
+)
+# 「没人受伤，但是电梯里还关着一个人」: what is said to be over before a contrast is not the cue after it.
+# The words that surely set a danger apart from now: a condition, a drill, a scare that is over,
+# a dream, a time gone by (a guard's looser words, 「电视那边」「差点」, are not enough for that).
+_TOLD_NOT_NOW = re.compile(
+    r"(如果|万一|假如|要是|假设)(?!{G}{0,4}不(来|快|管))|演习|演练|没事(儿)?了|虚惊|梦见|做梦|上次|上回|去年|前年|曾经|以前|(想|就是)(问|了解|咨询)".replace(
+        "{G}", _G
+    )
+)
+_CONTRAST = re.compile(r"但是|不过|可是|但|然而|只是")
 _EXERTION = frozenset({"跑得", "爬得", "笑得", "累得", "气得", "喘得"})
 _BURST = re.compile(r"灯泡|灯管|轮胎|气球|爆米花|鞭炮|炮仗|玻璃|杯子|瓶子")
 _OBJECT_DROPPED = re.compile(r"手机|手表|钥匙|东西|钱包|戒指|眼镜|帽子|球|玩具|衣服|鞋|耳机|包|证件|卡")
@@ -119,7 +136,7 @@ _GUARDS: dict[str, str] = {
         上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天 前几天 前阵子 前些天
     """,
     "over": r"""
-        已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事了 没(有)?(伤到|砸到|砸着)人
+        已经(救出|出来|灭|扑灭|没事|送医|好了|处理好|找到|回来) 虚惊 没事(儿)?了 (现在|目前){G}{0,8}(也|都)?(正常|好好的)(?!吗) 没(有)?(伤到|砸到|砸着)人
         没(有)?人受伤 找到了 救出来了 (火|已经|被|给)(扑)?灭了 扑灭了 修好了 人没事 没(有)?伤(到|着)?人 砸不到人 不碍事 误会 误报 搞错了 弄错了 看错了 散掉 才散 现在好了 水已经停了 已经不漏了 已经止住了 后来{G}{0,10}(弄开|打开|救出|出来了|送医|送到医院|灭了|扑灭|修好|没事|好了) 已经(放|拿|捡|收)(到|在)?(地上|下来|起来|屋里)
     """,
     "legal": r"""
@@ -137,7 +154,7 @@ _GUARDS["story"] = r"""
 """
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
-_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又|救命|快点|快报警|快叫")
+_NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又(?![不没])|救命|快点|快报警|快叫")
 _DENIED_GUARD = re.compile(r"(不是|并不是|并非|没在|不是在|哪是)$")  # 「不是演习 真的着火了」
 _OVERRIDABLE = {"past", "hypothetical", "legal"}
 _NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
@@ -164,6 +181,10 @@ def guard(text: str, cue_at: int | None = None) -> str | None:
     """
     now = _NOW.search(text) is not None
     for name, rx in _GUARD_RES.items():
+        if name == "over" and cue_at is not None:
+            if any(not _CONTRAST.search(text, m.end(), cue_at) for m in rx.finditer(text)):
+                return name
+            continue
         if name == "past" and cue_at is not None:
             if _past_before(text, cue_at):
                 return name
@@ -241,6 +262,10 @@ def _something_else(kind: str, text: str, match: re.Match[str]) -> bool:
     me = _ME_STILL.search(text[max(0, start - 8) : start]) if cue == "一动不动" else None
     if me is not None and not _PERSON_RE.search(me.group(0)):
         return True  # 「我在屋里一动不动都出汗」: the speaker keeps still
+    if kind == "fire" and _ANGER.search(text, 0, start) and not _STILL.search(text, 0, start):
+        return True  # 「俺这火噌噌往上冒，要炸了」
+    if kind == "help" and _WHEN_BEFORE.search(text, 0, start):
+        return True  # 「嘛时候来人啊」
     if kind == "drowning" and _OBJECT_DROPPED.search(text[max(0, start - 6) : start]):
         return True  # 「手机掉水里了」
     if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
@@ -283,6 +308,16 @@ def detect(text: str) -> Alarm | None:
     if suppressed == "legal" and _COME_NOW.search(text):
         return alarm  # 「暖气片爆了在喷水，维修费谁出，先来人关阀门」: someone is asked to come now
     return None if suppressed is not None else alarm
+
+
+def guarded(text: str) -> str | None:
+    """The guard under which ``text`` names a danger not happening now (「要是电梯困人了」), or None."""
+    alarm = _first_cue(text)
+    if alarm is None or detect(text) is not None or not _TOLD_NOT_NOW.search(text):
+        return None
+    if _NOW.search(text) or _NOW_WORD.search(text):
+        return None  # 「上次报过燃气味 今天又闻到了」: it is back now
+    return guard(text, text.find(alarm.cue) + len(alarm.cue))
 
 
 def negated(text: str, start: int, end: int) -> bool:
