@@ -126,20 +126,12 @@ def _besides_where(clean: str) -> str | None:
     return _LIVES.sub("", clean[:start]) + clean[end:]
 
 
-# Only a place (「靠电梯口那边」「就在三号楼门口」): a landmark named, nothing said to happen.
-_PLACE_ONLY = re.compile(
-    r"([^。！？!?，,]{0,6}[，,])?[^。！？!?，,]{0,4}(就)?(在|靠|挨着)[^。！？!?，,]{0,10}(那边|这边|旁边|边上|对面|附近|门口|口|那块|那儿|这儿|那里|这里)(呢|吧|啊)?[。.]?"
-)
-
-
 def _names_no_situation(clean: str) -> bool:
     """「在」「楼里」「还有」 with no word of danger, or only an address (「十二号楼三单元六零一」):
     nothing has been said to happen."""
     size = len(_REST.sub("", clean))
     if size <= 1 or (size <= SHORT_FRAGMENT and hint(clean, distress=False) is None):
         return True
-    if _PLACE_ONLY.fullmatch(clean) and hint(clean, distress=False) is None:
-        return True  # 「在B区，靠电梯口那边」: where, and nothing said to happen there
     rest = _besides_where(clean)
     return rest is not None and len(_REST.sub("", rest)) < 2
 

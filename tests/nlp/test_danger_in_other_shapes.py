@@ -6,7 +6,7 @@ someone fallen into a pit, someone outside a rooftop rail, a gaping wound, a wal
 with a snap, a unit hanging by half a bracket, smoke rising from the basement.
 No alarms: a danger asked about under a condition, anger told as fire, asking when someone comes,
 a spark that is over and things work now, a smell that turned out to be cooking, a child said to
-be fine, a lift named only as a landmark.
+be fine, a lift named only as a landmark (「电梯口」 is a place, not a word of danger).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from bot.policy import danger
 from nlp import understand
+from nlp.evidence import hint
 
 HAPPENING = [
     "没人受伤，可是电梯里还困着两个人",
@@ -39,7 +40,7 @@ NOT_HAPPENING = [
     "上午插座打了一下火花跳闸了，现在用着也正常，想找电工看看",
     "刚才闻到点煤气味，原来是邻居在煮东西，没事儿了",
     "孩子没事，在邻居家呢，就是门锁得赶紧换",
-    "在B区，靠电梯口那边",
+    "车库漏水的地方在B区靠电梯口那边",
 ]
 
 
@@ -51,3 +52,8 @@ def test_danger_in_another_shape_alarms(text: str) -> None:
 @pytest.mark.parametrize("text", NOT_HAPPENING)
 def test_talk_that_only_sounds_like_danger_is_no_alarm(text: str) -> None:
     assert danger(understand(text), text) is None
+
+
+def test_a_lift_named_as_a_place_is_no_word_of_danger() -> None:
+    assert hint("在B区，靠电梯口那边", distress=False) is None
+    assert hint("电梯卡住了", distress=False) is not None
