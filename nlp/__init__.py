@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
-from nlp.emergency import denied, detect
+from nlp.emergency import denied, detect, guarded
 from nlp.evidence import detector_fault, hint, settled
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
@@ -35,6 +35,9 @@ except ImportError:  # merged later from the slots branch
 EMERGENCY_CONFIDENCE = 0.99
 JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
+# A danger named under one of these guards is not happening now (「要是半夜被关在电梯里，打哪个电话」):
+# the classifier's lean to an emergency on the same words is no evidence either.
+_NOT_NOW = frozenset({"hypothetical", "drill", "story", "asking", "over", "past"})
 NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
 # A message that says first it is a complaint (「我想投诉一下，…」).
 _COMPLAINS_FIRST = re.compile(r"(我)?(想|要)?(投诉|反映)(一下|个事|个情况|个问题)?[,\s]")
@@ -190,7 +193,12 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
         label for label, p in candidates[2:3] if label == "emergency" and p >= NEAR_THIRD
     ]
     complains = _COMPLAINS_FIRST.match(clean) is not None
-    if "emergency" in lean and len(candidates) > 1 and (denied(clean) or settled(clean) or complains):
+    told_of = guarded(clean) in _NOT_NOW if "emergency" in lean else False
+    if (
+        "emergency" in lean
+        and len(candidates) > 1
+        and (denied(clean) or settled(clean) or complains or told_of)
+    ):
         # 「不是着火，是烧烤的烟」: the words of danger are there only to be denied; 「电梯关了我一下
         # 现在已经出来了 人没事」: the danger is over; 「我想投诉一下，楼道里总有股味道」: a
         # complaint, said to be one (a hazard cue in it would have alarmed above). Emergency

@@ -11,7 +11,10 @@ was measured once, after that work. ``messages-8.tsv`` (800 messages,
 an eighth writer who saw neither) was measured before any change and then was the development set of
 branch nlp14c: before 0.9675 / 0.97 / 0.50 % / 0.96 / 0.67 %, after 0.9725 / 0.97 / 0.50 % / 0.96 / 0.67 %.
 ``messages-9.tsv`` (800 messages, a ninth writer who saw neither) was measured once, after that
-work, and is the set to report now.
+work, and is the set to report now. ``messages-10.tsv`` (800 messages, a tenth writer who saw
+neither: a 东北/天津 retirees' estate) was measured before any change and then was the development
+set of branch nlp14d: before 0.925 / 0.945 / 0.67 % / 0.945 / 0.50 %, after 0.9425 / 1.00 / 0.17 % /
+1.00 / 0 %.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -49,6 +52,9 @@ FLOORS = {
     # (branch nlp14c) and never read: 0.9725, 0.985, 0.33 %, 0.975, 0.17 %
     "messages-9.tsv": (0.97, 0.98, 0.004, 0.97, 0.002),
     "messages-8.tsv": (0.97, 0.97, 0.005, 0.96, 0.007),
+    # before any change: 0.925, 0.945, 0.67 %, 0.945, 0.50 %; after (branch nlp14d, tuned to it):
+    # 0.9425, 1.00, 0.17 %, 1.00, 0 %
+    "messages-10.tsv": (0.94, 1.0, 0.002, 1.0, 0.002),
 }
 
 
