@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models.community import Building, room_label
+from models.community import Building, Room, room_label
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
 from models.routing import open_ticket
@@ -35,6 +35,7 @@ class Incident:
     alerted: list[Person]
     new: bool  # False when the message added to an incident already open
     joined: bool = False  # another reporter's incident: this message told the same danger
+    named_now: bool = False  # the reporter's incident had no hazard named; this message named one
 
 
 ANY_HAZARD = "help"  # a call for help names no hazard: it is the same as whatever the reporter had
@@ -54,13 +55,16 @@ def open_incident(
     named: Building | None,
     building: Building | None,
     now: datetime,
+    unit: str | None = None,
+    room: str | None = None,
 ) -> Ticket | None:
     """The open incident this report belongs to: the same hazard at the same place, recently.
 
     The reporter's own incident of that hazard (a call for help, or one still unconfirmed, matches
     any) at the building named, or anywhere when no building is named (「火越来越大了」); words
     with no hazard add to the reporter's latest incident (they say where, or how it goes);
-    another reporter's when the hazard and the building are the same.
+    another reporter's only when the same hazard kind is named (a bare call for help names none)
+    in the same building, and the unit or flat named (``unit``, ``room``), if any, is the incident's.
     """
     query = (
         select(Ticket)
@@ -77,16 +81,36 @@ def open_incident(
         if ticket.reporter_id == reporter.id:
             if not hazard:  # no word of danger (「在五栋门口的花坛边上」): more about the same
                 return ticket
-            loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED
+            loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED or hazard == ANY_HAZARD
             if (loose or ticket.spot == hazard) and (named is None or ticket.building_id == named.id):
-                return ticket
+                return ticket  # 「我在家 快来人」 after 「厨房着火了」: the same fire, called again
         elif (
-            building_id is not None
+            hazard not in ("", ANY_HAZARD)  # a bare call for help is no evidence of the same danger
+            and ticket.spot == hazard
+            and building_id is not None
             and ticket.building_id == building_id
-            and ticket.spot == (hazard or ANY_HAZARD)
+            and _same_place(session, ticket, unit=unit, room=room)
         ):
             return ticket
     return None
+
+
+def _flat_named(
+    session: Session, named: Building | None, *, unit: str | None, room: str | None
+) -> Room | None:
+    """The flat a message names in the building it names, if the community has it."""
+    if named is None or not room:
+        return None
+    query = select(Room).where(Room.building_id == named.id, Room.room == room)
+    return session.exec(query.where(Room.unit == unit) if unit else query).first()
+
+
+def _same_place(session: Session, ticket: Ticket, *, unit: str | None, room: str | None) -> bool:
+    """Whether a unit or flat the message names can be the incident's (nothing named: it can)."""
+    flat = session.get(Room, ticket.room_id) if ticket.room_id is not None else None
+    if flat is None:
+        return True
+    return (not unit or not flat.unit or unit == flat.unit) and (not room or room == flat.room)
 
 
 def latest_own(session: Session, *, reporter: Person, now: datetime) -> Ticket | None:
@@ -136,6 +160,8 @@ def raise_alarm(
     confirmed: bool = True,
     witness: str = "",
     common_spot: str = "",
+    unit: str | None = None,
+    room: str | None = None,
 ) -> Incident:
     """Open (or add to) the reporter's incident and alert each responder once.
 
@@ -144,13 +170,27 @@ def raise_alarm(
     ``witness`` the push with ``{code}``, ``{who}``, ``{text}`` when someone else tells the same
     incident; ``common_spot`` a common part the message names (「2单元楼道」), the place in the
     building rather than the reporter's flat. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
+    ``unit`` and ``room`` are what the message names, to tell a neighbour's incident from another.
+    An incident raised on weak evidence (no hazard named) that is now told a hazard is alarmed again
+    in full, with these words, to everyone alerted and the responders of its building.
     """
     home = home_of(session, reporter)
     named = building_named(session, building_number)
     building = named or (home[0] if home else None)
     existing = open_incident(
-        session, reporter=reporter, hazard=hazard, named=named, building=building, now=now
+        session,
+        reporter=reporter,
+        hazard=hazard,
+        named=named,
+        building=building,
+        now=now,
+        unit=unit,
+        room=room,
     )
+    if existing is not None and existing.reporter_id == reporter.id and _names_it_now(existing, hazard):
+        return _alarm_named(
+            session, existing, reporter=reporter, text=text, hazard=hazard, alert=alert, now=now
+        )
     if existing is not None:
         existing.description = (existing.description + "\n" + text)[:2000]
         session.add(existing)
@@ -165,9 +205,12 @@ def raise_alarm(
                 now=now,
             )
         return Incident(ticket=existing, alerted=[], new=False, joined=joined)
+    flat = _flat_named(session, named, unit=unit, room=room)
     if common_spot and building is not None:  # 「3栋楼道里好多烟」: the stairwell, not the reporter's flat
         place = building.label + common_spot
         room_id = None
+    elif named is not None and flat is not None:  # 「2栋2单元601着火了」: that flat, not the building
+        place, room_id = room_label(named, flat), flat.id
     elif named is not None and (home is None or home[0].id != named.id):
         place = named.label
         room_id = None
@@ -193,6 +236,31 @@ def raise_alarm(
     )
     _alert(session, ticket, people, push=push, now=now)
     return Incident(ticket=ticket, alerted=people, new=True)
+
+
+def _names_it_now(ticket: Ticket, hazard: str) -> bool:
+    """A hazard named at last for an incident raised with none (the classifier's call, or a call for help)."""
+    return ticket.spot == ANY_HAZARD and hazard not in ("", ANY_HAZARD)
+
+
+def _alarm_named(
+    session: Session, ticket: Ticket, *, reporter: Person, text: str, hazard: str, alert: str, now: datetime
+) -> Incident:
+    """The full alarm again, with the words that name the danger: the first alert may have said
+    nothing of it (「我是来看我妈的」), so everyone alerted and the building's responders get this one."""
+    ticket.spot = hazard
+    ticket.category = "紧急"
+    ticket.description = (ticket.description + "\n" + text)[:2000]
+    session.add(ticket)
+    building = session.get(Building, ticket.building_id) if ticket.building_id is not None else None
+    push = alert.format(
+        who=describe(session, reporter), place=ticket.place or "位置未说明", text=text, code=ticket.code
+    )
+    already = _alerted(session, ticket)
+    people = [p for p in responders_for(session, reporter=reporter, building=building) if p.id not in already]
+    _tell_alerted(session, ticket, key=f"emergency-named-{hazard}", text=push, now=now)
+    _alert(session, ticket, people, push=push, now=now)
+    return Incident(ticket=ticket, alerted=alerted_people(session, ticket), new=False, named_now=True)
 
 
 def _alert(session: Session, ticket: Ticket, people: list[Person], *, push: str, now: datetime) -> None:
