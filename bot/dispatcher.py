@@ -31,7 +31,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
-from models.emergencies import UNCONFIRMED, latest_own
+from models.incident_matching import UNCONFIRMED, latest_own
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 from models.workers import WORKER_ROLES, is_worker
 

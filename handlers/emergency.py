@@ -30,11 +30,11 @@ from models.emergencies import (
     add_place,
     alerted_people,
     building_named,
-    latest_own,
     raise_alarm,
     settle_unconfirmed,
     tell_said,
 )
+from models.incident_matching import latest_own
 from models.people import Person, home_of
 from models.tickets import Ticket
 from models.visit_outcomes import names_elder
