@@ -145,8 +145,9 @@ def raise_alarm(
 
 
 def _names_it_now(ticket: Ticket, hazard: str) -> bool:
-    """A hazard named at last for an incident raised with none (the classifier's call, or a call for help)."""
-    return ticket.spot == ANY_HAZARD and hazard not in ("", ANY_HAZARD)
+    """A hazard named at last for an incident raised with none (the classifier's call, or a call for help).
+    A 待核实 one is confirmed instead (:func:`settle_unconfirmed` tells everyone alerted the words)."""
+    return ticket.spot == ANY_HAZARD and ticket.category != UNCONFIRMED and hazard not in ("", ANY_HAZARD)
 
 
 def _alarm_named(
