@@ -225,9 +225,14 @@ class Dispatcher:
         aside = self.forms.get(ctx.state.paused.get("form", "")) if form is not None else None
         if aside is not None and decision.action is Action.ROUTE and ctx.state.form is None:
             replies.append(Text(TEXTS["offer_back"].format(title=aside.title)))
-        elif aside is not None and aside.kept_aside and decision.action in (Action.EMERGENCY, Action.URGENT):
+        elif aside is not None and aside.kept_aside and self._alarmed(decision, ctx):
             replies.append(Text(TEXTS["kept"].format(title=aside.title)))  # the lamp repair is not lost
         return replies
+
+    @staticmethod
+    def _alarmed(decision: Decision, ctx: Context) -> bool:
+        """An alarm with no question after it pending (one pending brings the form back once answered)."""
+        return decision.action in (Action.EMERGENCY, Action.URGENT) and ctx.state.form is None
 
     def _put_aside(self, ctx: Context, form: Form) -> None:
         """Put the open form aside; a question after an alarm gives way to a form already aside."""

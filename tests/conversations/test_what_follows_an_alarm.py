@@ -4,7 +4,7 @@ A reporter calling again (「我在家 快来人」) adds to her fire; the repai
 offered back. Someone else's bare call for help, a lift, or a fire in another flat is a new incident
 with its own full alarm. A visitor answering where she lives raises no alarm; a danger named after
 a bare call for help alarms in full. 「电梯里应该没人」 is no alarm, and a 待核实 alarm keeps the
-form that was open.
+form that was open: it is offered back once the safety question is answered.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_nobody_in_the_lift_is_no_alarm_and_the_repair_goes_on(
 def test_an_unconfirmed_alarm_keeps_the_open_form(wechat: WeChatSim, demo: None, observed: Observed) -> None:
     _say(wechat, WANG, "楼道灯不亮了")
     urgent = _say(wechat, WANG, "插座有点发烫 怎么办 好担心")
-    assert "有人受伤" in urgent and "「报修」已为您保留" in urgent
+    assert "有人受伤" in urgent and "报修" not in urgent  # the one question first, nothing in its way
     stood_down = _say(wechat, WANG, "没有 就是有点热 已经拔了插头")
     assert "不用赶来" in stood_down and "「报修」还没办完" in stood_down
     assert "楼道灯不亮了" in _say(wechat, WANG, "继续")
