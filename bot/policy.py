@@ -108,7 +108,7 @@ BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
 # Nobody in danger, said of the place the hint names (「电梯里应该没人」「里面没有人被困」).
-_NOBODY = re.compile(r"(没|没有)(人|有人|谁)(?!来|管|理|接|回|听|应)|没(人)?被?困|人都(出来|下来)了")
+_NOBODY = re.compile(r"(里面|里头|电梯里)(应该|肯定|确实|都)?(没|没有)(人|被困)|没有?人被?困住?了?$")
 _STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
