@@ -31,7 +31,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
-from models.emergencies import UNCONFIRMED, latest_own
+from models.incident_matching import UNCONFIRMED, latest_own
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 from models.workers import WORKER_ROLES, is_worker
 
@@ -47,6 +47,7 @@ TEXTS = {
     "nothing_to_cancel": "现在没有进行中的事项，有需要随时告诉我。",
     "also": "您还提到「{words}」，这件办好后再单独跟我说一声，我接着帮您。",
     "offer_back": "刚才的「{title}」还没办完，回复「继续」接着办，回复「取消」就不办了。",
+    "kept": "您刚才的「{title}」已为您保留，紧急情况处理好后回复「继续」接着办。",
     "resumed": "好的，接着办「{title}」。",
     "nothing_to_resume": "刚才没有没办完的事，有需要请直接告诉我。",
     "unknown_wecom": "您的企业微信账号还没有在红管家登记，请联系社区管理员添加。",
@@ -174,14 +175,14 @@ class Dispatcher:
         for pattern, handler in self.first_commands:
             if pattern.fullmatch(message.text.strip()):
                 if form is not None:
-                    pause_form(ctx)
+                    self._put_aside(ctx, form)
                 return as_list(handler(ctx))
         if form is not None and form.handles_danger and form.extract(ctx, ctx.state.asking):
             return continue_form(ctx, form)
         for claims, handler in self.first_readers:
             if claims(ctx):
                 if form is not None:
-                    pause_form(ctx)
+                    self._put_aside(ctx, form)
                 return as_list(handler(ctx))
         action = self._ticket_action(ctx)
         explicit = self._explicit(message.text) or action
@@ -211,19 +212,41 @@ class Dispatcher:
         if decision.action is Action.RESUME:
             return self._resume(ctx)
         if decision.action is Action.FORM and form is not None:
-            return continue_form(ctx, form)
+            return continue_form(ctx, form) + self._offer_after(ctx, form)
         if decision.action is Action.FORM and paused is not None:
             bring_back(ctx, paused)  # the answer is for the form put aside
             return continue_form(ctx, paused)
         if form is not None:
-            pause_form(ctx)
+            self._put_aside(ctx, form)
         replies = self._handle(ctx, decision)
         also = getattr(ctx.nlu, "also", None)
         if decision.action is Action.ROUTE and also and also[0] != decision.intent:
             replies.append(Text(TEXTS["also"].format(words=also[1][:30])))
-        if form is not None and decision.action is Action.ROUTE and ctx.state.form is None:
-            replies.append(Text(TEXTS["offer_back"].format(title=form.title)))
+        aside = self.forms.get(ctx.state.paused.get("form", "")) if form is not None else None
+        if aside is not None and decision.action is Action.ROUTE and ctx.state.form is None:
+            replies.append(Text(TEXTS["offer_back"].format(title=aside.title)))
+        elif aside is not None and aside.kept_aside and self._alarmed(decision, ctx):
+            replies.append(Text(TEXTS["kept"].format(title=aside.title)))  # the lamp repair is not lost
         return replies
+
+    @staticmethod
+    def _alarmed(decision: Decision, ctx: Context) -> bool:
+        """An alarm with no question after it pending (one pending brings the form back once answered)."""
+        return decision.action in (Action.EMERGENCY, Action.URGENT) and ctx.state.form is None
+
+    def _put_aside(self, ctx: Context, form: Form) -> None:
+        """Put the open form aside; a question after an alarm gives way to a form already aside."""
+        if not form.kept_aside and ctx.state.paused.get("form") in self.forms:
+            clear_form(ctx)
+        else:
+            pause_form(ctx)
+
+    def _offer_after(self, ctx: Context, form: Form) -> list[Reply]:
+        """Once the question after an alarm is answered, the form put aside before it is offered back."""
+        aside = self.forms.get(ctx.state.paused.get("form", ""))
+        if form.kept_aside or ctx.state.form is not None or aside is None:
+            return []
+        return [Text(TEXTS["offer_back"].format(title=aside.title))]
 
     def _handle(self, ctx: Context, decision: Decision) -> list[Reply]:
         if decision.action is Action.ROUTE:
@@ -266,10 +289,11 @@ class Dispatcher:
     def _command(self, ctx: Context, form: Form | None, handler: Handler) -> list[Reply]:
         """An explicit command: the open form is put aside, and offered back if still aside after."""
         if form is not None:
-            pause_form(ctx)
+            self._put_aside(ctx, form)
         replies = as_list(handler(ctx))
-        if form is not None and ctx.state.form is None and ctx.state.paused.get("form") == form.name:
-            replies.append(Text(TEXTS["offer_back"].format(title=form.title)))
+        aside = self.forms.get(ctx.state.paused.get("form", "")) if form is not None else None
+        if aside is not None and ctx.state.form is None:
+            replies.append(Text(TEXTS["offer_back"].format(title=aside.title)))
         return replies
 
     def _cancel(self, ctx: Context, form: Form | None) -> list[Reply]:

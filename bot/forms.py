@@ -51,6 +51,10 @@ class Form:
     # Its answers escalate danger themselves (「没见到」 after a visit opens an urgent check): an
     # answer it recognises is taken before the emergency check, like a handles_danger command.
     handles_danger: ClassVar[bool] = False
+    # Put aside by another message, it is kept and offered back (「继续」). False for a question that
+    # stands for nothing once left (the safety question after an alarm): it never replaces a form
+    # already put aside, and that form is offered back when it is answered.
+    kept_aside: ClassVar[bool] = True
 
     def unclear(self, ctx: Context, slot: str) -> str:
         """What is said when a message answers nothing asked: that, and the question again."""

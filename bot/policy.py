@@ -12,6 +12,10 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    that incident, not a new one, even when the classifier leans to an emergency: they go to
    ``FOLLOW_UP``. Still calling (「孩子还在里面」「你们人呢」) is the alarm told again, and a hazard
    word may be a new one (``models.emergencies`` finds the incident either belongs to).
+   Words that deny anyone is in danger (「电梯里应该没人 我刚看了」) are no alarm when they name no
+   hazard: the partial evidence they carry is the denial. The classifier's weak lean (below
+   ``SURE_EMERGENCY``) with no hazard word is no alarm either when it answers the open form
+   (「我不是这个小区的 我是来看我妈的 她住1栋2单元302」 asked where one lives).
    A staff member's other command of their role (rule 4) is outranked only by words of
    danger: the classifier learnt residents' words, and 「巡查发现楼道有人睡觉」 is a report to
    file, not an alarm.
@@ -53,6 +57,7 @@ from enum import StrEnum
 from typing import Any
 
 EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
+SURE_EMERGENCY = 0.8  # the classifier alone, sure enough to outrank an answer to the open form
 URGENT_RUNNER_UP = 0.2  # an emergency second or third scoring at least this, with a hazard word in distress
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
@@ -102,6 +107,8 @@ _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
+# Nobody in danger, said of the place the hint names (「电梯里应该没人」「里面没有人被困」).
+_NOBODY = re.compile(r"(里面|里头|电梯里)(应该|肯定|确实|都)?(没|没有)(人|被困)|没有?人被?困住?了?$")
 _STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
@@ -130,6 +137,8 @@ def danger(nlu: Any, text: str = "") -> Action | None:
         return Action.EMERGENCY
     if len(_WORDS.sub("", text)) <= 1:
         return None  # 「火」「楼」 alone name no situation: the fallback asks what happened
+    if _NOBODY.search(text) and not _STILL_CALLING.search(text):
+        return None  # 「电梯里应该没人 我刚看了」: the hint is denied
     lean = nlu.ranks("emergency")
     if lean == 0 and nlu.confidence >= EMERGENCY_CONFIDENCE and not nlu.ambiguous:
         return Action.EMERGENCY
@@ -183,8 +192,12 @@ def decide(
     about_incident = form_intent is None and nlu.hazard is None and not _STILL_CALLING.search(text)
     if alarm is not None and about_incident and follows_incident():
         return Decision(Action.ROUTE, FOLLOW_UP)  # 「好的我们下楼了」 after 「楼下冒烟了」
-    # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not.
-    if alarm is not None and not (short_answer and form_intent is not None):
+    # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not;
+    # nor is the classifier's weak lean on words that answer the form.
+    weak = nlu.hazard is None and not nlu.hint and nlu.confidence < SURE_EMERGENCY
+    if alarm is not None and form_intent is not None and (short_answer or (weak and answers_form())):
+        alarm = None
+    if alarm is not None:
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit or staff_command:
         return Decision(Action.COMMAND)

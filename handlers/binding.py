@@ -58,9 +58,16 @@ TEXTS = {
     "register_matched": "已与业主名册核对一致，您登记的 {label}（{relationship}）已核实，现在可以参与投票和爱心屋兑换了。",
     "phone_changed": "好的，您的联系电话已改为 {phone}，以后工作人员会打这个号码联系您。",
     "phone_same": "您登记的电话就是 {phone}，不用改。",
+    "visitor": "好的，来探望的亲友不用绑定房屋。有事直接告诉我，说清楚在几栋几单元几号，我们按那里处理；"
+    "遇到危险请同时拨打 119/120/110。",
     "introduced": "{name}您好，已记下您的联系电话 {phone}。有什么需要帮忙的，直接告诉我就行。",
 }
 
+# Not living here at all (「我不是这个小区的 我是来看我妈的 她住1栋2单元302」): the flat named is someone else's.
+_VISITOR = re.compile(
+    r"不是(这个|本|你们|咱们?)?小区的?|不住(在)?(这|本小区|这个小区|你们小区)|我是(来)?(访客|客人)"
+    r"|来(看|探望|看望)(一下)?(我|我的)?(妈|爸|父母|老人|奶奶|爷爷|外婆|姥姥|家人|亲戚|朋友)"
+)
 _BARE = re.compile(r"\s*([0-9]{1,5}|[A-Za-z])\s*(栋|号楼|幢|座|单元|室|号)?\s*[。.]?\s*")
 
 
@@ -69,13 +76,15 @@ class BindingForm(Form):
     title = "房屋绑定"
     intent = "binding"
     required_slots = ("building", "room")
-    optional_slots = ("unit", "relationship")
+    optional_slots = ("unit", "relationship", "visitor")
     prompts: ClassVar[dict[str, str]] = {
         "building": TEXTS["ask_building"],
         "room": TEXTS["ask_room"],
     }
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
+        if _VISITOR.search(ctx.text):
+            return {"visitor": True}  # the address said is the person visited: nothing to bind
         found: dict[str, Any] = {
             k: v for k, v in ctx.slots.items() if k in ("building", "unit", "room") and v
         }
@@ -102,12 +111,16 @@ class BindingForm(Form):
         return number
 
     def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
+        if slots.get("visitor"):
+            return None
         missing = super().missing_slot(ctx, slots)
         if missing is None and "unit" not in slots and building_layout(ctx.session).get(slots["building"]):
             return "unit"
         return missing
 
     def submit(self, ctx: Context, slots: dict[str, Any]) -> list[Reply]:
+        if slots.get("visitor"):
+            return [Text(TEXTS["visitor"])]
         result = bind_room(
             ctx.session,
             person=ctx.person,

@@ -31,11 +31,11 @@ from models.emergencies import (
     add_place,
     alerted_people,
     building_named,
-    latest_own,
     raise_alarm,
     settle_unconfirmed,
     tell_said,
 )
+from models.incident_matching import latest_own
 from models.people import Person, home_of
 from models.tickets import Ticket
 from models.visit_outcomes import names_elder
@@ -120,8 +120,20 @@ def _names(incident: Incident) -> str:
     return "、".join(p.name for p in incident.alerted[:3] if p.name)
 
 
-def _raise(ctx: Context, *, confirmed: bool) -> Incident:
+# A call for help that names the thing in trouble (「2栋电梯卡在半截了 里面有个小孩」): that hazard.
+_HAZARD_OF_CATEGORY = {"电梯": "lift", "燃气": "gas"}
+
+
+def hazard_said(ctx: Context) -> str:
+    """The hazard kind the words name ("" for none, "help" for a bare call for help)."""
     hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else ""
+    if hazard == "help":
+        return _HAZARD_OF_CATEGORY.get(str(ctx.slots.get("category") or ""), hazard)
+    return hazard
+
+
+def _raise(ctx: Context, *, confirmed: bool) -> Incident:
+    hazard = hazard_said(ctx)
     if not ctx.person.phone and (phone := _phone_in(ctx)):
         ctx.person.phone = phone  # 「3栋着火了 我电话139…」: the first alert carries it
         ctx.session.add(ctx.person)
@@ -140,6 +152,8 @@ def _raise(ctx: Context, *, confirmed: bool) -> Incident:
         confirmed=confirmed,
         witness=TEXTS["push_witness"],
         common_spot=_common_spot(ctx),
+        unit=ctx.slots.get("unit"),
+        room=ctx.slots.get("room"),
     )
 
 
@@ -206,10 +220,10 @@ def on_emergency(ctx: Context) -> list[Reply]:
     if only_an_address(ctx) is not None:
         # 「我住3栋502」: no word of danger, only the classifier's guess; binding or a question.
         return fallback(ctx)
-    hazard = ctx.nlu.hazard if ctx.nlu is not None and ctx.nlu.hazard else "help"
+    hazard = hazard_said(ctx) or "help"
     guidance = GUIDANCE.get(hazard, GUIDANCE["help"])
     incident = _raise(ctx, confirmed=True)
-    if not incident.new and incident.ticket.category == UNCONFIRMED:
+    if not incident.new and not incident.named_now and incident.ticket.category == UNCONFIRMED:
         # the danger that was only suspected is now told plainly: everyone alerted hears so
         settle_unconfirmed(
             ctx.session,
@@ -220,19 +234,22 @@ def on_emergency(ctx: Context) -> list[Reply]:
             now=ctx.now,
         )
     places = ("building", *_PRECISE)
+    no_new_hazard = hazard == "help"  # 「我在家 快来人」: the same danger, called again
     if (
         not incident.new
         and not incident.joined
+        and not incident.named_now
         and not (ctx.nlu is not None and ctx.nlu.hazard)  # no word of danger: where it is
         and any(ctx.slots.get(k) for k in places)
     ):
         return _tell_place(ctx, incident.ticket.id, _place_words(ctx.text))  # type: ignore[arg-type]
-    if not incident.new:
+    if not incident.new and not incident.named_now:
         ticket = incident.ticket
         facts = {"code": ticket.code, "place": ticket.place or "位置未说明", "status": _status(ctx, ticket)}
         key = "joined" if incident.joined else "again"
-        if not incident.joined and not (ctx.nlu is not None and ctx.nlu.hazard):  # 「孩子还在里面」
+        if not incident.joined and no_new_hazard:  # 「孩子还在里面」「我在家 快来人」
             tell_said(ctx.session, ticket=ticket, words=ctx.text, push=TEXTS["push_said"], now=ctx.now)
+        guidance = GUIDANCE.get(ticket.spot, guidance) if no_new_hazard else guidance
         return [Text(TEXTS[key].format(**facts, guidance=guidance, phone=_phone(ctx)))]
     names = _names(incident)
     notified = TEXTS["notified"].format(names=names) if names else TEXTS["not_notified"]
@@ -267,6 +284,7 @@ class SafetyCheckForm(Form):
     name = "safety_check"
     title = "安全确认"
     intent = "emergency"
+    kept_aside = False
     required_slots = ("danger",)
     optional_slots = ("ticket_id",)
     prompts: ClassVar[dict[str, str]] = {"danger": "请问现在有没有危险？回复「有」或「没有」。"}
@@ -302,6 +320,7 @@ class EmergencyDetailsForm(Form):
     name = "emergency_details"
     title = "紧急求助的联系方式"
     intent = "emergency"
+    kept_aside = False
     required_slots = ("phone", "place")
     optional_slots = ("ticket_id", "phone_known", "place_known", "building_label")
     prompts: ClassVar[dict[str, str]] = {"phone": TEXTS["ask_phone"], "place": TEXTS["ask_place"]}

@@ -17,7 +17,8 @@ from bot.router import Router
 from handlers.emergency import _PRECISE, GUIDANCE, _phone, _place_words, _status, _tell_place
 from handlers.emergency import TEXTS as EMERGENCY_TEXTS
 from handlers.fallback import fallback
-from models.emergencies import add_words, latest_own
+from models.emergencies import add_words
+from models.incident_matching import latest_own
 
 router = Router("incident_update")
 

@@ -12,23 +12,20 @@ building's head and grid worker, once each.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from models.care import TEXTS as CARE_TEXTS
 from models.care import CareWords, reach_first
 from models.community import Building, room_label
+from models.incident_matching import ANY_HAZARD, UNCONFIRMED, building_named, flat_named, open_incident
 from models.outbox import OutboxMessage, enqueue
 from models.people import Person, Role, describe, home_of
 from models.routing import open_ticket
 from models.sla import TicketRules
 from models.tickets import OPEN, Ticket, TicketKind
-from models.visit_outcomes import CHECK_CATEGORY
 from models.workers import building_heads, grid_workers
-
-SAME_INCIDENT = timedelta(minutes=30)
-UNCONFIRMED = "待核实"
 
 
 @dataclass(frozen=True)
@@ -37,74 +34,7 @@ class Incident:
     alerted: list[Person]
     new: bool  # False when the message added to an incident already open
     joined: bool = False  # another reporter's incident: this message told the same danger
-
-
-ANY_HAZARD = "help"  # a call for help names no hazard: it is the same as whatever the reporter had
-
-
-def building_named(session: Session, number: str | None) -> Building | None:
-    if not number:
-        return None
-    return session.exec(select(Building).where(Building.number == number)).first()
-
-
-def open_incident(
-    session: Session,
-    *,
-    reporter: Person,
-    hazard: str,
-    named: Building | None,
-    building: Building | None,
-    now: datetime,
-) -> Ticket | None:
-    """The open incident this report belongs to: the same hazard at the same place, recently.
-
-    The reporter's own incident of that hazard (a call for help, or one still unconfirmed, matches
-    any) at the building named, or anywhere when no building is named (「火越来越大了」); words
-    with no hazard add to the reporter's latest incident (they say where, or how it goes);
-    another reporter's when the hazard and the building are the same.
-    """
-    query = (
-        select(Ticket)
-        .where(
-            Ticket.kind == TicketKind.emergency,
-            Ticket.category != CHECK_CATEGORY,  # a visit's urgent check is not the reporter's danger
-            col(Ticket.status).in_(OPEN),
-            col(Ticket.created_at) >= now - SAME_INCIDENT,
-        )
-        .order_by(col(Ticket.id).desc())
-    )
-    building_id = building.id if building is not None else None
-    for ticket in session.exec(query):
-        if ticket.reporter_id == reporter.id:
-            if not hazard:  # no word of danger (「在五栋门口的花坛边上」): more about the same
-                return ticket
-            loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED
-            if (loose or ticket.spot == hazard) and (named is None or ticket.building_id == named.id):
-                return ticket
-        elif (
-            building_id is not None
-            and ticket.building_id == building_id
-            and ticket.spot == (hazard or ANY_HAZARD)
-        ):
-            return ticket
-    return None
-
-
-def latest_own(session: Session, *, reporter: Person, now: datetime) -> Ticket | None:
-    """The reporter's own emergency opened within the incident window and still open, if any."""
-    query = (
-        select(Ticket)
-        .where(
-            Ticket.kind == TicketKind.emergency,
-            Ticket.reporter_id == reporter.id,
-            Ticket.category != CHECK_CATEGORY,
-            col(Ticket.status).in_(OPEN),
-            col(Ticket.created_at) >= now - SAME_INCIDENT,
-        )
-        .order_by(col(Ticket.id).desc())
-    )
-    return session.exec(query).first()
+    named_now: bool = False  # the reporter's incident had no hazard named; this message named one
 
 
 def responders_for(session: Session, *, reporter: Person, building: Building | None) -> list[Person]:
@@ -138,6 +68,8 @@ def raise_alarm(
     confirmed: bool = True,
     witness: str = "",
     common_spot: str = "",
+    unit: str | None = None,
+    room: str | None = None,
 ) -> Incident:
     """Open (or add to) the reporter's incident and alert each responder once.
 
@@ -146,13 +78,27 @@ def raise_alarm(
     ``witness`` the push with ``{code}``, ``{who}``, ``{text}`` when someone else tells the same
     incident; ``common_spot`` a common part the message names (「2单元楼道」), the place in the
     building rather than the reporter's flat. An unconfirmed alarm (partial evidence) is filed under the category 待核实.
+    ``unit`` and ``room`` are what the message names, to tell a neighbour's incident from another.
+    An incident raised on weak evidence (no hazard named) that is now told a hazard is alarmed again
+    in full, with these words, to everyone alerted and the responders of its building.
     """
     home = home_of(session, reporter)
     named = building_named(session, building_number)
     building = named or (home[0] if home else None)
     existing = open_incident(
-        session, reporter=reporter, hazard=hazard, named=named, building=building, now=now
+        session,
+        reporter=reporter,
+        hazard=hazard,
+        named=named,
+        building=building,
+        now=now,
+        unit=unit,
+        room=room,
     )
+    if existing is not None and existing.reporter_id == reporter.id and _names_it_now(existing, hazard):
+        return _alarm_named(
+            session, existing, reporter=reporter, text=text, hazard=hazard, alert=alert, now=now
+        )
     if existing is not None:
         existing.description = (existing.description + "\n" + text)[:2000]
         session.add(existing)
@@ -167,9 +113,12 @@ def raise_alarm(
                 now=now,
             )
         return Incident(ticket=existing, alerted=[], new=False, joined=joined)
+    flat = flat_named(session, named, unit=unit, room=room)
     if common_spot and building is not None:  # 「3栋楼道里好多烟」: the stairwell, not the reporter's flat
         place = building.label + common_spot
         room_id = None
+    elif named is not None and flat is not None:  # 「2栋2单元601着火了」: that flat, not the building
+        place, room_id = room_label(named, flat), flat.id
     elif named is not None and (home is None or home[0].id != named.id):
         place = named.label
         room_id = None
@@ -219,6 +168,32 @@ def reach_care_first(session: Session, *, ticket: Ticket, now: datetime) -> None
         now=now,
         besides=ticket.reporter_id,
     )
+
+
+def _names_it_now(ticket: Ticket, hazard: str) -> bool:
+    """A hazard named at last for an incident raised with none (the classifier's call, or a call for help).
+    A 待核实 one is confirmed instead (:func:`settle_unconfirmed` tells everyone alerted the words)."""
+    return ticket.spot == ANY_HAZARD and ticket.category != UNCONFIRMED and hazard not in ("", ANY_HAZARD)
+
+
+def _alarm_named(
+    session: Session, ticket: Ticket, *, reporter: Person, text: str, hazard: str, alert: str, now: datetime
+) -> Incident:
+    """The full alarm again, with the words that name the danger: the first alert may have said
+    nothing of it (「我是来看我妈的」), so everyone alerted and the building's responders get this one."""
+    ticket.spot = hazard
+    ticket.category = "紧急"
+    ticket.description = (ticket.description + "\n" + text)[:2000]
+    session.add(ticket)
+    building = session.get(Building, ticket.building_id) if ticket.building_id is not None else None
+    push = alert.format(
+        who=describe(session, reporter), place=ticket.place or "位置未说明", text=text, code=ticket.code
+    )
+    already = _alerted(session, ticket)
+    people = [p for p in responders_for(session, reporter=reporter, building=building) if p.id not in already]
+    _tell_alerted(session, ticket, key=f"emergency-named-{hazard}", text=push, now=now)
+    _alert(session, ticket, people, push=push, now=now)
+    return Incident(ticket=ticket, alerted=alerted_people(session, ticket), new=False, named_now=True)
 
 
 def _alert(session: Session, ticket: Ticket, people: list[Person], *, push: str, now: datetime) -> None:
