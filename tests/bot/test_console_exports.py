@@ -62,7 +62,5 @@ def test_the_dashboards_rates_export_is_the_statistics_pages_workbook(
     assert old.status_code == 307 and old.headers["location"] == "/console/stats/breakdown.xlsx?month=2026-10"
     book = load_workbook(BytesIO(wechat.client.get("/console/stats/export.xlsx?month=2026-11").content))
     assert book.sheetnames == ["全社区", "按楼栋", "按网格", "按处理人"]
-    summary = dict(
-        zip([c.value for c in book["全社区"][1]], [c.value for c in book["全社区"][2]], strict=True)
-    )
+    summary = dict(zip([c.value for c in book["全社区"][1]], [c.value for c in book["全社区"][2]], strict=True))
     assert summary["月份"] == "2026-11" and summary["投诉"] == 1  # complaints counted apart, as on the page
