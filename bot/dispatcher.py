@@ -213,8 +213,6 @@ class Dispatcher:
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
             other_request=lambda: form is not None and form.other_request(ctx),
-            # 「不对不对…改成后天上午」 is a correction, whatever else it says
-            confirming=form is not None and at_confirm(ctx) and corrected_value(message.text) is None,
             handed_off=lambda: bool(
                 handoff_just_asked(ctx.session, user_id=message.user_id, dedupe_key=message.dedupe_key)
             ),

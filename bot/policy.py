@@ -36,9 +36,6 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    A message of the form's own kind that the form knows for another request (「我的积分」
    「我的兑换」 while choosing a gift, 「我的报名」 while choosing an activity) is no answer either:
    it is handled, the form put aside and offered back, as a question is.
-   At a confirm step (everything filled) a question, even of the form's own kind (「那我家热水器要不要关」),
-   is answered (by ``consult`` unless a question service owns it), and another confident request
-   (「充电桩那个我同意」) is handled: neither is a correction of the summary.
 6. Without a form: the intent's handler; an uncertain call goes to the fallback.
 7. A spot's QR code scanned (码上办) or a location sent with no repair open is a report made
    there, as sure as an explicit command (rule 4): an open form is put aside and offered back
@@ -62,7 +59,6 @@ URGENT_RUNNER_UP = 0.2  # an emergency second or third scoring at least this, wi
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
-SHORT_QUESTION = 4  # characters: 「可以吗」「好了吗」 at a confirm step are a yes, not a question
 
 _FILLER = (
     r"[\s嗯啊哎唉哦噢喔那就还是我先这个那个吧了哈呀嘛,，。！!.~]*"
@@ -103,7 +99,6 @@ _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
     r"|(了|过)没有?\s*$|([^\W\d_不])不\2|问问|问一下|请问|打听"  # 「修了没有」「要不要钱」「我就问问」
     r"|咋|啥|归[^，,。!！?？]{1,6}管|管还是"  # 「咋还没到」「归你们管还是归热力公司管」
-    r"|问下|想问|是[^，,。!！?？]{1,12}还是"  # 「先问下 这个换玻璃是物业出钱还是我自己出」
 )
 _WORDS = re.compile(r"[\s\W_]+")
 BARE_CANCEL = frozenset(
@@ -173,7 +168,6 @@ def decide(
     staff_command: bool = False,
     other_request: Callable[[], bool] = lambda: False,
     handed_off: Callable[[], bool] = lambda: False,
-    confirming: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -183,8 +177,7 @@ def decide(
     on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
     role; ``other_request`` whether the open form knows the message for another request of its own
     kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
-    message asked for a person; ``confirming`` whether the open form waits for a yes (all filled);
-    ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    message asked for a person; ``follows_incident`` whether the sender's own confirmed incident is open (asked only
     when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
@@ -236,8 +229,6 @@ def decide(
     own_request = question or other_request()
     if intent == form_intent and own_request and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
         return Decision(Action.ROUTE, intent)  # 「积分是不是年底就过期了」「我的积分」 while choosing a gift
-    if confirming and (turn := _not_a_confirmation(nlu, intent, text, form_intent, handles)):
-        return Decision(Action.ROUTE, turn)
     if nlu.ambiguous or intent in (form_intent, "unknown", "greeting") or not handles(intent):
         return Decision(Action.FORM)
     if question and nlu.confidence >= INTERRUPT_CONFIDENCE:
@@ -249,19 +240,6 @@ def decide(
     if nlu.confidence >= INTERRUPT_CONFIDENCE:
         return Decision(Action.ROUTE, intent)
     return Decision(Action.FORM)
-
-
-def _not_a_confirmation(
-    nlu: Any, intent: str, text: str, form_intent: str, handles: Callable[[str], bool]
-) -> str | None:
-    """At a confirm step everything is filled: a question (「那我家热水器要不要关」) or another confident
-    request (「充电桩那个我同意」, a vote) is no correction; the intent that takes it, else None."""
-    if is_question(text) and len(_WORDS.sub("", text)) > SHORT_QUESTION:
-        asked = intent if intent in QUESTION_INTENTS and intent != form_intent else "consult"
-        return asked if handles(asked) else None
-    confident = nlu.confidence >= INTERRUPT_CONFIDENCE and not nlu.ambiguous
-    others = intent not in (form_intent, "unknown", "greeting", "handoff")
-    return intent if confident and others and handles(intent) else None
 
 
 def scan_puts_aside(form: str | None) -> bool:

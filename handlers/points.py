@@ -274,9 +274,7 @@ def show_month(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["month"].format(month=month, **summary.__dict__))]
 
 
-@router.command(
-    r"(积分)?(排行榜?|排名|本楼排行|本楼排名|总排行|总排名|累计排行|排行榜总榜)[？?。]?", explicit=True
-)
+@router.command(r"(积分)?(排行榜?|排名|本楼排行|本楼排名|总排行|总排名|累计排行|排行榜总榜)[？?。]?")
 def show_ranking(ctx: Context) -> list[Reply]:
     text = ctx.text
     monthly = not re.search(r"总|累计|全部|历史", text)
