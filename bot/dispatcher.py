@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,17 @@ from sqlmodel import Session
 
 from bot import policy
 from bot.context import Context
-from bot.forms import Form, answers_paused, bring_back, clear_form, continue_form, pause_form, resume_form
+from bot.forms import (
+    Form,
+    answers_paused,
+    at_confirm,
+    bring_back,
+    clear_form,
+    continue_form,
+    corrected_value,
+    pause_form,
+    resume_form,
+)
 from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
@@ -32,6 +43,7 @@ from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
 from models.incident_matching import UNCONFIRMED, latest_own
+from models.outbox import handoff_just_asked
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 from models.workers import WORKER_ROLES, is_worker
 
@@ -202,6 +214,9 @@ class Dispatcher:
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
             other_request=lambda: form is not None and form.other_request(ctx),
+            handed_off=lambda: bool(
+                handoff_just_asked(ctx.session, user_id=message.user_id, dedupe_key=message.dedupe_key)
+            ),
         )
         if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
             replies = self._command(ctx, form, command)
@@ -212,6 +227,8 @@ class Dispatcher:
         if decision.action is Action.RESUME:
             return self._resume(ctx)
         if decision.action is Action.FORM and form is not None:
+            if at_confirm(ctx) and (value := corrected_value(message.text)) is not None:
+                self._read_only(ctx, value)  # 「不对 改成后天上午」: the form reads 「后天上午」
             return continue_form(ctx, form) + self._offer_after(ctx, form)
         if decision.action is Action.FORM and paused is not None:
             bring_back(ctx, paused)  # the answer is for the form put aside
@@ -247,6 +264,11 @@ class Dispatcher:
         if form.kept_aside or ctx.state.form is not None or aside is None:
             return []
         return [Text(TEXTS["offer_back"].format(title=aside.title))]
+
+    def _read_only(self, ctx: Context, value: str) -> None:
+        """Let the form read only the corrected value, understood on its own."""
+        ctx.message = replace(ctx.message, text=value)
+        ctx.nlu = self.understand(value, today=ctx.now.astimezone(LOCAL_TZ).date())
 
     def _handle(self, ctx: Context, decision: Decision) -> list[Reply]:
         if decision.action is Action.ROUTE:

@@ -19,11 +19,38 @@ if TYPE_CHECKING:
 
 CONFIRM = "__confirm__"
 _YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|可以|行|没问题|提交|yes|y|ok)[!。！.~]*", re.I)
+# Going ahead said in everyday words at a confirm step: 「那就报吧」「找人来看吧」「就这样提交吧」.
+_GO_AHEAD = re.compile(
+    r"[\s嗯哦噢好行对那,，]*(?:那就|就|那|还是|麻烦)?"
+    r"(?:(?:报|提交|办|登记|交|发)(?:了|上去|一下)?|(?:找|派|叫|安排)个?(?:人|师傅)(?:来|过来|上门)?"
+    r"(?:看看?|修修?|处理|瞧瞧)?(?:一下)?|就这样(?:提交|报)?)吧?[!。！.~]*"
+)
+# A new value said at a confirm step: 「不对不对 我刚想起来下午要去医院 改成后天上午」 → 「后天上午」.
+_CORRECTION = re.compile(
+    r"(?:改成|改为|改到|换成|换到|改在)(?P<value>[^，,。!！?？]{1,20}?)(?:吧|吧吧)?[。!！~]*$"
+)
 _THANKS = re.compile(r".*(谢|感谢|辛苦).*")
 # A greeting or thanks in the middle of a form is answered in kind, then the question again.
 GREETING_IN_FORM = {"thanks": "不客气！", "hello": "您好！"}
 PENDING_CONFIRM = "要提交的话请回复「是」，不办了回复「取消」。"
 _NO = re.compile(r"(否|不|不是|不对|错了|不要|重新填|重填|修改|no|n)[!。！.~]*", re.I)
+
+
+def says_yes(text: str) -> bool:
+    """Whether a reply at a confirm step goes ahead: 「是」「好的」, or 「那就报吧」「找人来看吧」."""
+    answer = text.strip()
+    return _YES.fullmatch(answer) is not None or _GO_AHEAD.fullmatch(answer) is not None
+
+
+def corrected_value(text: str) -> str | None:
+    """The new value a correction names (「…改成后天上午」 → 「后天上午」), or None."""
+    found = _CORRECTION.search(text.strip())
+    return found.group("value").strip() if found else None
+
+
+def at_confirm(ctx: Context) -> bool:
+    """Whether the open form waits for a yes (the generic step, or a form's own ``confirmed`` slot)."""
+    return ctx.state.asking in (CONFIRM, "confirmed")
 
 
 class Invalid(Exception):
@@ -141,7 +168,7 @@ def answers_paused(ctx: Context, form: Form) -> bool:
     state = ctx.state
     asking, filled = state.paused.get("asking"), dict(state.paused.get("slots", {}))
     if asking == CONFIRM:
-        return _YES.fullmatch(ctx.text.strip()) is not None
+        return says_yes(ctx.text)
     kept = state.form, state.slots
     state.form, state.slots = form.name, dict(filled)
     try:
@@ -165,7 +192,7 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
         return [Text(GREETING_IN_FORM["thanks"] + _pending(ctx, form, asking))]
     if asking == CONFIRM:
         answer = ctx.text.strip()
-        if _YES.fullmatch(answer):
+        if says_yes(answer):
             return _submit(ctx, form)
         if _NO.fullmatch(answer):
             form_outcome(ctx.session, form.name, "restarted")

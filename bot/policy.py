@@ -27,7 +27,9 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    or a single character; the form takes it, or the fallback asks.
 4. An explicit command (a fixed phrase such as 「导出我的信息」「删除我的信息」, never a slot
    value) is taken whatever form is open; the form is put aside and offered back.
-   「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person.
+   「取消」 ends the open form (or the one put aside); 「转人工」 always reaches a person, and
+   stopping said right after it (「算了不用了」) withdraws that request, not an older form.
+   Stopping with its reason told first (「哦不对 我周六晚上没空 不报了」) stops as well.
    Thanks and nothing else goes to the open form, which thanks back and repeats its question.
    A staff member's command of their role (「派单 R1009 王师傅」「本月三率」「巡查发现…」
    「核实 B12 通过」「我的任务」) is as sure, and is taken the same way.
@@ -111,6 +113,7 @@ BARE_CANCEL = frozenset(
 _NOBODY = re.compile(r"(里面|里头|电梯里)(应该|肯定|确实|都)?(没|没有)(人|被困)|没有?人被?困住?了?$")
 _STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
+WITHDRAW_HANDOFF = "handoff_withdrawal"  # 「算了不用了」 right after 「转人工」
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -149,6 +152,11 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     return None
 
 
+def mentions_stopping(text: str) -> bool:
+    """Whether words of stopping are said (「R1028不用来了 我自己修好了」), and nothing is asked."""
+    return re.search(_CANCEL_WORD, text) is not None and not is_question(text)
+
+
 def is_question(text: str) -> bool:
     return _QUESTION.search(text) is not None
 
@@ -168,6 +176,7 @@ def decide(
     follows_incident: Callable[[], bool] = lambda: False,
     staff_command: bool = False,
     other_request: Callable[[], bool] = lambda: False,
+    handed_off: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -176,7 +185,8 @@ def decide(
     whether the text is an explicit command; ``acts_on_ticket`` whether it is a staff member's action
     on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
     role; ``other_request`` whether the open form knows the message for another request of its own
-    kind, no answer (「我的积分」 while choosing a gift); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
+    message asked for a person; ``follows_incident`` whether the sender's own confirmed incident is open (asked only
     when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
@@ -207,6 +217,8 @@ def decide(
     if intent == "emergency":  # leaning to it with no word of danger: ask, do not alarm
         intent = "unknown"
     if cancel := CANCEL.fullmatch(text) or _stops_with_reason(text):
+        if handed_off():
+            return Decision(Action.ROUTE, WITHDRAW_HANDOFF)  # withdraws that, not an older form
         open_work = form_intent is not None or has_paused
         bare = cancel.group("word") in BARE_CANCEL
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
@@ -257,10 +269,17 @@ def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> boo
 
 
 def _stops_with_reason(text: str) -> re.Match[str] | None:
-    """「算了算了，刚他家来道歉了，不投了」: words of stopping first, then why (nothing new asked)."""
+    """「算了算了，刚他家来道歉了，不投了」: words of stopping first, then why (nothing new asked);
+    or why first and the stopping last (「哦不对 我周六晚上没空 不报了」)."""
     spoken = _WORDS.sub("", text) if re.search(r"\S\s\S\s\S", text) else text  # 「不 报 了」 by voice
+    if _QUESTION.search(spoken):
+        return None
     first = _STOPS_FIRST.match(spoken)
-    if first is None or first.end() == len(spoken) or _QUESTION.search(spoken):
+    if first is None:
+        last = _ENDS_STOPPING.search(spoken)
+        told = last is not None and _TOLD_REASON.search(spoken, 0, last.start()) is not None
+        return re.search(rf"(?P<word>{_CANCEL_WORD})", last.group(0)) if told and last is not None else None
+    if first.end() == len(spoken):
         return None
     stop = re.search(rf"(?P<word>{_CANCEL_WORD})", first.group(0))
     # why, or the stopping said again at the end (「算了，邻里邻居的，不投诉了」)

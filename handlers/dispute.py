@@ -51,7 +51,7 @@ TEXTS = {
     "settled_which": "您是说邻里之间的问题化解了吗？回复「化解了」或「没化解」。",
 }
 
-_PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费")
+_PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费|师傅|网格员|楼栋长")
 _COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不管")
 _RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
 # Where the other party lives and nothing else: 「隔壁702」「就是楼上那家」「8栋1203」.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.policy import WITHDRAW_HANDOFF
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import hotline
 from models.duty import responders
-from models.outbox import enqueue
-from models.people import Role, describe
+from models.outbox import enqueue, handoff_just_asked, handoff_request_key
+from models.people import Person, Role, describe
 
 router = Router("handoff")
 
@@ -16,7 +17,36 @@ TEXTS = {
     "reply": "好的，已请{who}尽快联系您。您也可以直接拨打物业电话 {hotline}。",
     "reply_nobody": "好的，请直接拨打物业电话 {hotline}，工作人员会为您处理。",
     "push": "{who}请求人工联系，原话：「{text}」",
+    "withdrawn": "好的，已告诉{who}不用联系您了。",
+    "withdrawn_push": "{who}刚才请求的人工联系已撤回（原话：「{text}」），不用再联系了。",
 }
+
+
+@router.intent(WITHDRAW_HANDOFF)
+def on_withdrawal(ctx: Context) -> list[Reply]:
+    """The hand-off just asked for is withdrawn: whoever was told to call back is told not to."""
+    asked = handoff_just_asked(ctx.session, user_id=ctx.message.user_id, dedupe_key=ctx.message.dedupe_key)
+    who = describe(ctx.session, ctx.person)
+    for push in asked:
+        enqueue(
+            ctx.session,
+            idempotency_key=f"handoff-withdrawn:{ctx.message.dedupe_key}:{push.person_id}",
+            person_id=push.person_id,
+            kind="handoff",
+            text=TEXTS["withdrawn_push"].format(who=who, text=ctx.text),
+            now=ctx.now,
+        )
+    names = "、".join(sorted({_name(ctx, push.person_id) for push in asked})) or "工作人员"
+    return [Text(TEXTS["withdrawn"].format(who=names))]
+
+
+def _name(ctx: Context, person_id: int | None) -> str:
+    person = ctx.session.get(Person, person_id) if person_id is not None else None
+    if person is None:
+        return "工作人员"
+    return {Role.building_head: "楼栋长", Role.grid_worker: "网格员"}.get(
+        person.role, "物业工作人员"
+    ) + person.name
 
 
 @router.intent("handoff")
@@ -29,7 +59,7 @@ def on_handoff(ctx: Context) -> list[Reply]:
     target = people[0]
     enqueue(
         ctx.session,
-        idempotency_key=f"handoff:{ctx.message.dedupe_key}:{target.id}",
+        idempotency_key=handoff_request_key(ctx.message.dedupe_key, target.id),
         person_id=target.id,
         kind="handoff",
         text=TEXTS["push"].format(who=describe(ctx.session, ctx.person), text=ctx.text),

@@ -16,6 +16,7 @@ from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.dispute import answer_in_words
+from handlers.ticket_cancel import offers_cancel
 from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
 from models.feedback import (
@@ -113,6 +114,8 @@ def on_progress(ctx: Context) -> list[Reply]:
         return _rate(ctx, code.group(0) if code else None, (score, score, score), text[:60])
     if re.search(r"[RDCErdce]\s*\d{4,}", text):
         named, problem = _ticket(ctx, text)
+        if named is not None and named.status in OPEN and (offer := offers_cancel(ctx, named)) is not None:
+            return offer  # 「R1028不用来了 我自己修好了」: cancel it?
         return _one(ctx, named) if named is not None else [Text(problem or TEXTS["no_open"])]
     meant = _meant(ctx)
     return _one(ctx, meant) if meant is not None else _list(ctx)

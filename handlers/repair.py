@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, or_
 from sqlmodel import col, select
 
 from bot.context import Context
-from bot.forms import Form, Invalid, start_form
+from bot.forms import Form, Invalid, says_yes, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.binding import address_to_bind, ask_to_bind
@@ -157,7 +157,7 @@ class RepairForm(Form):
             return self._location(ctx, asking)
         text, slots, found = ctx.text.strip(), ctx.slots, {}
         if asking == "confirmed":
-            if _YES.fullmatch(text):
+            if _YES.fullmatch(text) or says_yes(text):
                 return {"confirmed": "yes"}
             if _FOLLOW.fullmatch(text) and ctx.state.slots.get("duplicate"):
                 return {"confirmed": "follow"}

@@ -51,6 +51,7 @@ TEXTS = {
     "out_of_scope": "「{title}」只面向本楼栋/网格的居民，您暂时不能报名。",
     "not_found": "没有找到这个活动，请回复「志愿活动」看看最近的安排。",
     "mine_none": "您目前没有报名的活动。回复「志愿活动」看看最近的安排。",
+    "not_signed_for": "您没有报名「{name}」（或已经取消了）。您现在报名的是：\n{options}\n要取消的话请回复「取消报名 + 编号」。",
     "mine_head": "您报名的活动：",
     "mine_item": "【{id}】{title}，{when}，{place}（{state}）",
     "state_confirmed": "已报名",
@@ -129,6 +130,16 @@ def _unknown_name(ctx: Context, text: str) -> str | None:
     pairs = {name[i : i + 2] for i in range(len(name) - 1)}
     titles = [a.title for a in upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50)]
     return None if any(pair in title for title in titles for pair in pairs) else name
+
+
+def _named_elsewhere(ctx: Context, text: str) -> str | None:
+    """The activity a cancelling names (「包饺子那个我不去了」) when it is none of the sign-ups: an
+    upcoming activity called like it, or a name said with 「那个」."""
+    found = _NAMED.search(text)
+    if found is not None and not _NOT_A_NAME.search(found.group("name")):
+        return found.group("name")
+    other = named_in(text, upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50), lambda a: a.title)
+    return other.title if other is not None else None
 
 
 # 「第一个」「最后一个」: a place in the list as shown (by time), not the 编号 in brackets.
@@ -319,6 +330,11 @@ def cancel(ctx: Context) -> list[Reply]:
         named = named_in(ctx.text, [a for a, _ in active], lambda a: a.title)  # 「夜间巡逻不去了」
         if named is not None:
             active = [(a, s) for a, s in active if a is named]
+        elif (
+            other := _named_elsewhere(ctx, ctx.text)
+        ) is not None:  # 「包饺子那个我不去了」: never another one
+            options = "\n".join(_option(a) for a, _ in active)
+            return [Text(TEXTS["not_signed_for"].format(name=other, options=options))]
         if len(active) > 1:
             return [Text(TEXTS["which_cancel"].format(options="\n".join(_option(a) for a, _ in active)))]
         number = active[0][0].id

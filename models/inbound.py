@@ -89,3 +89,12 @@ def record_inbound_many(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert several message log rows with one statement."""
     if rows:
         session.connection().execute(_RECORD, [_row(session, fields) for fields in rows])
+
+
+def previous_key(session: Session, *, user_id: str, before_key: str) -> str | None:
+    """The dedupe key of the message ``user_id`` sent before the one stored as ``before_key``
+    (or before now, when that one is not stored yet): what they said last, to read the next one by."""
+    query = select(InboundMessage.dedupe_key).where(
+        InboundMessage.user_id == user_id, InboundMessage.dedupe_key != before_key
+    )
+    return session.exec(query.order_by(InboundMessage.id.desc()).limit(1)).first()  # type: ignore[union-attr]

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import enum_field, json_field, read, utc_field
+from models.inbound import previous_key
 
 
 class OutboxStatus(StrEnum):
@@ -340,6 +341,21 @@ def recent_load(
         query = query.where(OutboxMessage.recipient == recipient)
     total, oldest = session.execute(query).one()
     return int(total), oldest
+
+
+def handoff_request_key(dedupe_key: str, person_id: int) -> str:
+    """The idempotency key of the push asking ``person_id`` to call back after message ``dedupe_key``."""
+    return f"handoff:{dedupe_key}:{person_id}"
+
+
+def handoff_just_asked(session: Session, *, user_id: str, dedupe_key: str) -> list[OutboxMessage]:
+    """The call-back pushes the sender's previous message (the one before ``dedupe_key``) asked for."""
+    previous = previous_key(session, user_id=user_id, before_key=dedupe_key)
+    if previous is None:
+        return []
+    prefix = handoff_request_key(previous, 0)[:-1]
+    query = select(OutboxMessage).where(col(OutboxMessage.idempotency_key).startswith(prefix))
+    return list(session.exec(query.order_by(col(OutboxMessage.id))).all())
 
 
 def listing(session: Session, *, status: OutboxStatus | None = None, limit: int = 200) -> list[OutboxMessage]:

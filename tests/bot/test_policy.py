@@ -61,11 +61,41 @@ def test_question_words_without_a_question_mark() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["算了 不投诉了 取消吧", "取消 我再想想", "算了不用了 刚才它又亮了", "算了 我自己换个电池"]
+    "text",
+    [
+        "算了 不投诉了 取消吧",
+        "取消 我再想想",
+        "算了不用了 刚才它又亮了",
+        "算了 我自己换个电池",
+        "哦不对 我周六晚上没空 不报了",
+    ],
 )
 def test_stopping_with_a_reason_cancels(text: str) -> None:
     said = Said("unknown", 0.3)
     assert _decide(said, text, form="repair", answers=True)[0] is Action.CANCEL
+
+
+def test_stopping_right_after_a_hand_off_withdraws_it_not_the_form() -> None:
+    from bot.policy import WITHDRAW_HANDOFF
+
+    said = Said("greeting", 0.9)
+    decision = decide(
+        said,
+        text="算了不用了",
+        form_intent=None,
+        has_paused=True,
+        answers_form=lambda: False,
+        handles=lambda intent: True,
+        handed_off=lambda: True,
+    )
+    assert (decision.action, decision.intent) == (Action.ROUTE, WITHDRAW_HANDOFF)
+    assert _decide(said, "算了不用了", form="dispute")[0] is Action.CANCEL  # no hand-off just asked
+
+
+def test_a_reason_without_words_of_stopping_at_the_end_is_no_cancel() -> None:
+    said = Said("repair", 0.9)
+    assert _decide(said, "我周六晚上没空 不用来了吗", form="repair", answers=True)[0] is not Action.CANCEL
+    assert _decide(said, "楼上说修好了又漏了", form="repair", answers=True)[0] is not Action.CANCEL
 
 
 def test_stopping_then_a_new_request_is_no_cancel() -> None:

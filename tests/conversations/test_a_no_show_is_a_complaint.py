@@ -10,7 +10,12 @@ WANG = "demo-resident-wang"
 
 
 @pytest.mark.parametrize(
-    "said", ["物业维修工约好了不来", "跟物业约好今天上午来修 等了一上午人也没来 电话也不接"]
+    "said",
+    [
+        "物业维修工约好了不来",
+        "跟物业约好今天上午来修 等了一上午人也没来 电话也不接",
+        "我要投诉王师傅 约好了不来",
+    ],
 )
 def test_staff_who_did_not_come_is_a_complaint(wechat: WeChatSim, demo: None, said: str) -> None:
     reply = wechat.send(WANG, said)
