@@ -14,11 +14,13 @@ before any change and then was the development set of the work tuned to it (bran
 measured once after that work and stays sealed. ``heldout_stories_6.toml`` (50 stories, a sixth
 writer who saw neither) was measured before any change and then was the development set of
 branch nlp14. ``heldout_stories_7.toml`` (50 stories, a seventh writer who saw neither) was
-measured once after that work and is the set to report now. ``heldout_stories_8.toml`` (50 stories,
+measured once after that work. ``heldout_stories_8.toml`` (50 stories,
 an eighth writer who saw neither) was measured before any change and then was the development set
 of branch nlp14c. ``heldout_stories_10.toml`` (50 stories, a tenth writer who saw neither: a
 东北/天津 retirees' estate) was measured before any change and then was the development set of
-branch nlp14d.
+branch nlp14d. ``heldout_stories_11.toml`` (50 stories, an eleventh writer who saw neither) was
+measured once after that work and the conversation work beside it (emerg14e, conv14f), and is the
+set to report now.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ FLOORS = {
     # it), false alarms 5.08 %, acting 0.7826; after branch nlp14d (its development set): 1.00, 1.00,
     # 0 %, 0.8261
     "heldout_stories_10.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.005, acting=0.82),
+    # an eleventh writer who saw neither nlp/ nor tests/, measured once after the work tuned to set 10
+    # (branches nlp14d, emerg14e, conv14f) and never read: recall 0.95, 1.00 with a form open, false
+    # alarms 0.85 %, acting 0.8467
+    "heldout_stories_11.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.009, acting=0.84),
 }
 
 

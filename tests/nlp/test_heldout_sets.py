@@ -11,10 +11,12 @@ was measured once, after that work. ``messages-8.tsv`` (800 messages,
 an eighth writer who saw neither) was measured before any change and then was the development set of
 branch nlp14c: before 0.9675 / 0.97 / 0.50 % / 0.96 / 0.67 %, after 0.9725 / 0.97 / 0.50 % / 0.96 / 0.67 %.
 ``messages-9.tsv`` (800 messages, a ninth writer who saw neither) was measured once, after that
-work, and is the set to report now. ``messages-10.tsv`` (800 messages, a tenth writer who saw
+work. ``messages-10.tsv`` (800 messages, a tenth writer who saw
 neither: a 东北/天津 retirees' estate) was measured before any change and then was the development
 set of branch nlp14d: before 0.925 / 0.945 / 0.67 % / 0.945 / 0.50 %, after 0.9425 / 1.00 / 0.17 % /
-1.00 / 0 %.
+1.00 / 0 %. ``messages-11.tsv`` (800 messages, an eleventh writer who saw neither: a newer
+high-rise estate, 江浙沪 and 福建) was measured once, after all of that work and the conversation
+work beside it, and is the set to report now.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -55,6 +57,10 @@ FLOORS = {
     # before any change: 0.925, 0.945, 0.67 %, 0.945, 0.50 %; after (branch nlp14d, tuned to it):
     # 0.9425, 1.00, 0.17 %, 1.00, 0 %
     "messages-10.tsv": (0.94, 1.0, 0.002, 1.0, 0.002),
+    # an eleventh writer who saw neither nlp/ nor tests/ (a newer high-rise estate, 江浙沪 and 福建),
+    # measured once after the work tuned to set 10 (branches nlp14d, emerg14e, conv14f) and never
+    # read: 0.915, 0.95, 1.33 %, 0.95, 1.17 % — the figures to report now
+    "messages-11.tsv": (0.91, 0.945, 0.014, 0.945, 0.012),
 }
 
 

@@ -43,7 +43,9 @@ def _create(url: str, name: str) -> None:
         for attempt in range(5):
             try:
                 with admin.connect() as connection:
-                    found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                    found = connection.execute(
+                        text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                    )
                     if found.first() is None:
                         connection.execute(text(f'CREATE DATABASE "{name}"'))
                 return
