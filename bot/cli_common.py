@@ -80,6 +80,26 @@ def fail(sentence: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def read_bytes(file: Path) -> bytes:
+    """A file the command was given, or the one-line error (exit 2) when it is not there."""
+    try:
+        return file.read_bytes()
+    except FileNotFoundError:
+        fail(f"找不到文件 {file}")
+
+
+def read_csv(file: Path) -> str:
+    """A CSV file's text in whatever encoding Excel saved it, or a one-line error: missing (exit 2),
+    not text (exit 1, nothing written)."""
+    from models.csvfile import CsvEncodingError, decode
+
+    try:
+        return decode(read_bytes(file))
+    except CsvEncodingError as exc:
+        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
+        raise typer.Exit(1) from None
+
+
 def settings(config: str | None) -> Settings:
     """Load settings and remember which file they came from (said once, on stderr)."""
     try:

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from sqlmodel import Session
 
-from bot.cli_common import ConfigOption, clock
+from bot.cli_common import ConfigOption, clock, read_csv
 from bot.cli_ledger import _database, _refused
-from bot.cli_notices import err, out
+from bot.cli_notices import out
 from bot.db import write_gate
 from models.access import Actor, ApiRole
 from models.actors import CLI
@@ -22,18 +21,10 @@ CLI_OFFICE = Actor(role=ApiRole.admin, name="命令行", tag=CLI.tag, label=CLI.
 
 def _import(file: Path, config: str | None, kind: str) -> None:
     from models.access import audit
-    from models.csvfile import CsvEncodingError, decode
     from models.fee_import import import_charges, import_payments
     from models.fees import FeeError
 
-    try:
-        text = decode(file.read_bytes())
-    except FileNotFoundError:
-        err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
-        raise typer.Exit(2) from None
-    except CsvEncodingError as exc:
-        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
-        raise typer.Exit(1) from None
+    text = read_csv(file)
     now = clock().now()
     with _database(config) as engine, write_gate(engine), Session(engine) as session:
         try:

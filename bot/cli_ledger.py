@@ -12,7 +12,7 @@ from rich.markup import escape
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.cli_common import ConfigOption, clock
+from bot.cli_common import ConfigOption, clock, read_csv
 from bot.cli_common import engine as _engine
 from bot.cli_notices import bar, err, out
 from bot.db import write_gate
@@ -44,18 +44,10 @@ def import_ledger(
     config: ConfigOption = None,
 ) -> None:
     """从 CSV 导入收支：要么全部导入，要么一条不写并列出有问题的行；同一份文件不会导入两次。"""
-    from models.csvfile import CsvEncodingError, decode
     from models.ledger import LedgerError
     from models.ledger_import import import_csv, parse_csv
 
-    try:
-        text = decode(file.read_bytes())
-    except FileNotFoundError:
-        err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
-        raise typer.Exit(2) from None
-    except CsvEncodingError as exc:
-        err.print(f"[bold red]导入失败，没有写入任何数据。[/]{escape(str(exc))}")
-        raise typer.Exit(1) from None
+    text = read_csv(file)
     now = clock().now()
     rows, _ = parse_csv(text)
     with _database(config) as engine, bar() as progress, write_gate(engine), Session(engine) as session:

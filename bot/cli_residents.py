@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlmodel import Session
 
-from bot.cli_common import ConfigOption, clock, err, out
+from bot.cli_common import ConfigOption, clock, err, out, read_bytes
 from bot.cli_common import engine as _engine
 
 residents_app = typer.Typer(help="住户名册（房屋、面积、住户）。", no_args_is_help=True)
@@ -39,11 +39,7 @@ def import_residents(
     from models.csvfile import CsvEncodingError, decode
     from models.residents import RosterError, check_roster
 
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        err.print(f"[bold red]错误：[/]找不到文件 {escape(str(file))}")
-        raise typer.Exit(2) from None
+    raw = read_bytes(file)
     engine, now = _engine(config), clock().now()
     try:
         with Session(reader(engine)) as session:
