@@ -80,6 +80,7 @@ def test_every_quick_start_line_works_as_written(
     assert "停水通知" in replies["最近通知"] and f"{_day(clock.now(), 1)} 9:00-12:00" in replies["最近通知"]
     assert "P1「小区增设电动自行车充电桩」投票中" in replies["最近有什么议题"]
     assert "网格员刘志强" in replies["转人工"]
+    assert "不用联系您了" in replies["算了不用了"]  # stopping right after 「转人工」 withdraws the hand-off
     assert "已取消「纠纷调解」" in replies["取消"]  # the dispute put aside by the questions above
 
     assert staff == ["我的任务", f"接单 {code}", f"完成 {code} 已更换水管"], (
