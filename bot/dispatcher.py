@@ -31,6 +31,7 @@ from bot.forms import (
     continue_form,
     corrected_value,
     pause_form,
+    reads_at_confirm,
     resume_form,
 )
 from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
@@ -214,6 +215,7 @@ class Dispatcher:
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
             other_request=lambda: form is not None and form.other_request(ctx),
+            confirming=self._awaits_yes(ctx, form),
             handed_off=lambda: bool(
                 handoff_just_asked(ctx.session, user_id=message.user_id, dedupe_key=message.dedupe_key)
             ),
@@ -245,6 +247,14 @@ class Dispatcher:
         elif aside is not None and aside.kept_aside and self._alarmed(decision, ctx):
             replies.append(Text(TEXTS["kept"].format(title=aside.title)))  # the lamp repair is not lost
         return replies
+
+    @staticmethod
+    def _awaits_yes(ctx: Context, form: Form | None) -> bool:
+        """The open form waits for a yes, and reads this message as no yes, no or change of its own
+        (「改成后天上午」; 「那我也跟进一下邻居那单吧」 where a neighbour reported it first)."""
+        if form is None or not at_confirm(ctx) or reads_at_confirm(ctx.text):
+            return False
+        return ctx.state.asking != "confirmed" or not form.extract(ctx, "confirmed").get("confirmed")
 
     @staticmethod
     def _alarmed(decision: Decision, ctx: Context) -> bool:

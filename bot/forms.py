@@ -48,6 +48,12 @@ def corrected_value(text: str) -> str | None:
     return found.group("value").strip() if found else None
 
 
+def reads_at_confirm(text: str) -> bool:
+    """Whether a confirm step reads the reply as its own: yes, no, or a change (「改成后天上午」)."""
+    answer = text.strip()
+    return says_yes(answer) or _NO.fullmatch(answer) is not None or corrected_value(answer) is not None
+
+
 def at_confirm(ctx: Context) -> bool:
     """Whether the open form waits for a yes (the generic step, or a form's own ``confirmed`` slot)."""
     return ctx.state.asking in (CONFIRM, "confirmed")

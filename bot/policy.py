@@ -62,6 +62,7 @@ EMERGENCY_CONFIDENCE = 0.5  # the classifier alone, not ambiguous
 SURE_EMERGENCY = 0.8  # the classifier alone, sure enough to outrank an answer to the open form
 URGENT_RUNNER_UP = 0.2  # an emergency second or third scoring at least this, with a hazard word in distress
 INTERRUPT_CONFIDENCE = 0.75  # another request interrupts a form
+SURE_REQUEST = 0.9  # another request interrupts a form that only waits for a yes
 QUESTION_CONFIDENCE = 0.5  # a question (consult / progress / notice ...) interrupts a form
 SHORT_ANSWER = 8  # characters: 「幼儿园门口」 answering 「在哪里」
 
@@ -102,10 +103,13 @@ THANKS_ONLY = re.compile(
 RESUME = re.compile(r"\s*(继续|接着办|接着来|继续办|继续刚才的|回到刚才的)\s*[。！!.]*\s*")
 _QUESTION = re.compile(
     r"[?？吗呢么]\s*$|怎么|怎样|如何|谁|哪|什么|多少|几|是不是|能不能|可不可以|可以.{0,8}吗|有没有"
-    r"|(了|过)没有?\s*$|([^\W\d_不])不\2|问问|问一下|请问|打听"  # 「修了没有」「要不要钱」「我就问问」
+    r"|(了|过)没有?\s*$|(?<!不)([^\W\d_不])不\2|问问|问一?下|想问|请问|请教|打听"  # 「修了没有」「要不要钱」
+    r"|是[^，,。!！?？]{1,12}还是"  # 「是物业出钱还是我自己出」; 「不对不对」 corrects, it asks nothing
     r"|咋|啥|归[^，,。!！?？]{1,6}管|管还是"  # 「咋还没到」「归你们管还是归热力公司管」
 )
 _WORDS = re.compile(r"[\s\W_]+")
+# Question words that ask nothing: 「也没有什么气味」「没啥气味的」「怕哪天着火」.
+_INDEFINITE = re.compile(r"(?:没有?|不|并没有?)(?:什么|啥|多少|几|怎么)|(?:怕|万一|说不定|总有)哪天")
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
@@ -158,7 +162,7 @@ def mentions_stopping(text: str) -> bool:
 
 
 def is_question(text: str) -> bool:
-    return _QUESTION.search(text) is not None
+    return _QUESTION.search(_INDEFINITE.sub("", text)) is not None
 
 
 def decide(
@@ -177,6 +181,7 @@ def decide(
     staff_command: bool = False,
     other_request: Callable[[], bool] = lambda: False,
     handed_off: Callable[[], bool] = lambda: False,
+    confirming: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -186,7 +191,8 @@ def decide(
     on a ticket by its code; ``staff_command`` whether it is another command of the sender's staff
     role; ``other_request`` whether the open form knows the message for another request of its own
     kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
-    message asked for a person; ``follows_incident`` whether the sender's own confirmed incident is open (asked only
+    message asked for a person; ``confirming`` whether the open form waits for a yes and the message
+    is no yes, no and no change the form reads (「改成后天上午」); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
     when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
@@ -238,6 +244,10 @@ def decide(
         return Decision(Action.ROUTE, intent)
     if getattr(nlu, "opens", False) and intent != form_intent and handles(intent):
         return Decision(Action.ROUTE, intent)  # 「报修」 inside a complaint form starts the repair
+    if confirming and _about_a_visit(nlu, intent, form_intent) and answers_form():
+        return Decision(Action.FORM)  # 「能不能明天上午来」 at 「回复“是”提交」: a time for the visit
+    if confirming and (other := _not_a_confirmation(nlu, intent, text, form_intent)) and handles(other):
+        return Decision(Action.ROUTE, other)  # 「先问下 换玻璃谁出钱」 at 「回复“是”提交」
     question = intent in QUESTION_INTENTS and is_question(text)
     own_request = question or other_request()
     if intent == form_intent and own_request and nlu.confidence >= QUESTION_CONFIDENCE and not answers_form():
@@ -258,6 +268,23 @@ def decide(
 def scan_puts_aside(form: str | None) -> bool:
     """Rule 7: whether a report started at a spot puts the open form ``form`` aside."""
     return form is not None
+
+
+def _about_a_visit(nlu: Any, intent: str, form_intent: str) -> bool:
+    """A time said about the work the form files (「能不能明天上午来」), not about a notice."""
+    visit = intent in (form_intent, "progress", "unknown", "greeting") or nlu.confidence < INTERRUPT_CONFIDENCE
+    return bool(nlu.slots.get("when")) and visit
+
+
+def _not_a_confirmation(nlu: Any, intent: str, text: str, form_intent: str) -> str | None:
+    """Rule 5 at a confirm step, where the form is complete: the intent a message is for when it is
+    not for the form. A question (「那我家热水器要不要关」) is answered, as a consultation when the
+    classifier names no question; a request sure to be of another kind (「充电桩那个我同意」 while a
+    repair waits) is handled. A time said as a question (「能不能明天上午来」) changes the form."""
+    if is_question(text) and not _about_a_visit(nlu, intent, form_intent):
+        return intent if intent in QUESTION_INTENTS else "consult"
+    other = intent not in (form_intent, "unknown", "greeting", "handoff")
+    return intent if other and nlu.confidence >= SURE_REQUEST and not nlu.ambiguous else None
 
 
 def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:

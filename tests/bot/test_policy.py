@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 
@@ -17,6 +17,7 @@ class Said:
     ambiguous: bool = False
     hazard: str | None = None
     hint: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
 
     def ranks(self, intent: str) -> int | None:
         ranked = self.candidates or ((self.intent, self.confidence),)
@@ -168,3 +169,43 @@ def test_a_staff_command_goes_through_a_form_and_yields_only_to_words_of_danger(
     assert staff(Said("unknown", 0.3), "派单 R1009 王师傅") is Action.COMMAND
     assert staff(Said("emergency", 0.62), "巡查发现楼道有人睡在楼梯上") is Action.COMMAND
     assert staff(Said("emergency", 0.99, hazard="fire"), "巡查发现3栋楼道着火了") is Action.EMERGENCY
+
+
+def _at_confirm(said: Said, text: str, *, answers: bool = True) -> tuple[Action, str]:
+    decision = decide(
+        said,
+        text=text,
+        form_intent="repair",
+        has_paused=False,
+        answers_form=lambda: answers,
+        handles=lambda intent: intent != "unknown",
+        confirming=True,
+    )
+    return decision.action, decision.intent
+
+
+def test_a_question_at_a_confirm_step_is_answered_not_filed() -> None:
+    # the classifier hears a repair; the form would take it as the new description
+    assert _at_confirm(Said("repair", 0.85), "那我家热水器要不要关") == (Action.ROUTE, "consult")
+    assert _at_confirm(Said("notice", 0.99), "明天停水吗") == (Action.ROUTE, "notice")
+
+
+def test_a_sure_request_of_another_kind_at_a_confirm_step_is_handled() -> None:
+    assert _at_confirm(Said("vote", 0.99), "充电桩那个我同意") == (Action.ROUTE, "vote")
+    # not sure enough: the form reads it (a detail added before the yes)
+    assert _at_confirm(Said("dispute", 0.7), "楼上卫生间也在漏") == (Action.FORM, "")
+
+
+def test_a_time_asked_about_the_visit_changes_the_form() -> None:
+    said = Said("progress", 0.83, slots={"when": "2026-12-02 上午"})
+    assert _at_confirm(said, "能不能明天上午来") == (Action.FORM, "")
+
+
+def test_words_that_only_look_like_questions() -> None:
+    from bot.policy import is_question
+
+    assert is_question("等等 先问下 这个换玻璃是物业出钱还是我自己出")
+    assert is_question("这个是物业出钱对不对")
+    assert not is_question("不对不对 我刚想起来下午要去医院 改成后天上午")
+    assert not is_question("就是 打火有声音 不出热水 也没有什么气味")
+    assert not is_question("现在没事，就是怕哪天着火")
