@@ -272,7 +272,9 @@ def scan_puts_aside(form: str | None) -> bool:
 
 def _about_a_visit(nlu: Any, intent: str, form_intent: str) -> bool:
     """A time said about the work the form files (「能不能明天上午来」), not about a notice."""
-    visit = intent in (form_intent, "progress", "unknown", "greeting") or nlu.confidence < INTERRUPT_CONFIDENCE
+    visit = (
+        intent in (form_intent, "progress", "unknown", "greeting") or nlu.confidence < INTERRUPT_CONFIDENCE
+    )
     return bool(nlu.slots.get("when")) and visit
 
 
