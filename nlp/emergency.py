@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from nlp.hazard_cues import BUSY, CLAUSE, CUES, GAP, PERSON, ROOM
 
-__all__ = ["HAZARDS", "Alarm", "denied", "detect", "guard", "guarded", "negated"]
+__all__ = ["HAZARDS", "Alarm", "denied", "detect", "explained", "guard", "guarded", "negated"]
 
 _G = CLAUSE  # a character inside one clause
 CLAUSE_CHAR = _G  # for patterns written elsewhere (nlp.evidence)
@@ -130,7 +130,7 @@ _GUARDS: dict[str, str] = {
         如果 万一 假如 要是 要系 假设 (没人|不在家|出门|出差|外出|上班)的时候 怎么预防 如何预防 防止 预防 以防 注意事项 (?<!不)容易 小心 差点 险些
         会不会(?!有事|出事|有危险) 怎么办理 应该注意 提前了解 (遇到|碰到|遇上|碰上){G}{0,12}(怎么|应该|该|如何) 用什么灭 怎么灭 想了解 这种情况 应该先 该先 到时候 真要是 都跑不出去 跑都跑不
         有没有{G}{0,16}(服务|设备|装置|手环|产品) (可以|能|怎么|如何)申请 要提前 防走失 平时{G}{0,2}(要注意|该注意|注意|怎么预防)
-        (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去) 就(晚了|麻烦了|完了|来不及了)
+        (火|火灾|消防车){G}{0,6}车?{G}{0,3}(进不来|进不去|开不进|过不去) 就(晚了|麻烦了|完了|来不及了) 怎么防(?!止) (怎么|咋|什么原因)引起
     """,
     "past": r"""
         上次 上回 去年 前年 那次 曾经 以前 前几年 上个月 上礼拜 上周 之前 前段时间 那天 前几天 前阵子 前些天
@@ -150,7 +150,7 @@ _GUARDS["asking"] = r"""
         ^(没有|没|不是|并不是){G}{0,10}[,.;\s]*(我)?(就|只)?(是)?(想|只想|就想)(问|知道|了解|咨询|打听)
 """
 _GUARDS["story"] = r"""
-        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 直播 表演 节目 综艺 叫家长 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅 太辣
+        电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 直播 表演 节目 综艺 叫家长 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅(?!店|城) 太辣
 """
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
@@ -254,6 +254,39 @@ def _counts(kind: str, text: str, match: re.Match[str]) -> bool:
     return not (_negated(text, start, end) or _spoken_of(text, start, end))
 
 
+# A danger denied and what it is instead told after it: 「好多烟,不是着火,是烧烤摊」「煤气味 也不是煤气
+# 就是炖肉的味」. Smoke or a smell told before such a clause is explained by it; a danger told after
+# the 是 (「不是煤气,是着火了」) is another kind, or says it is happening after all.
+_EXPLAINED = {
+    "fire": re.compile(
+        r"(不是|并不是|也不是|倒不是|不像是?|没有?)(着火|失火|起火|火灾|烧起来|冒烟|火)了?(的烟)?[,.;!?\s]*"
+        r"(而|其实|原来|就|只|人家)?(是|系)"
+    ),
+    "gas": re.compile(
+        r"(不是|并不是|也不是|倒不是|不像是?)(煤气|燃气|天然气|漏气|液化气)(泄漏|漏了)?(的)?(味道?)?[,.;!?\s]*"
+        r"(而|其实|原来|就|只)?(是|系)"
+    ),
+}
+
+
+# What the smoke or smell is instead, when it is harmless: cooking, a barbecue, a drain, paint...
+_HARMLESS_SOURCE = re.compile(
+    r"烧烤|烤串|撸串|炒菜|炒辣椒|做饭|烧饭|炖|煎|炸东西|油烟|火锅|熏|腊肉|香肠|烧纸|烧香|上香|蚊香|艾灸|抽烟|吸烟"
+    r"|下水道|地漏|化粪池|垃圾|臭|装修|油漆|涂料|胶水|甲醛|雾霾|灰尘|水蒸气|蒸汽|热气|烟花|鞭炮|炮仗|饭菜|菜味|肉味"
+)
+
+
+def explained(text: str, kind: str | None = None) -> re.Match[str] | None:
+    """The clause that denies a danger of ``kind`` (any, when None) and tells the harmless thing it
+    is instead (within a few words after the 是)."""
+    kinds = (kind,) if kind is not None else tuple(_EXPLAINED)
+    for name in kinds:
+        told = _EXPLAINED[name].search(text) if name in _EXPLAINED else None
+        if told is not None and _HARMLESS_SOURCE.search(text, told.end(), told.end() + 14):
+            return told
+    return None
+
+
 def _something_else(kind: str, text: str, match: re.Match[str]) -> bool:
     """Whether the cue's words tell of something else than the danger (exertion, an object, a pet)."""
     start, cue = match.start(), match.group(0)
@@ -270,6 +303,9 @@ def _something_else(kind: str, text: str, match: re.Match[str]) -> bool:
         return True  # 「手机掉水里了」
     if cue == "炸了" and text[start - 1 : start] != "烧" and _BURST.search(text[max(0, start - 6) : start]):
         return True  # 「灯泡炸了」
+    told_instead = explained(text, kind)
+    if told_instead is not None and start < told_instead.start():
+        return True  # 「好多烟,不是着火,是烧烤摊」: the smoke told is the barbecue's
     return (
         kind == "fall" and _NOT_A_PERSON.search(text[max(0, start - 8) : start]) is not None
     )  # 「猫摔下来」

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from nlp.emergency import CLAUSE_CHAR as _G
-from nlp.emergency import guard, negated
+from nlp.emergency import detect, explained, guard, negated
 
 __all__ = ["hint", "settled"]
 
@@ -53,9 +53,17 @@ _SETTLED: dict[str, re.Pattern[str]] = {
     "pulled_wire": re.compile(
         rf"私拉|飞线|(电线|插线板|接线板|线){_G}{{0,10}}(拉|牵|扯|接|吊|垂|甩)(出来|下来|到|过来|进|出)|拉{_G}{{0,3}}电线"
     ),
+    # 「喂有人在没得」: is anyone there to talk to, not a call for help
+    "anyone_there": re.compile(r"^(喂|哎|你好|您好)?[,.\s]*(有人(在)?|在)(吗|没得|没有|不|嘛|么|没)[?!\s]*$"),
     "conditional": re.compile(rf"(?<!说)(?<!讲)的话{_G}{{0,12}}(在哪|怎么|谁|哪|吗|呢|么|什么)"),
 }
 _ONGOING = re.compile(r"还在|一直|越来越|止不住|不停|救命|快来人|快救")
+
+
+def _explained_instead(text: str) -> bool:
+    """「屋里有股怪味,不是煤气,是下水道返上来的臭味」: the danger denied, what it is told after."""
+    told = explained(text)
+    return told is not None and detect(text[told.end() :]) is None and not _ONGOING.search(text)
 
 
 def settled(text: str) -> str | None:
@@ -68,6 +76,8 @@ def settled(text: str) -> str | None:
     """
     if _ONGOING.search(text):
         return None
+    if _explained_instead(text):
+        return "explained"
     return next((name for name, rx in _SETTLED.items() if rx.search(text)), None)
 
 
