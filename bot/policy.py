@@ -109,7 +109,10 @@ _QUESTION = re.compile(
 )
 _WORDS = re.compile(r"[\s\W_]+")
 # Question words that ask nothing: 「也没有什么气味」「没啥气味的」「怕哪天着火」.
-_INDEFINITE = re.compile(r"(?:没有?|不|并没有?)(?:什么|啥|多少|几|怎么)|(?:怕|万一|说不定|总有)哪天")
+_INDEFINITE = re.compile(
+    r"(?:没有?|不|并没有?)(?:什么|啥|多少|几|怎么)|(?:怕|万一|说不定|总有)哪天"
+    r"|(?:哪天|哪一天|什么时候|啥时候|几点|哪个时间|哪会儿)(?:来)?(?:都|也)(?:行|可以|成|好|方便|在|能)"  # 「哪天都行」
+)
 BARE_CANCEL = frozenset(
     {"取消", "算了", "不用了", "退出", "不要了", "撤销", "不办了", "不弄了", "先不了", "不搞了"}
 )
@@ -118,6 +121,7 @@ _NOBODY = re.compile(r"(里面|里头|电梯里)(应该|肯定|确实|都)?(没|
 _STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 WITHDRAW_HANDOFF = "handoff_withdrawal"  # 「算了不用了」 right after 「转人工」
+HANDOFF_CONTACT = "handoff_contact"  # 「13971234567 我姓王」 right after 「喊个人给我打个电话」
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
 
@@ -230,6 +234,8 @@ def decide(
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
             return Decision(Action.CANCEL)  # with nothing open: 「现在没有进行中的事项」
         return Decision(Action.ROUTE, intent)  # 「不报名了」 with no form: cancel the sign-up itself
+    if _gives_a_number(nlu) and handed_off():
+        return Decision(Action.ROUTE, HANDOFF_CONTACT)  # the number to call back on
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
@@ -268,6 +274,12 @@ def decide(
 def scan_puts_aside(form: str | None) -> bool:
     """Rule 7: whether a report started at a spot puts the open form ``form`` aside."""
     return form is not None
+
+
+def _gives_a_number(nlu: Any) -> bool:
+    """A phone number and no other request (「你让他给我打电话嘛我的电话是一三九…」)."""
+    no_request = nlu.intent in ("unknown", "handoff", "greeting") or nlu.confidence < INTERRUPT_CONFIDENCE
+    return bool(nlu.slots.get("phone")) and no_request
 
 
 def _about_a_visit(nlu: Any, intent: str, form_intent: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from bot.context import Context
 from bot.forms import Form, Invalid, start_form
+from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
@@ -158,12 +159,19 @@ _AROUND_ADDRESS = re.compile(
 )
 
 
+# Said of oneself beside the address: 「我住2栋2单元301，刚搬来租房子的」.
+_ABOUT_MOVING_IN = re.compile(
+    r"(?:刚|新|才)(?:搬|住|来|入住)(?:过来|进来|来|进)?(?:不久|没多久|的|了)*|租(?:的)?(?:房子|房)?|(?:跟|和)[^，,。]{1,4}(?:一起)?住"
+)
+
+
 def only_an_address(ctx: Context) -> dict[str, str] | None:
     """The address of a message that says nothing but where someone lives or is: 「我住3栋2单元502」."""
     slots = ctx.slots
     if not (slots.get("building") and slots.get("room")):
         return None
-    if slots.get("category") or slots.get("spot") or slots.get("hazard") or _AROUND_ADDRESS.sub("", ctx.text):
+    said = _AROUND_ADDRESS.sub("", _ABOUT_MOVING_IN.sub("", ctx.text))
+    if slots.get("category") or slots.get("spot") or slots.get("hazard") or said:
         return None
     return {key: slots[key] for key in ("building", "unit", "room") if slots.get(key)}
 
@@ -174,8 +182,20 @@ def address_to_bind(ctx: Context) -> dict[str, str] | None:
 
 
 def ask_to_bind(ctx: Context, initial: dict[str, Any] | None = None) -> list[Reply]:
-    """Start binding, using whatever address the message already gave."""
-    return start_form(ctx, binding_form, initial)
+    """Start binding, using whatever address (and relationship: 「租房子的」) the message already gave."""
+    said = relationship_said(ctx.text)
+    return start_form(ctx, binding_form, {**initial, "relationship": said} if initial and said else initial)
+
+
+def _tells_where_one_lives(ctx: Context) -> bool:
+    """「我住2栋2单元301，刚搬来租房子的」 from someone not yet bound, with nothing else open: whatever
+    the classifier makes of the words around the address, that is a binding."""
+    return ctx.state.form is None and not is_question(ctx.text) and address_to_bind(ctx) is not None
+
+
+@router.reader(_tells_where_one_lives)
+def on_where_one_lives(ctx: Context) -> list[Reply]:
+    return ask_to_bind(ctx, address_to_bind(ctx))
 
 
 @router.command(

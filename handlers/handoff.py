@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.policy import WITHDRAW_HANDOFF
+from bot.policy import HANDOFF_CONTACT, WITHDRAW_HANDOFF
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import hotline
@@ -19,7 +19,27 @@ TEXTS = {
     "push": "{who}请求人工联系，原话：「{text}」",
     "withdrawn": "好的，已告诉{who}不用联系您了。",
     "withdrawn_push": "{who}刚才请求的人工联系已撤回（原话：「{text}」），不用再联系了。",
+    "contact": "好的，已把您的电话 {phone} 转给{who}，会打这个号码联系您。",
+    "contact_push": "{who}留了回电号码：{phone}（原话：「{text}」）",
 }
+
+
+@router.intent(HANDOFF_CONTACT)
+def on_contact(ctx: Context) -> list[Reply]:
+    """A phone number right after 「转人工」: whoever was asked to call back gets the number."""
+    asked = handoff_just_asked(ctx.session, user_id=ctx.message.user_id, dedupe_key=ctx.message.dedupe_key)
+    who, phone = describe(ctx.session, ctx.person), ctx.slots["phone"]
+    for push in asked:
+        enqueue(
+            ctx.session,
+            idempotency_key=f"handoff-contact:{ctx.message.dedupe_key}:{push.person_id}",
+            person_id=push.person_id,
+            kind="handoff",
+            text=TEXTS["contact_push"].format(who=who, phone=phone, text=ctx.text),
+            now=ctx.now,
+        )
+    names = "、".join(sorted({_name(ctx, push.person_id) for push in asked})) or "工作人员"
+    return [Text(TEXTS["contact"].format(who=names, phone=phone))]
 
 
 @router.intent(WITHDRAW_HANDOFF)

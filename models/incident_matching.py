@@ -19,6 +19,9 @@ from models.visit_outcomes import CHECK_CATEGORY
 SAME_INCIDENT = timedelta(minutes=30)
 UNCONFIRMED = "待核实"
 ANY_HAZARD = "help"  # a call for help names no hazard: it is the same as whatever the reporter had
+# Kinds the reporter's own next words may tell of one situation in: after 「我妈摔到了起不来」,
+# 「已经打了120」 (medical) is the same fall; after 「插座冒火花」, 「墙里面着火了」 the same fire.
+_ONE_SITUATION = ({"fall", "medical", "welfare"}, {"fire", "electric"})
 
 
 def building_named(session: Session, number: str | None) -> Building | None:
@@ -62,7 +65,9 @@ def open_incident(
             if not hazard:  # no word of danger (「在五栋门口的花坛边上」): more about the same
                 return ticket
             loose = ticket.spot == ANY_HAZARD or ticket.category == UNCONFIRMED or hazard == ANY_HAZARD
-            if (loose or ticket.spot == hazard) and (named is None or ticket.building_id == named.id):
+            if (loose or _one_situation(ticket.spot, hazard)) and (
+                named is None or ticket.building_id == named.id
+            ):
                 return ticket  # 「我在家 快来人」 after 「厨房着火了」: the same fire, called again
         elif (
             hazard not in ("", ANY_HAZARD)  # a bare call for help is no evidence of the same danger
@@ -73,6 +78,10 @@ def open_incident(
         ):
             return ticket
     return None
+
+
+def _one_situation(kind: str | None, hazard: str) -> bool:
+    return kind == hazard or any(kind in family and hazard in family for family in _ONE_SITUATION)
 
 
 def flat_named(

@@ -209,3 +209,4 @@ def test_words_that_only_look_like_questions() -> None:
     assert not is_question("不对不对 我刚想起来下午要去医院 改成后天上午")
     assert not is_question("就是 打火有声音 不出热水 也没有什么气味")
     assert not is_question("现在没事，就是怕哪天着火")
+    assert not is_question("哪天都行") and not is_question("什么时候来都可以")
