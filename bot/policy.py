@@ -14,8 +14,8 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    word may be a new one (``models.emergencies`` finds the incident either belongs to).
    Words that deny anyone is in danger (「电梯里应该没人 我刚看了」) are no alarm when they name no
    hazard: the partial evidence they carry is the denial. The classifier's weak lean (below
-   ``SURE_EMERGENCY``) with no hazard word is no alarm either when it answers the open form
-   (「我不是这个小区的 我是来看我妈的 她住1栋2单元302」 asked where one lives).
+   ``SURE_EMERGENCY``) with no hazard word is no alarm either while a form is open
+   (「我不是这个小区的 我是来看我妈的 她住1栋2单元302」 asked where one lives, 「四楼到五楼之间那一盏」).
    A staff member's other command of their role (rule 4) is outranked only by words of
    danger: the classifier learnt residents' words, and 「巡查发现楼道有人睡觉」 is a report to
    file, not an alarm.
@@ -213,9 +213,10 @@ def decide(
     if alarm is not None and about_incident and follows_incident():
         return Decision(Action.ROUTE, FOLLOW_UP)  # 「好的我们下楼了」 after 「楼下冒烟了」
     # 「电视后面那个」 inside a form: a few words with no word of danger are no alarm, answer or not;
-    # nor is the classifier's weak lean on words that answer the form.
+    # nor is the classifier's weak lean with no word of danger (「随时都可以，我不出门」 at a confirm
+    # step): a false alarm there also takes the real one told next as its follow-up.
     weak = nlu.hazard is None and not nlu.hint and nlu.confidence < SURE_EMERGENCY
-    if alarm is not None and form_intent is not None and (short_answer or (weak and answers_form())):
+    if alarm is not None and form_intent is not None and (short_answer or weak):
         alarm = None
     if alarm is not None:
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")

@@ -210,3 +210,11 @@ def test_words_that_only_look_like_questions() -> None:
     assert not is_question("就是 打火有声音 不出热水 也没有什么气味")
     assert not is_question("现在没事，就是怕哪天着火")
     assert not is_question("哪天都行") and not is_question("什么时候来都可以")
+
+
+def test_a_weak_lean_with_no_word_of_danger_does_not_alarm_inside_a_form() -> None:
+    said = Said("emergency", 0.6, candidates=(("emergency", 0.6), ("progress", 0.13)))
+    assert _at_confirm(said, "随时都可以，我不出门", answers=False)[0] is Action.FORM
+    assert _decide(said, "随时都可以，我不出门")[0] is Action.EMERGENCY  # no form: the lean stands
+    sure = Said("emergency", 0.6, hazard="fire")
+    assert _at_confirm(sure, "厨房冒烟了", answers=False)[0] is Action.EMERGENCY

@@ -88,6 +88,11 @@ FLOORS = {
     # (branches nlp14d, emerg14e, conv14f) and never read: recall 0.95, 1.00 with a form open, false
     # alarms 0.85 %, acting 0.8467
     "heldout_stories_11.toml": Floor(recall=0.95, recall_in_forms=1.0, false_alarms=0.009, acting=0.84),
+    # a twelfth writer (成渝/湖北, an old danwei compound), measured before any change: recall 0.90,
+    # 0.857 with a form open, false alarms 2.82 %, acting 0.706 (answers taken by the incident after
+    # an alarm then counted wrong: 0.746 counted as now); after the seventh session's work (its
+    # development set): 1.00, 1.00, 0 %, 0.787
+    "heldout_stories_12.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.005, acting=0.78),
 }
 
 

@@ -16,7 +16,8 @@ neither: a 东北/天津 retirees' estate) was measured before any change and th
 set of branch nlp14d: before 0.925 / 0.945 / 0.67 % / 0.945 / 0.50 %, after 0.9425 / 1.00 / 0.17 % /
 1.00 / 0 %. ``messages-11.tsv`` (800 messages, an eleventh writer who saw neither: a newer
 high-rise estate, 江浙沪 and 福建) was measured once, after all of that work and the conversation
-work beside it, and is the set to report now.
+work beside it. ``messages-12.tsv`` (a twelfth writer who saw neither) was measured before any
+change and then was the development set of the seventh session.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -61,6 +62,10 @@ FLOORS = {
     # measured once after the work tuned to set 10 (branches nlp14d, emerg14e, conv14f) and never
     # read: 0.915, 0.95, 1.33 %, 0.95, 1.17 % — the figures to report now
     "messages-11.tsv": (0.91, 0.945, 0.014, 0.945, 0.012),
+    # a twelfth writer who saw neither (成渝/湖北, an old danwei compound), measured before any change:
+    # 0.9237, 0.96, 0.33 %, 0.96, 0.33 %; then the development set of the seventh session: 0.935,
+    # 0.995, 0 %, 0.99, 0 %
+    "messages-12.tsv": (0.93, 0.99, 0.002, 0.985, 0.002),
 }
 
 
