@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from bot.router import HandlerResult
 
 CONFIRM = "__confirm__"
-_YES = re.compile(r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|可以|行|没问题|提交|yes|y|ok)[!。！.~]*", re.I)
+_YES = re.compile(
+    r"(是|是的|对|对的|确认|确定|好|好的|嗯|嗯嗯|可以|行|没问题|提交|yes|y|ok"
+    r"|是滴|是哒|是嘞|对头|要得|好嘞|好滴|中|中嘞|得|系|系啊|好嘅)[!。！.~]*",  # 「是滴」「要得」「中」「系」
+    re.I,
+)
 # Going ahead said in everyday words at a confirm step: 「那就报吧」「找人来看吧」「就这样提交吧」.
 _GO_AHEAD = re.compile(
     r"[\s嗯哦噢好行对那,，]*(?:那就|就|那|还是|麻烦)?"

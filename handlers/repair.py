@@ -67,9 +67,10 @@ _START = re.compile(r"(我要)?(报修|报个修|修东西|我要修)")
 
 
 # What may surround a time when someone says when they can be visited: 「周六上午都在家」「明天下午3点以后可以吗」.
+_CORRECTS = re.compile(r"[\s哦噢哎啊,，]*(不是|不对|错了|改成|改为|应该是|其实是)")
 _ABOUT_A_VISIT = re.compile(
     r"(?:[\s，,。.！!？?~、]|我|家里?|在家|有人|有空|方便|能不能|可不可以|行不行|可以|能|请|麻烦|那就|就|都|过来|上门|来|修|吧|行|好|的|时候|"
-    r"以后|之后|以前|之前|前|后|左右|再|一下|师傅|安排|吗|呢|啊|哦|嗯)*"
+    r"以后|之后|以前|之前|前|后|左右|再|一下|师傅|安排|吗|呢|啊|哦|嗯|那|嘛|撒|搞|呗|都行)*"
 )
 
 
@@ -136,6 +137,16 @@ def _home_place(ctx: Context, category: str | None) -> dict[str, Any] | None:
     return {"building_id": building.id, "room_id": room.id, "spot": "", "label": room_label(building, room)}
 
 
+def _told_more(ctx: Context, asking: str | None, text: str) -> str:
+    """The problem as told: a detail said at the confirm step (「洗澡那个地漏」) is added to what was
+    said before; a correction (「不是厨房，是卫生间」) replaces it."""
+    before, category = ctx.state.slots.get("description"), ctx.slots.get("category")
+    another = category is not None and category != ctx.state.slots.get("category")  # 「楼道灯也不亮了」
+    if asking != "confirmed" or not before or another or _CORRECTS.match(text) or text in before:
+        return text
+    return f"{before}；{text}"[:500]
+
+
 class RepairForm(Form):
     not_answers = frozenset({"volunteer", "points", "consult", "notice", "vote", "progress"})
     name = "repair"
@@ -188,7 +199,7 @@ class RepairForm(Form):
         if slots.get("when") and (substantive or _ABOUT_A_VISIT.fullmatch(without_when(text))):
             found["preferred_time"] = slots["when"]  # not from 「今天天气怎么样」
         if substantive and not _START.fullmatch(text) and text not in CATEGORIES:
-            found["description"] = text
+            found["description"] = _told_more(ctx, asking, text)
         if found and asking == "confirmed":
             found["confirmed"] = None  # changed something: confirm again
         return found

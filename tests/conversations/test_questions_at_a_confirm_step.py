@@ -51,3 +51,21 @@ def test_a_notice_question_at_the_confirm_step(wechat: WeChatSim, demo: None) ->
     wechat.send(WANG, PIPE)
     reply = wechat.send(WANG, "明天停水吗")
     assert "还没办完" in reply and "问题：明天停水吗" not in reply
+
+
+def test_going_ahead_with_a_time_after_the_question(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
+    wechat.send(WANG, "卫生间的灯不亮了")
+    assert "还没办完" in wechat.send(WANG, "先问下，这个是我出钱还是物业出钱")
+    reply = wechat.send(WANG, "好吧，那修吧，明天下午可以")
+    assert "请确认报修" in reply and "期望时间" in reply and "下午" in reply
+    assert "已登记报修单" in wechat.send(WANG, "是滴")
+    assert len(observed.tickets(TicketKind.repair)) == 1
+
+
+def test_a_detail_at_the_confirm_step_is_added_not_swapped(wechat: WeChatSim, demo: None) -> None:
+    wechat.send(WANG, "厕所下水堵了 水下不去")
+    reply = wechat.send(WANG, "洗澡那个地漏")
+    assert "问题：厕所下水堵了 水下不去；洗澡那个地漏" in reply
+    assert "已登记报修单" in wechat.send(WANG, "要得")  # 要得: yes, in Sichuan
