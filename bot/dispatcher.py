@@ -3,7 +3,8 @@
 For a text, an expired form is dropped and the NLU runs. Handlers that deal with danger
 themselves claim their messages first (「已走访 …」, a volunteer's words about the elder they
 visit, the place of the sender's own alarm). Then ``bot.policy`` decides: a staff member's action
-on a ticket by its code (a danger in its note pointed out after it), emergency, urgent check,
+on a ticket by its code (a danger in its note pointed out after it) or their words about the work
+they hold with no code (「我到了 正在修」, ``handlers.work_report``), emergency, urgent check,
 cancel, resume, the open form, or a handler (commands first, those of the sender's role before
 the rest, then the intent's handler, then the fallback). A form that gives way is put aside and
 offered back.
@@ -43,9 +44,12 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
+from models.held_work import held_work, meant, reports_own
 from models.incident_matching import UNCONFIRMED, latest_own
 from models.outbox import handoff_just_asked
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
+from models.ticket_actions import said_alone
+from models.tickets import TicketKind
 from models.workers import WORKER_ROLES, is_worker
 
 log = logging.getLogger(__name__)
@@ -91,6 +95,7 @@ class Dispatcher:
         self.staff_commands: list[tuple[re.Pattern[str], Handler]] = []
         self.ticket_actions: set[re.Pattern[str]] = set()
         self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
+        self.work_reports: list[Handler] = []
         for router in self.routers:
             for form in router.forms:
                 self.forms[form.name] = form
@@ -104,6 +109,7 @@ class Dispatcher:
             self.staff_commands.extend(router.staff_commands)
             self.ticket_actions |= router.ticket_actions
             self.first_readers.extend(router.first_readers)
+            self.work_reports.extend(router.work_reports)
 
     def dispatch(
         self,
@@ -200,6 +206,7 @@ class Dispatcher:
         action = self._ticket_action(ctx)
         explicit = self._explicit(message.text) or action
         staff = self._staff_command(ctx) if action is None else None
+        report = self._work_report(ctx) if action is None and staff is None else None
         paused = self.forms.get(ctx.state.paused.get("form", "")) if form is None else None
         decision = policy.decide(
             ctx.nlu,
@@ -214,13 +221,17 @@ class Dispatcher:
             acts_on_ticket=action is not None,
             follows_incident=lambda: follows_incident(ctx),
             staff_command=staff is not None,
+            reports_work=report is not None,
+            on_incident=report is not None and report[1],
             other_request=lambda: form is not None and form.other_request(ctx),
             confirming=self._awaits_yes(ctx, form),
             handed_off=lambda: bool(
                 handoff_just_asked(ctx.session, user_id=message.user_id, dedupe_key=message.dedupe_key)
             ),
         )
-        if decision.action is Action.COMMAND and (command := explicit or staff) is not None:
+        if decision.action is Action.COMMAND and (
+            command := explicit or staff or (report[0] if report else None)
+        ):
             replies = self._command(ctx, form, command)
             caution = self.intents.get(CAUTION_INTENT) if decision.caution else None
             return replies + (as_list(caution(ctx)) if caution else [])
@@ -302,6 +313,22 @@ class Dispatcher:
             if pattern in self.ticket_actions and pattern.fullmatch(text):
                 return handler
         return None
+
+    def _work_report(self, ctx: Context) -> tuple[Handler, bool] | None:
+        """A staff member's words about the work they hold, with no code (「我到了 正在修」
+        「到现场了 …没事了」): its handler, and whether all the work they can be about is incidents
+        the sender was alerted to. With no work held they are still staff words (told so), unless
+        the sender has a report of their own open that they may be about."""
+        if not self.work_reports or ctx.person.role not in WORKER_ROLES:
+            return None
+        if said_alone(ctx.text) is None:
+            return None
+        held = meant(held_work(ctx.session, person=ctx.person), ctx.text)
+        if not policy.about_held_work(ctx.nlu, ctx.text, {t.kind.value for t in held}):
+            return None
+        if not held and reports_own(ctx.session, person=ctx.person):
+            return None
+        return self.work_reports[0], bool(held) and all(t.kind == TicketKind.emergency for t in held)
 
     def _explicit(self, text: str) -> Handler | None:
         stripped = text.strip()

@@ -5,6 +5,10 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
 0. A staff member's action on a ticket named by its code (「完成 E1040 已经把花盆搬进屋里了」,
    「调解记录 D1046 …有人摔倒了才有响声」) is carried out: its note tells what was done or said,
    it is not a new report. A danger in the note is pointed out after it (``caution``), not filed.
+   So are a responder's words, with no code, about an incident they were alerted to or hold
+   (「到现场了 是有人在楼道烧纸 已经灭了 没事了」): a report from the scene, not a new alarm.
+   A staff member's words about other work they hold (「我到了 正在修」「修好了 换了个新的角阀」)
+   are a command of their role (rule 4).
 1. Danger outranks everything else. A clear alarm, or the classifier sure of an emergency, is an
    emergency whatever form, confirmation or question is open.
    After an alarm, while the reporter's own (confirmed) incident is open and no form is, words
@@ -32,7 +36,8 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    Stopping with its reason told first (「哦不对 我周六晚上没空 不报了」) stops as well.
    Thanks and nothing else goes to the open form, which thanks back and repeats its question.
    A staff member's command of their role (「派单 R1009 王师傅」「本月三率」「巡查发现…」
-   「核实 B12 通过」「我的任务」) is as sure, and is taken the same way.
+   「核实 B12 通过」「我的任务」) is as sure, and is taken the same way; so are their words about
+   the work they hold, said with no code (「我去602敲门聊过了 他们说以后注意」, ``reports_work``).
 5. An open form gets the message when the message answers it, unless it is a confident
    question (a question is not a slot value) or the opening of another report (「报修」 inside a
    complaint form starts the repair). A question, a progress question or another
@@ -53,7 +58,7 @@ Precedence inside one message with two intents is the classifier's and the hazar
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -160,6 +165,21 @@ def danger(nlu: Any, text: str = "") -> Action | None:
     return None
 
 
+_OWN_HOME = re.compile(r"我家|我们家|到了?家|回家")
+_NO_REQUEST = frozenset({"unknown", "greeting", "progress", "emergency"})  # emergency: rule 1 decides
+
+
+def about_held_work(nlu: Any, text: str, held: Collection[str]) -> bool:
+    """Whether a staff member's words of work with no code (「修好了 换了个新的角阀」) are about the
+    work they hold, ``held`` its kinds (repair, dispute, complaint, emergency): no question, no home
+    of their own (「楼上漏水了 我到了家才发现」), and the classifier not sure of a request of another
+    kind (「隔壁装修太吵了 上门说过了没用」 from one who holds no dispute is one to file)."""
+    if is_question(text) or _OWN_HOME.search(text):
+        return False
+    sure = nlu.intent not in _NO_REQUEST and nlu.confidence >= INTERRUPT_CONFIDENCE
+    return not sure or nlu.intent in held
+
+
 def mentions_stopping(text: str) -> bool:
     """Whether words of stopping are said (「R1028不用来了 我自己修好了」), and nothing is asked."""
     return re.search(_CANCEL_WORD, text) is not None and not is_question(text)
@@ -186,6 +206,8 @@ def decide(
     other_request: Callable[[], bool] = lambda: False,
     handed_off: Callable[[], bool] = lambda: False,
     confirming: bool = False,
+    reports_work: bool = False,
+    on_incident: bool = False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -197,13 +219,16 @@ def decide(
     kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
     message asked for a person; ``confirming`` whether the open form waits for a yes and the message
     is no yes, no and no change the form reads (「改成后天上午」); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
-    when it matters). ``paused_intent`` is the intent of a form put aside and ``answers_paused``
+    when it matters). ``reports_work`` whether it is a staff member's words about the work they hold,
+    with no code (「我到了 正在修」), and ``on_incident`` whether that work is an incident they were
+    alerted to or hold. ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
     report goes back to it (FORM; the dispatcher brings it back first).
     """
     alarm = danger(nlu, text)
-    if acts_on_ticket:
+    if acts_on_ticket or (reports_work and on_incident):
         return Decision(Action.COMMAND, caution=nlu.hazard is not None)  # a word of danger, not a guess
+    staff_command = staff_command or reports_work
     if staff_command and nlu.hazard is None and not nlu.hint:
         alarm = None  # 「巡查发现有人睡在楼道」 from staff: only words of danger outrank it
     # The classifier's guess on a few words with no word of danger, which answer the open form.

@@ -37,6 +37,9 @@ class Router:
         # Readers that claim a message from who sends it, before the policy, as first commands do:
         # 「刘奶奶家敲门没人开」 from the volunteer who visits her is that visit's report.
         self.first_readers: list[tuple[Callable[[Context], bool], Handler]] = []
+        # Staff words about the work they hold, with no code (「我到了 正在修」): the dispatcher
+        # decides a message is one (``models.ticket_actions.said_alone``), this handles it.
+        self.work_reports: list[Handler] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
 
@@ -106,6 +109,11 @@ class Router:
             return handler
 
         return decorator
+
+    def work_report(self, handler: Handler) -> Handler:
+        """Handle a staff member's words about the work they hold, said with no ticket code."""
+        self.work_reports.append(handler)
+        return handler
 
     def form(self, form: Form) -> Form:
         self.forms.append(form)

@@ -32,6 +32,7 @@ from handlers import (
     volunteer,
     vote,
     wish,
+    work_report,
     worker,
 )
 
@@ -45,6 +46,7 @@ ROUTERS = [
     office.router,
     attention.router,
     worker.router,
+    work_report.router,
     repair.router,
     spot_report.router,
     dispute.router,

@@ -17,8 +17,9 @@ from bot.forms import Form, start_form
 from bot.replies import Reply, Text
 from bot.router import Router
 from models.activities import when_label
+from models.community import room_label
 from models.dispatch import handler_label
-from models.people import Person
+from models.people import Person, home_of
 from models.tickets import LOCAL_TZ
 from models.visit_outcomes import LABEL, VISIT_WORDS, Outcome, names_elder, read_answer, read_outcome
 from models.visit_records import VisitResult, choose_rota, record_visit
@@ -43,6 +44,12 @@ TEXTS = {
     "check_over": "紧急核查 {codes} 已解除。",
     "resume_none": "您负责的走访没有暂停。",
     "resumed": "已恢复对{elder}的走访，下次请在{when}前走访。",
+    "tasks_head": "您的走访任务：",
+    "task": "· 走访{elder}（{home}）｜{due}",
+    "task_due": "请在{when}前走访",
+    "task_late": "已超期，应在{when}前走访",
+    "task_paused": "已暂停",
+    "tasks_tail": "走访后回复「已走访」加上情况，例如「已走访 {elder}身体挺好」。",
 }
 _PREFIX = r"\s*(已走访|走访了|已经走访了?|已上门走访|上门走访了)"
 _STRIP = re.compile(_PREFIX + r"[\s，,：:。.!！]*")
@@ -102,6 +109,27 @@ def _record(ctx: Context, *, outcome: Outcome, note: str, rota: VisitRota | None
         return [Text(TEXTS["no_rota"])]
     ctx.session.refresh(result.rota)  # the due time moved by compare-and-set
     return _reply(ctx, result)
+
+
+def visit_tasks(ctx: Context) -> list[str]:
+    """The lines of 「我的任务」 for the visits on the sender's rota (none without a rota)."""
+    rotas = rotas_of(ctx.session, volunteer_id=ctx.person.id) if ctx.person.id is not None else []
+    elders = [ctx.session.get(Person, rota.elder_id) for rota in rotas]
+    names = [(elder.name if elder else "") or "老人" for elder in elders]
+    if not rotas:
+        return []
+    lines = [TEXTS["tasks_head"]]
+    for rota, elder, name in zip(rotas, elders, names, strict=True):
+        home = home_of(ctx.session, elder) if elder is not None else None
+        due = TEXTS[_due(rota, ctx.now)].format(when=when_label(rota.next_due_at))
+        lines.append(TEXTS["task"].format(elder=name, home=room_label(*home) if home else "—", due=due))
+    return [*lines, TEXTS["tasks_tail"].format(elder=names[0])]
+
+
+def _due(rota: VisitRota, now: datetime) -> str:
+    if is_paused(rota, now):
+        return "task_paused"
+    return "task_late" if rota.next_due_at < now else "task_due"
 
 
 def tells_a_visit(ctx: Context) -> bool:

@@ -17,6 +17,7 @@ from bot.router import Router
 from handlers.fallback import TEXTS as FALLBACK_TEXTS
 from handlers.office import skill_note
 from handlers.progress import on_progress
+from handlers.visit import visit_tasks
 from models.dispatch import KIND_LABEL, accept, resolve, start, transfer
 from models.disputes import add_note, conclude, set_agreement
 from models.emergencies import tell_taken, unaccepted
@@ -236,14 +237,16 @@ def on_resolve_in_words(ctx: Context) -> list[Reply]:
     roles=WORKER_ROLES,
 )
 def my_tasks(ctx: Context) -> list[Reply]:
+    """The sender's open work: incidents alerted to them, their tickets, those to dispatch, their visits."""
+    visits = visit_tasks(ctx)
     if not is_worker(ctx.person):
-        return [Text(TEXTS["residents_only"])]
+        return [Text("\n".join(visits) if visits else TEXTS["residents_only"])]
     query = select(Ticket).where(Ticket.assignee_id == ctx.person.id, col(Ticket.status).in_(OPEN))
     tickets = list(ctx.session.exec(query.order_by(col(Ticket.due_at))))
     waiting = awaiting_dispatch(ctx.session, person=ctx.person)
     emergencies = unaccepted(ctx.session, person=ctx.person)  # pushed to them, nobody has taken it
     if not tickets and not waiting and not emergencies:
-        return [Text(TEXTS["no_tasks"])]
+        return [Text("\n".join(visits) if visits else TEXTS["no_tasks"])]
     lines = [TEXTS["emergencies_head"], *(_task_line(t, ctx.now) for t in emergencies)] if emergencies else []
     if emergencies:
         lines.append(TEXTS["emergencies_tail"].format(code=emergencies[0].code))
@@ -253,7 +256,7 @@ def my_tasks(ctx: Context) -> list[Reply]:
         name = suggested.name if suggested else "王师傅"
         lines += [TEXTS["to_dispatch_head"], *(_task_line(t, ctx.now) for t in waiting)]
         lines.append(TEXTS["to_dispatch_tail"].format(code=waiting[0].code, name=name))
-    return [Text("\n".join(lines))]
+    return [Text("\n".join(lines + visits))]
 
 
 def _task_line(t: Ticket, now: datetime) -> str:

@@ -46,6 +46,7 @@ TEXTS = {
     ),
     "to_reporter_dispatched": "您的{kind} {code} 已派给{handler}处理。",
     "to_reporter_accepted": "{handler}已接单 {code}，会尽快与您联系。",
+    "to_reporter_coming": "{handler}已接手您的紧急求助 {code}，正在赶来，请保持电话畅通。",
     "to_reporter_resolved": (
         "您的{kind} {code} 已处理完成：{note}\n"
         "请为本次服务打分：回复 1-5 分，例如「5」，或「5 4 5 很及时」（依次为总体、速度、态度，可附一句话）。"
@@ -208,7 +209,8 @@ def accept(session: Session, *, ticket: Ticket, person: Person, rules: TicketRul
         won = False
     if not won:
         return _why_not(session, ticket, person)
-    text = TEXTS["to_reporter_accepted"].format(**ticket_facts(ticket), handler=handler_label(person))
+    key = "to_reporter_coming" if ticket.kind == TicketKind.emergency else "to_reporter_accepted"
+    text = TEXTS[key].format(**ticket_facts(ticket), handler=handler_label(person))
     push(
         session,
         f"ticket:{ticket.id}:accepted:{person.id}:{ticket.updated_at.isoformat()}",

@@ -309,10 +309,13 @@ def add_words(session: Session, *, ticket: Ticket, words: str, push: str, now: d
         tell_said(session, ticket=ticket, words=words, push=push, now=now)
 
 
-def tell_said(session: Session, *, ticket: Ticket, words: str, push: str, now: datetime) -> None:
-    """Everyone alerted hears what the reporter added (``push`` with ``{code}``, ``{text}``), once."""
+def tell_said(
+    session: Session, *, ticket: Ticket, words: str, push: str, now: datetime, besides: int | None = None
+) -> None:
+    """Everyone alerted (but ``besides``, who said it) hears what was added (``push`` with ``{code}``,
+    ``{text}``), once."""
     text = push.replace("{text}", words[:100])
-    _tell_alerted(session, ticket, key=f"emergency-said-{words[:40]}", text=text, now=now)
+    _tell_alerted(session, ticket, key=f"emergency-said-{words[:40]}", text=text, now=now, besides=besides)
 
 
 def add_place(
@@ -353,6 +356,14 @@ def add_place(
     )
     _alert(session, ticket, people, push=push, now=now)
     return people
+
+
+def alerted_open(session: Session, *, person: Person) -> list[Ticket]:
+    """Open incidents whose alert went to ``person``, taken by anyone or by nobody yet."""
+    query = select(Ticket).where(Ticket.kind == TicketKind.emergency, col(Ticket.status).in_(OPEN))
+    return [
+        t for t in session.exec(query.order_by(col(Ticket.created_at))) if person.id in _alerted(session, t)
+    ]
 
 
 def unaccepted(session: Session, *, person: Person | None = None) -> list[Ticket]:

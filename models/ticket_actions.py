@@ -18,6 +18,11 @@ class ActionWords:
     story: str  # 转派给 {target}: what the actor did; {target} is who it went to, {rung} a level
     typed: tuple[str, ...] = ()  # 转单 / 转给 / 转派: the words that do it in chat, before the number
     after: tuple[str, ...] = ()  # 修好了: the words that do it after the number (「R1032修好了」)
+    alone: tuple[str, ...] = ()  # 我到了: with no number, about the one piece of work one holds
+
+
+def _spaced(words: str) -> tuple[str, ...]:
+    return tuple(words.split())
 
 
 ACTIONS: dict[str, ActionWords] = {
@@ -30,10 +35,17 @@ ACTIONS: dict[str, ActionWords] = {
     "accept": ActionWords(
         "接单",
         "接单",
-        ("接单", "接", "这单我接了", "这单我接", "我接了", "我来接"),
-        ("我接了", "我来接", "我接", "接了"),
+        ("接单", "接", "这单我接了", "这单我接", "我接了", "我来接", "我来处理"),
+        _spaced(
+            "我接了 我来接 我接 接了 我来处理 我去处理 我去看看 我过去看看 我过去 我马上到 马上到 我马上过去 马上过去 我这就去 这就去 收到马上到 收到我去"
+        ),
     ),
-    "start": ActionWords("开始处理", "开始处理", ("开始处理", "开始", "到场")),
+    "start": ActionWords(
+        "开始处理",
+        "开始处理",
+        ("开始处理", "开始", "到场"),
+        alone=_spaced("我到了 已经到了 刚到 到现场 到场了 在现场 正在修 在修了 开始修 正在处理"),
+    ),
     "transfer": ActionWords("转单", "转派给 {target}", ("转单", "转给", "转派")),
     "return": ActionWords("退单", "退单", ("退单", "退回")),
     "resolve": ActionWords(
@@ -41,8 +53,18 @@ ACTIONS: dict[str, ActionWords] = {
         "处理完成",
         ("完成", "已完成", "修好"),
         ("修好了", "弄好了", "搞定了", "处理好了", "处理完了", "完成了", "修完了", "已修好"),
+        alone=_spaced(
+            "修好了 弄好了 搞定了 处理好了 处理完了 修完了 已修好 换好了 已处理 灭了 没事了 解决了 虚惊一场 误报"
+        ),
     ),
     "close": ActionWords("结单", "结单"),
+    "note": ActionWords(
+        "现场记录",
+        "记录处理情况",
+        alone=_spaced(
+            "聊过了 谈过了 沟通过了 劝过了 说过了 讲过了 调解过了 协调过了 敲门 上门 看过了 去看了 他们说 对方说 答应"
+        ),
+    ),
     "auto_close": ActionWords("自动结单", "自动结单"),
     "cancel": ActionWords("取消", "取消工单", ("取消", "撤销", "撤回")),
     "reopen": ActionWords("返修", "反馈没修好，重新打开"),
@@ -70,6 +92,25 @@ def typed_words(*actions: str) -> str:
 def said_after(action: str) -> str:
     """A regex group of the words that do the action said after the number: 「(修好了|弄好了|…)」."""
     return _group(ACTIONS[action].after)
+
+
+# Which action words said with no number do, the strongest first: 「到了 …修好了」 finished it.
+_ALONE_ORDER = ("resolve", "note", "start")
+_NOT = "没不未别"
+
+
+def said_alone(text: str) -> str | None:
+    """The action words with no ticket number do (「我到了 正在修」 start, 「修好了 换了个角阀」 resolve,
+    「我去602敲门聊过了」 note), said by one who holds the work; None when they do none. Words
+    denied (「还没修好」「没到」) do nothing."""
+    for action in _ALONE_ORDER:
+        for word in ACTIONS[action].alone:
+            at = text.find(word)
+            while at >= 0:
+                if at == 0 or text[at - 1] not in _NOT:
+                    return action
+                at = text.find(word, at + 1)
+    return None
 
 
 def _group(words: Iterable[str]) -> str:

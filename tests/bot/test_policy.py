@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.policy import Action, decide
+from bot.policy import Action, Decision, about_held_work, decide
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,40 @@ def test_a_staff_command_goes_through_a_form_and_yields_only_to_words_of_danger(
     assert staff(Said("unknown", 0.3), "派单 R1009 王师傅") is Action.COMMAND
     assert staff(Said("emergency", 0.62), "巡查发现楼道有人睡在楼梯上") is Action.COMMAND
     assert staff(Said("emergency", 0.99, hazard="fire"), "巡查发现3栋楼道着火了") is Action.EMERGENCY
+
+
+def test_staff_words_about_their_work_are_a_command_and_from_the_scene_a_report_whatever_they_name() -> None:
+    def report(said: Said, text: str, *, on_incident: bool, form: str | None = None) -> Decision:
+        return decide(
+            said,
+            text=text,
+            form_intent=form,
+            has_paused=False,
+            answers_form=lambda: True,
+            handles=lambda intent: True,
+            reports_work=True,
+            on_incident=on_incident,
+        )
+
+    scene = report(Said("dispute", 0.38), "到现场了 是有人在楼道烧纸 已经灭了 没事了", on_incident=True)
+    assert scene.action is Action.COMMAND and not scene.caution
+    fire = report(Said("emergency", 0.99, hazard="fire"), "到现场了 火还很大 已经叫了119", on_incident=True)
+    assert fire.action is Action.COMMAND and fire.caution  # the incident told from the scene
+    assert (
+        report(Said("progress", 0.69), "我到了 正在修", on_incident=False, form="repair").action
+        is Action.COMMAND
+    )
+    gas = report(Said("emergency", 0.99, hazard="gas"), "我到了 发现煤气漏了", on_incident=False)
+    assert gas.action is Action.EMERGENCY  # a new danger found at a repair
+
+
+def test_words_of_work_are_about_the_work_held_unless_they_are_another_request() -> None:
+    assert about_held_work(Said("progress", 0.52), "修好了 换了个新的角阀", {"repair"})
+    assert about_held_work(Said("progress", 0.52), "修好了 换了个新的角阀", ())  # none held: told so
+    assert not about_held_work(Said("consult", 0.51), "楼上漏水了 我到了家才发现", {"repair"})
+    assert not about_held_work(Said("dispute", 1.0), "隔壁装修太吵了 上门说过了没用", {"repair"})
+    assert about_held_work(Said("dispute", 1.0), "隔壁装修太吵了 上门说过了没用", {"dispute"})
+    assert not about_held_work(Said("progress", 0.9), "R1001修好了没有", {"repair"})
 
 
 def _at_confirm(said: Said, text: str, *, answers: bool = True) -> tuple[Action, str]:
