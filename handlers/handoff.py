@@ -27,37 +27,32 @@ TEXTS = {
 @router.intent(HANDOFF_CONTACT)
 def on_contact(ctx: Context) -> list[Reply]:
     """A phone number right after 「转人工」: whoever was asked to call back gets the number."""
-    asked = handoff_just_asked(ctx.session, user_id=ctx.message.user_id, dedupe_key=ctx.message.dedupe_key)
-    who, phone = describe(ctx.session, ctx.person), ctx.slots["phone"]
-    for push in asked:
-        enqueue(
-            ctx.session,
-            idempotency_key=f"handoff-contact:{ctx.message.dedupe_key}:{push.person_id}",
-            person_id=push.person_id,
-            kind="handoff",
-            text=TEXTS["contact_push"].format(who=who, phone=phone, text=ctx.text),
-            now=ctx.now,
-        )
-    names = "、".join(sorted({_name(ctx, push.person_id) for push in asked})) or "工作人员"
+    phone = ctx.slots["phone"]
+    names = _tell_those_asked(ctx, "handoff-contact", TEXTS["contact_push"], phone=phone)
     return [Text(TEXTS["contact"].format(who=names, phone=phone))]
 
 
 @router.intent(WITHDRAW_HANDOFF)
 def on_withdrawal(ctx: Context) -> list[Reply]:
     """The hand-off just asked for is withdrawn: whoever was told to call back is told not to."""
+    names = _tell_those_asked(ctx, "handoff-withdrawn", TEXTS["withdrawn_push"])
+    return [Text(TEXTS["withdrawn"].format(who=names))]
+
+
+def _tell_those_asked(ctx: Context, key: str, push_text: str, **said: str) -> str:
+    """Push ``push_text`` to whoever the sender's previous message asked to call back; their names."""
     asked = handoff_just_asked(ctx.session, user_id=ctx.message.user_id, dedupe_key=ctx.message.dedupe_key)
     who = describe(ctx.session, ctx.person)
     for push in asked:
         enqueue(
             ctx.session,
-            idempotency_key=f"handoff-withdrawn:{ctx.message.dedupe_key}:{push.person_id}",
+            idempotency_key=f"{key}:{ctx.message.dedupe_key}:{push.person_id}",
             person_id=push.person_id,
             kind="handoff",
-            text=TEXTS["withdrawn_push"].format(who=who, text=ctx.text),
+            text=push_text.format(who=who, text=ctx.text, **said),
             now=ctx.now,
         )
-    names = "、".join(sorted({_name(ctx, push.person_id) for push in asked})) or "工作人员"
-    return [Text(TEXTS["withdrawn"].format(who=names))]
+    return "、".join(sorted({_name(ctx, push.person_id) for push in asked})) or "工作人员"
 
 
 def _name(ctx: Context, person_id: int | None) -> str:
