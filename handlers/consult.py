@@ -3,17 +3,22 @@
 A confident match is answered with its source. Otherwise the bot does not guess: it offers the
 best entry and the runner-up as 「您是不是想问…」 (sending a title gets that answer) and a person,
 and keeps the question for an admin to answer into the knowledge base (``models.unanswered``).
-Answers may hold the placeholder ``{hotline}``, filled with the community's hotline.
+Answers may hold placeholders: ``{hotline}`` (the community's hotline), ``{guidance:<hazard>}``
+(the first-minute advice an alarm gives, ``handlers.safety``) and ``{ledger}`` (an answer that is
+the published 收支公开 itself, as 「上月收支公开」 gives it).
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from bot.context import Context
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import hotline, hotline_number
+from handlers.notice import ledger
+from handlers.safety import GUIDANCE
 from models.unanswered import record_unanswered
 from nlp.faq import SUGGEST_SCORE, Answer, KnowledgeBase, default_kb
 
@@ -28,6 +33,8 @@ TEXTS = {
     "no_hotline": "暂未登记",
 }
 HOTLINE = "{hotline}"
+LEDGER = "{ledger}"
+_GUIDANCE = re.compile(r"\{guidance:(\w+)\}")
 
 
 @cache
@@ -47,8 +54,11 @@ def suggestions(found: Answer) -> list[str]:
 
 
 def cited(ctx: Context, found: Answer) -> list[Reply]:
-    """The answer with its source, the community's hotline filled in."""
+    """The answer with its source, its placeholders filled in (a {ledger} answer is the ledger)."""
+    if found.text.strip() == LEDGER:
+        return ledger(ctx)
     text = found.text.replace(HOTLINE, hotline_number(ctx) or TEXTS["no_hotline"])
+    text = _GUIDANCE.sub(lambda m: GUIDANCE.get(m.group(1), GUIDANCE["help"]), text)
     return [Text(TEXTS["answer"].format(answer=text, source=found.source))]
 
 

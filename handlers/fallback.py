@@ -20,6 +20,7 @@ TEXTS = {
         "也可以回复「转人工」联系工作人员。"
     ),
     "unknown_worker": ("抱歉，我没太明白。您可以这样说：\n{examples}\n也可以回复「转人工」联系工作人员。"),
+    "upset": "您好像遇到不顺心的事了？发生什么事了，跟我说说，我来帮您想办法。着急的事也可以回复「转人工」。",
     "signs_only": "您好，有什么需要请直接说，例如「楼道灯坏了」「最近有什么志愿活动」；找工作人员回复「转人工」。",
     "yes_alone": "好的。现在没有等您确认的事，有需要请直接告诉我。",
     "ambiguous": "您是想{options}？请说得具体一点，或回复「转人工」。",
@@ -35,6 +36,8 @@ WORKER_EXAMPLES = {
     Role.secretary: "「超期工单」「本月三率」「待派单」",
     Role.admin: "「待核实」「超期工单」「本月三率」",
 }
+# Angry, crying or despairing faces (「😡😡😡」): someone upset is asked what happened, not greeted.
+_UPSET = re.compile("[😠😡🤬💢😤😭😢😞😩😫😖😣💔]")
 _SIGNS_ONLY = re.compile(r"[\W_]*")  # 「?」「😀」「。。。」: no word at all
 _YES_ALONE = re.compile(r"(是|是的|对|对的|嗯|嗯嗯|好|好的|行|可以|确认|确定|没问题)[\s!。！.~]*")
 
@@ -53,7 +56,7 @@ def fallback(ctx: Context) -> list[Reply]:
         return [Text(TEXTS["media"])]
     text = ctx.text.strip()
     if _SIGNS_ONLY.fullmatch(text):
-        return [Text(TEXTS["signs_only"])]
+        return [Text(TEXTS["upset" if _UPSET.search(text) else "signs_only"])]
     if _YES_ALONE.fullmatch(re.sub(r"\s+", "", text)):  # 「是 的」 with nothing waiting for it
         return [Text(TEXTS["yes_alone"])]
     address = address_to_bind(ctx)

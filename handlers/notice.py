@@ -99,7 +99,7 @@ def on_notice(ctx: Context) -> list[Reply]:
     if MUTE.search(text):
         return _set_mute(ctx, muted=True)
     if LEDGER.search(text):
-        return _ledger(ctx)
+        return ledger(ctx)
     return _recent(ctx)
 
 
@@ -126,7 +126,8 @@ def _date(notice: Notice) -> str:
     return f"（{moment.month}月{moment.day}日）"
 
 
-def _ledger(ctx: Context) -> list[Reply]:
+def ledger(ctx: Context) -> list[Reply]:
+    """The month's 收支公开 (last month's when asked 「上个月」), or when it will be published."""
     home = home_of(ctx.session, ctx.person)
     building_id = home[0].id if home else None
     month = month_of(ctx.now)

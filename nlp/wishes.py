@@ -23,7 +23,13 @@ _WISH = re.compile(
     r"|党员(同志)?(帮帮我|帮我个忙)"
 )
 
+# 「微心愿是啥」「什么叫微心愿」: asking what one is (the knowledge base explains), no wish yet.
+_WHAT_IS = re.compile(
+    r"(微心愿|心愿)(到底|究竟)?(是|是个|是一个|指的是)?(啥|什么|什么意思|啥意思|干嘛的|干什么的|怎么回事)[?？吗呀啊呢。!！\s]*$"
+    r"|(什么|啥)(是|叫)(微心愿|心愿)"
+)
+
 
 def wish(clean: str) -> bool:
-    """Whether normalised ``clean`` states a 微心愿 (or asks how to make one)."""
-    return _WISH.search(clean) is not None
+    """Whether normalised ``clean`` states a 微心愿 (or asks how to make one), not what one is."""
+    return _WISH.search(clean) is not None and _WHAT_IS.search(clean) is None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from nlp.faq import DEFAULT_PATH
+from handlers.safety import GUIDANCE
+from nlp.faq import DEFAULT_PATH, default_kb
 from tests.support.wechat import WeChatSim
 
 
@@ -63,3 +65,8 @@ def test_a_message_the_classifier_cannot_place_is_answered_when_the_base_is_sure
 ) -> None:
     reply = wechat.send("demo-resident-wang", "外墙渗水物业说要等维修资金投票")
     assert "——依据：《中华人民共和国民法典》第二百八十一条第二款" in reply
+
+
+def test_every_guidance_placeholder_in_the_knowledge_base_names_a_known_danger() -> None:
+    named = {m for e in default_kb().entries for m in re.findall(r"\{guidance:(\w+)\}", e.answer)}
+    assert named and named <= set(GUIDANCE)
