@@ -54,6 +54,8 @@ TEXTS = {
 _PROPERTY = re.compile(r"物业|保安|保洁|管家|客服|维修工|维修人员|工作人员|门卫|收费|师傅|网格员|楼栋长")
 _COMPLAIN = re.compile(r"投诉|态度|不作为|乱收费|不负责|推诿|不管")
 _RELATION = re.compile(r"(楼上|楼下|隔壁|对门|对面|邻居|上面|下面)")
+# A shared place left uncared for: 「垃圾桶满了好几天了 都臭了 也没人管」 is the service complained of.
+_NEGLECT = re.compile(r"没人(管|清|收|扫|打扫|弄|处理|修|理)|好几天(了)?(都)?没(人)?(清|收|扫|管|弄)")
 # Where the other party lives and nothing else: 「隔壁702」「就是楼上那家」「8栋1203」.
 _PLACE_WORDS = re.compile(
     r"楼上|楼下|隔壁|对门|对面|上面|下面|邻居|\d+|[一二三四五六七八九十零〇两]+(?=[楼层栋号单室户])|栋|幢|号楼|楼|单元|室|号|层"
@@ -244,6 +246,8 @@ complaint_form = router.form(ComplaintForm())
 def on_dispute(ctx: Context) -> list[Reply]:
     text = ctx.text
     if _PROPERTY.search(text) and (_COMPLAIN.search(text) or not _RELATION.search(text)):
+        return start_form(ctx, complaint_form)
+    if _NEGLECT.search(text) and not _RELATION.search(text):
         return start_form(ctx, complaint_form)
     return start_form(ctx, dispute_form)
 
