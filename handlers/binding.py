@@ -12,7 +12,7 @@ from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.common import home
 from models.binding import bind_room
-from models.community import building_layout
+from models.community import building_layout, units_of
 from models.people import change_phone
 from models.residency import (
     RELATIONSHIP_NAMES,
@@ -34,6 +34,7 @@ TEXTS = {
     "ask_unit": "{building}栋有几个单元，请问您是几单元？",
     "ask_room": "请问房号是多少？例如「502」。",
     "no_building": "本小区没有找到「{building}」栋，现有楼栋：{known}。请再说一次楼栋号。",
+    "no_unit": "{building}栋没有{unit}单元，现有：{known}单元。请再说一次您住几单元几号，例如「1单元301」。",
     "verified": "绑定成功！已与业主名册核对一致：{label}（{relationship}）。以后报修、查积分、参与议事都会用这个地址。",
     "claimed": "已收到您的登记：{label}（{relationship}）。楼栋长核实后即可参与投票和兑换，核实结果会通知您；"
     "现在就可以报修、反映问题和咨询。",
@@ -110,6 +111,13 @@ class BindingForm(Form):
             listed = "、".join(sorted(known, key=lambda n: (len(n), n)))
             raise Invalid(TEXTS["no_building"].format(building=number, known=listed))
         return number
+
+    def validate_unit(self, ctx: Context, value: str) -> str:
+        building = str(ctx.slots.get("building") or ctx.state.slots.get("building") or "")
+        units = units_of(ctx.session, building) if building else []
+        if units and str(value) not in units:  # 「3栋5单元301」 where 3栋 has units 1 and 2
+            raise Invalid(TEXTS["no_unit"].format(building=building, unit=value, known="、".join(units)))
+        return str(value)
 
     def missing_slot(self, ctx: Context, slots: dict[str, Any]) -> str | None:
         if slots.get("visitor"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, UniqueConstraint, bindparam, exists
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.base import per_transaction, read
 
@@ -92,6 +92,17 @@ _LAYOUT = select(
     Building.number,
     exists().where(Room.building_id == Building.id, Room.unit != "").label("has_units"),
 )
+
+
+def units_of(session: Session, building: str) -> list[str]:
+    """The units (单元) a building's rooms are in, in order; empty when its rooms have none."""
+    query = (
+        select(Room.unit)
+        .join(Building, col(Building.id) == Room.building_id)
+        .where(Building.number == building.upper(), Room.unit != "")
+        .distinct()
+    )
+    return sorted(session.exec(query).all(), key=lambda unit: (len(unit), unit))
 
 
 def building_layout(session: Session) -> dict[str, bool]:

@@ -47,6 +47,14 @@ def test_unknown_building_is_re_asked_with_the_known_ones(wechat: WeChatSim, dem
     assert "已收到您的登记" in wechat.send("newcomer", "3栋1单元201")
 
 
+def test_a_unit_the_building_does_not_have_is_re_asked_not_sent_to_the_admin(
+    wechat: WeChatSim, demo: None
+) -> None:
+    reply = wechat.send("newcomer-unit", "我住3栋5单元301")
+    assert "3栋没有5单元" in reply and "1、2" in reply and "管理员" not in reply
+    assert "3栋1单元301" in wechat.send("newcomer-unit", "那就3栋1单元301吧")
+
+
 def test_a_claim_on_a_room_with_an_owner_asks_the_building_head_with_the_owner_named(
     wechat: WeChatSim, demo: None, session: Session
 ) -> None:
