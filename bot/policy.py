@@ -262,6 +262,8 @@ def decide(
         return Decision(Action.ROUTE, intent)  # 「不报名了」 with no form: cancel the sign-up itself
     if _gives_a_number(nlu) and handed_off():
         return Decision(Action.ROUTE, HANDOFF_CONTACT)  # the number to call back on
+    if _gives_a_number(nlu) and about_incident and follows_incident():
+        return Decision(Action.ROUTE, FOLLOW_UP)  # 「13890012345，姓周」 (his son's) after the alarm
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)

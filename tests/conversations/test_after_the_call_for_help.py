@@ -57,3 +57,12 @@ def test_a_newcomer_who_says_where_they_rent_is_registered(wechat: WeChatSim, de
     wechat.send(newcomer, "你好，最近社区有什么活动吗")
     reply = wechat.send(newcomer, "我住2栋2单元301，刚搬来租房子的")
     assert "2栋2单元301" in reply and "租户" in reply
+
+
+def test_a_number_given_after_an_alarm_goes_to_the_incident(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
+    wechat.send(WANG, "对门501的周爷爷一个人住，我三天没看到他了，敲门没人应，屋里灯一直亮着")
+    reply = wechat.send(WANG, "13890012345，姓周")
+    assert "已把您说的记入紧急求助" in reply and "没太明白" not in reply
+    assert len(observed.tickets(TicketKind.emergency)) == 1
