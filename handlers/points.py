@@ -60,6 +60,7 @@ TEXTS = {
     "already_in": "您本来就在排名中。",
     "catalogue_none": "爱心屋暂时没有可兑换的物品，敬请期待。",
     "catalogue_head": "可以兑换（您有 {balance} 积分）：",
+    "catalogue_short": "您现在有 {balance} 积分，还不够兑换。参加志愿活动可以攒积分，回复「最近有什么活动」看看。爱心屋现有：",
     "catalogue_item": "【{id}】{name}（{category}）{cost}积分，剩 {stock} 份",
     "catalogue_item_out": "【{id}】{name}（{category}）{cost}积分，已兑完",
     "catalogue_tail": "回复「兑换 + 编号或名称」，例如「兑换 {id}」。",
@@ -316,7 +317,10 @@ def show_catalogue(ctx: Context) -> list[Reply]:
     rewards = catalogue(ctx.session)
     if not rewards:
         return [Text(TEXTS["catalogue_none"])]
-    lines = [TEXTS["catalogue_head"].format(balance=_balance(ctx)), _options(ctx)]
+    points = _balance(ctx)
+    if points < min(r.cost for r in rewards):  # 「可以兑换（您有 0 积分）」 over things one cannot have
+        return [Text("\n".join([TEXTS["catalogue_short"].format(balance=points), _options(ctx)]))]
+    lines = [TEXTS["catalogue_head"].format(balance=points), _options(ctx)]
     lines.append(TEXTS["catalogue_tail"].format(id=rewards[0].id))
     return [Text("\n".join(lines))]
 

@@ -171,3 +171,11 @@ def test_another_question_while_choosing_a_gift_is_answered(wechat: WeChatSim, d
     assert "没有找到" not in reply.split("\n")[0] and "刚才的「积分兑换」还没办完" in reply
     assert "积分不够" in wechat.send(WANG, "兑换 大米5斤")
     assert "「理发一次」需要 8 积分" in wechat.send(WANG, "理发")  # a gift's name still counts
+
+
+def test_with_too_few_points_the_catalogue_says_so_and_how_to_earn_them(
+    wechat: WeChatSim, demo: None
+) -> None:
+    reply = wechat.send("newcomer-no-points", "爱心屋")
+    assert "还不够兑换" in reply and "可以兑换（" not in reply and "兑换 +" not in reply
+    assert "幸福食堂午餐券" in reply  # what there is, to aim for
