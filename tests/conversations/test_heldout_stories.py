@@ -92,7 +92,11 @@ FLOORS = {
     # 0.857 with a form open, false alarms 2.82 %, acting 0.706 (answers taken by the incident after
     # an alarm then counted wrong: 0.746 counted as now); after the seventh session's work (its
     # development set): 1.00, 1.00, 0 %, 0.787
-    "heldout_stories_12.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.005, acting=0.78),
+    "heldout_stories_12.toml": Floor(recall=1.0, recall_in_forms=1.0, false_alarms=0.005, acting=0.79),
+    # a thirteenth writer (粤/桂 and 豫/鲁 speech, a resettlement estate of towers), measured once after
+    # the seventh session's work and never read: recall 0.85, 0.80 with a form open, false alarms
+    # 3.28 %, acting 0.803 (at the sixth session's end: 0.80, 0.60, 3.83 %, 0.729 counted then)
+    "heldout_stories_13.toml": Floor(recall=0.85, recall_in_forms=0.8, false_alarms=0.035, acting=0.79),
 }
 
 

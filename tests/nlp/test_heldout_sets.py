@@ -17,7 +17,8 @@ set of branch nlp14d: before 0.925 / 0.945 / 0.67 % / 0.945 / 0.50 %, after 0.94
 1.00 / 0 %. ``messages-11.tsv`` (800 messages, an eleventh writer who saw neither: a newer
 high-rise estate, 江浙沪 and 福建) was measured once, after all of that work and the conversation
 work beside it. ``messages-12.tsv`` (a twelfth writer who saw neither) was measured before any
-change and then was the development set of the seventh session.
+change and then was the development set of the seventh session; ``messages-13.tsv`` (a thirteenth
+writer who saw neither) was measured once after that work, and is the set to report now.
 The floors (ceilings for false alarms) are just under the figures measured; a failure names
 the figure, not the messages.
 """
@@ -66,6 +67,11 @@ FLOORS = {
     # 0.9237, 0.96, 0.33 %, 0.96, 0.33 %; then the development set of the seventh session: 0.935,
     # 0.995, 0 %, 0.99, 0 %
     "messages-12.tsv": (0.93, 0.99, 0.002, 0.985, 0.002),
+    # a thirteenth writer who saw neither (粤/桂 and 豫/鲁 speech, a resettlement estate of towers),
+    # measured once after all of the seventh session's work and never read: 0.9012, 0.945, 1.33 %,
+    # 0.95, 1.33 % (at the sixth session's end: 0.90, 0.94, 1.33 %, 0.945, 1.33 %) — the figures to
+    # report now
+    "messages-13.tsv": (0.90, 0.94, 0.014, 0.945, 0.014),
 }
 
 
