@@ -218,8 +218,8 @@ def decide(
     role; ``other_request`` whether the open form knows the message for another request of its own
     kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
     message asked for a person; ``confirming`` whether the open form waits for a yes and the message
-    is no yes, no and no change the form reads (「改成后天上午」); ``follows_incident`` whether the sender's own confirmed incident is open (asked only
-    when it matters). ``reports_work`` whether it is a staff member's words about the work they hold,
+    is no yes, no and no change the form reads (「改成后天上午」); ``follows_incident`` whether the
+    sender's own confirmed incident is open (asked only when it matters). ``reports_work`` whether it is a staff member's words about the work they hold,
     with no code (「我到了 正在修」), and ``on_incident`` whether that work is an incident they were
     alerted to or hold. ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
