@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from bot.clock import ManualClock, SystemClock
+from bot.clock import ManualClock
 from bot.db import reader
 from models.outbox import OutboxMessage, OutboxStatus, enqueue
 from models.people import person_by_openid
 from tests.conftest import WECHAT_AES_KEY
 from tests.faults.processes import Process, hgj_processes, wait_until, wechat_sections, write_config
 from tests.support.fake_wechat import FakeWeChat
-from tests.support.faketime import real_clock_for_children
+from tests.support.faketime import real_clock_for_children, real_now
 
 WANG = "demo-resident-wang"
 
@@ -52,7 +52,8 @@ def _alive(pid: int) -> bool:
 
 
 def _push(engine: Engine, key: str) -> None:
-    """A push to Wang, due now by the machine's clock (the server runs on it)."""
+    """A push to Wang, due now by the machine's real clock (the server runs on it, also under
+    ``make test-future``)."""
     with Session(engine) as session, session.begin():
         person = person_by_openid(session, WANG)
         assert person is not None
@@ -60,7 +61,7 @@ def _push(engine: Engine, key: str) -> None:
             session,
             idempotency_key=key,
             text="停水通知：明天上午停水。",
-            now=SystemClock().now(),
+            now=real_now(),
             kind="notice",
             person_id=person.id,
         )
