@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(MODEL): $(STAMP) nlp/data/train.tsv $(wildcard nlp/data/train/*.tsv) nlp/data/userdict.txt \
-		nlp/intent.py nlp/learners.py nlp/tokenise.py nlp/normalise.py nlp/model_store.py
+		nlp/intent.py nlp/learners.py nlp/tokenise.py nlp/normalise.py nlp/spelling.py nlp/model_store.py
 	$(BIN)/python -m nlp.model_store
 
 run: install

@@ -153,7 +153,7 @@ class Classifier:
             return
         from nlp.normalise import normalise
 
-        data = [(label, features(normalise(text))) for label, text in examples]
+        data = [(label, features(normalise(text, mend=False))) for label, text in examples]
         vocab = {f for _, feats in data for f in feats}
         self.labels = tuple(label for label in INTENTS if any(y == label for y, _ in data))
         nb = NaiveBayes(self.labels, data)

@@ -3,13 +3,16 @@
 WeChat text arrives typed on phones or from speech recognition: full-width digits and
 letters, stray emoji, zero-width characters, doubled punctuation and odd whitespace.
 ``normalise`` folds all of that into one canonical form so the tokeniser, the emergency
-layer, the classifier and slot extraction see the same string.  Pure and idempotent.
+layer, the classifier and slot extraction see the same string, with the keyboard's slips of sound mended.  Pure and
+idempotent.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from nlp.spelling import correct
 
 __all__ = ["normalise"]
 
@@ -38,12 +41,15 @@ def _keep(ch: str) -> str:
     return ch
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, *, mend: bool = True) -> str:
     """Return the canonical form of ``text``.
 
     NFKC (full-width to half-width), lower-case Latin, invisible and control characters
     removed, emoji turned into spaces, punctuation runs collapsed to their first mark,
-    whitespace collapsed, spaces between Chinese characters dropped, ends stripped.
+    whitespace collapsed, spaces between Chinese characters dropped, ends stripped, and common
+    pinyin-keyboard slips put right (``nlp.spelling``: 楼到 → 楼道, meiqi → 煤气) unless ``mend``
+    is false (the classifier learns from the training lines as written, slips and all, so a
+    message that has no slip is read by the same model as before the mending came).
     A message made only of punctuation or symbols normalises to ``""``.
     """
     if not text:
@@ -53,6 +59,8 @@ def normalise(text: str) -> str:
     s = _PUNCT_RUN.sub(r"\1", s)
     s = _SPACES.sub(" ", s).strip()
     s = _CJK_GAP.sub("", s)
+    if mend:
+        s = correct(s)
     if not any(ch.isalnum() for ch in s):
         return ""
     return s
