@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
 from nlp.emergency import denied, detect, guarded
 from nlp.evidence import detector_fault, hint, settled
+from nlp.hazard_cues import PERSON
 from nlp.intent import INTENTS, classifier
 from nlp.normalise import normalise
 from nlp.openers import OPENING_CONFIDENCE, complaint, opening
@@ -129,13 +130,44 @@ def _besides_where(clean: str) -> str | None:
 
 
 def _names_no_situation(clean: str) -> bool:
-    """「在」「楼里」「还有」 with no word of danger, or only an address (「十二号楼三单元六零一」):
-    nothing has been said to happen."""
+    """「在」「楼里」「还有」 with no word of danger, only an address (「十二号楼三单元六零一」), or only
+    who lives there (「我正楼上602，一个老头带着孙子住」): nothing has been said to happen."""
     size = len(_REST.sub("", clean))
     if size <= 1 or (size <= SHORT_FRAGMENT and hint(clean, distress=False) is None):
         return True
     rest = _besides_where(clean)
-    return rest is not None and len(_REST.sub("", rest)) < 2
+    if rest is not None and len(_REST.sub("", rest)) < 2:
+        return True
+    return len(_REST.sub("", _WHO_LIVES.sub("", rest if rest is not None else clean))) < 2
+
+
+# What a cry of dismay may come before: a question, thanks, a notice, points… (not a dispute or a
+# repair, where 「救命」 may be the fight or the flood itself).
+_HYPERBOLE_BEFORE = frozenset({"consult", "greeting", "notice", "points", "vote", "volunteer", "progress"})
+HYPERBOLE_CONFIDENCE = 0.8
+# What a dismayed 「救命」 is about, named (the classifier may be unsure of the rest all the same).
+_EVERYDAY = re.compile(
+    r"物业费|管理费|停车费|水费|电费|燃气费|暖气费|涨价|涨了|积分|爱心屋|通知|投票|报名|活动|谢谢|感谢|多谢|"
+    r"(有人)?回(我|复)了"
+)
+
+
+def _hyperbole(clean: str, cue: str) -> str | None:
+    """What is said besides 「救命」 when that is a cry of dismay (「救命啊终于有人回我了，谢谢」): the
+    rest names no danger and is sure to be an everyday request; None when the cry may be real."""
+    rest = re.sub(rf"{re.escape(cue)}[啊呀哇啦了]*[,.!?\s]*", "", clean, count=1).strip()
+    if len(_REST.sub("", rest)) < 2 or detect(rest) is not None or hint(rest, distress=False):
+        return None
+    pred = classifier().predict(_without_address(rest))
+    everyday = pred.confidence >= HYPERBOLE_CONFIDENCE or _EVERYDAY.search(rest) is not None
+    return rest if pred.intent in _HYPERBOLE_BEFORE and everyday else None
+
+
+# Who lives where, with nothing happening: the people, and the words that only place them.
+_WHO_LIVES = re.compile(
+    rf"{PERSON}|一家|一家人|一个|两个|俩|几个|带着|还有|和|跟|住着|住的|住|是|就是|我们|我家|我|正|楼上|楼下|对门|隔壁|"
+    r"那家|这家|那户|那个|这个|家里|家|的|在"
+)
 
 
 def understand(text: str, *, today: dt.date | None = None) -> Understanding:
@@ -148,8 +180,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     if not clean:
         return Understanding(intent="unknown", confidence=0.0)
     slots = dict(extract_slots(clean, today=today))
-    pred = classifier().predict(_without_address(clean))
     alarm = detect(clean)
+    if alarm is not None and alarm.kind == "help" and (said_plainly := _hyperbole(clean, alarm.cue)):
+        clean, alarm = said_plainly, None  # 「救命啊物业费又涨了」: a cry of dismay, then a question
+    pred = classifier().predict(_without_address(clean))
     if alarm is not None:
         slots.setdefault("hazard", alarm.kind)
         ranked = _ahead("emergency", EMERGENCY_CONFIDENCE, pred.candidates)

@@ -54,7 +54,9 @@ _SETTLED: dict[str, re.Pattern[str]] = {
         rf"私拉|飞线|(电线|插线板|接线板|线){_G}{{0,10}}(拉|牵|扯|接|吊|垂|甩)(出来|下来|到|过来|进|出)|拉{_G}{{0,3}}电线"
     ),
     # 「喂有人在没得」: is anyone there to talk to, not a call for help
-    "anyone_there": re.compile(r"^(喂|哎|你好|您好)?[,.\s]*(有人(在)?|在)(吗|没得|没有|不|嘛|么|没)[?!\s]*$"),
+    "anyone_there": re.compile(
+        r"^((喂|哎|你好|您好)[,.\s]*)*(有人(在)?|在)(吗|没得|没有|不|嘛|么|没)[?!\s]*$"
+    ),
     "conditional": re.compile(rf"(?<!说)(?<!讲)的话{_G}{{0,12}}(在哪|怎么|谁|哪|吗|呢|么|什么)"),
 }
 _ONGOING = re.compile(r"还在|一直|越来越|止不住|不停|救命|快来人|快救")
