@@ -165,7 +165,8 @@ def _hyperbole(clean: str, cue: str) -> str | None:
 
 # Who lives where, with nothing happening: the people, and the words that only place them.
 _WHO_LIVES = re.compile(
-    rf"{PERSON}|一家|一家人|一个|两个|俩|几个|带着|还有|和|跟|住着|住的|住|是|就是|我们|我家|我|正|楼上|楼下|对门|隔壁|"
+    rf"{PERSON}|老夫妻|夫妻|两口子|小两口|租户|房东|租客|年轻人|上班族|一家人|一家|[一两三四五六几]?[个口对]|俩|"
+    r"带着|还有|和|跟|住着|住的|住|是|就是|我们|我家|我|正|楼上|楼下|对门|隔壁|"
     r"那家|这家|那户|那个|这个|家里|家|的|在"
 )
 
