@@ -115,7 +115,8 @@ _QUESTION = re.compile(
 _WORDS = re.compile(r"[\s\W_]+")
 # Question words that ask nothing: 「也没有什么气味」「没啥气味的」「怕哪天着火」.
 _INDEFINITE = re.compile(
-    r"(?:没有?|不|并没有?)(?:什么|啥|多少|几|怎么)|(?:怕|万一|说不定|总有)哪天"
+    r"(?:没有?|不|并没有?)(?:什么|啥|多少|几|怎么)|(?:怕|万一|说不定|总有)哪天|(?:好|这|那)几"
+    r"|有几(?:块|片|根|处|条|道)[^，,。!！?？吗呢]{1,8}(?:了|着)\s*$"  # 「上头还有几块翘起来了」
     r"|(?:哪天|哪一天|什么时候|啥时候|几点|哪个时间|哪会儿)(?:来)?(?:都|也)(?:行|可以|成|好|方便|在|能)"  # 「哪天都行」
 )
 BARE_CANCEL = frozenset(
@@ -123,7 +124,9 @@ BARE_CANCEL = frozenset(
 )
 # Nobody in danger, said of the place the hint names (「电梯里应该没人」「里面没有人被困」).
 _NOBODY = re.compile(r"(里面|里头|电梯里)(应该|肯定|确实|都)?(没|没有)(人|被困)|没有?人被?困住?了?$")
-_STILL_CALLING = re.compile(r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|来人|不行了")
+_STILL_CALLING = re.compile(
+    r"快|救|急|还在|人呢|到哪|怎么还|没人来|还没来|(?<!物业)(?<!他们)(?<!都)来人|不行了"
+)
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 WITHDRAW_HANDOFF = "handoff_withdrawal"  # 「算了不用了」 right after 「转人工」
 HANDOFF_CONTACT = "handoff_contact"  # 「13971234567 我姓王」 right after 「喊个人给我打个电话」
@@ -270,9 +273,10 @@ def decide(
         back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
-        leaning = intent == "unknown" and nlu.ranks("emergency") == 1
-        if leaning and about_incident and follows_incident():
-            return Decision(Action.ROUTE, FOLLOW_UP)  # 「我已经开窗出来了，在楼下等」
+        if about_incident and _tells_of_it(nlu, intent, text) and follows_incident():
+            return Decision(
+                Action.ROUTE, FOLLOW_UP
+            )  # 「我已经开窗出来了，在楼下等」「没砸到人，上面还有几块翘着」
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
@@ -327,6 +331,15 @@ def _not_a_confirmation(nlu: Any, intent: str, text: str, form_intent: str) -> s
         return intent if intent in QUESTION_INTENTS else "consult"
     other = intent not in (form_intent, "unknown", "greeting", "handoff")
     return intent if other and nlu.confidence >= SURE_REQUEST and not nlu.ambiguous else None
+
+
+def _tells_of_it(nlu: Any, intent: str, text: str) -> bool:
+    """Right after one's own alarm, whether a message tells more of it: no question, no new report
+    begun, no thanks alone, and no request of another kind the classifier is sure of (「没砸到人，
+    但是上面还有好几块翘着」 leans to a repair; 「好 那个插座你们找人来修一下」 is one)."""
+    if is_question(text) or getattr(nlu, "opens", False) or THANKS_ONLY.fullmatch(text):
+        return False
+    return intent in ("unknown", "greeting") or nlu.confidence < SURE_REQUEST
 
 
 def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:

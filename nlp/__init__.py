@@ -38,7 +38,7 @@ JUST_ASKING_CONFIDENCE = 0.9
 PRECEDENCE_MAX_CHARS = 40
 # A danger named under one of these guards is not happening now (「要是半夜被关在电梯里，打哪个电话」):
 # the classifier's lean to an emergency on the same words is no evidence either.
-_NOT_NOW = frozenset({"hypothetical", "drill", "story", "asking", "over", "past"})
+_NOT_NOW = frozenset({"hypothetical", "drill", "story", "asking", "over", "past", "aftermath"})
 NEAR_THIRD = 0.2  # an emergency third with this much is still a lean (「插座发烫 怎么办」)
 # A message that says first it is a complaint (「我想投诉一下，…」).
 _COMPLAINS_FIRST = re.compile(r"(我)?(想|要)?(投诉|反映)(一下|个事|个情况|个问题)?[,\s]")

@@ -152,11 +152,15 @@ _GUARDS["asking"] = r"""
 _GUARDS["story"] = r"""
         电视 电影 新闻 视频 抖音 快手 游戏 王者 小说 电视剧 隔壁市 老家{G}{0,3}(发|下|遭|闹|地震|洪水|大水|着火|起火) 梦见 做梦 直播 表演 节目 综艺 叫家长 哈哈 嘻嘻 (?<!不是)(?<!没在)(?<!没有在)开玩笑 火锅(?!店|城) 太辣
 """
+# 「昨天高层电梯困人了，后来怎么样了」: what became of it is asked, so it is over.
+_GUARDS["aftermath"] = r"""
+        (后来|最后|结果)(怎么样|咋样|怎样|如何|呢|处理|解决|人)
+"""
 _GUARD_RES = {name: re.compile("|".join(alts.split()).replace("{G}", _G)) for name, alts in _GUARDS.items()}
 # Saying it is happening now overrides the message-wide guards (「之前就有煤气味 现在更大了」).
 _NOW = re.compile(r"正在|刚刚|刚才|马上|赶紧|快来|还在|又(?![不没])|救命|快点|快报警|快叫")
 _DENIED_GUARD = re.compile(r"(不是|并不是|并非|没在|不是在|哪是)$")  # 「不是演习 真的着火了」
-_OVERRIDABLE = {"past", "hypothetical", "legal"}
+_OVERRIDABLE = {"past", "hypothetical", "legal", "aftermath"}
 _NOW_WORD = re.compile(r"现在|今天|这会儿|眼下|此刻")
 # Danger to a person: who pays is asked later, the alarm comes first when it is happening now.
 _TO_A_PERSON = frozenset({"lift", "medical", "fall", "locked_in"})
