@@ -5,9 +5,10 @@ themselves claim their messages first (「已走访 …」, a volunteer's words 
 visit, the place of the sender's own alarm). Then ``bot.policy`` decides: a staff member's action
 on a ticket by its code (a danger in its note pointed out after it) or their words about the work
 they hold with no code (「我到了 正在修」, ``handlers.work_report``), emergency, urgent check,
-cancel, resume, the open form, or a handler (commands first, those of the sender's role before
-the rest, then the intent's handler, then the fallback). A form that gives way is put aside and
-offered back.
+cancel, resume, the open form, a pick from the list just shown (``bot.choices``), or a handler
+(commands first, those of the sender's role before the rest, then the intent's handler, then the
+fallback). A form that gives way is put aside and offered back. A stop with nothing open goes to
+what the sender holds that it can be about (a sign-up), if any.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot import policy
+from bot.choices import Chooser, pending
 from bot.context import Context
 from bot.forms import (
     Form,
@@ -110,6 +112,8 @@ class Dispatcher:
             self.ticket_actions |= router.ticket_actions
             self.first_readers.extend(router.first_readers)
             self.work_reports.extend(router.work_reports)
+        self.choosers: dict[str, Chooser] = {k: c for r in self.routers for k, c in r.choosers.items()}
+        self.stoppers = [stopper for router in self.routers for stopper in router.stoppers]
 
     def dispatch(
         self,
@@ -191,6 +195,7 @@ class Dispatcher:
         # Relative times (「明天上午」) are the community's days, on the injected clock.
         ctx.nlu = self.understand(message.text, today=ctx.now.astimezone(LOCAL_TZ).date())
         intent_recognised(ctx.session, ctx.nlu.intent)
+        choice = pending(ctx, self.choosers, self._timeout)  # 「义诊那个」 after the list
         for pattern, handler in self.first_commands:
             if pattern.fullmatch(message.text.strip()):
                 if form is not None:
@@ -228,6 +233,8 @@ class Dispatcher:
             handed_off=lambda: bool(
                 handoff_just_asked(ctx.session, user_id=message.user_id, dedupe_key=message.dedupe_key)
             ),
+            choice_intent=choice.chooser.intent if choice is not None else None,
+            answers_choice=lambda: choice is not None and choice.picked(ctx) is not None,
         )
         if decision.action is Action.COMMAND and (
             command := explicit or staff or (report[0] if report else None)
@@ -243,6 +250,8 @@ class Dispatcher:
             if at_confirm(ctx) and (value := corrected_value(message.text)) is not None:
                 self._read_only(ctx, value)  # 「不对 改成后天上午」: the form reads 「后天上午」
             return continue_form(ctx, form) + self._offer_after(ctx, form)
+        if decision.action is Action.FORM and choice is not None and choice.picked(ctx) is not None:
+            return choice.take(ctx)
         if decision.action is Action.FORM and paused is not None:
             bring_back(ctx, paused)  # the answer is for the form put aside
             return continue_form(ctx, paused)
@@ -365,7 +374,8 @@ class Dispatcher:
             form_outcome(ctx.session, paused.name, "cancelled")
             ctx.state.paused = {}
             return [Text(TEXTS["cancelled"].format(title=paused.title))]
-        return [Text(TEXTS["nothing_to_cancel"])]
+        stopper = next((handler for holds, handler in self.stoppers if holds(ctx)), None)
+        return as_list(stopper(ctx)) if stopper else [Text(TEXTS["nothing_to_cancel"])]
 
     def _resume(self, ctx: Context) -> list[Reply]:
         form = self.forms.get(ctx.state.paused.get("form", ""))
@@ -374,9 +384,12 @@ class Dispatcher:
             return [Text(TEXTS["nothing_to_resume"])]
         return [Text(TEXTS["resumed"].format(title=form.title)), *resume_form(ctx, form)]
 
+    @property
+    def _timeout(self) -> timedelta:
+        return timedelta(minutes=self.settings.conversation.form_timeout_minutes)
+
     def _active_form(self, ctx: Context) -> Form | None:
-        state = ctx.state
-        timeout = timedelta(minutes=self.settings.conversation.form_timeout_minutes)
+        state, timeout = ctx.state, self._timeout
         if state.paused and state.updated_at is not None and ctx.now - state.updated_at > timeout:
             if state.paused.get("form") in self.forms:
                 form_outcome(ctx.session, state.paused["form"], "expired")

@@ -97,6 +97,11 @@ class Form:
         """What is said when a message answers nothing asked: that, and the question again."""
         return "抱歉，我没有看懂。" + self.prompt(ctx, slot)
 
+    def confirm_unclear(self, ctx: Context) -> str | None:
+        """What to say to a message at the confirmation that is no yes, no or change it reads
+        (「这周六那场」 when the activity is on Sunday), or None for the usual reminder."""
+        return None
+
     def short_prompt(self, ctx: Context, slot: str) -> str:
         """The question for ``slot`` in one short line (after thanks): the prompt's first line."""
         line = self.prompt(ctx, slot).strip().splitlines()[0].rstrip("：:")
@@ -212,7 +217,11 @@ def continue_form(ctx: Context, form: Form) -> list[Reply]:
     found = form.extract(ctx, asking)
     if not found:
         if asking == CONFIRM:
-            return [Text("请回复「是」确认提交，回复「否」重新填写，或回复「取消」。")]
+            return [
+                Text(
+                    form.confirm_unclear(ctx) or "请回复「是」确认提交，回复「否」重新填写，或回复「取消」。"
+                )
+            ]
         if not asking:
             return [Text("请再说一遍。")]
         if ctx.nlu is not None and ctx.nlu.intent == "greeting":

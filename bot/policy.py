@@ -45,7 +45,11 @@ NLU says what was said; this module alone decides what happens next (Rasa's spli
    A message of the form's own kind that the form knows for another request (「我的积分」
    「我的兑换」 while choosing a gift, 「我的报名」 while choosing an activity) is no answer either:
    it is handled, the form put aside and offered back, as a question is.
-6. Without a form: the intent's handler; an uncertain call goes to the fallback.
+6. Without a form: the intent's handler; an uncertain call goes to the fallback. Right after a
+   list (「近期志愿活动：…」), a message that picks one of it (「义诊那个，我想去量量血压」
+   「这周六那场」), no question and no sure request of another kind, answers the list (FORM).
+   A stop with its reason told first (「那天要带孙子去打疫苗，取消吧」) is a stop (CANCEL); with
+   nothing open it reaches what the sender holds (a sign-up).
 7. A spot's QR code scanned (码上办) or a location sent with no repair open is a report made
    there, as sure as an explicit command (rule 4): an open form is put aside and offered back
    (「继续」), and the repair starts with its place filled (``scan_puts_aside``). What is said
@@ -91,6 +95,7 @@ _TOLD_REASON = re.compile(
     r"弄好|修好|好了|不漏了|不堵了|亮了|通了|道歉|和好|说开了|解决了|在修|修了|有事|没空|没时间|要去|去不了|忙|医院|复查|出差|加班"
     r"|自己|再说|想想|不需要|用不着|不想|不换了|不要了"
 )
+_CLAUSE_BEFORE = re.compile(r"[^\W\d_]{3}[，,。.!！~\s]+$")  # words, then a break before the stop
 _STOPS_FIRST = re.compile(
     rf"{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了)(?:{_FILLER}(?:{_CANCEL_WORD}|不用报了|不投了))*"
 )
@@ -211,6 +216,8 @@ def decide(
     confirming: bool = False,
     reports_work: bool = False,
     on_incident: bool = False,
+    choice_intent: str | None = None,
+    answers_choice: Callable[[], bool] = lambda: False,
 ) -> Decision:
     """The next step for a text message.
 
@@ -226,7 +233,10 @@ def decide(
     with no code (「我到了 正在修」), and ``on_incident`` whether that work is an incident they were
     alerted to or hold. ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
-    report goes back to it (FORM; the dispatcher brings it back first).
+    report goes back to it (FORM; the dispatcher brings it back first). ``choice_intent`` is the
+    intent of the request a list just shown answered (None without one) and ``answers_choice``
+    whether the message picks one of the list: with no form open, a pick that is no question and
+    no sure request of another kind is an answer to the list (FORM; the dispatcher goes on with it).
     """
     alarm = danger(nlu, text)
     if acts_on_ticket or (reports_work and on_incident):
@@ -270,13 +280,13 @@ def decide(
     if form_intent is None:
         if RESUME.fullmatch(text):
             return Decision(Action.RESUME)
+        if _picks_from_list(nlu, intent, text, choice_intent) and answers_choice():
+            return Decision(Action.FORM)  # 「义诊那个，我想去量量血压」 after 「近期志愿活动：…」
         back = paused_intent is not None and _back_to_paused(nlu, intent, text, paused_intent)
         if back and answers_paused is not None and answers_paused():
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         if about_incident and _tells_of_it(nlu, intent, text) and follows_incident():
-            return Decision(
-                Action.ROUTE, FOLLOW_UP
-            )  # 「我已经开窗出来了，在楼下等」「没砸到人，上面还有几块翘着」
+            return Decision(Action.ROUTE, FOLLOW_UP)  # 「我已经开窗出来了，在楼下等」
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
@@ -342,6 +352,14 @@ def _tells_of_it(nlu: Any, intent: str, text: str) -> bool:
     return intent in ("unknown", "greeting") or nlu.confidence < SURE_REQUEST
 
 
+def _picks_from_list(nlu: Any, intent: str, text: str, choice_intent: str | None) -> bool:
+    """Whether a message may choose from the list just shown: no question, no sure other request
+    (「楼道灯坏了」 after a list with 楼道卫生大扫除 in it is a repair)."""
+    if choice_intent is None or is_question(text):
+        return False
+    return intent in (choice_intent, "unknown", "greeting") or nlu.confidence < INTERRUPT_CONFIDENCE
+
+
 def _back_to_paused(nlu: Any, intent: str, text: str, paused_intent: str) -> bool:
     """Whether a message may answer the form put aside: no question, no hand-off, no new report."""
     if intent in ("handoff", "greeting") or (intent in QUESTION_INTENTS and is_question(text)):
@@ -359,7 +377,11 @@ def _stops_with_reason(text: str) -> re.Match[str] | None:
     first = _STOPS_FIRST.match(spoken)
     if first is None:
         last = _ENDS_STOPPING.search(spoken)
-        told = last is not None and _TOLD_REASON.search(spoken, 0, last.start()) is not None
+        # why, by a word of it or said as a clause of its own (「那天要带孙子去打疫苗，取消吧」)
+        told = last is not None and (
+            _TOLD_REASON.search(spoken, 0, last.start()) is not None
+            or _CLAUSE_BEFORE.search(spoken, 0, last.start()) is not None
+        )
         return re.search(rf"(?P<word>{_CANCEL_WORD})", last.group(0)) if told and last is not None else None
     if first.end() == len(spoken):
         return None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bot.replies import Reply
 
 if TYPE_CHECKING:
+    from bot.choices import Chooser
     from bot.context import Context
     from bot.forms import Form
 
@@ -42,6 +43,11 @@ class Router:
         self.work_reports: list[Handler] = []
         self.kinds: dict[str, Handler] = {}
         self.forms: list[Form] = []
+        # Lists the next message may choose from in its own words (``bot.choices``), by kind.
+        self.choosers: dict[str, Chooser] = {}
+        # A stop said with nothing open (「那天要带孙子去打疫苗，取消吧」) when the sender holds what
+        # it can be about (a sign-up): the first whose test says so handles it.
+        self.stoppers: list[tuple[Callable[[Context], bool], Handler]] = []
 
     def intent(self, *names: str) -> Callable[[Handler], Handler]:
         """Handle messages the NLU labels with one of ``names``."""
@@ -118,6 +124,19 @@ class Router:
     def form(self, form: Form) -> Form:
         self.forms.append(form)
         return form
+
+    def chooser(self, chooser: Chooser) -> Chooser:
+        self.choosers[chooser.kind] = chooser
+        return chooser
+
+    def stopper(self, holds: Callable[[Context], bool]) -> Callable[[Handler], Handler]:
+        """Handle a stop said with nothing open when ``holds`` says the sender has what it is about."""
+
+        def decorator(handler: Handler) -> Handler:
+            self.stoppers.append((holds, handler))
+            return handler
+
+        return decorator
 
     @staticmethod
     def _register(table: dict[str, Handler], names: tuple[str, ...]) -> Callable[[Handler], Handler]:

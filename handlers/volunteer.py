@@ -4,15 +4,21 @@ check-in with the 签到码 and joining a team (visits: handlers.visit)."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any, ClassVar
 
+from bot.choices import Chooser, offer
 from bot.context import Context
 from bot.forms import Form, Invalid, start_form
+from bot.policy import CANCEL
 from bot.replies import Reply, Text
 from bot.router import Router
+from handlers.activity_choice import by_name, on_day, picked, said_name, the_one, unknown_name
 from handlers.common import named_in
+from handlers.volunteer_texts import TEXTS
 from models.activities import (
     Activity,
+    Signup,
     SignupStatus,
     cancel_signup,
     in_scope,
@@ -22,62 +28,12 @@ from models.activities import (
     when_label,
 )
 from models.attendance import check_in, volunteer_record
-from models.base import by_id
+from models.base import LOCAL_TZ, by_id
 from models.teams import find_team, join_team, teams, teams_of
 
 router = Router("volunteer")
+JUST_NOW = timedelta(minutes=30)  # a sign-up this recent is the one a stop with no name is about
 
-TEXTS = {
-    "none_upcoming": "近期暂时没有可以报名的志愿活动，有新活动会第一时间通知大家。",
-    "list_head": "近期志愿活动：",
-    "list_item": "【{id}】{title}\n  {when}，{place}\n  {state}，参加得 {points} 积分",
-    "state_open": "还剩 {left} 个名额",
-    "state_full": "名额已满，可报名候补",
-    "list_tail": "回复「报名 + 编号」报名，例如「报名 {id}」。",
-    "ask_activity": "想报名哪个活动？请回复编号：\n{options}",
-    "option": "【{id}】{title}（{when}）",
-    "no_named_activity": "社区近期没有「{name}」这个活动。",
-    "no_such_activity": "没有找到编号为 {number} 的活动。{hint}",
-    "confirm": "确认报名：\n{title}\n时间：{when}\n地点：{place}\n参加得 {points} 积分\n回复「是」确认，回复「取消」放弃。",
-    "confirm_waitlist": "确认报名：\n{title}\n时间：{when}\n地点：{place}\n名额已满，报名后进入候补，有人退出会自动转正并通知您。\n回复「是」确认，回复「取消」放弃。",
-    "confirmed": "报名成功！「{title}」{when}，地点：{place}。活动前一天和前一小时会提醒您，到场后回复「签到 + 签到码」领取积分。",
-    "waitlisted": "名额已满，您已进入候补，排第 {position} 位。有人退出会自动为您转正并通知您。",
-    "already_confirmed": "您已经报名了「{title}」，不用重复报名。",
-    "already_waitlisted": "您已在「{title}」的候补名单中，排第 {position} 位。",
-    "attended": "您已经参加过「{title}」了，感谢您的付出！",
-    "closed": "「{title}」已取消或关闭报名。",
-    "started": "「{title}」已经开始，不能再报名了。",
-    "deadline": "「{title}」报名已截止。",
-    "out_of_scope": "「{title}」只面向本楼栋/网格的居民，您暂时不能报名。",
-    "not_found": "没有找到这个活动，请回复「志愿活动」看看最近的安排。",
-    "mine_none": "您目前没有报名的活动。回复「志愿活动」看看最近的安排。",
-    "not_signed_for": "您没有报名「{name}」（或已经取消了）。您现在报名的是：\n{options}\n要取消的话请回复「取消报名 + 编号」。",
-    "mine_head": "您报名的活动：",
-    "mine_item": "【{id}】{title}，{when}，{place}（{state}）",
-    "state_confirmed": "已报名",
-    "state_waitlisted": "候补第 {position} 位",
-    "state_attended": "已签到",
-    "mine_tail": "如需取消，回复「取消报名 + 编号」。",
-    "record": "您累计参加志愿活动 {attended} 次，服务时长 {hours} 小时。",
-    "which_cancel": "您报名了多个活动，请回复「取消报名 + 编号」：\n{options}",
-    "cancelled": "已取消「{title}」的报名。",
-    "cancelled_promoted": "已取消「{title}」的报名，名额已转给候补的邻居。",
-    "not_signed_up": "您没有报名「{title}」，不需要取消。",
-    "cancel_started": "「{title}」已经开始，不能取消了。如有特殊情况请联系组织者。",
-    "checkin_how": "请回复「签到 + 签到码」，签到码由活动组织者在现场公布，例如「签到 1234」。",
-    "checked_in": "签到成功！感谢参加「{title}」，已为您记入 {points} 积分。",
-    "checked_in_no_points": "签到成功！感谢参加「{title}」。",
-    "checkin_already": "您已经签到过「{title}」了，积分只记一次。",
-    "wrong_code": "签到码不对，或者您没有报名用这个签到码的活动。请核对后再试。",
-    "checkin_waitlisted": "您在「{title}」的候补名单中，还没有转为正式报名，请找组织者现场确认。",
-    "too_early": "「{title}」还没开始，活动开始前一小时内才能签到。",
-    "too_late": "「{title}」的签到时间已过，请联系组织者补登。",
-    "teams_none": "社区暂时还没有志愿队伍。",
-    "teams_list": "社区志愿队伍：{names}。回复「加入 + 队伍名称」即可加入，例如「加入{example}」。",
-    "joined": "欢迎加入「{team}」！有活动会第一时间通知您。",
-    "already_member": "您已经是「{team}」的队员了。",
-    "my_teams": "您所在的队伍：{names}。",
-}
 
 _NUMBER = re.compile(r"(?:第)?\s*([0-9]{1,6})\s*(?:个|号)?")
 _MINE = re.compile(r".*(我报名的|我的报名|我的活动|我报了|报了哪些|我参加的|报名记录).*")
@@ -90,7 +46,7 @@ _RECORD = re.compile(r".*(志愿时长|服务时长|参加了几次|我的志愿
 _TEAM = re.compile(
     r".*(加入|参加|入队|报名参加).*(队|红色管家|志愿者协会|服务社).*|.*(志愿队伍|有哪些队|我的队伍).*"
 )
-_SIGNUP = re.compile(r".*(报名|参加|我要去|算我一个|我去).*")
+_SIGNUP = re.compile(r".*(报(个|一个|上)?名|参加|我要去|算我一个|我去).*")
 
 
 def _option(activity: Activity) -> str:
@@ -107,56 +63,29 @@ def _by_title(ctx: Context, text: str) -> Activity | None:
     return matches[0] if len(matches) == 1 else None
 
 
-# 「我报扫雪那个」「清理车棚那个」: an activity chosen by a name (perhaps one the community lacks).
-_NAMED = re.compile(
-    r"^[\s嗯啊哦那个就我想要帮给]*(?:报名|报|参加|选|去)?[\s一下个]*"
-    r"(?P<name>[^\s，,。！!？?的]{2,8}?)\s*(?:的)?\s*(?:那个|这个|那场|那次)"
-)
-_NOT_A_NAME = re.compile(
-    r"第|最后|上面|下面|前面|后面|这|那|哪|什么|周|星期|礼拜|今天|明天|后天|[上下]午|晚上|号|月"
-)
+def _today(ctx: Context) -> date:
+    return ctx.now.astimezone(LOCAL_TZ).date()
+
+
+def _shown(ctx: Context, ids: list[int]) -> list[Activity]:
+    """The activities of ``ids`` still upcoming, in the order shown."""
+    by = {a.id: a for a in upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50)}
+    return [by[i] for i in ids if i in by]
 
 
 def _unknown_name(ctx: Context, text: str) -> str | None:
     """The name of an activity said (「扫雪」) when no upcoming activity is called anything like it."""
-    found = _NAMED.search(text)
-    if (
-        found is None
-        or re.search(r"什么|哪些|有没有|啥|有冇|吗|[?？]", text)
-        or _NOT_A_NAME.search(found.group("name"))
-    ):
-        return None
-    name = found.group("name")
-    pairs = {name[i : i + 2] for i in range(len(name) - 1)}
     titles = [a.title for a in upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50)]
-    return None if any(pair in title for title in titles for pair in pairs) else name
+    return unknown_name(text, titles)
 
 
 def _named_elsewhere(ctx: Context, text: str) -> str | None:
     """The activity a cancelling names (「包饺子那个我不去了」) when it is none of the sign-ups: an
     upcoming activity called like it, or a name said with 「那个」."""
-    found = _NAMED.search(text)
-    if found is not None and not _NOT_A_NAME.search(found.group("name")):
-        return found.group("name")
+    if (name := said_name(text)) is not None:
+        return name
     other = named_in(text, upcoming(ctx.session, person=ctx.person, now=ctx.now, limit=50), lambda a: a.title)
     return other.title if other is not None else None
-
-
-# 「第一个」「最后一个」: a place in the list as shown (by time), not the 编号 in brackets.
-_POSITION = re.compile(r"(?:第([一二三四五六七八九十]|[1-9])个|(最后一个|最后那个))")
-_CHINESE_DIGITS = "一二三四五六七八九十"
-
-
-def _by_position(ctx: Context, text: str) -> Activity | None:
-    found = _POSITION.search(text)
-    if found is None:
-        return None
-    listed = upcoming(ctx.session, person=ctx.person, now=ctx.now)
-    if found.group(2):
-        return listed[-1] if listed else None
-    digit = found.group(1)
-    index = int(digit) if digit.isdigit() else _CHINESE_DIGITS.index(digit) + 1
-    return listed[index - 1] if 0 < index <= len(listed) else None
 
 
 class SignupForm(Form):
@@ -168,10 +97,12 @@ class SignupForm(Form):
     confirm = True
 
     def extract(self, ctx: Context, asking: str | None) -> dict[str, Any]:
-        activity = _by_title(ctx, ctx.text) or _by_position(ctx, ctx.text)
-        if activity is None and asking == "activity":  # 「那就报周六上午的楼道清理」: a piece of its title
-            activity = named_in(
-                ctx.text, upcoming(ctx.session, person=ctx.person, now=ctx.now), lambda a: a.title
+        shown = self._options(ctx)
+        activity = _by_title(ctx, ctx.text) or the_one(ctx.text, shown, today=_today(ctx), by_day=False)
+        if activity is None and asking == "activity":  # 「那就报周六上午的楼道清理」「下周六上午那场」
+            everything = upcoming(ctx.session, person=ctx.person, now=ctx.now)
+            activity = the_one(ctx.text, shown, today=_today(ctx)) or the_one(
+                ctx.text, everything, today=_today(ctx)
             )
         if activity is not None:
             return {"activity": activity.id}
@@ -182,9 +113,26 @@ class SignupForm(Form):
         """「我的报名」「志愿时长」「取消报名」 while choosing an activity: another request."""
         return any(p.fullmatch(ctx.text) for p in (_MINE, _CANCEL, _RECORD, _TEAM)) or "签到" in ctx.text
 
+    @staticmethod
+    def _options(ctx: Context) -> list[Activity]:
+        """The activities asked between: those a loose name matched (「清扫楼道」), or all upcoming."""
+        listed = ctx.state.slots.get("listed")
+        shown = _shown(ctx, listed) if listed else []
+        return shown or upcoming(ctx.session, person=ctx.person, now=ctx.now)
+
     def prompt(self, ctx: Context, slot: str) -> str:
-        options = "\n".join(_option(a) for a in upcoming(ctx.session, person=ctx.person, now=ctx.now))
-        return TEXTS["ask_activity"].format(options=options)
+        options = "\n".join(_option(a) for a in self._options(ctx))
+        key = "ask_which" if ctx.state.slots.get("listed") else "ask_activity"
+        return TEXTS[key].format(options=options)
+
+    def confirm_unclear(self, ctx: Context) -> str | None:
+        """「这周六那场」 at the confirmation: whether the day said is the activity's."""
+        activity = ctx.session.get(Activity, ctx.state.slots.get("activity"))
+        same = on_day(ctx.text, activity, today=_today(ctx)) if activity is not None else None
+        if activity is None or same is None:
+            return None
+        key = "confirm_day_same" if same else "confirm_day_differs"
+        return TEXTS[key].format(title=activity.title, when=when_label(activity.starts_at))
 
     def unclear(self, ctx: Context, slot: str) -> str:
         name = _unknown_name(ctx, ctx.text)
@@ -268,8 +216,28 @@ def show_upcoming(ctx: Context) -> list[Reply]:
                 points=a.points,
             )
         )
-    lines.append(TEXTS["list_tail"].format(id=activities[0].id))
+    lines.append(TEXTS["list_tail"].format(id=activities[0].id, title=_short(activities[0].title)))
+    offer(ctx, "activity", [a.id for a in activities])  # 「义诊那个」「这周六那场」 next
     return [Text("\n".join(lines))]
+
+
+def _short(title: str) -> str:
+    """How one names an activity in passing: 「社区义诊」 → 「义诊」."""
+    return title.removeprefix("社区") if len(title) > 3 else title
+
+
+def _picks(ctx: Context, ids: list[int]) -> Activity | None:
+    return the_one(ctx.text, _shown(ctx, ids), today=_today(ctx))
+
+
+router.chooser(
+    Chooser(
+        "activity",
+        "volunteer",
+        _picks,
+        lambda ctx, activity: start_form(ctx, signup_form, {"activity": activity.id}),
+    )
+)
 
 
 def start_signup(ctx: Context) -> list[Reply]:
@@ -278,11 +246,14 @@ def start_signup(ctx: Context) -> list[Reply]:
         activities = upcoming(ctx.session, person=ctx.person, now=ctx.now)
         if not activities:
             return [Text(TEXTS["none_upcoming"])]
-        if len(activities) == 1:
-            found = {"activity": activities[0].id}
-        elif _unknown_name(ctx, ctx.text):  # 「我报扫雪那个」: say so, and what there is
+        if _unknown_name(ctx, ctx.text):  # 「我报扫雪那个」: say so, and what there is
             start_form(ctx, signup_form, found)
             return [Text(signup_form.unclear(ctx, "activity"))]
+        if len(activities) == 1:
+            found = {"activity": activities[0].id}
+        elif len(named := by_name(ctx.text, activities)) > 1:  # 「报个名清扫楼道」: those it may be
+            among = picked(ctx.text, named, today=_today(ctx)) or named
+            found = {"activity": among[0].id} if len(among) == 1 else {"listed": [a.id for a in among]}
     return start_form(ctx, signup_form, found)
 
 
@@ -316,15 +287,27 @@ def show_mine(ctx: Context) -> list[Reply]:
     return [Text("\n".join(lines))]
 
 
+def _active(ctx: Context) -> list[tuple[Activity, Signup]]:
+    """The sign-ups one can still cancel, soonest first."""
+    return [
+        (a, s)
+        for a, s in my_signups(ctx.session, person=ctx.person, now=ctx.now)
+        if s.status != SignupStatus.attended and a.starts_at > ctx.now
+    ]
+
+
+def _stops_a_signup(ctx: Context) -> bool:
+    """A stop said with its reason and nothing open (「那天要带孙子去打疫苗，取消吧」) is about a
+    sign-up when there is one; a bare 「取消」 still says nothing is in progress."""
+    return CANCEL.fullmatch(ctx.text) is None and bool(_active(ctx))
+
+
+@router.stopper(_stops_a_signup)
 @router.command(r"(取消报名|退出活动)\s*(第)?\s*[0-9]{0,6}\s*(个|号)?[。！!]?")
 def cancel(ctx: Context) -> list[Reply]:
     number = _number(ctx.text) or (a.id if (a := _by_title(ctx, ctx.text)) else None)
     if number is None:
-        active = [
-            (a, s)
-            for a, s in my_signups(ctx.session, person=ctx.person, now=ctx.now)
-            if s.status != SignupStatus.attended and a.starts_at > ctx.now
-        ]
+        active = _active(ctx)
         if not active:
             return [Text(TEXTS["mine_none"])]
         named = named_in(ctx.text, [a for a, _ in active], lambda a: a.title)  # 「夜间巡逻不去了」
@@ -335,6 +318,9 @@ def cancel(ctx: Context) -> list[Reply]:
         ) is not None:  # 「包饺子那个我不去了」: never another one
             options = "\n".join(_option(a) for a, _ in active)
             return [Text(TEXTS["not_signed_for"].format(name=other, options=options))]
+        just_made = [(a, s) for a, s in active if ctx.now - s.queued_at < JUST_NOW]
+        if len(active) > 1 and named is None and len(just_made) == 1:
+            active = just_made  # 「那天有事，取消吧」 right after signing up: that one
         if len(active) > 1:
             return [Text(TEXTS["which_cancel"].format(options="\n".join(_option(a) for a, _ in active)))]
         number = active[0][0].id

@@ -1,5 +1,6 @@
-"""Conversation state: the one active form (if any) of each person, with its filled slots, and
-the form an interruption put aside (offered back once the interruption is dealt with).
+"""Conversation state: the one active form (if any) of each person, with its filled slots, the
+form an interruption put aside (offered back once the interruption is dealt with), and the
+choice a list just shown left pending (the next message may pick from it, or it is dropped).
 
 The storage is a tiny interface over one table (load / save / clear by user key), written
 with Core statements because it is on every message's path.
@@ -29,6 +30,10 @@ class Conversation(SQLModel, table=True):
     paused: dict[str, Any] = Field(
         default_factory=dict, sa_column_kwargs={"server_default": "{}"}, sa_type=JSON
     )
+    # {"kind", "ids"} of a list just shown (「近期志愿活动：【1】…」) the next message may choose from.
+    choice: dict[str, Any] = Field(
+        default_factory=dict, sa_column_kwargs={"server_default": "{}"}, sa_type=JSON
+    )
     updated_at: datetime = utc_field()
 
 
@@ -41,24 +46,32 @@ class ConversationState:
     updated_at: datetime | None = None
     stored: bool = False  # a row exists for it
     paused: dict[str, Any] = field(default_factory=dict)
+    choice: dict[str, Any] = field(default_factory=dict)
 
-    def snapshot(self) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any]]:
-        return self.form, dict(self.slots), self.asking, dict(self.paused)
+    def snapshot(self) -> tuple[str | None, dict[str, Any], str | None, dict[str, Any], dict[str, Any]]:
+        return self.form, dict(self.slots), self.asking, dict(self.paused), dict(self.choice)
 
     @property
     def kept(self) -> bool:
-        """Whether there is anything to store: an active form or one put aside."""
-        return self.form is not None or bool(self.paused)
+        """Whether there is anything to store: an active form, one put aside, or a pending choice."""
+        return self.form is not None or bool(self.paused) or bool(self.choice)
 
 
 _TABLE = Conversation.__table__  # type: ignore[attr-defined]
-_COLUMNS = (_TABLE.c.form, _TABLE.c.slots, _TABLE.c.asking, _TABLE.c.updated_at, _TABLE.c.paused)
+_COLUMNS = (
+    _TABLE.c.form,
+    _TABLE.c.slots,
+    _TABLE.c.asking,
+    _TABLE.c.updated_at,
+    _TABLE.c.paused,
+    _TABLE.c.choice,
+)
 _LOAD = select(*_COLUMNS).where(_TABLE.c.user_key == bindparam("key"))
 _LOAD_MANY = select(_TABLE.c.user_key, *_COLUMNS).where(
     _TABLE.c.user_key.in_(bindparam("keys", expanding=True))
 )
 _DELETE = delete(_TABLE).where(_TABLE.c.user_key == bindparam("key"))
-_FIELDS = ("form", "slots", "asking", "updated_at", "paused")
+_FIELDS = ("form", "slots", "asking", "updated_at", "paused", "choice")
 
 
 @cache
@@ -74,26 +87,41 @@ def load_state(session: Session, *, user_key: str) -> ConversationState:
     row = session.connection().execute(_LOAD, {"key": user_key}).first()
     if row is None:
         return ConversationState(user_key=user_key)
-    form, slots, asking, updated_at, paused = row
+    return _state(user_key, *row)
+
+
+def _state(
+    key: str,
+    form: str | None,
+    slots: dict[str, Any] | None,
+    asking: str | None,
+    updated_at: datetime | None,
+    paused: dict[str, Any] | None,
+    choice: dict[str, Any] | None,
+) -> ConversationState:
     return ConversationState(
-        user_key, form, dict(slots or {}), asking, updated_at, stored=True, paused=dict(paused or {})
+        key,
+        form,
+        dict(slots or {}),
+        asking,
+        updated_at,
+        stored=True,
+        paused=dict(paused or {}),
+        choice=dict(choice or {}),
     )
 
 
 def load_states(session: Session, *, user_keys: list[str]) -> dict[str, ConversationState]:
     """The states of several people at once (a fresh state for those without a row)."""
     states = {key: ConversationState(user_key=key) for key in user_keys}
-    for key, form, slots, asking, updated_at, paused in session.connection().execute(
-        _LOAD_MANY, {"keys": user_keys}
-    ):
-        states[key] = ConversationState(
-            key, form, dict(slots or {}), asking, updated_at, stored=True, paused=dict(paused or {})
-        )
+    for key, *row in session.connection().execute(_LOAD_MANY, {"keys": user_keys}):
+        states[key] = _state(key, *row)
     return states
 
 
 def save_state(session: Session, *, state: ConversationState, now: datetime) -> None:
-    """Persist ``state``: upsert while a form is active or put aside, delete the row once neither."""
+    """Persist ``state``: upsert while a form is active or put aside or a choice pends, delete the
+    row once none is."""
     save_states(session, [(state, now)])
 
 
@@ -109,6 +137,7 @@ def save_states(session: Session, states: list[tuple[ConversationState, datetime
             "asking": state.asking,
             "updated_at": now,
             "paused": state.paused,
+            "choice": state.choice,
         }
         for state, now in states
         if state.kept

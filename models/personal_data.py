@@ -129,7 +129,9 @@ def export_person(session: Session, person: Person, *, now: datetime) -> dict[st
             )
         ],
         "open_conversation": [
-            {"form": s.form, "slots": s.slots, "paused": s.paused.get("form")} for s in state if s.kept
+            {"form": s.form, "slots": s.slots, "paused": s.paused.get("form"), "choice": s.choice.get("kind")}
+            for s in state
+            if s.kept
         ],
         "messages": messages(session, person),
         "pushes": pushes(session, person),

@@ -252,3 +252,41 @@ def test_a_weak_lean_with_no_word_of_danger_does_not_alarm_inside_a_form() -> No
     assert _decide(said, "随时都可以，我不出门")[0] is Action.EMERGENCY  # no form: the lean stands
     sure = Said("emergency", 0.6, hazard="fire")
     assert _at_confirm(sure, "厨房冒烟了", answers=False)[0] is Action.EMERGENCY
+
+
+def _after_a_list(said: Said, text: str, *, picks: bool) -> tuple[Action, str]:
+    decision = decide(
+        said,
+        text=text,
+        form_intent=None,
+        has_paused=False,
+        answers_form=lambda: False,
+        handles=lambda intent: intent != "unknown",
+        choice_intent="volunteer",
+        answers_choice=lambda: picks,
+    )
+    return decision.action, decision.intent
+
+
+def test_a_pick_from_the_list_just_shown_answers_it() -> None:
+    assert _after_a_list(Said("volunteer", 0.94), "义诊那个，我想去量量血压", picks=True)[0] is Action.FORM
+    assert _after_a_list(Said("progress", 0.41), "周四晚上那个", picks=True)[0] is Action.FORM
+    # picking nothing, asking, or surely asking for something else: handled as ever
+    assert _after_a_list(Said("points", 0.9), "我的积分还有多少", picks=False) == (Action.ROUTE, "points")
+    assert _after_a_list(Said("volunteer", 0.9), "义诊那个几点开始", picks=True) == (
+        Action.ROUTE,
+        "volunteer",
+    )
+    assert _after_a_list(Said("repair", 0.95), "楼道灯坏了", picks=True) == (Action.ROUTE, "repair")
+
+
+def test_a_stop_after_its_reason_told_as_a_clause_is_a_stop() -> None:
+    said = Said("volunteer", 0.6)
+    assert _decide(said, "哎呀那天要带孙子去打疫苗，取消吧")[0] is Action.CANCEL
+    # a word that says what stops, with nothing open, goes to its handler (the sign-up's cancel)
+    assert _decide(said, "周六家里来客人，不去了") == (Action.ROUTE, "volunteer")
+    assert (
+        _decide(Said("repair", 0.6), "师傅明天再说吧，不用来了", form="repair", answers=True)[0]
+        is Action.CANCEL
+    )
+    assert _decide(said, "那天几点开始，取消吗")[0] is not Action.CANCEL  # a question stops nothing
