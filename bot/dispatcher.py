@@ -46,6 +46,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
+from models.feedback import just_filed
 from models.held_work import held_work, meant, reports_own
 from models.incident_matching import UNCONFIRMED, latest_own
 from models.outbox import handoff_just_asked
@@ -225,6 +226,7 @@ class Dispatcher:
             answers_paused=lambda: paused is not None and answers_paused(ctx, paused),
             acts_on_ticket=action is not None,
             follows_incident=lambda: follows_incident(ctx),
+            report_just_filed=lambda: report_just_filed(ctx),
             staff_command=staff is not None,
             reports_work=report is not None,
             on_incident=report is not None and report[1],
@@ -410,3 +412,9 @@ def follows_incident(ctx: Context) -> bool:
     """Whether the sender's own confirmed incident is open: what they say next may be about it."""
     ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
     return ticket is not None and ticket.category != UNCONFIRMED
+
+
+def report_just_filed(ctx: Context) -> str | None:
+    """The intent of the report the sender filed moments ago, still open (None without one)."""
+    ticket = just_filed(ctx.session, reporter_id=ctx.person.id, now=ctx.now) if ctx.person.id else None
+    return None if ticket is None else ("repair" if ticket.kind is TicketKind.repair else "dispute")

@@ -94,6 +94,7 @@ _REASON = (
 _TOLD_REASON = re.compile(
     r"弄好|修好|好了|不漏了|不堵了|亮了|通了|道歉|和好|说开了|解决了|在修|修了|有事|没空|没时间|要去|去不了|忙|医院|复查|出差|加班"
     r"|自己|再说|想想|不需要|用不着|不想|不换了|不要了"
+    r"|报过|已经(报|有人|在|修|弄|处理|打)|有人(报|修|管|弄|处理)|处理了|来过|看过|能用了|没坏"  # 「他已经报过了」
 )
 _CLAUSE_BEFORE = re.compile(r"[^\W\d_]{3}[，,。.!！~\s]+$")  # words, then a break before the stop
 _STOPS_FIRST = re.compile(
@@ -134,6 +135,7 @@ _STILL_CALLING = re.compile(
 )
 FOLLOW_UP = "incident_update"  # words about the reporter's open incident
 WITHDRAW_HANDOFF = "handoff_withdrawal"  # 「算了不用了」 right after 「转人工」
+TOLD_MORE = "report_detail"  # 「师傅姓李」 right after a report was filed: more of it
 HANDOFF_CONTACT = "handoff_contact"  # 「13971234567 我姓王」 right after 「喊个人给我打个电话」
 QUESTION_INTENTS = frozenset({"consult", "progress", "notice", "points", "vote", "volunteer"})
 
@@ -210,6 +212,7 @@ def decide(
     answers_paused: Callable[[], bool] | None = None,
     acts_on_ticket: bool = False,
     follows_incident: Callable[[], bool] = lambda: False,
+    report_just_filed: Callable[[], str | None] = lambda: None,
     staff_command: bool = False,
     other_request: Callable[[], bool] = lambda: False,
     handed_off: Callable[[], bool] = lambda: False,
@@ -229,7 +232,8 @@ def decide(
     kind, no answer (「我的积分」 while choosing a gift); ``handed_off`` whether the sender's previous
     message asked for a person; ``confirming`` whether the open form waits for a yes and the message
     is no yes, no and no change the form reads (「改成后天上午」); ``follows_incident`` whether the
-    sender's own confirmed incident is open (asked only when it matters). ``reports_work`` whether it is a staff member's words about the work they hold,
+    sender's own confirmed incident is open (asked only when it matters), ``report_just_filed`` the
+    intent of the report the sender filed moments ago (None without one). ``reports_work`` whether it is a staff member's words about the work they hold,
     with no code (「我到了 正在修」), and ``on_incident`` whether that work is an incident they were
     alerted to or hold. ``paused_intent`` is the intent of a form put aside and ``answers_paused``
     whether the message fills one of its slots: an answer that is no question and no other
@@ -287,6 +291,8 @@ def decide(
             return Decision(Action.FORM)  # 「那行，还是派人来吧，明天上午在家」 after a question
         if about_incident and _tells_of_it(nlu, intent, text) and follows_incident():
             return Decision(Action.ROUTE, FOLLOW_UP)  # 「我已经开窗出来了，在楼下等」
+        if _adds_to_it(nlu, intent, text) and (filed := report_just_filed()) and intent in (filed, *_TELLING):
+            return Decision(Action.ROUTE, TOLD_MORE)  # 「接电话的是个小姑娘，师傅姓李」 after a complaint
         return Decision(Action.ROUTE, intent)
     if intent == "handoff":
         return Decision(Action.ROUTE, intent)
@@ -350,6 +356,24 @@ def _tells_of_it(nlu: Any, intent: str, text: str) -> bool:
     if is_question(text) or getattr(nlu, "opens", False) or THANKS_ONLY.fullmatch(text):
         return False
     return intent in ("unknown", "greeting") or nlu.confidence < SURE_REQUEST
+
+
+_TELLING = ("unknown", "progress")  # how what is told after a report leans when it asks nothing
+TOLD_MORE_CHARS = 4
+_TICKET_CODE = re.compile(r"[RDCErdce]\s*\d{4,}")
+
+
+def _adds_to_it(nlu: Any, intent: str, text: str) -> bool:
+    """Right after filing a report, whether a message may tell more of it: some words, no question,
+    no new report begun, no stopping (「R1028不用来了」), no request of another kind the classifier
+    is sure of."""
+    if is_question(text) or getattr(nlu, "opens", False) or THANKS_ONLY.fullmatch(text):
+        return False
+    if mentions_stopping(text) or _TICKET_CODE.search(text):
+        return False
+    return len(_WORDS.sub("", text)) >= TOLD_MORE_CHARS and (
+        nlu.confidence < SURE_REQUEST or intent in _TELLING
+    )
 
 
 def _picks_from_list(nlu: Any, intent: str, text: str, choice_intent: str | None) -> bool:

@@ -25,6 +25,7 @@ from handlers import (
     points,
     progress,
     repair,
+    report_detail,
     spot_report,
     ticket_cancel,
     verify,
@@ -39,6 +40,7 @@ from handlers import (
 ROUTERS = [
     emergency.router,
     incident_update.router,
+    report_detail.router,
     handoff.router,
     personal_data.router,
     binding.router,

@@ -13,9 +13,11 @@ import re
 from sqlmodel import select
 
 from bot.context import Context
+from bot.policy import is_question
 from bot.replies import Reply, Text
 from bot.router import Router
 from handlers.dispute import answer_in_words
+from handlers.repair import on_repair
 from handlers.ticket_cancel import offers_cancel
 from models.base import LOCAL_TZ
 from models.dispatch import KIND_LABEL
@@ -46,6 +48,7 @@ from models.tickets import (
 router = Router("progress")
 
 TEXTS = {
+    "not_reported": "没找到您报过这件事，我先帮您报修。",
     "none": "您还没有报修或反映过问题。需要报修请直接说，例如「3栋2单元502厨房水管漏水」。",
     "list_head": "您最近的事项：",
     "found": "您问的是这一件：",
@@ -118,6 +121,9 @@ def on_progress(ctx: Context) -> list[Reply]:
             return offer  # 「R1028不用来了 我自己修好了」: cancel it?
         return _one(ctx, named) if named is not None else [Text(problem or TEXTS["no_open"])]
     meant = _meant(ctx)
+    if meant is None and ctx.slots.get("category") and not is_question(text):
+        # 「上次楼道着火把三楼的灯烧坏了，到现在还没换」: never reported, so reported now
+        return [Text(TEXTS["not_reported"]), *on_repair(ctx)]
     return _one(ctx, meant) if meant is not None else _list(ctx)
 
 

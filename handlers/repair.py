@@ -76,6 +76,8 @@ _ABOUT_A_VISIT = re.compile(
 
 # A question is not the name of a place (「今天天气怎么样」 in answer to 「请问在哪里？」).
 _ASKS = re.compile(r"[?？吗呢]|怎么|什么|为什么|多少|哪(里|儿|个|些)")
+OTHER = "其他"
+TOLD_ANYWAY = 6  # characters: a problem told in words no category rule knows
 
 
 # Common places inside one building; a resident naming one without a building means their own.
@@ -175,6 +177,8 @@ class RepairForm(Form):
             if _NO.fullmatch(text):
                 return {"confirmed": "change"}
         category = slots.get("category") or next((c for c in CATEGORIES if c == text), None)
+        if category is None and asking == "category" and self._told_anyway(ctx, text):
+            category = OTHER  # 「火早就灭了，现在就是黑」: what it is, told in words no rule knows
         if category:
             found["category"] = category
         place = _place_from_slots(ctx, slots, category or ctx.state.slots.get("category"))
@@ -195,7 +199,10 @@ class RepairForm(Form):
             place = None  # 「电梯不动了」 at a scanned lift: that lift, not the resident's building
         if place is not None:
             found["place"] = place
-        substantive = category or slots.get("spot") or asking == "description"
+        detail = (
+            asking == "confirmed" and not found and self._told_anyway(ctx, text)
+        )  # 「就是墙烧黑的那一片」
+        substantive = category or slots.get("spot") or asking == "description" or detail
         if slots.get("when") and (substantive or _ABOUT_A_VISIT.fullmatch(without_when(text))):
             found["preferred_time"] = slots["when"]  # not from 「今天天气怎么样」
         if substantive and not _START.fullmatch(text) and text not in CATEGORIES:
@@ -203,6 +210,11 @@ class RepairForm(Form):
         if found and asking == "confirmed":
             found["confirmed"] = None  # changed something: confirm again
         return found
+
+    def _told_anyway(self, ctx: Context, text: str) -> bool:
+        """A problem told in words of its own: a few words, no question, no other request."""
+        words = re.sub(r"[\W_]+", "", text)
+        return len(words) >= TOLD_ANYWAY and not _ASKS.search(text) and not self.not_an_answer(ctx)
 
     def _photo(self, ctx: Context) -> dict[str, Any]:
         photos = list(ctx.state.slots.get("photos", []))

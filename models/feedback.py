@@ -1,4 +1,5 @@
-"""What the reporter does with a ticket: urge (催单), cancel, rate, say whether it is fixed, reopen."""
+"""What the reporter does with a ticket: urge (催单), cancel, rate, say whether it is fixed, reopen,
+tell more right after filing."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from models.dispatch import Outcome
 from models.outbox import enqueue
 from models.people import Person
 from models.sla import TicketRules, deadlines
-from models.tickets import OPEN, Rating, Ticket, TicketStatus, clip, record, transition
+from models.tickets import OPEN, Rating, Ticket, TicketKind, TicketStatus, clip, record, transition
 from models.workers import building_heads
 
+TOLD_MORE = timedelta(minutes=10)  # what is told this soon after filing is more of the same report
+
 TEXTS = {
+    "detail": "【补充】{code}（{place}）居民补充：{words}",
     "urged": "【催单】居民催促 {code}（{place}，{what}），请尽快处理并联系居民。",
     "cancelled": "{code}（{place}）已被居民取消，无需再处理。",
     "reopened": "【返修】{code}（{place}，{what}）居民反馈没有解决：{note}。请重新处理。",
@@ -71,6 +75,31 @@ def urge(session: Session, *, ticket: Ticket, rules: TicketRules, now: datetime)
         now,
     )
     return Outcome(True, ticket=ticket)
+
+
+def add_detail(session: Session, *, ticket: Ticket, words: str, now: datetime) -> None:
+    """What the reporter tells right after filing (「接电话的是个小姑娘，师傅姓李」) joins the ticket:
+    its description, its history, and the one handling it (or the building head) hears it."""
+    ticket.description = (ticket.description + "；" + words)[:2000]
+    session.add(ticket)
+    record(session, ticket=ticket, action="detail", actor_id=ticket.reporter_id, now=now, note=words[:500])
+    text = TEXTS["detail"].format(**_facts(ticket), words=words[:200])
+    _tell_handler(session, ticket, f"ticket:{ticket.id}:detail:{now.isoformat()}", text, now)
+
+
+def just_filed(session: Session, *, reporter_id: int, now: datetime) -> Ticket | None:
+    """The reporter's own report (no emergency) filed within ``TOLD_MORE`` and still open, if any."""
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.reporter_id == reporter_id,
+            Ticket.kind != TicketKind.emergency,
+            col(Ticket.status).in_(OPEN),
+            col(Ticket.created_at) >= now - TOLD_MORE,
+        )
+        .order_by(col(Ticket.id).desc())
+    )
+    return session.exec(query).first()
 
 
 def cancel(

@@ -58,6 +58,17 @@ _COMPLAINT = re.compile(
 _ASKS = re.compile(r"[?？吗呢]$|怎么|什么时候|几点|咋|啥时|多久|到底来不来")
 
 
+# 「我想投诉一下物业维修部。我家卫生间的下水三月份就报了…」: said first, as a sentence of its own,
+# whatever the story after it asks.
+_COMPLAINS_FIRST = re.compile(
+    rf"^{_FILLER}{_WHO}(投诉|举报)(一下|下)?(?P<whom>[^,.!?;，。！？；]{{1,10}})[。.!！]"
+)
+_ASKS_WHOM = re.compile(r"吗|呢|怎么|电话|号码|热线|流程|在哪|哪|谁|什么|啥|渠道|方式")
+
+
 def complaint(clean: str) -> bool:
     """Whether normalised ``clean`` tells a complaint about a service (and asks nothing)."""
+    first = _COMPLAINS_FIRST.match(clean)
+    if first is not None and not _ASKS_WHOM.search(first.group("whom")) and len(clean) > first.end():
+        return True
     return _COMPLAINT.search(clean) is not None and _ASKS.search(clean) is None

@@ -3,7 +3,8 @@
 A story file is TOML: ``[[story]]`` with ``name``, ``resident`` ("bound": 王秀兰 of 3栋2单元502,
 "new": someone writing for the first time) and ``[[story.turn]]`` with ``say``, ``act`` (what the
 bot should act on: an intent, or "answer" / "confirm" / "cancel"; an answer is taken by the open
-form, or after an alarm by the reporter's incident, which asked where and how) and ``alert`` (must an
+form, after an alarm by the reporter's incident, which asked where and how, or right after a
+report was filed by that report: 「师傅姓李」 after a complaint filed at once) and ``alert`` (must an
 emergency alert be raised at this turn). Two looser acts come from a writer who named no intent:
 "action" (any request acted on) and "safe" (anything but an alarm). Observed per turn: whether emergency pushes were queued
 (the alert), and the policy's decision (recorded by wrapping ``bot.policy.decide``).
@@ -22,7 +23,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 import bot.dispatcher
-from bot.policy import FOLLOW_UP, Action, Decision
+from bot.policy import FOLLOW_UP, TOLD_MORE, Action, Decision
 from models.outbox import OutboxMessage
 from tests.support.wechat import WeChatSim
 
@@ -45,8 +46,8 @@ class TurnResult:
 
     @property
     def act_ok(self) -> bool:
-        if self.act == "answer":  # after an alarm the incident takes the answer to its question
-            return self.decided in ("form", FOLLOW_UP)
+        if self.act == "answer":  # after an alarm the incident takes the answer to its question,
+            return self.decided in ("form", FOLLOW_UP, TOLD_MORE)  # after a report the report does
         if self.act in FORM_ANSWERS:
             return self.decided == "form"
         if self.act == "cancel":
