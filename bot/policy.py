@@ -260,6 +260,8 @@ def decide(
     weak = nlu.hazard is None and not nlu.hint and nlu.confidence < SURE_EMERGENCY
     if alarm is not None and form_intent is not None and (short_answer or weak):
         alarm = None
+    if form_intent == "emergency" and nlu.hazard is None:
+        alarm = None  # the incident's own question is open: with no new danger named, it is about it
     if alarm is not None:
         return Decision(alarm, "emergency" if alarm is Action.EMERGENCY else "urgent")
     if explicit or staff_command:
@@ -277,6 +279,8 @@ def decide(
         if open_work or bare or intent in ("unknown", "greeting") or not handles(intent):
             return Decision(Action.CANCEL)  # with nothing open: 「现在没有进行中的事项」
         return Decision(Action.ROUTE, intent)  # 「不报名了」 with no form: cancel the sign-up itself
+    if form_intent == "emergency" and nlu.hazard is None and not answers_form() and follows_incident():
+        return Decision(Action.ROUTE, FOLLOW_UP)  # 「里面两个人 一个是老人」 when a number was asked
     if _gives_a_number(nlu) and handed_off():
         return Decision(Action.ROUTE, HANDOFF_CONTACT)  # the number to call back on
     if _gives_a_number(nlu) and about_incident and follows_incident():

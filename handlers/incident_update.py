@@ -47,6 +47,13 @@ _STILL_IN_DANGER = re.compile(
 
 @router.intent(FOLLOW_UP)
 def on_incident_update(ctx: Context) -> list[Reply]:
+    replies = _told(ctx)
+    if not ctx.person.phone and ctx.state.paused.get("form") == "emergency_details":
+        replies.append(Text(EMERGENCY_TEXTS["ask_phone"]))  # the number is still wanted
+    return replies
+
+
+def _told(ctx: Context) -> list[Reply]:
     ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
     if ticket is None or ticket.id is None:
         return fallback(ctx)

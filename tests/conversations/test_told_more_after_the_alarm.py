@@ -51,3 +51,17 @@ def test_asking_what_became_of_yesterdays_entrapment_is_no_alarm(
 ) -> None:
     wechat.send(WANG, "昨天高层电梯困人了，后来怎么样了")
     assert not observed.alerted()
+
+
+def test_a_newcomer_tells_the_place_before_a_number_and_it_goes_out_at_once(
+    wechat: WeChatSim, demo: None, observed: Observed
+) -> None:
+    newcomer = "newcomer-lift-trapped"
+    assert "电话" in wechat.send(newcomer, "电梯卡住了 里面有人 快来")
+    before = set(observed.alerted())
+    reply = wechat.send(newcomer, "5栋 2单元 卡在四楼上下")
+    assert "已把位置转告" in reply and "电话" in reply  # the number is still asked
+    assert set(observed.alerted()) > before  # the building's people heard it without waiting
+    reply = wechat.send(newcomer, "里面是我老公和孩子，他们说有点闷")
+    assert "已把您说的记入紧急求助" in reply and "电话" in reply
+    assert len(observed.tickets(TicketKind.emergency)) == 1
