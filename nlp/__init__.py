@@ -72,6 +72,9 @@ _NEWCOMER_HELLO = re.compile(
     r"(?:(?!坏|漏|修|堵|吵|问|报|灯|水|电|气|不|没|怎)[^，,。!！?？吗呢\s]){0,8}[。!！~]*"
 )
 GREETING_CONFIDENCE = 0.8
+# Faces and signs that say thanks, hello or OK when sent alone; upset ones are asked what happened.
+_FRIENDLY = re.compile("[👍🙏😊🌹👌❤💐😄😀😁🤝✌🌸☺💪👏🥰😃😆🤗🎉💯🙂😉👋🫡]")
+_UPSET = re.compile("[😠😡🤬💢😤😭😢😞😩😫😖😣💔]")
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,10 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
     """
     clean = normalise(text or "")
     if not clean:
+        if _FRIENDLY.search(text or "") and not _UPSET.search(text or ""):
+            return Understanding(
+                intent="greeting", confidence=GREETING_CONFIDENCE
+            )  # 「👍」「🙏🙏🙏」「🌹🌹」
         return Understanding(intent="unknown", confidence=0.0)
     slots = dict(extract_slots(clean, today=today))
     alarm = detect(clean)

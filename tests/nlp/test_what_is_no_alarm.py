@@ -38,3 +38,23 @@ def test_no_alarm(said: str) -> None:
 )
 def test_still_an_alarm(said: str) -> None:
     assert danger(understand(said), said) is not None
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "厨房那股味儿好冲 是不是漏气了 我头有点晕",  # 是不是 asks, it denies nothing
+        "外墙的瓷砖掉下来了 差点砸到人",  # a near miss: more may fall
+    ],
+)
+def test_asked_or_nearly_is_still_an_alarm(said: str) -> None:
+    assert danger(understand(said), said) is not None
+
+
+@pytest.mark.parametrize("sent", ["👍", "🙏🙏🙏", "🌹🌹"])
+def test_a_friendly_sign_alone_is_a_greeting(sent: str) -> None:
+    assert understand(sent).intent == "greeting"
+
+
+def test_an_upset_face_is_not_greeted() -> None:
+    assert understand("😡😡😡").intent == "unknown"
