@@ -41,3 +41,18 @@ def test_openings(text: str, intent: str) -> None:
 def test_asking_after_a_report_is_no_opening(text: str) -> None:
     assert opening(text) is None
     assert understand(text).intent != "repair"
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        "物业的师傅说明天来 等了一整天也没来 电话也不接 什么态度",
+        "物业师傅上回来修完把我家木地板划了，还不认账",
+    ],
+)
+def test_a_grievance_about_the_service_is_a_complaint(told: str) -> None:
+    assert understand(told).intent == "dispute"
+
+
+def test_a_no_show_asked_after_alone_stays_a_progress_question() -> None:
+    assert understand("师傅说下午来，怎么还没来").intent == "progress"
