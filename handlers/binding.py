@@ -274,8 +274,8 @@ def on_new_phone(ctx: Context) -> list[Reply]:
     return [Text(TEXTS["phone_changed"].format(phone=phone.group(0)))]
 
 
-# 「我叫刘洋，电话13812345678」: a name and a number to be reached at, nothing else asked.
-_INTRODUCTION = r"\s*(?:你好|您好)?[，,\s]*我(?:是[\u4e00-\u9fff]{2,4}的(?:儿子|女儿|儿媳|女婿|孙子|孙女|外孙|外孙女|侄子|侄女|亲戚|家属|老伴|爱人)[，,\s]*(?:我叫|叫)?|叫|是)([\u4e00-\u9fff]{2,4})[，,。\s]*(?:我的)?(?:电话|手机|手机号|联系电话)(?:号码?)?(?:是)?[：:\s]*(1[3-9]\d{9})[。！!]?\s*"
+# 「我叫刘洋，电话13812345678」「我姓马，电话…」: a name (or a surname) and a number to be reached at, nothing else asked.
+_INTRODUCTION = r"\s*(?:你好|您好)?[，,\s]*我(?:是[\u4e00-\u9fff]{2,4}的(?:儿子|女儿|儿媳|女婿|孙子|孙女|外孙|外孙女|侄子|侄女|亲戚|家属|老伴|爱人)[，,\s]*(?:我叫|叫)?|叫|是|姓)([\u4e00-\u9fff]{1,4}?)[，,。\s]*(?:我的)?(?:电话|手机|手机号|联系电话)(?:号码?)?(?:是)?[：:\s]*(1[3-9]\d{9})[。！!]?\s*"
 
 
 @router.command(_INTRODUCTION)

@@ -35,3 +35,10 @@ def test_saying_who_you_are_records_the_number_and_alerts_no_one(wechat: WeChatS
     reply = wechat.send("newcomer-liu", "我叫刘洋，电话13812345678")
     assert "刘洋您好" in reply and "13812345678" in reply
     assert "转人工" not in reply and "网格员" not in reply
+
+
+def test_a_surname_and_a_number_after_registering_are_understood(wechat: WeChatSim, demo: None) -> None:
+    wechat.send("newcomer-ma", "我要找网格员")
+    assert "登记" in wechat.send("newcomer-ma", "2栋1单元202")
+    reply = wechat.send("newcomer-ma", "我姓马，电话13519876543")
+    assert "13519876543" in reply and "没太明白" not in reply
