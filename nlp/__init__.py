@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests
+from nlp.clauses import CLAUSE_CONFIDENCE, rank, requests, said_first
 from nlp.emergency import denied, detect, guarded
 from nlp.evidence import detector_fault, hint, settled
 from nlp.hazard_cues import PERSON
@@ -266,6 +266,8 @@ def understand(text: str, *, today: dt.date | None = None) -> Understanding:
             # its early clauses are background, and so is a situation asked about: 「邻居装了个
             # 监控对着我家门，这合法吗」).
             intent, confidence = asked[0][0], max(confidence, CLAUSE_CONFIDENCE)
+        if (first := said_first(said, _classify)) is not None and first != intent:
+            intent, confidence = first, max(confidence, CLAUSE_CONFIDENCE)  # 「…，先修暖气吧」
         also = next(((label, words) for label, words in asked if label != intent), None)
     return Understanding(
         intent=intent,

@@ -66,3 +66,21 @@ def requests(text: str, classify: Callable[[str], tuple[str, float]]) -> list[tu
         if confidence >= CLAUSE_CONFIDENCE and intent not in IGNORED and intent not in found:
             found[intent] = piece
     return sorted(found.items(), key=lambda item: rank(item[0]))
+
+
+FIRST_CONFIDENCE = 0.5  # a clause said to come first needs less to be read
+# 「…，先修暖气吧」「主要是想问问规定」: the resident says which of two comes first.
+_FIRST = re.compile(
+    r"^(先|首先)(帮我|给我|帮忙|麻烦)?(修|报|问|处理|看看|解决|办|登记|报名|投|换|查)"
+    r"|^(主要|最主要的?|最要紧的?)(是)?(想|要)"
+)  # not what was done first (「先拉了警戒线」「先贴个条别让人用」)
+
+
+def said_first(text: str, classify: Callable[[str], tuple[str, float]]) -> str | None:
+    """The request in the clause the resident puts first in words (「…，先修暖气吧」), if any."""
+    pieces = clauses(text)
+    for piece in pieces[1:] if len(pieces) > 1 else ():
+        if _FIRST.match(piece):
+            intent, confidence = classify(piece)
+            return intent if confidence >= FIRST_CONFIDENCE and intent not in IGNORED else None
+    return None

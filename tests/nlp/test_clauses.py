@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from nlp import understand
 from nlp.clauses import clauses, rank
 
@@ -24,3 +26,20 @@ def test_the_second_request_is_handed_back() -> None:
 
 def test_one_request_has_nothing_to_hand_back() -> None:
     assert understand("我家卫生间下水道堵了").also is None
+
+
+@pytest.mark.parametrize(
+    ("said", "first", "also"),
+    [
+        ("暖气片不热，还有楼上天天剁排骨吵得很，先修暖气吧", "repair", "dispute"),
+        ("楼上的狗天天叫，先问一下养狗有什么规定", "consult", "dispute"),
+    ],
+)
+def test_what_the_resident_puts_first_comes_first(said: str, first: str, also: str) -> None:
+    nlu = understand(said)
+    assert nlu.intent == first
+    assert nlu.also is not None and nlu.also[0] == also
+
+
+def test_what_was_done_first_orders_nothing() -> None:
+    assert understand("单元门口的雨棚玻璃裂了，先拉了警戒线，麻烦来换").intent == "repair"
