@@ -225,6 +225,11 @@ def on_decline(ctx: Context) -> list[Reply]:
     r"\s*(我的(微)?心愿(单|清单|列表)?|我认领的(微)?心愿(单)?|(查看?|看看)?(我的)?(微)?心愿单)[\s?？。!！]*",
     explicit=True,
 )
+@router.command(  # 「上个月提的微心愿，有人认领了吗」: asking after one's wish is no new wish
+    r".{0,12}(微)?心愿.{0,12}(有人认领|认领了|有人领|进度|怎么样了|到哪了|实现了|通过了|批了|落实了|有人管)"
+    r"(吗|没|没有|呢|了吗|了没)?[\s?？。!！]*",
+    explicit=True,
+)
 def on_list(ctx: Context) -> list[Reply]:
     """「我的心愿单」「我认领的心愿」: a member's claimed wishes and the open ones of their 责任区;
     anyone's own wishes and where they stand."""

@@ -33,3 +33,13 @@ def test_a_member_s_list_shows_open_then_claimed_wishes_and_the_resident_sees_he
     assert "还没有许过微心愿" in wechat.send("demo-resident-wang", "我的心愿单")
     session.rollback()
     assert session.exec(select(func.count()).select_from(Wish)).one() == 1
+
+
+def test_asking_after_one_s_wish_shows_where_it_stands(
+    wechat: WeChatSim, demo: None, session: Session
+) -> None:
+    assert "收到了" in wechat.send(ELDER, "我有个微心愿，想请人帮我换一下厨房的灯泡")
+    reply = wechat.send(ELDER, "上个月提的那个微心愿，有人认领了吗")
+    assert "灯泡" in reply and "收到了" not in reply
+    session.rollback()
+    assert session.exec(select(func.count()).select_from(Wish)).one() == 1  # no second wish filed
