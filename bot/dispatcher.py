@@ -37,6 +37,7 @@ from bot.forms import (
     reads_at_confirm,
     resume_form,
 )
+from bot.just_done import follows_incident, report_just_filed
 from bot.logs import MESSAGE_KEY, REQUEST_ID, REQUEST_OF
 from bot.message import Message
 from bot.metrics import form_outcome, intent_recognised
@@ -46,9 +47,7 @@ from bot.router import Handler, Router
 from bot.settings import Settings
 from models.base import LOCAL_TZ
 from models.conversation import ConversationState, load_state, save_state
-from models.feedback import just_filed
 from models.held_work import held_work, meant, reports_own
-from models.incident_matching import UNCONFIRMED, latest_own
 from models.outbox import handoff_just_asked
 from models.people import Person, get_or_create_resident, person_by_wecom, seen_later
 from models.ticket_actions import said_alone
@@ -406,15 +405,3 @@ class Dispatcher:
             clear_form(ctx)
             return None
         return form
-
-
-def follows_incident(ctx: Context) -> bool:
-    """Whether the sender's own confirmed incident is open: what they say next may be about it."""
-    ticket = latest_own(ctx.session, reporter=ctx.person, now=ctx.now)
-    return ticket is not None and ticket.category != UNCONFIRMED
-
-
-def report_just_filed(ctx: Context) -> str | None:
-    """The intent of the report the sender filed moments ago, still open (None without one)."""
-    ticket = just_filed(ctx.session, reporter_id=ctx.person.id, now=ctx.now) if ctx.person.id else None
-    return None if ticket is None else ("repair" if ticket.kind is TicketKind.repair else "dispute")
